@@ -1,0 +1,40 @@
+// The one module that talks to Tauri. Everything else imports the typed functions of
+// `ui/src/lib/api/index.ts`; nothing else imports `@tauri-apps/api`.
+import { invoke, convertFileSrc } from '@tauri-apps/api/core';
+import type { ApiError } from './types/ApiError';
+import type { ErrorCode } from './types/ErrorCode';
+
+/** A command the backend refused (or that could not run): `message` is the backend's sentence. */
+export class ApiFailure extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'ApiFailure';
+    this.code = code;
+  }
+}
+
+function isApiError(e: unknown): e is ApiError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
+}
+
+/** Converts whatever a rejected `invoke` gave into an `ApiFailure`. */
+export function toFailure(e: unknown): ApiFailure {
+  if (e instanceof ApiFailure) return e;
+  if (isApiError(e)) return new ApiFailure(e.code, String(e.message));
+  if (e instanceof Error) return new ApiFailure('internal', e.message);
+  return new ApiFailure('internal', typeof e === 'string' ? e : 'the command failed');
+}
+
+export async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw toFailure(e);
+  }
+}
+
+/** URL of a thumbnail in the cache, served by the `thumb:` protocol. */
+export function thumbUrl(hash: string): string {
+  return convertFileSrc(hash, 'thumb');
+}

@@ -1,0 +1,158 @@
+// The filter as chips: labels for clauses and pure edits of the clause list. The filter panel's
+// controls each own one clause (found by field); edits return a new list, never mutate.
+
+import type { Clause } from '../api/types/Clause';
+import type { Condition } from '../api/types/Condition';
+import type { TagMode } from '../api/types/TagMode';
+import { formatCount } from './format';
+
+export type Field = Condition['field'];
+export type RangeField = 'size' | 'width' | 'height';
+type Cond<F extends Field> = Extract<Condition, { field: F }>;
+
+export interface LabelContext {
+  datasetName(id: number): string;
+  collectionTitle(id: number): string;
+}
+
+function range(min: number | null, max: number | null, fmt: (n: number) => string, unit = ''): string {
+  if (min != null && max != null) return `${fmt(min)}–${fmt(max)}${unit}`;
+  if (min != null) return `≥ ${fmt(min)}${unit}`;
+  if (max != null) return `≤ ${fmt(max)}${unit}`;
+  return 'any';
+}
+
+const kb = (bytes: number) => formatCount(Math.round(bytes / 1024));
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The chip text of a clause; it does not change when the clause is negated. */
+export function clauseLabel(c: Clause, ctx: LabelContext): string {
+  const cond = c.cond;
+  switch (cond.field) {
+    case 'datasets':
+      return `${cond.ids.length === 1 ? 'Dataset' : 'Datasets'}: ${cond.ids.map((id) => ctx.datasetName(id)).join(', ')}`;
+    case 'name':
+      return `Name: ${cond.contains}`;
+    case 'kinds':
+      return `Kind: ${cond.kinds.join(', ')}`;
+    case 'tags':
+      return `Tags (${cond.mode}): ${cond.tags.join(', ')}`;
+    case 'labeled':
+      return `Labeled: ${cond.value ? 'yes' : 'no'}`;
+    case 'size':
+      return `Size: ${range(cond.min, cond.max, kb, ' KB')}`;
+    case 'width':
+      return `Width: ${range(cond.min, cond.max, formatCount)}`;
+    case 'height':
+      return `Height: ${range(cond.min, cond.max, formatCount)}`;
+    case 'created':
+      return `Created: ${range(cond.from, cond.to, day)}`;
+    case 'updated':
+      return `Updated: ${range(cond.from, cond.to, day)}`;
+    case 'collection':
+      return `In collection: ${ctx.collectionTitle(cond.id)}`;
+    case 'any_collection':
+      return 'In any collection';
+    case 'ids':
+      return `Only selected (${formatCount(cond.ids.length)})`;
+  }
+}
+
+export function find<F extends Field>(clauses: Clause[], field: F, negate?: boolean): { clause: Clause; cond: Cond<F>; index: number } | null {
+  const index = clauses.findIndex((c) => c.cond.field === field && (negate === undefined || c.negate === negate));
+  if (index < 0) return null;
+  return { clause: clauses[index], cond: clauses[index].cond as Cond<F>, index };
+}
+
+/** Replaces the clause of `field` (matching `negate` when given) by `cond`, or removes it when
+ * `cond` is null; appends when there was none. */
+export function put(clauses: Clause[], field: Field, cond: Condition | null, negate?: boolean): Clause[] {
+  const hit = find(clauses, field, negate);
+  if (!hit) return cond ? [...clauses, { negate: negate ?? false, cond }] : clauses;
+  const next = [...clauses];
+  if (cond) next[hit.index] = { negate: hit.clause.negate, cond };
+  else next.splice(hit.index, 1);
+  return next;
+}
+
+export const removeAt = (clauses: Clause[], i: number) => clauses.filter((_, j) => j !== i);
+export const toggleNegateAt = (clauses: Clause[], i: number) =>
+  clauses.map((c, j) => (j === i ? { ...c, negate: !c.negate } : c));
+
+// Datasets: an include clause and an exclude clause, each a list of ids.
+export function datasetState(clauses: Clause[], id: number) {
+  return {
+    included: !!find(clauses, 'datasets', false)?.cond.ids.includes(id),
+    excluded: !!find(clauses, 'datasets', true)?.cond.ids.includes(id),
+  };
+}
+
+export function toggleDataset(clauses: Clause[], id: number, exclude: boolean): Clause[] {
+  const ids = find(clauses, 'datasets', exclude)?.cond.ids ?? [];
+  const next = ids.includes(id) ? ids.filter((x) => x !== id) : [...ids, id];
+  return put(clauses, 'datasets', next.length ? { field: 'datasets', ids: next } : null, exclude);
+}
+
+export function onlyDataset(clauses: Clause[], id: number): Clause[] {
+  const without = put(clauses, 'datasets', null, true).filter((c) => !(c.cond.field === 'datasets' && c.cond.ids.includes(id)));
+  return put(without, 'datasets', { field: 'datasets', ids: [id] }, false);
+}
+
+// Tags: one clause with a mode.
+export function tagState(clauses: Clause[]): { tags: string[]; mode: TagMode | null } {
+  const c = find(clauses, 'tags')?.cond;
+  return { tags: c?.tags ?? [], mode: c?.mode ?? null };
+}
+
+export function toggleTag(clauses: Clause[], tag: string, mode: TagMode): Clause[] {
+  const cur = find(clauses, 'tags')?.cond;
+  const tags = cur?.tags ?? [];
+  const next = tags.includes(tag) ? tags.filter((t) => t !== tag) : [...tags, tag];
+  return put(clauses, 'tags', next.length ? { field: 'tags', tags: next, mode: cur?.mode ?? mode } : null);
+}
+
+export function setTagMode(clauses: Clause[], mode: TagMode): Clause[] {
+  const cur = find(clauses, 'tags')?.cond;
+  return cur ? put(clauses, 'tags', { ...cur, mode }) : clauses;
+}
+
+export function setName(clauses: Clause[], text: string): Clause[] {
+  const t = text.trim();
+  return put(clauses, 'name', t ? { field: 'name', contains: t } : null);
+}
+
+export function setLabeled(clauses: Clause[], value: boolean | null): Clause[] {
+  return put(clauses, 'labeled', value === null ? null : { field: 'labeled', value });
+}
+
+export function setRange(clauses: Clause[], field: RangeField, min: number | null, max: number | null): Clause[] {
+  return put(clauses, field, min === null && max === null ? null : ({ field, min, max } as Condition));
+}
+
+export function rangeOf(clauses: Clause[], field: RangeField): { min: number | null; max: number | null } {
+  const c = find(clauses, field)?.cond;
+  return { min: c?.min ?? null, max: c?.max ?? null };
+}
+
+/** The collection filter select: 'any' | 'none' | 'some' | `c<id>`. */
+export function collectionFilterValue(clauses: Clause[]): string {
+  const any = find(clauses, 'any_collection');
+  if (any) return any.clause.negate ? 'none' : 'some';
+  const one = find(clauses, 'collection', false);
+  return one ? `c${one.cond.id}` : 'any';
+}
+
+export function setCollectionFilter(clauses: Clause[], value: string): Clause[] {
+  let next = put(clauses, 'any_collection', null);
+  next = put(next, 'collection', null, false);
+  if (value === 'none') return [...next, { negate: true, cond: { field: 'any_collection' } }];
+  if (value === 'some') return [...next, { negate: false, cond: { field: 'any_collection' } }];
+  if (value.startsWith('c')) return [...next, { negate: false, cond: { field: 'collection', id: Number(value.slice(1)) } }];
+  return next;
+}
+
+export const onlySelectedActive = (clauses: Clause[]) => !!find(clauses, 'ids', false);
+
+export function setOnlySelected(clauses: Clause[], ids: number[] | null): Clause[] {
+  return put(clauses, 'ids', ids ? { field: 'ids', ids } : null, false);
+}

@@ -1,0 +1,10 @@
+import { mount } from 'svelte';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/gallery.css';
+import './styles/panels.css';
+import App from './App.svelte';
+
+const app = mount(App, { target: document.getElementById('app')! });
+
+export default app;
