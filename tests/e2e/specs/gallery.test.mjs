@@ -1,0 +1,76 @@
+// The gallery and its selection gestures: startup, a dataset filter with a Shift-click range
+// added to a new collection, the rubber band and Esc.
+
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { e2e, DEMO, artifactsDir } from '../harness/index.mjs';
+
+const range = (a, b) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+
+e2e('starts into the demo project and shows the gallery (screenshot in artifacts/gallery.png)', async ({ trove }) => {
+  await trove.expectResultCount(DEMO.total);
+  await trove.expectSelectionCount(0);
+  for (const name of Object.keys(DEMO.datasets)) await trove.datasetFacet(name);
+  // Wait until the thumbnails in view have loaded, so the screenshot shows pictures.
+  await trove.waitFor(
+    'the thumbnails in view to have loaded',
+    () =>
+      trove.browser.execute(() => {
+        const imgs = [...document.querySelectorAll('[role="grid"] [role="gridcell"] img')];
+        return { total: imgs.length, loaded: imgs.filter((i) => i.complete && i.naturalWidth > 0).length };
+      }),
+    (v) => v.total > 0 && v.loaded === v.total,
+    { timeout: 20000, interval: 200 },
+  );
+  mkdirSync(artifactsDir, { recursive: true });
+  await trove.browser.saveScreenshot(path.join(artifactsDir, 'gallery.png'));
+});
+
+e2e('a dataset filter, a Shift-click range of 10 and "Add to collection" make a collection of 10', async ({ trove }) => {
+  await trove.filterDataset('park', DEMO.datasets.park);
+
+  await trove.clickTile(0);
+  await trove.expectSelectionCount(1);
+  await trove.clickTile(9, ['Shift']);
+  await trove.expectSelectionCount(10);
+  await trove.waitFor(
+    'exactly the gridcells with data-index 0..9 to be aria-selected',
+    () => trove.selectedIndices(),
+    (v) => JSON.stringify(v) === JSON.stringify(range(0, 9)),
+  );
+
+  await trove.addSelectionToNewCollection('False positives', 'Park shots where the detector saw a cat that is not there');
+  await trove.expectSidebarCount('False positives', 10);
+});
+
+e2e('a rubber-band drag selects the tiles it crosses and Esc clears the selection', async ({ trove }) => {
+  // From the padding above-left of tile 0 to the middle of the tile below tile 1.
+  const cells = await trove.cells();
+  const cols = await trove.browser.execute(() => {
+    const tops = [...document.querySelectorAll('[role="grid"] [role="gridcell"]')].map(
+      (el) => el.getBoundingClientRect().top,
+    );
+    return tops.filter((t) => Math.abs(t - Math.min(...tops)) < 1).length;
+  });
+  assert.ok(cols >= 3 && cells.length > cols + 2, `expected at least two rows of three tiles; saw ${cols} per row, ${cells.length} tiles`);
+  const first = await trove.tile(0);
+  const target = await trove.tile(cols + 1);
+  const rect0 = await trove.browser.execute((el) => el.getBoundingClientRect().toJSON(), first);
+  await trove.drag(
+    { x: rect0.left - 5, y: rect0.top - 5 },
+    { element: target },
+    { steps: 10 },
+  );
+  const expected = [0, 1, cols, cols + 1];
+  await trove.expectSelectionCount(expected.length);
+  await trove.waitFor(
+    `exactly the gridcells ${expected.join(', ')} to be aria-selected after the rubber band`,
+    () => trove.selectedIndices(),
+    (v) => JSON.stringify(v) === JSON.stringify(expected),
+  );
+
+  await trove.press('Escape');
+  await trove.expectSelectionCount(0);
+  await trove.waitFor('no gridcell aria-selected after Esc', () => trove.selectedIndices(), (v) => v.length === 0);
+});
