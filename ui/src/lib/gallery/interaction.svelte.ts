@@ -213,6 +213,29 @@ export class Interaction {
     vp.el?.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus({ preventScroll: true });
   }
 
+  /** Whether keyboard focus is (or was, before its tile scrolled away) in the gallery. */
+  private focused = false;
+
+  focusin = () => {
+    this.focused = true;
+  };
+
+  focusout = (e: FocusEvent) => {
+    const to = e.relatedTarget as Node | null;
+    if (to && !this.host.viewport.el?.contains(to)) this.focused = false;
+  };
+
+  /** After rows are re-rendered: if the focused tile left the DOM, keep focus in the gallery. */
+  keepFocus() {
+    const el = this.host.viewport.el;
+    if (!el || !this.focused) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && el.contains(active)) return;
+    if (active && active !== document.body) return;
+    const tile = el.querySelector<HTMLElement>(`[data-index="${this.host.focus}"]`);
+    (tile ?? el).focus({ preventScroll: true });
+  }
+
   destroy() {
     this.cancel();
   }

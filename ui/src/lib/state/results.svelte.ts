@@ -68,15 +68,25 @@ class ResultsStore {
   /** Asks for items `first..=last` (the visible window); fetches missing pages soon. */
   ensure(first: number, last: number) {
     this.wanted = [first, Math.min(last, this.total - 1)];
-    if (pagesFor(this.wanted[0], this.wanted[1], PAGE).every((p) => this.pages.has(p))) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.fetchWanted(), 40);
+    if (this.timer !== undefined) return; // throttled: the pending fetch reads `wanted` then
+    if (this.needed().every((p) => this.pages.has(p))) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.fetchWanted();
+    }, 30);
+  }
+
+  /** Pages for the wanted window plus half a page of lookahead each way. */
+  private needed(): number[] {
+    const [a, b] = this.wanted;
+    if (b < a) return [];
+    return pagesFor(Math.max(0, a - PAGE / 2), Math.min(this.total - 1, b + PAGE / 2), PAGE);
   }
 
   private fetchWanted() {
     const { projectId, query, gen } = this;
     if (projectId === null || !query) return;
-    for (const p of pagesFor(this.wanted[0], this.wanted[1], PAGE)) {
+    for (const p of this.needed()) {
       if (this.pages.has(p) || this.inflight.has(p)) continue;
       this.inflight.add(p);
       queryItems(projectId, query, p * PAGE, PAGE)
