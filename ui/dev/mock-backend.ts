@@ -1,0 +1,202 @@
+// A development stand-in for the Rust backend: installs `window.__TAURI_INTERNALS__` with an
+// in-memory catalog so the UI runs in a plain browser (`npm run dev`, open /dev/mock.html,
+// `?n=1000000` for a million items, `?hub` for hub items). Never part of the production build.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { Clause } from '../src/lib/api/types/Clause';
+import type { Collection } from '../src/lib/api/types/Collection';
+import type { Item } from '../src/lib/api/types/Item';
+import type { ItemQuery } from '../src/lib/api/types/ItemQuery';
+import type { Selection } from '../src/lib/api/types/Selection';
+
+const params = new URLSearchParams(location.search);
+const N = Number(params.get('n') ?? 3000);
+const DATASETS = ['city', 'park', 'night-drive'];
+const TAGS = ['cat', 'dog', 'person', 'car', 'blurry', 'night'];
+const HUBKINDS = ['model', 'dataset', 'space', 'paper'] as const;
+
+function rnd(i: number, k: number) {
+  let x = (i * 2654435761 + k * 40503) >>> 0;
+  x ^= x >>> 13;
+  x = Math.imul(x, 0x5bd1e995) >>> 0;
+  return (x ^ (x >>> 15)) >>> 0;
+}
+
+function makeItem(project: number, i: number): Item {
+  const hub = project === 2;
+  const ds = hub ? 3 : (i * 3 < N ? 0 : i * 3 < N * 2 ? 1 : 2);
+  const tags = TAGS.filter((_, k) => rnd(i, k) % 5 === 0);
+  return {
+    id: hub ? 5_000_000 + i : i + 1,
+    dataset_id: ds + 1,
+    dataset_name: hub ? 'hub' : DATASETS[ds],
+    kind: hub ? HUBKINDS[i % 4] : 'image',
+    name: hub ? `org/${HUBKINDS[i % 4]}-${i}` : `${DATASETS[ds]}_${String(i).padStart(7, '0')}.jpg`,
+    mime: hub ? '' : 'image/jpeg',
+    width: hub ? null : 640 + (rnd(i, 9) % 6) * 128,
+    height: hub ? null : 480 + (rnd(i, 8) % 4) * 120,
+    size: 20_000 + (rnd(i, 7) % 400_000),
+    tags,
+    labels_count: rnd(i, 6) % 4,
+    created_at: 1_700_000_000_000 + i * 60_000,
+    updated_at: 1_700_000_000_000 + i * 90_000,
+    thumb: hub ? null : `h${i}`,
+    source: hub ? `https://huggingface.co/org/${i}` : `demo:${i}`,
+    note: null,
+  };
+}
+
+const tagEdits = new Map<number, string[]>();
+let collections: (Collection & { items: number[]; notes: Map<number, string> })[] = [];
+let nextColl = 1;
+let settings = { thumb_size: 160, last_project: null as number | null, view: 'grid' };
+const count = (p: number) => (p === 2 ? 40 : N);
+
+function item(p: number, i: number): Item {
+  const it = makeItem(p, i);
+  const t = tagEdits.get(it.id);
+  return t ? { ...it, tags: t } : it;
+}
+const indexOf = (p: number, id: number) => (p === 2 ? id - 5_000_000 : id - 1);
+
+function fail(code: string, message: string): never {
+  throw { code, message };
+}
+
+function test(it: Item, c: Clause): boolean {
+  const cond = c.cond;
+  let ok: boolean;
+  switch (cond.field) {
+    case 'datasets': ok = cond.ids.includes(it.dataset_id); break;
+    case 'name': ok = it.name.toLowerCase().includes(cond.contains.toLowerCase()); break;
+    case 'kinds': ok = cond.kinds.includes(it.kind); break;
+    case 'tags': {
+      const has = cond.tags.map((t) => it.tags.includes(t));
+      ok = cond.mode === 'all' ? has.every(Boolean) : cond.mode === 'none' ? !has.some(Boolean) : has.some(Boolean);
+      break;
+    }
+    case 'labeled': ok = (it.labels_count > 0) === cond.value; break;
+    case 'size': case 'width': case 'height': {
+      const v = (it as any)[cond.field] ?? 0;
+      if (cond.min != null && cond.max != null && cond.min > cond.max) fail('invalid_input', `${cond.field} range is empty: minimum ${cond.min} is above maximum ${cond.max}`);
+      ok = (cond.min == null || v >= cond.min) && (cond.max == null || v <= cond.max);
+      break;
+    }
+    case 'created': case 'updated': ok = true; break;
+    case 'collection': ok = !!collections.find((k) => k.id === cond.id)?.items.includes(it.id); break;
+    case 'any_collection': ok = collections.some((k) => k.items.includes(it.id)); break;
+    case 'ids': ok = cond.ids.includes(it.id); break;
+  }
+  return c.negate ? !ok : ok;
+}
+
+function run(p: number, q: ItemQuery): Item[] | { lazy: number } {
+  const coll = q.collection === null ? null : collections.find((c) => c.id === q.collection);
+  if (!coll && q.filter.clauses.length === 0 && q.sort.key === 'name' && !q.sort.desc && p !== 2) return { lazy: count(p) };
+  let items = coll ? coll.items.map((id) => ({ ...item(p, indexOf(p, id)), note: coll.notes.get(id) ?? '' })) : Array.from({ length: count(p) }, (_, i) => item(p, i));
+  items = items.filter((it) => q.filter.clauses.every((c) => test(it, c)));
+  const key = q.sort.key;
+  if (key !== 'position') {
+    const val = (it: Item): string | number => key === 'name' ? it.name : key === 'dataset' ? it.dataset_name : key === 'size' ? it.size : key === 'dimensions' ? (it.width ?? 0) * (it.height ?? 0) : key === 'tags' ? it.tags.join(',') : key === 'created' ? it.created_at : it.updated_at;
+    items.sort((a, b) => (val(a) < val(b) ? -1 : val(a) > val(b) ? 1 : a.id - b.id));
+  }
+  if (q.sort.desc) items.reverse();
+  return items;
+}
+
+function slice(p: number, q: ItemQuery, offset: number, limit: number): Item[] {
+  const r = run(p, q);
+  if ('lazy' in r) return Array.from({ length: Math.max(0, Math.min(limit, r.lazy - offset)) }, (_, k) => item(p, offset + k));
+  return r.slice(offset, offset + limit);
+}
+const total = (p: number, q: ItemQuery) => { const r = run(p, q); return 'lazy' in r ? r.lazy : r.length; };
+function selected(p: number, s: Selection): number[] {
+  if (s.type === 'ids') return s.ids;
+  const ex = new Set(s.except);
+  return slice(p, s.query, 0, 1e9).map((i) => i.id).filter((id) => !ex.has(id));
+}
+const pub = (c: (typeof collections)[number]): Collection => { const { items, notes, ...rest } = c; void notes; return { ...rest, item_count: items.length }; };
+function checkTitle(t: string, except?: number) {
+  if (!t.trim()) fail('invalid_input', 'title is empty');
+  if ([...t].length > 60) fail('invalid_input', `title is ${[...t].length} characters; at most 60 are allowed`);
+  if (collections.some((c) => c.title === t && c.id !== except)) fail('conflict', `a collection titled "${t}" exists already`);
+}
+
+const commands: Record<string, (a: any) => unknown> = {
+  list_projects: () => [
+    { id: 1, name: 'Demo: street and park photos', kind: 'image', description: '', item_count: N },
+    { id: 2, name: 'Demo: Hub collections guide', kind: 'hub', description: '', item_count: 40 },
+  ],
+  list_datasets: (a) => a.projectId === 2 ? [{ id: 4, project_id: 2, name: 'hub', item_count: 40 }] : DATASETS.map((name, k) => ({ id: k + 1, project_id: 1, name, item_count: Math.round(N / 3) })),
+  list_collections: (a) => collections.filter((c) => c.project_id === a.projectId).map(pub).sort((x, y) => x.title.localeCompare(y.title)),
+  query_items: (a) => ({ offset: a.offset, items: slice(a.projectId, a.query, a.offset, a.limit) }),
+  item_ids: (a) => slice(a.projectId, a.query, a.offset, a.limit).map((i) => i.id),
+  summarize: (a) => {
+    const t = total(a.projectId, a.query);
+    return { total: t, datasets: DATASETS.map((n, k) => ({ value: String(k + 1), label: n, count: Math.round(t / 3) })), tags: TAGS.map((x) => ({ value: x, label: x, count: Math.round(t / 5) })) };
+  },
+  count_selection: (a) => selected(a.projectId, a.selection).length,
+  get_item: (a) => {
+    const it = item(a.projectId, indexOf(a.projectId, a.itemId));
+    return { item: it, preview: it.thumb, collections: collections.filter((c) => c.items.includes(it.id)).map((c) => ({ id: c.id, title: c.title, note: c.notes.get(it.id) ?? '' })) };
+  },
+  list_tags: () => TAGS,
+  create_collection: (a) => {
+    checkTitle(a.input.title);
+    const c = { id: nextColl++, project_id: a.projectId, slug: `me/${a.input.title}`, title: a.input.title, description: a.input.description, private: a.input.private, theme: a.input.theme ?? 'blue', item_count: 0, created_at: Date.now(), updated_at: Date.now(), items: [] as number[], notes: new Map() };
+    collections.push(c);
+    return pub(c);
+  },
+  update_collection: (a) => {
+    const c = collections.find((k) => k.id === a.collectionId)!;
+    if (a.patch.title !== undefined) checkTitle(a.patch.title, c.id);
+    Object.assign(c, a.patch);
+    return pub(c);
+  },
+  delete_collection: (a) => void (collections = collections.filter((c) => c.id !== a.collectionId)),
+  add_to_collection: (a) => {
+    const c = collections.find((k) => k.id === a.collectionId)!;
+    let added = 0, already = 0;
+    for (const id of selected(a.projectId, a.selection)) c.items.includes(id) ? already++ : (c.items.push(id), added++);
+    return { added, already };
+  },
+  remove_from_collection: (a) => {
+    const c = collections.find((k) => k.id === a.collectionId)!;
+    const gone = new Set(selected(a.projectId, a.selection));
+    const before = c.items.length;
+    c.items = c.items.filter((id) => !gone.has(id));
+    return before - c.items.length;
+  },
+  move_item: (a) => {
+    const c = collections.find((k) => k.id === a.collectionId)!;
+    c.items = c.items.filter((id) => id !== a.itemId);
+    const at = a.before === null ? c.items.length : c.items.indexOf(a.before);
+    c.items.splice(at, 0, a.itemId);
+  },
+  set_note: (a) => {
+    const n = [...a.note].length;
+    if (n > 500) fail('invalid_input', `note is ${n} characters; at most 500 are allowed`);
+    collections.find((k) => k.id === a.collectionId)!.notes.set(a.itemId, a.note);
+  },
+  tag_items: (a) => { const ids = selected(a.projectId, a.selection); for (const id of ids) { const it = item(a.projectId, indexOf(a.projectId, id)); tagEdits.set(id, [...new Set([...it.tags, ...a.tags])]); } return ids.length; },
+  untag_items: (a) => { const ids = selected(a.projectId, a.selection); for (const id of ids) { const it = item(a.projectId, indexOf(a.projectId, id)); tagEdits.set(id, it.tags.filter((t) => !a.tags.includes(t))); } return ids.length; },
+  get_settings: () => settings,
+  set_settings: (a) => void (settings = a.settings),
+};
+
+function thumb(hash: string): string {
+  const i = Number(hash.slice(1));
+  const hue = (i * 47) % 360;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="160" height="160"><rect width="160" height="160" fill="hsl(${hue},45%,35%)"/><circle cx="${40 + (i % 80)}" cy="70" r="30" fill="hsl(${(hue + 120) % 360},60%,60%)"/><text x="8" y="150" fill="#fff" font-size="14" font-family="sans-serif">${i}</text></svg>`;
+  return `data:image/svg+xml;base64,${btoa(svg)}`;
+}
+
+(window as any).__TAURI_INTERNALS__ = {
+  invoke: async (cmd: string, args: any) => {
+    await new Promise((r) => setTimeout(r, 5));
+    const f = commands[cmd];
+    if (!f) throw { code: 'internal', message: `unknown command ${cmd}` };
+    return structuredClone(f(args ?? {}));
+  },
+  convertFileSrc: (path: string) => thumb(path),
+  transformCallback: () => 0,
+};

@@ -1,0 +1,2 @@
+import './mock-backend';
+import '../src/main';
