@@ -1,0 +1,386 @@
+//! The demo projects the app opens into on first start, generated here with no network: a few
+//! thousand procedurally drawn images in three datasets (tags, labeled/unlabeled), and a `hub`
+//! project with the models, datasets, Spaces and papers of the Hugging Face collections guide.
+//!
+//! Every picture is a pure function of its seed (`source = "demo:<seed>"`), so a thumbnail and
+//! a larger preview of the same item show the same scene.
+
+use image::{ImageBuffer, Rgb, RgbImage};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rusqlite::Connection;
+use trove_protocol::{ItemKind, NewCollection, ProjectKind, Selection, Theme};
+
+use crate::db::{now_ms, Store};
+use crate::error::Result;
+use crate::items::TAG_SEP;
+use crate::thumbs::ThumbCache;
+use crate::{collections, members, projects};
+
+/// Longest side of a gallery thumbnail, in pixels.
+pub const THUMB_SIDE: u32 = 256;
+/// Longest side of the detail panel's preview, in pixels.
+pub const PREVIEW_SIDE: u32 = 720;
+
+pub const IMAGE_PROJECT: &str = "Demo: street and park photos";
+pub const HUB_PROJECT: &str = "Demo: Hub collections guide";
+
+const DATASETS: [(&str, usize); 3] = [("city", 1200), ("park", 1000), ("night-drive", 800)];
+const DIMENSIONS: [(u32, u32); 8] =
+    [(640, 480), (800, 600), (1024, 768), (1280, 720), (1920, 1080), (512, 512), (480, 640), (1080, 1350)];
+
+/// Creates the demo projects if the cache holds no project yet. Returns whether it did.
+pub fn ensure(store: &Store) -> Result<bool> {
+    if !store.read(|c| projects::list(c))?.is_empty() {
+        return Ok(false);
+    }
+    let specs = image_specs();
+    let thumbs = render_thumbs(store.thumbs(), &specs)?;
+    store.write(|tx| {
+        insert_images(tx, &specs, &thumbs)?;
+        insert_hub(tx, store.actor())?;
+        // Seed data is not something the user did: nothing to push.
+        tx.execute("DELETE FROM outbox", [])?;
+        Ok(())
+    })?;
+    Ok(true)
+}
+
+struct Spec {
+    dataset: usize,
+    seed: u64,
+    name: String,
+    width: u32,
+    height: u32,
+    size: u64,
+    labels: u32,
+    tags: Vec<&'static str>,
+    age_days: f64,
+}
+
+fn image_specs() -> Vec<Spec> {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut out = Vec::new();
+    for (d, (name, n)) in DATASETS.iter().enumerate() {
+        for k in 0..*n {
+            let (width, height) = DIMENSIONS[rng.random_range(0..DIMENSIONS.len())];
+            let night = *name == "night-drive";
+            let mut tags = Vec::new();
+            for (tag, p) in [("cat", 0.18), ("dog", 0.2), ("person", 0.3), ("car", if d == 1 { 0.05 } else { 0.35 })] {
+                if rng.random_bool(p) {
+                    tags.push(tag);
+                }
+            }
+            if rng.random_bool(0.12) {
+                tags.push("blurry");
+            }
+            if night || rng.random_bool(0.05) {
+                tags.push("night");
+            }
+            tags.sort();
+            out.push(Spec {
+                dataset: d,
+                seed: rng.random(),
+                name: format!("{name}_{:05}.jpg", k + 1),
+                width,
+                height,
+                size: (width as u64 * height as u64 * 3) / rng.random_range(6..14),
+                labels: if rng.random_bool(0.35) { 0 } else { rng.random_range(1..13) },
+                tags,
+                age_days: rng.random_range(0.0..180.0),
+            });
+        }
+    }
+    out
+}
+
+fn render_thumbs(cache: &ThumbCache, specs: &[Spec]) -> Result<Vec<String>> {
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(4);
+    let chunk = specs.len().div_ceil(workers);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = specs
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|sp| {
+                            let night = DATASETS[sp.dataset].0 == "night-drive";
+                            let img = render(sp.seed, sp.width, sp.height, THUMB_SIDE, night, sp.tags.contains(&"blurry"));
+                            cache.put(&jpeg(&img)?)
+                        })
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(specs.len());
+        for h in handles {
+            all.extend(h.join().expect("thumbnail worker panicked")?);
+        }
+        Ok(all)
+    })
+}
+
+fn insert_images(tx: &Connection, specs: &[Spec], thumbs: &[String]) -> Result<()> {
+    let project = projects::create(
+        tx,
+        IMAGE_PROJECT,
+        ProjectKind::Image,
+        "Generated pictures in three datasets, with tags and a labeled flag, to try Trove with.",
+    )?;
+    let datasets: Vec<i64> =
+        DATASETS.iter().map(|(name, _)| projects::create_dataset(tx, project, name)).collect::<Result<_>>()?;
+    let mut tag_ids = std::collections::HashMap::new();
+    for tag in ["blurry", "car", "cat", "dog", "night", "person"] {
+        tx.execute("INSERT INTO tags (project_id, name) VALUES (?1, ?2)", rusqlite::params![project, tag])?;
+        tag_ids.insert(tag, tx.last_insert_rowid());
+    }
+    let now = now_ms();
+    let mut item = tx.prepare(
+        "INSERT INTO items (uuid, project_id, dataset_id, kind, name, mime, width, height, size, labels_count, created_at, updated_at, thumb, source, tags_text)
+         VALUES (?1, ?2, ?3, 'image', ?4, 'image/jpeg', ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12)",
+    )?;
+    let mut tag = tx.prepare("INSERT INTO item_tags (item_id, tag_id) VALUES (?1, ?2)")?;
+    for (sp, thumb) in specs.iter().zip(thumbs) {
+        let at = now - (sp.age_days * 86_400_000.0) as i64;
+        item.execute(rusqlite::params![
+            uuid::Uuid::new_v4().to_string(),
+            project,
+            datasets[sp.dataset],
+            sp.name,
+            sp.width,
+            sp.height,
+            sp.size as i64,
+            sp.labels,
+            at,
+            thumb,
+            format!("demo:{}", sp.seed),
+            sp.tags.join(&TAG_SEP.to_string()),
+        ])?;
+        let id = tx.last_insert_rowid();
+        for t in &sp.tags {
+            tag.execute([id, tag_ids[t]])?;
+        }
+    }
+    Ok(())
+}
+
+/// (kind, id, size in bytes, tags, note in the demo collection)
+const HUB_ITEMS: &[(ItemKind, &str, u64, &[&str], Option<&str>)] = &[
+    (ItemKind::Model, "warp-ai/wuerstchen", 5_100_000_000, &["text-to-image"], Some("Würstchen is a new fast and efficient high resolution text-to-image architecture and model")),
+    (ItemKind::Model, "TheBloke/TigerBot-70B-Chat-GPTQ", 35_300_000_000, &["llm"], None),
+    (ItemKind::Model, "TheBloke/Llama-2-7B-GGUF", 4_080_000_000, &["llm"], None),
+    (ItemKind::Model, "meta-llama/Llama-2-7b-chat-hf", 13_500_000_000, &["llm"], None),
+    (ItemKind::Model, "mistralai/Mistral-7B-v0.1", 14_500_000_000, &["llm"], None),
+    (ItemKind::Model, "openai/whisper-large-v3", 3_090_000_000, &["speech"], None),
+    (ItemKind::Model, "stabilityai/stable-diffusion-xl-base-1.0", 6_940_000_000, &["text-to-image"], None),
+    (ItemKind::Model, "coqui/XTTS-v2", 1_870_000_000, &["speech"], None),
+    (ItemKind::Dataset, "lmsys/lmsys-chat-1m", 2_440_000_000, &["llm", "chat"], Some("One million real-world conversations with 25 LLMs")),
+    (ItemKind::Dataset, "HuggingFaceH4/ultrachat_200k", 1_600_000_000, &["llm", "chat"], None),
+    (ItemKind::Dataset, "openai/gsm8k", 4_900_000, &["math"], None),
+    (ItemKind::Dataset, "mozilla-foundation/common_voice_13_0", 85_000_000_000, &["speech"], None),
+    (ItemKind::Space, "coqui/xtts", 0, &["speech", "demo"], Some("Try the voice cloning live")),
+    (ItemKind::Space, "warp-ai/Wuerstchen", 0, &["text-to-image", "demo"], None),
+    (ItemKind::Space, "HuggingFaceH4/open_llm_leaderboard", 0, &["leaderboard", "llm"], None),
+    (ItemKind::Space, "lmsys/chatbot-arena-leaderboard", 0, &["leaderboard", "llm"], None),
+    (ItemKind::Paper, "2306.00637", 0, &["text-to-image"], Some("Würstchen: an efficient architecture for large-scale text-to-image diffusion models")),
+    (ItemKind::Paper, "2309.11998", 0, &["llm", "chat"], None),
+    (ItemKind::Paper, "2307.09288", 0, &["llm"], None),
+    (ItemKind::Paper, "2310.06825", 0, &["llm"], None),
+    (ItemKind::Paper, "2212.04356", 0, &["speech"], None),
+];
+
+fn insert_hub(tx: &Connection, actor: &str) -> Result<()> {
+    let project = projects::create(
+        tx,
+        HUB_PROJECT,
+        ProjectKind::Hub,
+        "Models, datasets, Spaces and papers from the Hugging Face collections guide.",
+    )?;
+    let mut datasets = std::collections::HashMap::new();
+    for (kind, name) in [(ItemKind::Model, "models"), (ItemKind::Dataset, "datasets"), (ItemKind::Space, "spaces"), (ItemKind::Paper, "papers")] {
+        datasets.insert(kind, projects::create_dataset(tx, project, name)?);
+    }
+    let now = now_ms();
+    let mut noted = Vec::new();
+    for (n, (kind, id, size, tags, note)) in HUB_ITEMS.iter().enumerate() {
+        let url = match kind {
+            ItemKind::Model => format!("https://huggingface.co/{id}"),
+            ItemKind::Dataset => format!("https://huggingface.co/datasets/{id}"),
+            ItemKind::Space => format!("https://huggingface.co/spaces/{id}"),
+            _ => format!("https://huggingface.co/papers/{id}"),
+        };
+        let mut sorted: Vec<&str> = tags.to_vec();
+        sorted.sort();
+        tx.execute(
+            "INSERT INTO items (uuid, project_id, dataset_id, kind, name, mime, size, created_at, updated_at, source, tags_text, labels_count)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'application/x-hub-repo', ?6, ?7, ?7, ?8, ?9, 0)",
+            rusqlite::params![
+                uuid::Uuid::new_v4().to_string(),
+                project,
+                datasets[kind],
+                kind.as_str(),
+                id,
+                *size as i64,
+                now - n as i64 * 3_600_000,
+                url,
+                sorted.join(&TAG_SEP.to_string())
+            ],
+        )?;
+        let item = tx.last_insert_rowid();
+        for t in *tags {
+            tx.execute("INSERT OR IGNORE INTO tags (project_id, name) VALUES (?1, ?2)", rusqlite::params![project, t])?;
+            tx.execute(
+                "INSERT INTO item_tags (item_id, tag_id) SELECT ?1, id FROM tags WHERE project_id = ?2 AND name = ?3",
+                rusqlite::params![item, project, t],
+            )?;
+        }
+        if let Some(note) = note {
+            noted.push((item, *note));
+        }
+    }
+    let talk = collections::create(
+        tx,
+        project,
+        &NewCollection {
+            title: "ICCV 2023".into(),
+            description: "Portfolio of models, papers and demos I presented at ICCV 2023".into(),
+            private: false,
+            theme: Some(Theme::Green),
+        },
+        actor,
+    )?;
+    let ids: Vec<i64> = noted.iter().map(|(id, _)| *id).collect();
+    members::add(tx, project, talk.id, &Selection::Ids { ids }, actor)?;
+    for (item, note) in noted {
+        members::set_note(tx, talk.id, item, note)?;
+    }
+    Ok(())
+}
+
+/// Renders the demo item with `seed` (of `width`×`height`) so its longest side is `side`.
+pub fn render(seed: u64, width: u32, height: u32, side: u32, night: bool, blurry: bool) -> RgbImage {
+    let scale = side as f32 / width.max(height) as f32;
+    let (w, h) = (((width as f32 * scale).round() as u32).max(1), ((height as f32 * scale).round() as u32).max(1));
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let dim = if night { 0.35 } else { 1.0 };
+    let colour = |rng: &mut ChaCha8Rng, light: f32| -> [f32; 3] {
+        let hue: f32 = rng.random_range(0.0..360.0);
+        hsv(hue, rng.random_range(0.35..0.9), light * dim)
+    };
+    let top = colour(&mut rng, 0.9);
+    let bottom = colour(&mut rng, 0.55);
+    enum Shape {
+        Disc { x: f32, y: f32, r: f32 },
+        Ring { x: f32, y: f32, r: f32, t: f32 },
+        Rect { x0: f32, y0: f32, x1: f32, y1: f32 },
+        Tri { a: (f32, f32), b: (f32, f32), c: (f32, f32) },
+    }
+    let n = rng.random_range(1..=5);
+    let mut shapes = Vec::new();
+    for _ in 0..n {
+        let x = rng.random_range(0.1..0.9);
+        let y = rng.random_range(0.1..0.9);
+        let r = rng.random_range(0.06..0.3);
+        let shape = match rng.random_range(0..4) {
+            0 => Shape::Disc { x, y, r },
+            1 => Shape::Ring { x, y, r, t: r * rng.random_range(0.2..0.5) },
+            2 => Shape::Rect { x0: x - r, y0: y - r * rng.random_range(0.4..1.2), x1: x + r * rng.random_range(0.4..1.4), y1: y + r },
+            _ => Shape::Tri { a: (x, y - r), b: (x - r, y + r), c: (x + r * 1.2, y + r * 0.8) },
+        };
+        let light = rng.random_range(0.5..1.0);
+        shapes.push((shape, colour(&mut rng, light)));
+    }
+    let aspect = w as f32 / h as f32;
+    let inside = |s: &Shape, px: f32, py: f32| -> bool {
+        let d = |x: f32, y: f32| ((px - x) * aspect).hypot(py - y);
+        match *s {
+            Shape::Disc { x, y, r } => d(x, y) <= r,
+            Shape::Ring { x, y, r, t } => {
+                let dd = d(x, y);
+                dd <= r && dd >= r - t
+            }
+            Shape::Rect { x0, y0, x1, y1 } => px >= x0 && px <= x1 && py >= y0 && py <= y1,
+            Shape::Tri { a, b, c } => {
+                let sign = |p: (f32, f32), q: (f32, f32)| (px - q.0) * (p.1 - q.1) - (p.0 - q.0) * (py - q.1);
+                let (d1, d2, d3) = (sign(a, b), sign(b, c), sign(c, a));
+                !((d1 < 0.0 || d2 < 0.0 || d3 < 0.0) && (d1 > 0.0 || d2 > 0.0 || d3 > 0.0))
+            }
+        }
+    };
+    let mut img: RgbImage = ImageBuffer::from_fn(w, h, |x, y| {
+        let (px, py) = ((x as f32 + 0.5) / w as f32, (y as f32 + 0.5) / h as f32);
+        let mut c = [0.0; 3];
+        for k in 0..3 {
+            c[k] = top[k] * (1.0 - py) + bottom[k] * py;
+        }
+        for (s, col) in &shapes {
+            if inside(s, px, py) {
+                c = *col;
+            }
+        }
+        Rgb(c.map(|v| (v.clamp(0.0, 1.0) * 255.0) as u8))
+    });
+    if blurry {
+        img = image::imageops::blur(&img, side as f32 / 60.0);
+    }
+    img
+}
+
+fn hsv(h: f32, s: f32, v: f32) -> [f32; 3] {
+    let c = v * s;
+    let x = c * (1.0 - ((h / 60.0) % 2.0 - 1.0).abs());
+    let m = v - c;
+    let (r, g, b) = match (h / 60.0) as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    [r + m, g + m, b + m]
+}
+
+pub(crate) fn jpeg(img: &RgbImage) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(img)?;
+    Ok(out)
+}
+
+/// The larger preview of a demo item, rendered once into the thumbnail cache.
+pub fn preview(store: &Store, source: &str, width: u32, height: u32, tags: &[String], dataset: &str) -> Result<Option<String>> {
+    let Some(seed) = source.strip_prefix("demo:").and_then(|s| s.parse::<u64>().ok()) else {
+        return Ok(None);
+    };
+    let img = render(seed, width, height, PREVIEW_SIDE, dataset == "night-drive", tags.iter().any(|t| t == "blurry"));
+    Ok(Some(store.thumbs().put(&jpeg(&img)?)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creates_both_demo_projects_once_with_their_thumbnails() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db"), &dir.path().join("thumbs")).unwrap();
+        assert!(ensure(&store).unwrap());
+        assert!(!ensure(&store).unwrap(), "a second start keeps the data");
+        let projects = store.projects().unwrap();
+        let names: Vec<(&str, u64)> = projects.iter().map(|p| (p.name.as_str(), p.item_count)).collect();
+        assert_eq!(names, [(IMAGE_PROJECT, 3000), (HUB_PROJECT, HUB_ITEMS.len() as u64)]);
+        let images = &projects[0];
+        let page = store.page(images.id, &Default::default(), 0, 50).unwrap();
+        assert!(page.items.iter().all(|i| store.thumbs().contains(i.thumb.as_deref().unwrap())));
+        let distinct: std::collections::HashSet<_> = page.items.iter().map(|i| i.thumb.clone()).collect();
+        assert_eq!(distinct.len(), 50, "thumbnails are distinguishable");
+        let summary = store.summary(images.id, &Default::default()).unwrap();
+        assert!(summary.tags.iter().any(|t| t.value == "cat" && t.count > 300));
+        let hub = store.collections(projects[1].id).unwrap();
+        assert_eq!(hub.len(), 1);
+        assert_eq!(hub[0].item_count, 4);
+        assert!(store.outbox().unwrap().is_empty(), "seed data is not a user action");
+        let detail = store.item(images.id, page.items[0].id).unwrap();
+        assert!(store.thumbs().contains(&detail.preview.unwrap()));
+    }
+}

@@ -1,0 +1,180 @@
+//! Reading items: gallery pages by range, ids by range (for Shift-click and box selection),
+//! the total and facet counts of a query, and one item's detail.
+
+use rusqlite::{Connection, OptionalExtension};
+use trove_protocol::rules::PAGE_MAX;
+use trove_protocol::{CollectionRef, FacetCount, Item, ItemDetail, ItemKind, ItemPage, ItemQuery, Summary};
+
+use crate::error::{Error, Result};
+use crate::filters::{self, Sql};
+use crate::projects;
+
+/// Separates tags in `items.tags_text` (tags cannot contain control characters).
+pub(crate) const TAG_SEP: char = '\u{1f}';
+
+const COLUMNS: &str = "i.id, i.dataset_id, (SELECT d.name FROM datasets d WHERE d.id = i.dataset_id), i.kind, i.name, \
+     i.mime, i.width, i.height, i.size, i.tags_text, i.labels_count, i.created_at, i.updated_at, i.thumb, i.source";
+
+fn item(r: &rusqlite::Row, with_note: bool) -> rusqlite::Result<Item> {
+    let kind: String = r.get(3)?;
+    let tags: String = r.get(9)?;
+    Ok(Item {
+        id: r.get(0)?,
+        dataset_id: r.get(1)?,
+        dataset_name: r.get(2)?,
+        kind: ItemKind::parse(&kind).unwrap_or(ItemKind::Image),
+        name: r.get(4)?,
+        mime: r.get(5)?,
+        width: r.get(6)?,
+        height: r.get(7)?,
+        size: r.get::<_, i64>(8)? as u64,
+        tags: if tags.is_empty() { Vec::new() } else { tags.split(TAG_SEP).map(str::to_string).collect() },
+        labels_count: r.get(10)?,
+        created_at: r.get(11)?,
+        updated_at: r.get(12)?,
+        thumb: r.get(13)?,
+        source: r.get(14)?,
+        note: if with_note { r.get(15)? } else { None },
+    })
+}
+
+/// Checks the query's references (project, open collection) and its filter's values.
+pub fn check_query(conn: &Connection, project: i64, query: &ItemQuery) -> Result<()> {
+    projects::get(conn, project)?;
+    filters::check(&query.filter)?;
+    if let Some(c) = query.collection {
+        crate::collections::get(conn, c)?;
+    }
+    Ok(())
+}
+
+fn check_range(limit: u32) -> Result<()> {
+    if limit > PAGE_MAX {
+        return Err(Error::Invalid(format!("page size {limit} is too large; at most {PAGE_MAX} items per page")));
+    }
+    Ok(())
+}
+
+/// The items at `offset..offset + limit` of the query's order.
+pub fn page(conn: &Connection, project: i64, query: &ItemQuery, offset: u64, limit: u32) -> Result<ItemPage> {
+    check_query(conn, project, query)?;
+    check_range(limit)?;
+    let body = filters::from_where(project, query, |_| false);
+    let note = if query.collection.is_some() { ", m.note" } else { "" };
+    let mut sql = Sql { text: format!("SELECT {COLUMNS}{note}{}", body.text), params: body.params };
+    sql.text.push_str(&filters::order_by(query));
+    sql.text.push_str(&format!(" LIMIT {limit} OFFSET {offset}"));
+    let mut stmt = conn.prepare(&sql.text)?;
+    let with_note = query.collection.is_some();
+    let items = stmt.query_map(sql.params(), |r| item(r, with_note))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(ItemPage { offset, items })
+}
+
+/// The ids at `offset..offset + limit` of the query's order (no page-size cap: a Shift-click
+/// range may span far more than a page, and ids are cheap).
+pub fn ids(conn: &Connection, project: i64, query: &ItemQuery, offset: u64, limit: u64) -> Result<Vec<i64>> {
+    check_query(conn, project, query)?;
+    let body = filters::from_where(project, query, |_| false);
+    let mut sql = format!("SELECT i.id{}", body.text);
+    sql.push_str(&filters::order_by(query));
+    sql.push_str(&format!(" LIMIT {limit} OFFSET {offset}"));
+    let mut stmt = conn.prepare(&sql)?;
+    let ids = stmt.query_map(body.params(), |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(ids)
+}
+
+pub fn count(conn: &Connection, project: i64, query: &ItemQuery) -> Result<u64> {
+    let body = filters::from_where(project, query, |_| false);
+    let n: i64 = conn.query_row(&format!("SELECT count(*){}", body.text), body.params(), |r| r.get(0))?;
+    Ok(n as u64)
+}
+
+/// The query's total and the facet counts of datasets and tags. Each facet is counted with that
+/// facet's own clauses left out, so its numbers say what choosing a value would give.
+pub fn summary(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Summary> {
+    check_query(conn, project, query)?;
+    let total = count(conn, project, query)?;
+
+    let body = filters::from_where(project, query, |c| c.cond.facet() == "datasets");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT d.id, d.name, coalesce(n.count, 0) FROM datasets d
+         LEFT JOIN (SELECT i.dataset_id AS id, count(*) AS count{} GROUP BY i.dataset_id) n ON n.id = d.id
+         WHERE d.project_id = {project} ORDER BY d.name COLLATE NOCASE",
+        body.text
+    ))?;
+    let datasets = stmt
+        .query_map(body.params(), |r| {
+            Ok(FacetCount { value: r.get::<_, i64>(0)?.to_string(), label: r.get(1)?, count: r.get::<_, i64>(2)? as u64 })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let body = filters::from_where(project, query, |c| c.cond.facet() == "tags");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT t.name, count(*) FROM item_tags it JOIN tags t ON t.id = it.tag_id
+         WHERE it.item_id IN (SELECT i.id{}) GROUP BY t.id ORDER BY count(*) DESC, t.name",
+        body.text
+    ))?;
+    let tags = stmt
+        .query_map(body.params(), |r| {
+            let name: String = r.get(0)?;
+            Ok(FacetCount { value: name.clone(), label: name, count: r.get::<_, i64>(1)? as u64 })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Summary { total, datasets, tags })
+}
+
+fn get_item(conn: &Connection, project: i64, id: i64) -> Result<Item> {
+    conn.query_row(&format!("SELECT {COLUMNS} FROM items i WHERE i.id = ?1 AND i.project_id = ?2"), [id, project], |r| {
+        item(r, false)
+    })
+    .optional()?
+    .ok_or(Error::NotFound { what: "item", id })
+}
+
+/// One item with the collections that hold it (and its note in each).
+pub fn detail(conn: &Connection, project: i64, id: i64) -> Result<ItemDetail> {
+    let item = get_item(conn, project, id)?;
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.title, m.note FROM memberships m JOIN collections c ON c.id = m.collection_id
+         WHERE m.item_id = ?1 AND c.deleted_at IS NULL ORDER BY c.title COLLATE NOCASE",
+    )?;
+    let collections = stmt
+        .query_map([id], |r| Ok(CollectionRef { id: r.get(0)?, title: r.get(1)?, note: r.get(2)? }))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ItemDetail { item, collections, preview: None })
+}
+
+/// Every tag used in the project, for suggestions.
+pub fn tags(conn: &Connection, project: i64) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT name FROM tags WHERE project_id = ?1 ORDER BY name")?;
+    let rows = stmt.query_map([project], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+impl crate::Store {
+    pub fn page(&self, project: i64, query: &ItemQuery, offset: u64, limit: u32) -> Result<ItemPage> {
+        self.read(|c| page(c, project, query, offset, limit))
+    }
+
+    pub fn item_ids(&self, project: i64, query: &ItemQuery, offset: u64, limit: u64) -> Result<Vec<i64>> {
+        self.read(|c| ids(c, project, query, offset, limit))
+    }
+
+    pub fn summary(&self, project: i64, query: &ItemQuery) -> Result<Summary> {
+        self.read(|c| summary(c, project, query))
+    }
+
+    pub fn tags(&self, project: i64) -> Result<Vec<String>> {
+        self.read(|c| tags(c, project))
+    }
+
+    /// One item's detail, with a larger preview rendered into the cache when one can be made.
+    pub fn item(&self, project: i64, id: i64) -> Result<ItemDetail> {
+        let mut detail = self.read(|c| detail(c, project, id))?;
+        let it = &detail.item;
+        if let (Some(w), Some(h)) = (it.width, it.height) {
+            detail.preview = crate::demo::preview(self, &it.source, w, h, &it.tags, &it.dataset_name)?;
+        }
+        Ok(detail)
+    }
+}

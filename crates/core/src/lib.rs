@@ -1,0 +1,32 @@
+//! `trove-core`: Trove's domain logic over the local SQLite cache.
+//!
+//! A [`Store`] is one cache: the database (WAL, embedded forward-only migrations) and the
+//! content-addressed thumbnail directory. Reads go through [`Store::read`], every user action
+//! through [`Store::write`] — one transaction that makes the change *and* appends its
+//! intent-level mutation to the outbox, so a failed action leaves neither.
+//!
+//! Modules are named after the domain: [`filters`] (the typed filter compiled to SQL),
+//! [`selection`], [`items`], [`collections`], [`members`], [`tags`], [`outbox`], [`thumbs`],
+//! [`demo`]. This crate knows nothing of Tauri, HTTP or the UI; wire types come from
+//! `trove-protocol`.
+
+pub mod collections;
+mod db;
+pub mod demo;
+mod error;
+pub mod filters;
+pub mod items;
+pub mod members;
+pub mod meta;
+pub mod outbox;
+pub mod projects;
+pub mod selection;
+pub mod tags;
+pub mod thumbs;
+
+pub use db::Store;
+pub use error::{Error, Result};
+pub use trove_protocol as protocol;
+
+#[cfg(test)]
+mod testing;

@@ -1,0 +1,301 @@
+//! Membership of items in collections: add a selection, remove a selection, move one item,
+//! note one item. Each is one transaction that also appends its mutation to the outbox.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::{Connection, OptionalExtension};
+use trove_protocol::{position, rules, AddOutcome, Collection, Mutation, Selection};
+
+use crate::collections;
+use crate::db::now_ms;
+use crate::error::{Error, Result};
+use crate::filters::list;
+use crate::{outbox, selection};
+
+/// The collection, if it is live and belongs to `project`.
+fn in_project(conn: &Connection, project: i64, id: i64) -> Result<Collection> {
+    let c = collections::get(conn, id)?;
+    if c.project_id != project {
+        return Err(Error::NotFound { what: "collection", id });
+    }
+    Ok(c)
+}
+
+/// `id -> uuid` of the given items.
+pub(crate) fn item_uuids(conn: &Connection, ids: &[i64]) -> Result<HashMap<i64, String>> {
+    let mut stmt = conn.prepare("SELECT id, uuid FROM items WHERE id IN rarray(?1)")?;
+    let map = stmt.query_map([list(ids)], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    Ok(map)
+}
+
+fn member_ids(conn: &Connection, collection: i64, ids: &[i64]) -> Result<HashSet<i64>> {
+    let mut stmt = conn.prepare("SELECT item_id FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)")?;
+    let set = stmt.query_map(rusqlite::params![collection, list(ids)], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(set)
+}
+
+/// Appends the selection's items that are not in the collection yet, in the selection's order.
+pub fn add(conn: &Connection, project: i64, collection: i64, sel: &Selection, actor: &str) -> Result<AddOutcome> {
+    in_project(conn, project, collection)?;
+    let ids = selection::resolve(conn, project, sel)?;
+    let present = member_ids(conn, collection, &ids)?;
+    let new: Vec<i64> = ids.iter().copied().filter(|id| !present.contains(id)).collect();
+    let outcome = AddOutcome { added: new.len() as u64, already: present.len() as u64 };
+    if new.is_empty() {
+        return Ok(outcome);
+    }
+    let last: Option<String> =
+        conn.query_row("SELECT max(position) FROM memberships WHERE collection_id = ?1", [collection], |r| r.get(0))?;
+    let positions = position::n_between(last.as_deref(), None, new.len())?;
+    let now = now_ms();
+    let mut insert = conn.prepare(
+        "INSERT INTO memberships (uuid, collection_id, item_id, position, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (id, pos) in new.iter().zip(&positions) {
+        insert.execute(rusqlite::params![uuid::Uuid::new_v4().to_string(), collection, id, pos, now, actor])?;
+    }
+    let uuids = item_uuids(conn, &new)?;
+    collections::touch(conn, collection)?;
+    outbox::append(
+        conn,
+        &Mutation::AddItems {
+            collection: collections::uuid_of(conn, collection)?,
+            items: new.iter().map(|id| uuids[id].clone()).collect(),
+            positions,
+        },
+    )?;
+    Ok(outcome)
+}
+
+/// Removes the selection's items from the collection; returns how many were in it.
+pub fn remove(conn: &Connection, project: i64, collection: i64, sel: &Selection) -> Result<u64> {
+    in_project(conn, project, collection)?;
+    let ids = selection::resolve(conn, project, sel)?;
+    let mut members: Vec<i64> = member_ids(conn, collection, &ids)?.into_iter().collect();
+    if members.is_empty() {
+        return Ok(0);
+    }
+    members.sort_unstable();
+    conn.execute(
+        "DELETE FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)",
+        rusqlite::params![collection, list(&members)],
+    )?;
+    let uuids = item_uuids(conn, &members)?;
+    collections::touch(conn, collection)?;
+    outbox::append(
+        conn,
+        &Mutation::RemoveItems {
+            collection: collections::uuid_of(conn, collection)?,
+            items: members.iter().map(|id| uuids[id].clone()).collect(),
+        },
+    )?;
+    Ok(members.len() as u64)
+}
+
+fn position_of(conn: &Connection, c: &Collection, item: i64) -> Result<String> {
+    conn.query_row("SELECT position FROM memberships WHERE collection_id = ?1 AND item_id = ?2", [c.id, item], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::NotMember { collection: c.title.clone(), item })
+}
+
+/// Moves `item` to just before `before` in the collection's order (to the end when `None`).
+pub fn move_item(conn: &Connection, collection: i64, item: i64, before: Option<i64>) -> Result<()> {
+    let c = collections::get(conn, collection)?;
+    let current = position_of(conn, &c, item)?;
+    if before == Some(item) {
+        return Ok(());
+    }
+    let next = before.map(|b| position_of(conn, &c, b)).transpose()?;
+    // The neighbour that will precede the item: the last one before `next`, the item excluded.
+    let prev: Option<String> = match &next {
+        Some(next) => conn.query_row(
+            "SELECT max(position) FROM memberships WHERE collection_id = ?1 AND position < ?2 AND item_id <> ?3",
+            rusqlite::params![collection, next, item],
+            |r| r.get(0),
+        )?,
+        None => conn.query_row(
+            "SELECT max(position) FROM memberships WHERE collection_id = ?1 AND item_id <> ?2",
+            rusqlite::params![collection, item],
+            |r| r.get(0),
+        )?,
+    };
+    if let (Some(p), Some(n)) = (&prev, &next) {
+        if current > *p && current < *n {
+            return Ok(()); // already there
+        }
+    }
+    let key = position::between(prev.as_deref(), next.as_deref())?;
+    conn.execute(
+        "UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3",
+        rusqlite::params![key, collection, item],
+    )?;
+    collections::touch(conn, collection)?;
+    let uuids = item_uuids(conn, &[item])?;
+    outbox::append(
+        conn,
+        &Mutation::MoveItem { collection: collections::uuid_of(conn, collection)?, item: uuids[&item].clone(), position: key },
+    )?;
+    Ok(())
+}
+
+/// Sets the note of `item` in the collection (at most 500 characters; empty clears it).
+pub fn set_note(conn: &Connection, collection: i64, item: i64, note: &str) -> Result<()> {
+    let note = rules::note(note)?;
+    let c = collections::get(conn, collection)?;
+    position_of(conn, &c, item)?;
+    conn.execute(
+        "UPDATE memberships SET note = ?1 WHERE collection_id = ?2 AND item_id = ?3",
+        rusqlite::params![note, collection, item],
+    )?;
+    collections::touch(conn, collection)?;
+    let uuids = item_uuids(conn, &[item])?;
+    outbox::append(
+        conn,
+        &Mutation::SetNote { collection: collections::uuid_of(conn, collection)?, item: uuids[&item].clone(), note },
+    )?;
+    Ok(())
+}
+
+impl crate::Store {
+    pub fn add_to_collection(&self, project: i64, collection: i64, sel: &Selection) -> Result<AddOutcome> {
+        self.write(|tx| add(tx, project, collection, sel, self.actor()))
+    }
+
+    pub fn remove_from_collection(&self, project: i64, collection: i64, sel: &Selection) -> Result<u64> {
+        self.write(|tx| remove(tx, project, collection, sel))
+    }
+
+    pub fn move_item(&self, collection: i64, item: i64, before: Option<i64>) -> Result<()> {
+        self.write(|tx| move_item(tx, collection, item, before))
+    }
+
+    pub fn set_note(&self, collection: i64, item: i64, note: &str) -> Result<()> {
+        self.write(|tx| set_note(tx, collection, item, note))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use trove_protocol::{Clause, Condition, Filter, ItemQuery, NewCollection};
+
+    use super::*;
+    use crate::testing::{fixture, ids, Fixture};
+
+    fn new(f: &Fixture, title: &str) -> i64 {
+        let input = NewCollection { title: title.into(), description: String::new(), private: false, theme: None };
+        f.store.create_collection(f.p, &input).unwrap().id
+    }
+
+    #[test]
+    fn add_appends_in_selection_order_and_reports_duplicates() {
+        let f = fixture();
+        let c = new(&f, "Picks");
+        let out = f.store.add_to_collection(f.p, c, &ids(&[3, 1])).unwrap();
+        assert_eq!(out, AddOutcome { added: 2, already: 0 });
+        let out = f.store.add_to_collection(f.p, c, &ids(&[1, 5, 6, 99])).unwrap();
+        assert_eq!(out, AddOutcome { added: 1, already: 1 }, "item 6 is another project's, 99 does not exist");
+        assert_eq!(f.members(c), [3, 1, 5]);
+        assert_eq!(f.store.collections(f.p).unwrap()[0].item_count, 3);
+    }
+
+    #[test]
+    fn add_by_filter_minus_exceptions_in_one_action() {
+        let f = fixture();
+        let c = new(&f, "Labeled");
+        let query = ItemQuery {
+            filter: Filter { clauses: vec![Clause { negate: false, cond: Condition::Labeled { value: true } }] },
+            ..Default::default()
+        };
+        let sel = Selection::Matching { query, except: vec![3] };
+        assert_eq!(f.store.count_selection(f.p, &sel).unwrap(), 2);
+        let out = f.store.add_to_collection(f.p, c, &sel).unwrap();
+        assert_eq!(out.added, 2);
+        assert_eq!(f.members(c), [2, 5], "in the query's (name) order, 3 excepted");
+        assert_eq!(f.outbox_len(), 2, "create + one add_items");
+    }
+
+    #[test]
+    fn remove_reports_what_was_there() {
+        let f = fixture();
+        let c = new(&f, "Picks");
+        f.store.add_to_collection(f.p, c, &ids(&[1, 2, 3, 4])).unwrap();
+        assert_eq!(f.store.remove_from_collection(f.p, c, &ids(&[2, 4, 5])).unwrap(), 2);
+        assert_eq!(f.members(c), [1, 3]);
+        let before = f.outbox_len();
+        assert_eq!(f.store.remove_from_collection(f.p, c, &ids(&[5])).unwrap(), 0);
+        assert_eq!(f.outbox_len(), before, "a no-op writes no mutation");
+    }
+
+    #[test]
+    fn move_places_an_item_before_another_or_at_the_end() {
+        let f = fixture();
+        let c = new(&f, "Order");
+        f.store.add_to_collection(f.p, c, &ids(&[1, 2, 3, 4, 5])).unwrap();
+        f.store.move_item(c, 1, Some(4)).unwrap();
+        assert_eq!(f.members(c), [2, 3, 1, 4, 5]);
+        f.store.move_item(c, 5, Some(2)).unwrap();
+        assert_eq!(f.members(c), [5, 2, 3, 1, 4]);
+        f.store.move_item(c, 5, None).unwrap();
+        assert_eq!(f.members(c), [2, 3, 1, 4, 5]);
+        f.store.move_item(c, 3, Some(3)).unwrap();
+        assert_eq!(f.members(c), [2, 3, 1, 4, 5]);
+        for _ in 0..50 {
+            f.store.move_item(c, 4, Some(1)).unwrap();
+            f.store.move_item(c, 1, Some(4)).unwrap();
+        }
+        assert_eq!(f.members(c), [2, 3, 1, 4, 5]);
+        assert!(matches!(f.store.move_item(c, 1, Some(99)), Err(Error::NotMember { .. })));
+    }
+
+    #[test]
+    fn notes_up_to_500_characters() {
+        let f = fixture();
+        let c = new(&f, "Notes");
+        f.store.add_to_collection(f.p, c, &ids(&[1])).unwrap();
+        f.store.set_note(c, 1, &"n".repeat(500)).unwrap();
+        let before = f.snapshot();
+        let err = f.store.set_note(c, 1, &"n".repeat(501)).unwrap_err();
+        assert_eq!(err.to_string(), "note is 501 characters; at most 500 are allowed");
+        assert_eq!(err.code(), trove_protocol::ErrorCode::InvalidInput);
+        assert_eq!(f.snapshot(), before, "a refused note changes nothing");
+        let err = f.store.set_note(c, 2, "hi").unwrap_err();
+        assert_eq!(err.to_string(), "item 2 is not in the collection \"Notes\"");
+        let q = ItemQuery { collection: Some(c), ..Default::default() };
+        assert_eq!(f.store.page(f.p, &q, 0, 10).unwrap().items[0].note.as_deref(), Some(&*"n".repeat(500)));
+    }
+
+    #[test]
+    fn every_action_writes_its_mutation_in_the_same_transaction() {
+        let f = fixture();
+        let c = new(&f, "Atomic");
+        // Make every outbox insert fail: the change it belongs to must roll back with it.
+        f.store
+            .write(|tx| Ok(tx.execute_batch("CREATE TRIGGER no_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox down'); END")?))
+            .unwrap();
+        let before = f.snapshot();
+        assert!(f.store.add_to_collection(f.p, c, &ids(&[1, 2])).is_err());
+        assert!(f.store.tag_items(f.p, &ids(&[1]), &["new".into()]).is_err());
+        assert!(f.store.create_collection(f.p, &NewCollection { title: "X".into(), description: String::new(), private: false, theme: None }).is_err());
+        assert!(f.store.delete_collection(c).is_err());
+        assert_eq!(f.snapshot(), before, "failed actions left neither their change nor a mutation");
+        f.store.write(|tx| Ok(tx.execute_batch("DROP TRIGGER no_outbox")?)).unwrap();
+        f.store.add_to_collection(f.p, c, &ids(&[1, 2])).unwrap();
+        let outbox = f.store.outbox().unwrap();
+        let (_, last) = outbox.last().unwrap();
+        match last {
+            Mutation::AddItems { items, positions, .. } => {
+                assert_eq!(items, &["item-1", "item-2"]);
+                assert_eq!(positions.len(), 2);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn collections_of_another_project_are_not_reachable() {
+        let f = fixture();
+        let c = new(&f, "Mine");
+        let err = f.store.add_to_collection(f.q, c, &ids(&[6])).unwrap_err();
+        assert_eq!(err.to_string(), format!("collection {c} does not exist"));
+    }
+}

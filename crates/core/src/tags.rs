@@ -1,0 +1,148 @@
+//! Tagging: a tag set on an item (from the gallery or from inside a collection) is set on the
+//! item itself. Each action is one transaction with its outbox mutation.
+
+use rusqlite::Connection;
+use trove_protocol::{rules, Mutation, Selection};
+
+use crate::db::now_ms;
+use crate::error::Result;
+use crate::filters::list;
+use crate::items::TAG_SEP;
+use crate::members::item_uuids;
+use crate::{outbox, selection};
+
+fn clean(tags: &[String]) -> Result<Vec<String>> {
+    let mut out = tags.iter().map(|t| rules::tag(t)).collect::<Result<Vec<_>, _>>()?;
+    out.sort();
+    out.dedup();
+    if out.is_empty() {
+        return Err(rules::RuleError::EmptyTag.into());
+    }
+    Ok(out)
+}
+
+fn tag_ids(conn: &Connection, project: i64, tags: &[String], create: bool) -> Result<Vec<i64>> {
+    if create {
+        let mut ins = conn.prepare("INSERT OR IGNORE INTO tags (project_id, name) VALUES (?1, ?2)")?;
+        for t in tags {
+            ins.execute(rusqlite::params![project, t])?;
+        }
+    }
+    let mut stmt = conn.prepare("SELECT id FROM tags WHERE project_id = ?1 AND name IN rarray(?2)")?;
+    let ids = stmt.query_map(rusqlite::params![project, list(tags)], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(ids)
+}
+
+/// Keeps `items.tags_text` and `updated_at` true for the given items.
+fn refresh(conn: &Connection, ids: &[i64]) -> Result<()> {
+    conn.execute(
+        &format!(
+            "UPDATE items SET updated_at = ?1, tags_text = coalesce((SELECT group_concat(name, char({})) FROM
+               (SELECT t.name FROM item_tags it JOIN tags t ON t.id = it.tag_id WHERE it.item_id = items.id ORDER BY t.name)), '')
+             WHERE id IN rarray(?2)",
+            TAG_SEP as u32
+        ),
+        rusqlite::params![now_ms(), list(ids)],
+    )?;
+    Ok(())
+}
+
+/// Adds the tags to every selected item; returns how many items changed.
+pub fn tag(conn: &Connection, project: i64, sel: &Selection, tags: &[String]) -> Result<u64> {
+    let tags = clean(tags)?;
+    let ids = selection::resolve(conn, project, sel)?;
+    let tag_ids = tag_ids(conn, project, &tags, true)?;
+    let changed: Vec<i64> = {
+        let mut stmt = conn.prepare(
+            "SELECT a.value FROM rarray(?1) a
+             WHERE (SELECT count(*) FROM item_tags it WHERE it.item_id = a.value AND it.tag_id IN rarray(?2)) < ?3",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![list(&ids), list(&tag_ids), tag_ids.len() as i64], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    if changed.is_empty() {
+        return Ok(0);
+    }
+    conn.execute(
+        "INSERT OR IGNORE INTO item_tags (item_id, tag_id) SELECT a.value, t.value FROM rarray(?1) a, rarray(?2) t",
+        rusqlite::params![list(&changed), list(&tag_ids)],
+    )?;
+    refresh(conn, &changed)?;
+    let uuids = item_uuids(conn, &changed)?;
+    outbox::append(conn, &Mutation::TagItems { items: changed.iter().map(|id| uuids[id].clone()).collect(), tags })?;
+    Ok(changed.len() as u64)
+}
+
+/// Removes the tags from every selected item; returns how many items changed.
+pub fn untag(conn: &Connection, project: i64, sel: &Selection, tags: &[String]) -> Result<u64> {
+    let tags = clean(tags)?;
+    let ids = selection::resolve(conn, project, sel)?;
+    let tag_ids = tag_ids(conn, project, &tags, false)?;
+    if tag_ids.is_empty() {
+        return Ok(0);
+    }
+    let changed: Vec<i64> = {
+        let mut stmt = conn.prepare(
+            "SELECT DISTINCT it.item_id FROM item_tags it WHERE it.item_id IN rarray(?1) AND it.tag_id IN rarray(?2) ORDER BY it.item_id",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![list(&ids), list(&tag_ids)], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    if changed.is_empty() {
+        return Ok(0);
+    }
+    conn.execute(
+        "DELETE FROM item_tags WHERE item_id IN rarray(?1) AND tag_id IN rarray(?2)",
+        rusqlite::params![list(&changed), list(&tag_ids)],
+    )?;
+    refresh(conn, &changed)?;
+    let uuids = item_uuids(conn, &changed)?;
+    outbox::append(conn, &Mutation::UntagItems { items: changed.iter().map(|id| uuids[id].clone()).collect(), tags })?;
+    Ok(changed.len() as u64)
+}
+
+impl crate::Store {
+    pub fn tag_items(&self, project: i64, sel: &Selection, tags: &[String]) -> Result<u64> {
+        self.write(|tx| tag(tx, project, sel, tags))
+    }
+
+    pub fn untag_items(&self, project: i64, sel: &Selection, tags: &[String]) -> Result<u64> {
+        self.write(|tx| untag(tx, project, sel, tags))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use trove_protocol::{ErrorCode, ItemQuery};
+
+    use crate::testing::{fixture, ids};
+
+    #[test]
+    fn tag_and_untag_change_the_items_themselves() {
+        let f = fixture();
+        assert_eq!(f.store.tag_items(f.p, &ids(&[1, 2, 4]), &["dog".into(), " new ".into()]).unwrap(), 3);
+        let page = f.store.page(f.p, &ItemQuery::default(), 0, 10).unwrap();
+        let tags = |id: i64| page.items.iter().find(|i| i.id == id).unwrap().tags.clone();
+        assert_eq!(tags(1), ["cat", "dog", "new"]);
+        assert_eq!(tags(4), ["dog", "new"]);
+        assert_eq!(f.store.tag_items(f.p, &ids(&[1]), &["dog".into()]).unwrap(), 0, "already tagged");
+        assert_eq!(f.store.untag_items(f.p, &ids(&[1, 3, 5]), &["dog".into()]).unwrap(), 2);
+        assert_eq!(f.store.untag_items(f.p, &ids(&[5]), &["never-used".into()]).unwrap(), 0);
+        let item = f.store.item(f.p, 3).unwrap().item;
+        assert_eq!(item.tags, ["night"]);
+        assert!(item.updated_at > 3000, "tagging touches updated_at");
+        assert_eq!(f.store.tags(f.p).unwrap(), ["blurry", "cat", "dog", "new", "night"]);
+    }
+
+    #[test]
+    fn a_tag_of_only_spaces_is_refused_and_changes_nothing() {
+        let f = fixture();
+        let before = f.snapshot();
+        for bad in [vec!["   ".to_string()], vec![], vec!["ok".into(), "\t".into()]] {
+            let err = f.store.tag_items(f.p, &ids(&[1]), &bad).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidInput);
+            assert_eq!(err.to_string(), "tag is empty or only spaces; a tag needs at least one visible character");
+        }
+        assert_eq!(f.snapshot(), before);
+    }
+}

@@ -1,0 +1,162 @@
+//! The typed filter, sort and selection. `trove-core` compiles them to parameterized SQL; the
+//! server will read the same values from its query strings and bodies.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::model::ItemKind;
+
+/// All clauses must hold (AND). An empty filter matches every item of the project.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct Filter {
+    #[serde(default)]
+    pub clauses: Vec<Clause>,
+}
+
+/// One chip of the filter bar; `negate` turns an include into an exclude.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct Clause {
+    #[serde(default)]
+    pub negate: bool,
+    pub cond: Condition,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum TagMode {
+    /// The item has at least one of the tags.
+    Any,
+    /// The item has every one of the tags.
+    All,
+    /// The item has none of the tags.
+    None,
+}
+
+/// What one clause tests. Ranges are inclusive; a missing bound is open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "field", rename_all = "snake_case", deny_unknown_fields)]
+#[ts(export)]
+pub enum Condition {
+    /// The item is in one of these datasets.
+    Datasets {
+        #[ts(type = "Array<number>")]
+        ids: Vec<i64>,
+    },
+    /// The item's name contains this text (case-insensitive).
+    Name { contains: String },
+    Kinds { kinds: Vec<ItemKind> },
+    Tags { tags: Vec<String>, mode: TagMode },
+    /// The item has at least one label (true) or none (false).
+    Labeled { value: bool },
+    Size {
+        #[ts(type = "number | null")]
+        min: Option<u64>,
+        #[ts(type = "number | null")]
+        max: Option<u64>,
+    },
+    Width { min: Option<u32>, max: Option<u32> },
+    Height { min: Option<u32>, max: Option<u32> },
+    Created {
+        #[ts(type = "number | null")]
+        from: Option<i64>,
+        #[ts(type = "number | null")]
+        to: Option<i64>,
+    },
+    Updated {
+        #[ts(type = "number | null")]
+        from: Option<i64>,
+        #[ts(type = "number | null")]
+        to: Option<i64>,
+    },
+    /// The item is a member of this collection.
+    Collection {
+        #[ts(type = "number")]
+        id: i64,
+    },
+    /// The item is a member of at least one collection (negate: "in no collection").
+    AnyCollection,
+    /// The item is one of these ("only selected").
+    Ids {
+        #[ts(type = "Array<number>")]
+        ids: Vec<i64>,
+    },
+}
+
+impl Condition {
+    /// Clauses of the same facet are left out when that facet's counts are computed.
+    pub fn facet(&self) -> &'static str {
+        match self {
+            Condition::Datasets { .. } => "datasets",
+            Condition::Tags { .. } => "tags",
+            _ => "",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SortKey {
+    Name,
+    Dataset,
+    Size,
+    /// Pixel count (width × height).
+    Dimensions,
+    Tags,
+    Created,
+    Updated,
+    /// The order of the open collection; only meaningful with `ItemQuery::collection`.
+    Position,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Sort {
+    pub key: SortKey,
+    #[serde(default)]
+    pub desc: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Self { key: SortKey::Name, desc: false }
+    }
+}
+
+/// What the gallery shows: the project's items matching `filter`, inside `collection` when one
+/// is open, in `sort` order (ties broken by id so the order is total and pages are stable).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct ItemQuery {
+    #[serde(default)]
+    pub filter: Filter,
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    #[ts(type = "number | null")]
+    pub collection: Option<i64>,
+    #[serde(default)]
+    pub sort: Sort,
+}
+
+/// A selection: explicit ids, or "everything the query matches except these", so that
+/// selecting a million items costs nothing and bulk actions run as one SQL statement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[ts(export)]
+pub enum Selection {
+    Ids {
+        #[ts(type = "Array<number>")]
+        ids: Vec<i64>,
+    },
+    Matching {
+        query: ItemQuery,
+        #[ts(type = "Array<number>")]
+        except: Vec<i64>,
+    },
+}

@@ -1,0 +1,296 @@
+//! Domain records as they travel to the UI (and later to and from the server).
+//!
+//! Timestamps are milliseconds since the Unix epoch; ids are the local database ids.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ProjectKind {
+    Image,
+    Video,
+    Pointcloud,
+    Hub,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ItemKind {
+    Image,
+    Video,
+    Pointcloud,
+    Model,
+    Dataset,
+    Space,
+    Paper,
+}
+
+impl ItemKind {
+    pub const ALL: [ItemKind; 7] = [
+        ItemKind::Image,
+        ItemKind::Video,
+        ItemKind::Pointcloud,
+        ItemKind::Model,
+        ItemKind::Dataset,
+        ItemKind::Space,
+        ItemKind::Paper,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Image => "image",
+            ItemKind::Video => "video",
+            ItemKind::Pointcloud => "pointcloud",
+            ItemKind::Model => "model",
+            ItemKind::Dataset => "dataset",
+            ItemKind::Space => "space",
+            ItemKind::Paper => "paper",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl ProjectKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProjectKind::Image => "image",
+            ProjectKind::Video => "video",
+            ProjectKind::Pointcloud => "pointcloud",
+            ProjectKind::Hub => "hub",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Image, Self::Video, Self::Pointcloud, Self::Hub].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Project {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    pub kind: ProjectKind,
+    pub description: String,
+    #[ts(type = "number")]
+    pub item_count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Dataset {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub project_id: i64,
+    pub name: String,
+    #[ts(type = "number")]
+    pub item_count: u64,
+}
+
+/// One item as the gallery and the table show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Item {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub dataset_id: i64,
+    pub dataset_name: String,
+    pub kind: ItemKind,
+    pub name: String,
+    pub mime: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// Bytes of the original.
+    #[ts(type = "number")]
+    pub size: u64,
+    pub tags: Vec<String>,
+    pub labels_count: u32,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[ts(type = "number")]
+    pub updated_at: i64,
+    /// Content hash of the thumbnail in the thumbnail cache, when there is one.
+    pub thumb: Option<String>,
+    /// Where the item comes from: a file path, a Hub URL, or `demo:<seed>`.
+    pub source: String,
+    /// Set when the item is listed inside a collection: its note there.
+    pub note: Option<String>,
+}
+
+/// A collection the item is in, as the detail panel lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CollectionRef {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub title: String,
+    pub note: String,
+}
+
+/// Everything the detail panel shows for one item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ItemDetail {
+    pub item: Item,
+    pub collections: Vec<CollectionRef>,
+    /// Content hash of a larger preview image in the thumbnail cache, when one can be made.
+    pub preview: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum Theme {
+    Orange,
+    Blue,
+    Green,
+    Purple,
+    Pink,
+    Indigo,
+}
+
+impl Theme {
+    pub const ALL: [Theme; 6] =
+        [Theme::Orange, Theme::Blue, Theme::Green, Theme::Purple, Theme::Pink, Theme::Indigo];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Orange => "orange",
+            Theme::Blue => "blue",
+            Theme::Green => "green",
+            Theme::Purple => "purple",
+            Theme::Pink => "pink",
+            Theme::Indigo => "indigo",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Collection {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub project_id: i64,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub private: bool,
+    pub theme: Theme,
+    #[ts(type = "number")]
+    pub item_count: u64,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[ts(type = "number")]
+    pub updated_at: i64,
+}
+
+/// What the user typed to create a collection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewCollection {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub private: bool,
+    #[serde(default)]
+    pub theme: Option<Theme>,
+}
+
+/// A partial update of a collection: only the fields that are set change.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CollectionPatch {
+    #[ts(optional)]
+    pub title: Option<String>,
+    #[ts(optional)]
+    pub description: Option<String>,
+    #[ts(optional)]
+    pub private: Option<bool>,
+    #[ts(optional)]
+    pub theme: Option<Theme>,
+}
+
+/// A page of the gallery: the items at `offset..offset + items.len()` of the query's order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ItemPage {
+    #[ts(type = "number")]
+    pub offset: u64,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FacetCount {
+    /// A dataset id (as text) or a tag.
+    pub value: String,
+    pub label: String,
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+/// The total of a filter and the facet counts next to its values.
+///
+/// Each facet counts what the filter would match if that facet's own clauses were left out,
+/// so a user sees how many items choosing another value would give.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Summary {
+    #[ts(type = "number")]
+    pub total: u64,
+    pub datasets: Vec<FacetCount>,
+    pub tags: Vec<FacetCount>,
+}
+
+/// What adding a selection to a collection did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AddOutcome {
+    #[ts(type = "number")]
+    pub added: u64,
+    /// Items of the selection that were in the collection already.
+    #[ts(type = "number")]
+    pub already: u64,
+}
+
+/// User settings kept between runs (tauri-plugin-store).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct Settings {
+    /// Edge of a gallery tile in CSS pixels.
+    pub thumb_size: u32,
+    #[ts(type = "number | null")]
+    pub last_project: Option<i64>,
+    pub view: GalleryView,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { thumb_size: 160, last_project: None, view: GalleryView::Grid }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum GalleryView {
+    Grid,
+    Table,
+    Datasets,
+}

@@ -1,0 +1,39 @@
+use tauri::State;
+use trove_protocol::{AddOutcome, ApiError, Selection};
+
+use crate::AppState;
+
+#[tauri::command]
+pub async fn add_to_collection(
+    state: State<'_, AppState>,
+    project_id: i64,
+    collection_id: i64,
+    selection: Selection,
+) -> Result<AddOutcome, ApiError> {
+    state.run(move |s| s.add_to_collection(project_id, collection_id, &selection)).await
+}
+
+#[tauri::command]
+pub async fn remove_from_collection(
+    state: State<'_, AppState>,
+    project_id: i64,
+    collection_id: i64,
+    selection: Selection,
+) -> Result<u64, ApiError> {
+    state.run(move |s| s.remove_from_collection(project_id, collection_id, &selection)).await
+}
+
+#[tauri::command]
+pub async fn move_item(
+    state: State<'_, AppState>,
+    collection_id: i64,
+    item_id: i64,
+    before: Option<i64>,
+) -> Result<(), ApiError> {
+    state.run(move |s| s.move_item(collection_id, item_id, before)).await
+}
+
+#[tauri::command]
+pub async fn set_note(state: State<'_, AppState>, collection_id: i64, item_id: i64, note: String) -> Result<(), ApiError> {
+    state.run(move |s| s.set_note(collection_id, item_id, &note)).await
+}

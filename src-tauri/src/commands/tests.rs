@@ -1,0 +1,112 @@
+//! The commands through Tauri's mock runtime: the IPC names, argument casing and error shape
+//! the UI relies on, over a real store in a temporary directory.
+
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+use trove_protocol::{AddOutcome, ApiError, Collection, ErrorCode, ItemPage, Project, Summary};
+
+use crate::AppState;
+
+struct App {
+    window: WebviewWindow<MockRuntime>,
+    _app: tauri::App<MockRuntime>,
+    _dir: tempfile::TempDir,
+}
+
+fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = trove_core::Store::open(&dir.path().join("trove.db"), &dir.path().join("thumbs")).unwrap();
+    trove_core::demo::ensure(&store).unwrap();
+    let app = crate::builder(mock_builder())
+        .manage(AppState::ready(store))
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    App { window, _app: app, _dir: dir }
+}
+
+impl App {
+    fn call<T: DeserializeOwned>(&self, cmd: &str, args: Value) -> Result<T, ApiError> {
+        let response = get_ipc_response(
+            &self.window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "http://tauri.localhost".parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        );
+        match response {
+            Ok(body) => Ok(body.deserialize().unwrap()),
+            Err(err) => Err(serde_json::from_value(err).expect("errors cross IPC as {code, message}")),
+        }
+    }
+
+    fn project(&self) -> Project {
+        let projects: Vec<Project> = self.call("list_projects", json!({})).unwrap();
+        projects.into_iter().find(|p| p.kind == trove_protocol::ProjectKind::Image).unwrap()
+    }
+}
+
+#[test]
+fn gallery_filter_select_and_collect_over_ipc() {
+    let app = app();
+    let p = app.project();
+    assert_eq!(p.item_count, 3000);
+    let datasets: Vec<trove_protocol::Dataset> = app.call("list_datasets", json!({ "projectId": p.id })).unwrap();
+    let park = datasets.iter().find(|d| d.name == "park").unwrap();
+    let query = json!({ "filter": { "clauses": [{ "negate": false, "cond": { "field": "datasets", "ids": [park.id] } }] }, "collection": null, "sort": { "key": "name", "desc": false } });
+    let summary: Summary = app.call("summarize", json!({ "projectId": p.id, "query": query })).unwrap();
+    assert_eq!(summary.total, 1000);
+    let page: ItemPage = app.call("query_items", json!({ "projectId": p.id, "query": query, "offset": 0, "limit": 200 })).unwrap();
+    assert_eq!(page.items.len(), 200);
+    assert!(page.items.iter().all(|i| i.dataset_name == "park" && i.thumb.is_some()));
+    let range: Vec<i64> = app.call("item_ids", json!({ "projectId": p.id, "query": query, "offset": 0, "limit": 10 })).unwrap();
+    assert_eq!(range, page.items[..10].iter().map(|i| i.id).collect::<Vec<_>>());
+
+    let c: Collection = app
+        .call("create_collection", json!({ "projectId": p.id, "input": { "title": "False positives", "description": "from the park" } }))
+        .unwrap();
+    let out: AddOutcome = app
+        .call("add_to_collection", json!({ "projectId": p.id, "collectionId": c.id, "selection": { "type": "ids", "ids": range } }))
+        .unwrap();
+    assert_eq!(out, AddOutcome { added: 10, already: 0 });
+    // Select all matching, except two: one bulk statement.
+    let all = json!({ "type": "matching", "query": query, "except": [range[0], range[1]] });
+    let n: u64 = app.call("count_selection", json!({ "projectId": p.id, "selection": all })).unwrap();
+    assert_eq!(n, 998);
+    let out: AddOutcome = app.call("add_to_collection", json!({ "projectId": p.id, "collectionId": c.id, "selection": all })).unwrap();
+    assert_eq!(out, AddOutcome { added: 990, already: 8 });
+    let cols: Vec<Collection> = app.call("list_collections", json!({ "projectId": p.id })).unwrap();
+    assert_eq!(cols.iter().find(|x| x.id == c.id).unwrap().item_count, 1000);
+    let removed: u64 = app
+        .call("remove_from_collection", json!({ "projectId": p.id, "collectionId": c.id, "selection": { "type": "ids", "ids": &range[..3] } }))
+        .unwrap();
+    assert_eq!(removed, 3);
+}
+
+#[test]
+fn bad_input_comes_back_as_a_readable_error() {
+    let app = app();
+    let p = app.project();
+    let err = app.call::<Collection>("create_collection", json!({ "projectId": p.id, "input": { "title": "   " } })).unwrap_err();
+    assert_eq!(err, ApiError::new(ErrorCode::InvalidInput, "title is empty; a collection needs a title"));
+    let c: Collection = app.call("create_collection", json!({ "projectId": p.id, "input": { "title": "Keep" } })).unwrap();
+    let err = app.call::<Collection>("create_collection", json!({ "projectId": p.id, "input": { "title": "keep" } })).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Conflict);
+    let ids: Vec<i64> = app.call("item_ids", json!({ "projectId": p.id, "query": {}, "offset": 0, "limit": 1 })).unwrap();
+    app.call::<AddOutcome>("add_to_collection", json!({ "projectId": p.id, "collectionId": c.id, "selection": { "type": "ids", "ids": ids } }))
+        .unwrap();
+    let err = app.call::<()>("set_note", json!({ "collectionId": c.id, "itemId": ids[0], "note": "x".repeat(501) })).unwrap_err();
+    assert_eq!(err.message, "note is 501 characters; at most 500 are allowed");
+    let err = app.call::<u64>("tag_items", json!({ "projectId": p.id, "selection": { "type": "ids", "ids": ids }, "tags": ["  "] })).unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    let err = app.call::<ItemPage>("query_items", json!({ "projectId": 999, "query": {}, "offset": 0, "limit": 10 })).unwrap_err();
+    assert_eq!(err, ApiError::new(ErrorCode::NotFound, "project 999 does not exist"));
+}

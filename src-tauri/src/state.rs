@@ -1,0 +1,68 @@
+//! The app's one piece of state: the local cache, opened (and on first start filled with the
+//! demo projects) on a background thread so the window appears at once.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use trove_core::Store;
+use trove_protocol::{ApiError, ErrorCode};
+
+#[derive(Clone)]
+pub struct AppState {
+    store: Arc<OnceLock<Result<Arc<Store>, String>>>,
+}
+
+impl AppState {
+    /// Opens `data_dir/trove.db` and `data_dir/thumbs` on a background thread.
+    pub fn open_in_background(data_dir: PathBuf) -> AppState {
+        let state = AppState { store: Arc::new(OnceLock::new()) };
+        let cell = state.store.clone();
+        std::thread::spawn(move || {
+            let opened = open(&data_dir).map_err(|e| {
+                tracing::error!(error = %e, dir = %data_dir.display(), "could not open the local cache");
+                format!("the local data in {} could not be opened: {e}", data_dir.display())
+            });
+            let _ = cell.set(opened);
+        });
+        state
+    }
+
+    /// A state over an already opened store (tests).
+    pub fn ready(store: Store) -> AppState {
+        let cell = OnceLock::new();
+        let _ = cell.set(Ok(Arc::new(store)));
+        AppState { store: Arc::new(cell) }
+    }
+
+    /// The store, waiting until it is open. Call from a blocking context.
+    pub fn store(&self) -> Result<Arc<Store>, ApiError> {
+        self.store.wait().clone().map_err(|e| ApiError::new(ErrorCode::Internal, e))
+    }
+
+    /// Runs `f` on the store on the blocking thread pool, so the UI thread never waits on SQLite.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> trove_core::Result<T> + Send + 'static,
+    {
+        let state = self.clone();
+        tauri::async_runtime::spawn_blocking(move || {
+            let store = state.store()?;
+            f(&store).map_err(ApiError::from)
+        })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "a command task failed");
+            ApiError::new(ErrorCode::Internal, "the action failed unexpectedly; nothing was saved")
+        })?
+    }
+}
+
+fn open(data_dir: &std::path::Path) -> trove_core::Result<Arc<Store>> {
+    let started = std::time::Instant::now();
+    let store = Store::open(&data_dir.join("trove.db"), &data_dir.join("thumbs"))?;
+    if trove_core::demo::ensure(&store)? {
+        tracing::info!(elapsed = ?started.elapsed(), "created the demo projects");
+    }
+    Ok(Arc::new(store))
+}
