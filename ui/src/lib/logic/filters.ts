@@ -3,6 +3,7 @@
 
 import type { Clause } from '../api/types/Clause';
 import type { Condition } from '../api/types/Condition';
+import type { ItemKind } from '../api/types/ItemKind';
 import type { TagMode } from '../api/types/TagMode';
 import { formatCount } from './format';
 
@@ -96,6 +97,13 @@ export function toggleDataset(clauses: Clause[], id: number, exclude: boolean): 
 export function onlyDataset(clauses: Clause[], id: number): Clause[] {
   const without = put(clauses, 'datasets', null, true).filter((c) => !(c.cond.field === 'datasets' && c.cond.ids.includes(id)));
   return put(without, 'datasets', { field: 'datasets', ids: [id] }, false);
+}
+
+// Kinds (hub projects: model, dataset, space, paper): one include clause.
+export function toggleKind(clauses: Clause[], kind: ItemKind): Clause[] {
+  const kinds = find(clauses, 'kinds')?.cond.kinds ?? [];
+  const next = kinds.includes(kind) ? kinds.filter((k) => k !== kind) : [...kinds, kind];
+  return put(clauses, 'kinds', next.length ? { field: 'kinds', kinds: next } : null);
 }
 
 // Tags: one clause with a mode.
