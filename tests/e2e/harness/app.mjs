@@ -3,8 +3,7 @@
 //! webdriverio session. Restarting deletes the session (the app quits) and creates a new one on
 //! the same directories (the app is launched again and reads what the previous run stored).
 
-import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
@@ -18,7 +17,7 @@ export const artifactsDir = process.env.TROVE_E2E_ARTIFACTS ?? path.join(e2eDir,
 export const appBinary = path.resolve(process.env.TROVE_APP ?? path.join(repoRoot, 'target', 'debug', 'trove'));
 
 /** Milliseconds the app gets to show its gallery after launch (a first launch builds the demo). */
-export const LAUNCH_TIMEOUT_MS = Number(process.env.TROVE_E2E_LAUNCH_TIMEOUT_MS ?? 60000);
+export const LAUNCH_TIMEOUT_MS = Number(process.env.TROVE_E2E_LAUNCH_TIMEOUT_MS ?? 150000);
 
 function slug(text) {
   return text.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 80);
@@ -37,15 +36,14 @@ export class App {
     this.logDir = path.join(artifactsDir, 'logs');
   }
 
-  /** Start a driver and the app on `dataRoot` (a fresh temporary directory when omitted). */
+  /** Start a driver and the app with its XDG directories under `dataRoot`. */
   static async launch(name, { dataRoot } = {}) {
     if (!existsSync(appBinary)) {
       throw new Error(
         `app binary ${appBinary} does not exist: build it (npm --prefix ui run build && cargo build -p trove) or set TROVE_APP`,
       );
     }
-    const root = dataRoot ?? mkdtempSync(path.join(os.tmpdir(), `trove-e2e-${slug(name).slice(0, 30)}-`));
-    const app = new App(name, root);
+    const app = new App(name, dataRoot);
     try {
       await app.startDriver();
       await app.startSession();
@@ -85,7 +83,7 @@ export class App {
       hostname: '127.0.0.1',
       port: this.port,
       path: '/',
-      logLevel: process.env.TROVE_E2E_WDIO_LOG ?? 'error',
+      logLevel: process.env.TROVE_E2E_WDIO_LOG ?? 'silent',
       connectionRetryCount: 0,
       connectionRetryTimeout: 90000,
       waitforTimeout: 10000,

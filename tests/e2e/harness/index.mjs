@@ -2,8 +2,10 @@
 //! `dataRoot` when given), saves a screenshot, the DOM and the driver log under
 //! `artifacts/failures/` when the body throws, and always stops the app and its driver.
 
+import { rmSync } from 'node:fs';
 import { test } from 'node:test';
-import { App } from './app.mjs';
+import { App, LAUNCH_TIMEOUT_MS } from './app.mjs';
+import { freshDataRoot } from './seed.mjs';
 import { Trove } from './trove.mjs';
 
 export { App } from './app.mjs';
@@ -16,21 +18,29 @@ export const DEMO = {
   datasets: { city: 1200, park: 1000, 'night-drive': 800 },
 };
 
-export function e2e(name, body, { timeout = 120000, dataRoot } = {}) {
+/**
+ * `emptyData: true` starts from an empty data directory (a real first launch); otherwise the
+ * test gets a fresh copy of the state a first launch leaves (see seed.mjs).
+ */
+export function e2e(name, body, { timeout = 180000, emptyData = false } = {}) {
   return test(name, { timeout }, async (t) => {
+    const dataRoot = await freshDataRoot(name, { empty: emptyData });
     const started = Date.now();
     const app = await App.launch(name, { dataRoot });
     const trove = new Trove(app);
+    let passed = false;
     try {
-      await trove.waitForGallery();
-      t.diagnostic(`app showed its gallery after ${Date.now() - started} ms (data: ${app.dataRoot})`);
+      await trove.waitForGallery({ timeout: LAUNCH_TIMEOUT_MS });
+      t.diagnostic(`app showed its gallery ${Date.now() - started} ms after launch (data: ${dataRoot})`);
       await body({ app, trove, t });
+      passed = true;
     } catch (err) {
       const saved = await app.saveFailureArtifacts(name);
-      err.message += `\n  artifacts: ${saved.join(', ')}`;
+      err.message += `\n  artifacts: ${saved.join(', ')}\n  data directory kept: ${dataRoot}`;
       throw err;
     } finally {
       await app.close();
+      if (passed) rmSync(dataRoot, { recursive: true, force: true });
     }
   });
 }

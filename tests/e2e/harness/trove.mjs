@@ -363,6 +363,31 @@ export class Trove {
     return this.sidebarCollection(title);
   }
 
+  /** With items selected: Add to collection → search for `title` → pick it. */
+  async addSelectionToExisting(title) {
+    await this.clickButton('Add to collection');
+    const dialog = await this.dialog('Add to collection');
+    await (await dialog.$('input[aria-label="Search collections"]')).setValue(title.slice(0, 4));
+    const lit = xpathLiteral(title);
+    const pick = await dialog.$(`.//button[@data-testid="dialog-collection"][.//text()[normalize-space(.)=${lit}]]`);
+    await this.waitFor(`a dialog-collection button for ${JSON.stringify(title)} after searching`, () => pick.isExisting());
+    await pick.click();
+    await this.waitFor(
+      'the Add to collection dialog to close',
+      () => dialog.isExisting().then(async (e) => e && dialog.isDisplayed()),
+      (open) => !open,
+    );
+  }
+
+  async statusMessage() {
+    const el = await this.$('[data-testid="status-message"]');
+    return (await el.isExisting()) ? el.getText() : null;
+  }
+
+  async expectStatus(text) {
+    return this.waitFor(`the status line to say ${JSON.stringify(text)}`, () => this.statusMessage(), (v) => !!v && v.includes(text));
+  }
+
   /** Filter on a dataset, select tiles 0..n-1 (click, Shift-click), add them to a new collection. */
   async collectRange(n, title, { dataset = 'city', datasetTotal } = {}) {
     await this.filterDataset(dataset, datasetTotal);
@@ -399,6 +424,11 @@ export class Trove {
       id: await el.getAttribute('data-collection-id'),
       count: await this.sidebarCount(el),
     };
+  }
+
+  async hasSidebarCollection(title) {
+    const lit = xpathLiteral(title);
+    return (await this.$(`//*[@data-testid="collection"][.//text()[normalize-space(.)=${lit}]]`)).isExisting();
   }
 
   async sidebarCount(element) {
@@ -501,6 +531,35 @@ export class Trove {
     await field.addValue(text.slice(-1));
     await this.waitFor(`the Note field to hold ${text.length} characters`, async () => (await field.getValue()).length, (n) => n === text.length);
     return field;
+  }
+
+  /** Click "Save note" and wait until the app says it saved and the panel shows the saved note. */
+  async saveNote() {
+    const button = await this.button('Save note');
+    await this.waitFor('"Save note" to be enabled', () => button.isEnabled());
+    await button.click();
+    await this.expectStatus('Note saved');
+    // The panel reloads the item after saving; then the text equals the stored note again.
+    await this.waitFor('"Save note" to be disabled again (the saved note reloaded)', () => button.isEnabled(), (v) => !v);
+  }
+
+  /** Show item `index` in the detail panel afresh: click another tile first, then it. */
+  async reloadDetail(index, other = index === 0 ? 1 : 0) {
+    const otherName = await this.nameAt(other);
+    await this.clickTile(other);
+    await this.waitFor(`the detail panel to show ${otherName}`, () => this.detailName(), (n) => n === otherName);
+    const name = await this.nameAt(index);
+    await this.clickTile(index);
+    await this.waitFor(`the detail panel to show ${name}`, () => this.detailName(), (n) => n === name);
+  }
+
+  async nameAt(index) {
+    return (await this.tile(index)).getAttribute('aria-label');
+  }
+
+  /** The name the detail panel shows (its heading). */
+  async detailName() {
+    return this.browser.execute(() => document.querySelector('[data-testid="detail-panel"] h2')?.textContent.trim() ?? null);
   }
 
   async alerts() {

@@ -27,7 +27,9 @@ e2e('removing 3 items from an open collection drops its count by exactly 3', asy
   await trove.openCollection('Cats', total);
 
   await trove.clickTile(0);
+  await trove.expectSelectionCount(1);
   await trove.clickTile(2, ['Control']);
+  await trove.expectSelectionCount(2);
   await trove.clickTile(4, ['Control']);
   await trove.expectSelectionCount(3);
   const removed = (await trove.cells()).filter((c) => c.selected).map((c) => c.id);
@@ -70,23 +72,22 @@ e2e('a 501-character note is refused with a visible message; 500 characters are 
 
   await trove.setNote('n'.repeat(501));
   await trove.clickButton('Save note');
-  await trove.waitFor(
-    'an alert saying "note is 501 characters; at most 500 are allowed"',
-    () => trove.alerts(),
-    (alerts) => alerts.some((text) => text.includes('note is 501 characters; at most 500 are allowed')),
-  );
+  const message = 'note is 501 characters; at most 500 are allowed';
+  await trove.waitFor(`an alert saying ${JSON.stringify(message)}`, () => trove.alerts(), (alerts) => alerts.some((text) => text.includes(message)));
+  const alert = await trove.$(`//*[@role="alert"][contains(., "${message}")]`);
+  assert.ok(await alert.isDisplayed(), `the alert with ${JSON.stringify(message)} is in the DOM but not visible`);
 
   await trove.openAllItems();
   await trove.openCollection('Annotated', 3);
-  await trove.clickTile(1);
+  await trove.reloadDetail(1);
   await trove.waitFor('the refused note not to have been saved', async () => (await trove.noteField()).getValue(), (v) => v === '');
 
   const accepted = 'm'.repeat(500);
   await trove.setNote(accepted);
-  await trove.clickButton('Save note');
+  await trove.saveNote();
   await trove.openAllItems();
   await trove.openCollection('Annotated', 3);
-  await trove.clickTile(1);
+  await trove.reloadDetail(1);
   await trove.waitFor('the 500-character note to have been saved', async () => (await trove.noteField()).getValue(), (v) => v === accepted);
   assert.deepEqual(await trove.alerts(), [], 'no alert after saving a 500-character note');
 });

@@ -8,7 +8,7 @@ import { e2e, DEMO, artifactsDir } from '../harness/index.mjs';
 
 const range = (a, b) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
-e2e('starts into the demo project and shows the gallery (screenshot in artifacts/gallery.png)', async ({ trove }) => {
+e2e('a first launch opens the demo project and shows the gallery (screenshot: artifacts/gallery.png)', async ({ trove }) => {
   await trove.expectResultCount(DEMO.total);
   await trove.expectSelectionCount(0);
   for (const name of Object.keys(DEMO.datasets)) await trove.datasetFacet(name);
@@ -25,7 +25,7 @@ e2e('starts into the demo project and shows the gallery (screenshot in artifacts
   );
   mkdirSync(artifactsDir, { recursive: true });
   await trove.browser.saveScreenshot(path.join(artifactsDir, 'gallery.png'));
-});
+}, { emptyData: true });
 
 e2e('a dataset filter, a Shift-click range of 10 and "Add to collection" make a collection of 10', async ({ trove }) => {
   await trove.filterDataset('park', DEMO.datasets.park);
@@ -40,8 +40,38 @@ e2e('a dataset filter, a Shift-click range of 10 and "Add to collection" make a 
     (v) => JSON.stringify(v) === JSON.stringify(range(0, 9)),
   );
 
+  const picked = (await trove.cells()).filter((c) => c.selected).map((c) => c.id);
+
   await trove.addSelectionToNewCollection('False positives', 'Park shots where the detector saw a cat that is not there');
   await trove.expectSidebarCount('False positives', 10);
+
+  // The collection holds exactly the picked items, in the order they were shown.
+  await trove.openCollection('False positives', 10);
+  assert.deepEqual(await trove.order(10), picked, 'the collection shows the 10 picked items in their gallery order');
+});
+
+e2e('adding to an existing collection counts each item once; deleting a collection asks first', async ({ trove }) => {
+  await trove.collectRange(5, 'Keepers', { datasetTotal: DEMO.datasets.city });
+
+  // Tiles 3..7 overlap the collection (0..4) in two items.
+  await trove.clickTile(3);
+  await trove.expectSelectionCount(1);
+  await trove.clickTile(7, ['Shift']);
+  await trove.expectSelectionCount(5);
+  await trove.addSelectionToExisting('Keepers');
+  await trove.expectSidebarCount('Keepers', 8);
+  await trove.expectStatus('Added 3 items to Keepers (2 already there)');
+
+  await trove.openCollection('Keepers', 8);
+  await trove.clickButton('Delete collection');
+  await trove.dialog('Delete collection');
+  await trove.clickButton('Cancel', { within: '//*[@role="dialog"][@aria-label="Delete collection"]' });
+  await trove.expectSidebarCount('Keepers', 8);
+  await trove.clickButton('Delete collection');
+  await trove.dialog('Delete collection');
+  await trove.clickButton('Delete', { within: '//*[@role="dialog"][@aria-label="Delete collection"]' });
+  await trove.waitFor('the Keepers collection to leave the sidebar', () => trove.hasSidebarCollection('Keepers'), (v) => !v);
+  await trove.expectResultCount(DEMO.total);
 });
 
 e2e('a rubber-band drag selects the tiles it crosses and Esc clears the selection', async ({ trove }) => {

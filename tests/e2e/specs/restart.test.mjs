@@ -18,7 +18,9 @@ e2e('collections, counts, order, notes and settings survive a restart', async ({
 
   await trove.openCollection('False positives', 10);
   await trove.clickTile(0);
+  await trove.expectSelectionCount(1);
   await trove.clickTile(1, ['Control']);
+  await trove.expectSelectionCount(2);
   await trove.clickTile(2, ['Control']);
   await trove.expectSelectionCount(3);
   await trove.clickButton('Remove from collection');
@@ -35,12 +37,7 @@ e2e('collections, counts, order, notes and settings survive a restart', async ({
   const note = 'Not a cat: a traffic cone in the grass.';
   await trove.clickTile(1);
   await trove.setNote(note);
-  await trove.clickButton('Save note');
-  await trove.waitFor(
-    'the status line to say "Note saved"',
-    async () => (await trove.$('[data-testid="status-message"]')).getText(),
-    (text) => text.includes('Note saved'),
-  );
+  await trove.saveNote();
 
   const size = await trove.nudgeThumbSize(-3);
   await trove.waitFor(`settings.json to store thumb_size ${size}`, async () => app.readSettings(), (s) => s?.thumb_size === size);
