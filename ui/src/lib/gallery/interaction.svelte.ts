@@ -49,7 +49,7 @@ export class Interaction {
   private press: Press | null = null;
   private mode: 'pending' | 'box' | 'reorder' | null = null;
   private last = { cx: 0, cy: 0 };
-  private raf = 0;
+  private timer: ReturnType<typeof setInterval> | undefined;
   private host: GalleryHost;
 
   constructor(host: GalleryHost) {
@@ -91,7 +91,7 @@ export class Interaction {
       if (Math.hypot(e.clientX - p.cx, e.clientY - p.cy) < DRAG_PX) return;
       this.mode = p.index !== null && this.host.canReorder() ? 'reorder' : 'box';
       this.additive = p.ctrl || p.shift;
-      this.raf = requestAnimationFrame(this.autoscroll);
+      this.timer = setInterval(this.autoscroll, 16);
     }
     this.update();
   };
@@ -109,6 +109,7 @@ export class Interaction {
   private autoscroll = () => {
     const el = this.host.viewport.el;
     if (!el || !this.mode || this.mode === 'pending') return;
+    // A timer, not requestAnimationFrame: some webviews throttle frames while nothing repaints.
     const r = el.getBoundingClientRect();
     const y = this.last.cy;
     let dy = 0;
@@ -118,11 +119,10 @@ export class Interaction {
       this.host.viewport.scrollBy(Math.round(dy) || Math.sign(dy));
       this.update();
     }
-    this.raf = requestAnimationFrame(this.autoscroll);
   };
 
   private stop() {
-    cancelAnimationFrame(this.raf);
+    clearInterval(this.timer);
     window.removeEventListener('pointermove', this.pointermove);
     window.removeEventListener('pointerup', this.pointerup);
     window.removeEventListener('pointercancel', this.cancel);

@@ -8,6 +8,8 @@ class ProjectStore {
   id = $state<number | null>(null);
   datasets = $state.raw<Dataset[]>([]);
   tags = $state.raw<string[]>([]);
+  /** True while a project is being opened (its first page is not there yet). */
+  opening = $state(false);
 
   current = $derived(this.projects.find((p) => p.id === this.id) ?? null);
   isHub = $derived(this.current?.kind === 'hub');

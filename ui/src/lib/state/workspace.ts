@@ -36,12 +36,17 @@ export async function openProject(id: number) {
   collections.clear();
   project.datasets = [];
   project.tags = [];
-  await Promise.all([project.loadCatalog(), collections.refresh(id)]);
-  const q = emptyQuery();
-  const first = await results.fetchFirst(id, q);
-  if (project.id !== id) return;
-  query.current = q;
-  results.commit(id, q, first);
+  project.opening = true;
+  try {
+    await Promise.all([project.loadCatalog(), collections.refresh(id)]);
+    const q = emptyQuery();
+    const first = await results.fetchFirst(id, q);
+    if (project.id !== id) return;
+    query.current = q;
+    results.commit(id, q, first);
+  } finally {
+    if (project.id === id) project.opening = false;
+  }
 }
 
 /** Shows `next` once the backend accepts it; on refusal keeps the current result and puts the
