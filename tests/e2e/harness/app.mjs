@@ -75,6 +75,9 @@ export class App {
       logFile: this.driverLog,
     });
     await waitForPort(this.port, { child: this.driver, what: `tauri-driver (log: ${this.driverLog})` });
+    // tauri-driver listens before the WebKitWebDriver it started does; a session request in
+    // between fails with a dropped connection.
+    await waitForPort(nativePort, { child: this.driver, what: `WebKitWebDriver behind tauri-driver (log: ${this.driverLog})` });
   }
 
   async startSession() {

@@ -24,15 +24,19 @@ export const DEMO = {
  */
 export function e2e(name, body, { timeout = 180000, emptyData = false } = {}) {
   return test(name, { timeout }, async (t) => {
+    const t0 = Date.now();
     const dataRoot = await freshDataRoot(name, { empty: emptyData });
-    const started = Date.now();
+    const t1 = Date.now();
     const app = await App.launch(name, { dataRoot });
     const trove = new Trove(app);
     let passed = false;
     try {
       await trove.waitForGallery({ timeout: LAUNCH_TIMEOUT_MS });
-      t.diagnostic(`app showed its gallery ${Date.now() - started} ms after launch (data: ${dataRoot})`);
+      const t2 = Date.now();
       await body({ app, trove, t });
+      t.diagnostic(
+        `data dir ${t1 - t0} ms, launch to gallery ${t2 - t1} ms, test body ${Date.now() - t2} ms (data: ${dataRoot})`,
+      );
       passed = true;
     } catch (err) {
       const saved = await app.saveFailureArtifacts(name);

@@ -198,7 +198,9 @@ export class Trove {
     const keysDown = modifiers.map((m) => ({ type: 'keyDown', value: KEY[m] }));
     const keysUp = modifiers.map((m) => ({ type: 'keyUp', value: KEY[m] }));
     const pad = (n) => Array.from({ length: n }, () => ({ type: 'pause', duration: 0 }));
-    await element.scrollIntoView({ block: 'nearest' });
+    // Not element.scrollIntoView(): webdriverio does that with wheel actions and then
+    // DELETE /actions, which this driver handles badly (see shared/notes/tauri-on-debian.md).
+    await this.browser.execute((el) => el.scrollIntoView({ block: 'nearest' }), element);
     await this.browser.performActions([
       {
         type: 'key',
