@@ -230,8 +230,7 @@ export class Interaction {
     const el = this.host.viewport.el;
     if (!el || !this.focused) return;
     const active = document.activeElement;
-    if (active && active !== document.body && el.contains(active)) return;
-    if (active && active !== document.body) return;
+    if (active && active !== document.body) return; // focus is somewhere real (maybe a tile)
     const tile = el.querySelector<HTMLElement>(`[data-index="${this.host.focus}"]`);
     (tile ?? el).focus({ preventScroll: true });
   }

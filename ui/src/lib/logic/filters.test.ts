@@ -47,6 +47,7 @@ describe('tags, name, labeled, ranges', () => {
   });
   it('labels labeled and ranges', () => {
     expect(clauseLabel(setLabeled([], false)[0], ctx)).toBe('Labeled: no');
+    expect(setLabeled(toggleNegateAt(setLabeled([], true), 0), true)).toEqual([{ negate: false, cond: { field: 'labeled', value: true } }]);
     const c = setRange([], 'size', 10 * 1024, null);
     expect(clauseLabel(c[0], ctx)).toBe('Size: ≥ 10 KB');
     expect(rangeOf(c, 'size')).toEqual({ min: 10240, max: null });

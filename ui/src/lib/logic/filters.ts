@@ -129,8 +129,10 @@ export function setName(clauses: Clause[], text: string): Clause[] {
   return put(clauses, 'name', t ? { field: 'name', contains: t } : null);
 }
 
+/** The Labeled select states the wanted value outright, so the clause is never negated. */
 export function setLabeled(clauses: Clause[], value: boolean | null): Clause[] {
-  return put(clauses, 'labeled', value === null ? null : { field: 'labeled', value });
+  const next = put(clauses, 'labeled', value === null ? null : { field: 'labeled', value });
+  return next.map((c) => (c.cond.field === 'labeled' ? { ...c, negate: false } : c));
 }
 
 export function setRange(clauses: Clause[], field: RangeField, min: number | null, max: number | null): Clause[] {
