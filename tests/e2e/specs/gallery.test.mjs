@@ -23,6 +23,13 @@ e2e('a first launch opens the demo project and shows the gallery (screenshot: ar
     (v) => v.total > 0 && v.loaded === v.total,
     { timeout: 20000, interval: 200 },
   );
+  // Loaded is not yet painted (the tiles decode asynchronously): decode, then let two frames pass.
+  await trove.browser.executeAsync((done) => {
+    const imgs = [...document.querySelectorAll('[role="grid"] [role="gridcell"] img')];
+    Promise.all(imgs.map((i) => i.decode().catch(() => {}))).then(() =>
+      requestAnimationFrame(() => requestAnimationFrame(() => done())),
+    );
+  });
   mkdirSync(artifactsDir, { recursive: true });
   await trove.browser.saveScreenshot(path.join(artifactsDir, 'gallery.png'));
 }, { emptyData: true });
