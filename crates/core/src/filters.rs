@@ -106,9 +106,11 @@ fn range<T: Into<Value> + Copy>(sql: &mut Sql, column: &str, min: Option<T>, max
     sql.push(")");
 }
 
-fn tags_matching(sql: &mut Sql, tags: &[String]) {
-    sql.push("SELECT it.item_id FROM item_tags it JOIN tags t ON t.id = it.tag_id WHERE it.item_id = i.id AND t.name IN ");
-    sql.bind_list(&tags.iter().map(|t| t.trim().to_string()).collect::<Vec<_>>());
+/// `SELECT it.item_id` of items carrying any of `tags` (not correlated with the outer row, so
+/// SQLite materializes it once instead of probing per item).
+fn tagged_with(sql: &mut Sql, tags: &[String]) {
+    sql.push("SELECT it.item_id FROM item_tags it JOIN tags t ON t.id = it.tag_id WHERE t.name IN ");
+    sql.bind_list(tags);
 }
 
 fn condition(sql: &mut Sql, cond: &Condition) {
@@ -130,19 +132,13 @@ fn condition(sql: &mut Sql, cond: &Condition) {
             let mut distinct: Vec<String> = tags.iter().map(|t| t.trim().to_string()).collect();
             distinct.sort();
             distinct.dedup();
-            match mode {
-                TagMode::Any => sql.push("EXISTS ("),
-                TagMode::None => sql.push("NOT EXISTS ("),
-                TagMode::All => sql.push("(SELECT count(*) FROM ("),
+            sql.push(if *mode == TagMode::None { "i.id NOT IN (" } else { "i.id IN (" });
+            tagged_with(sql, &distinct);
+            if *mode == TagMode::All {
+                sql.push(" GROUP BY it.item_id HAVING count(*) = ");
+                sql.bind(distinct.len() as i64);
             }
-            tags_matching(sql, &distinct);
-            match mode {
-                TagMode::Any | TagMode::None => sql.push(")"),
-                TagMode::All => {
-                    sql.push(")) = ");
-                    sql.bind(distinct.len() as i64);
-                }
-            }
+            sql.push(")");
         }
         Condition::Labeled { value } => sql.push(if *value { "i.labels_count > 0" } else { "i.labels_count = 0" }),
         Condition::Size { min, max } => range(sql, "i.size", min.map(|v| v as i64), max.map(|v| v as i64)),
@@ -151,13 +147,13 @@ fn condition(sql: &mut Sql, cond: &Condition) {
         Condition::Created { from, to } => range(sql, "i.created_at", *from, *to),
         Condition::Updated { from, to } => range(sql, "i.updated_at", *from, *to),
         Condition::Collection { id } => {
-            sql.push("EXISTS (SELECT 1 FROM memberships m2 WHERE m2.item_id = i.id AND m2.collection_id = ");
+            sql.push("i.id IN (SELECT m2.item_id FROM memberships m2 WHERE m2.collection_id = ");
             sql.bind(*id);
             sql.push(")");
         }
         Condition::AnyCollection => sql.push(
-            "EXISTS (SELECT 1 FROM memberships m2 JOIN collections c2 ON c2.id = m2.collection_id \
-             WHERE m2.item_id = i.id AND c2.deleted_at IS NULL)",
+            "i.id IN (SELECT m2.item_id FROM memberships m2 JOIN collections c2 ON c2.id = m2.collection_id \
+             WHERE c2.deleted_at IS NULL)",
         ),
         Condition::Ids { ids } => {
             sql.push("i.id IN ");

@@ -49,10 +49,10 @@ pub fn add(conn: &Connection, project: i64, collection: i64, sel: &Selection, ac
     let positions = position::n_between(last.as_deref(), None, new.len())?;
     let now = now_ms();
     let mut insert = conn.prepare(
-        "INSERT INTO memberships (uuid, collection_id, item_id, position, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO memberships (collection_id, item_id, position, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for (id, pos) in new.iter().zip(&positions) {
-        insert.execute(rusqlite::params![uuid::Uuid::new_v4().to_string(), collection, id, pos, now, actor])?;
+        insert.execute(rusqlite::params![collection, id, pos, now, actor])?;
     }
     let uuids = item_uuids(conn, &new)?;
     collections::touch(conn, collection)?;

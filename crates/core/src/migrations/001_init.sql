@@ -84,7 +84,6 @@ CREATE UNIQUE INDEX collections_unique_title ON collections (project_id, title_s
 
 CREATE TABLE memberships (
     id            INTEGER PRIMARY KEY,
-    uuid          TEXT NOT NULL UNIQUE,
     collection_id INTEGER NOT NULL REFERENCES collections(id),
     item_id       INTEGER NOT NULL REFERENCES items(id),
     -- A fractional-index key (trove_protocol::position), compared bytewise.

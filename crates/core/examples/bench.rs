@@ -1,0 +1,157 @@
+//! `scripts/bench`: Trove's own benchmark of the core against DESIGN §7's budgets, each figure
+//! beside a baseline measured in the same run on the same database.
+//!
+//! It generates a project of N items (default 1,000,000; rows only, no thumbnails) in a
+//! temporary directory, then measures:
+//! 1. filter change -> first page (200 items) + total count, over a set of filters; p50/p95,
+//!    baseline: a bare indexed `SELECT` of the same first page;
+//! 2. select all -> add to a collection (local commit incl. outbox), baseline: a bare
+//!    `INSERT ... SELECT` of the same rows into a scratch table.
+
+use std::time::{Duration, Instant};
+
+use rand::{Rng, SeedableRng};
+use trove_core::protocol::{Clause, Condition, Filter, ItemQuery, NewCollection, ProjectKind, Selection, TagMode};
+use trove_core::{projects, Store};
+
+fn main() {
+    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("bench.db"), &dir.path().join("thumbs")).unwrap();
+    let t = Instant::now();
+    let project = generate(&store, n);
+    println!("generated {n} items in {:.1?}", t.elapsed());
+
+    filter_change(&store, project);
+    select_all_add(&store, project, n);
+}
+
+fn generate(store: &Store, n: usize) -> i64 {
+    store
+        .write(|tx| {
+            let p = projects::create(tx, "bench", ProjectKind::Image, "")?;
+            let ds: Vec<i64> = (0..3).map(|k| projects::create_dataset(tx, p, &format!("ds{k}"))).collect::<Result<_, _>>()?;
+            let tags = ["cat", "dog", "blurry", "night", "person", "car"];
+            for t in tags {
+                tx.execute("INSERT INTO tags (project_id, name) VALUES (?1, ?2)", rusqlite::params![p, t])?;
+            }
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+            let mut item = tx.prepare(
+                "INSERT INTO items (id, uuid, project_id, dataset_id, kind, name, mime, width, height, size, labels_count, created_at, updated_at, source, tags_text)
+                 VALUES (?1, ?2, ?3, ?4, 'image', ?5, 'image/jpeg', ?6, ?7, ?8, ?9, ?10, ?10, 'bench', ?11)",
+            )?;
+            let mut tag = tx.prepare("INSERT INTO item_tags (item_id, tag_id) VALUES (?1, ?2)")?;
+            for id in 1..=n as i64 {
+                let chosen: Vec<usize> = (0..tags.len()).filter(|_| rng.random_bool(0.2)).collect();
+                let mut mine: Vec<&str> = chosen.iter().map(|&k| tags[k]).collect();
+                mine.sort();
+                item.execute(rusqlite::params![
+                    id,
+                    format!("{:032x}", rng.random::<u128>()),
+                    p,
+                    ds[rng.random_range(0..3)],
+                    format!("img_{:08}.jpg", rng.random_range(0..100_000_000u32)),
+                    rng.random_range(100..4000u32),
+                    rng.random_range(100..4000u32),
+                    rng.random_range(10_000..5_000_000i64),
+                    if rng.random_bool(0.4) { 0 } else { rng.random_range(1..10) },
+                    rng.random_range(0..1_000_000_000i64),
+                    mine.join("\u{1f}"),
+                ])?;
+                for k in chosen {
+                    tag.execute([id, k as i64 + 1])?;
+                }
+            }
+            Ok(p)
+        })
+        .unwrap()
+}
+
+fn pct(mut v: Vec<Duration>, p: f64) -> Duration {
+    v.sort();
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn clause(cond: Condition) -> Clause {
+    Clause { negate: false, cond }
+}
+
+fn filter_change(store: &Store, project: i64) {
+    let ds = store.datasets(project).unwrap();
+    let filters: Vec<Vec<Clause>> = vec![
+        vec![],
+        vec![clause(Condition::Datasets { ids: vec![ds[0].id] })],
+        vec![clause(Condition::Tags { tags: vec!["cat".into()], mode: TagMode::Any })],
+        vec![clause(Condition::Tags { tags: vec!["cat".into(), "dog".into()], mode: TagMode::All })],
+        vec![clause(Condition::Labeled { value: false })],
+        vec![clause(Condition::Name { contains: "123".into() })],
+        vec![clause(Condition::Size { min: Some(1_000_000), max: Some(2_000_000) }), clause(Condition::Width { min: Some(1000), max: None })],
+        vec![Clause { negate: true, cond: Condition::Datasets { ids: vec![ds[1].id] } }, clause(Condition::Labeled { value: true })],
+    ];
+    let mut core = Vec::new();
+    let mut base = Vec::new();
+    let mut facets = Vec::new();
+    for _round in 0..3 {
+        for clauses in &filters {
+            let q = ItemQuery { filter: Filter { clauses: clauses.clone() }, ..Default::default() };
+            let t = Instant::now();
+            let page = store.page(project, &q, 0, 200).unwrap();
+            let total = store.read(|c| trove_core::items::count(c, project, &q)).unwrap();
+            core.push(t.elapsed());
+            if std::env::var_os("BENCH_VERBOSE").is_some() {
+                let t2 = Instant::now();
+                store.page(project, &q, 0, 200).unwrap();
+                let pg = t2.elapsed();
+                println!("    {:>8.1?} page {pg:>8.1?}  {total:>7} items  {clauses:?}", t.elapsed());
+            }
+            assert!(page.items.len() as u64 <= total);
+            let t = Instant::now();
+            store.summary(project, &q).unwrap();
+            facets.push(t.elapsed());
+            let t = Instant::now();
+            store
+                .read(|c| {
+                    let mut s = c.prepare(
+                        "SELECT id, name, size FROM items WHERE project_id = ?1 ORDER BY name COLLATE NOCASE, id LIMIT 200",
+                    )?;
+                    let rows: Vec<(i64, String, i64)> =
+                        s.query_map([project], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+                    assert_eq!(rows.len(), 200);
+                    Ok(())
+                })
+                .unwrap();
+            base.push(t.elapsed());
+        }
+    }
+    let (p50, p95) = (pct(core.clone(), 0.5), pct(core, 0.95));
+    let b95 = pct(base, 0.95);
+    println!("filter change -> first page (200) + total count: p50 {p50:.1?}, p95 {p95:.1?} (budget p95 <= 50 ms); baseline bare indexed page p95 {b95:.1?}");
+    println!("  facet counts (datasets + tags, with the total): p50 {:.1?}, p95 {:.1?}", pct(facets.clone(), 0.5), pct(facets, 0.95));
+}
+
+fn select_all_add(store: &Store, project: i64, n: usize) {
+    let c = store
+        .create_collection(project, &NewCollection { title: "all".into(), description: String::new(), private: false, theme: None })
+        .unwrap();
+    let sel = Selection::Matching { query: ItemQuery::default(), except: vec![] };
+    let t = Instant::now();
+    let ids = store.read(|c| trove_core::selection::resolve(c, project, &sel)).unwrap();
+    println!("  (resolve {} ids: {:.2?})", ids.len(), t.elapsed());
+    let t = Instant::now();
+    let out = store.add_to_collection(project, c.id, &sel).unwrap();
+    let core = t.elapsed();
+    assert_eq!(out.added as usize, n);
+    let t = Instant::now();
+    store
+        .write(|tx| {
+            tx.execute_batch("CREATE TABLE scratch (collection_id INTEGER, item_id INTEGER, position TEXT, UNIQUE (collection_id, item_id))")?;
+            tx.execute("INSERT INTO scratch SELECT ?1, id, printf('%08x', id) FROM items WHERE project_id = ?2", [c.id, project])?;
+            Ok(())
+        })
+        .unwrap();
+    let base = t.elapsed();
+    println!(
+        "select all ({n}) -> add to a collection, committed with its outbox row: {core:.2?} (budget <= 1.5 s and <= 2x baseline); baseline INSERT ... SELECT {base:.2?}; ratio {:.1}x",
+        core.as_secs_f64() / base.as_secs_f64()
+    );
+}
