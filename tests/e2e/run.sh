@@ -28,8 +28,9 @@ fi
 # --ignore-scripts: webdriverio's optional browser-driver packages would try to download drivers.
 npm ci --prefix "$here" --ignore-scripts --no-audit --no-fund --loglevel=error
 
-rm -rf "$here/artifacts/failures" "$here/artifacts/logs"
-mkdir -p "$here/artifacts"
+artifacts="${TROVE_E2E_ARTIFACTS:-$here/artifacts}"
+rm -rf "$artifacts/failures" "$artifacts/logs"
+mkdir -p "$artifacts"
 
 # One app at a time: each test launches its own app and the machine has two cores.
 exec node --test --test-concurrency=1 --test-reporter=spec "$@" "$here"/specs/*.test.mjs

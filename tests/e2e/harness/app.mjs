@@ -3,6 +3,7 @@
 //! webdriverio session. Restarting deletes the session (the app quits) and creates a new one on
 //! the same directories (the app is launched again and reads what the previous run stored).
 
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,6 +128,29 @@ export class App {
     } catch {
       // the driver may already be gone; stopping its process group below cleans up
     }
+    await this.waitForAppExit();
+  }
+
+  /** After a session ends the app quits; a relaunch must not overlap it on the same database. */
+  async waitForAppExit(timeoutMs = 10000) {
+    if (!this.driver || this.driver.exitCode !== null) return;
+    const name = path.basename(appBinary).slice(0, 15); // ps truncates command names
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      let out = '';
+      try {
+        out = execFileSync('ps', ['-o', 'stat=,comm=', '-g', String(this.driver.pid)], { encoding: 'utf8' });
+      } catch {
+        return; // no process left in the group
+      }
+      const alive = out
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .some(([stat, comm]) => comm === name && stat && !stat.startsWith('Z'));
+      if (!alive) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the app (${name}) did not exit within ${timeoutMs} ms after its session ended`);
   }
 
   async close() {
