@@ -27,7 +27,13 @@ export function e2e(name, body, { timeout = 180000, emptyData = false } = {}) {
     const t0 = Date.now();
     const dataRoot = await freshDataRoot(name, { empty: emptyData });
     const t1 = Date.now();
-    const app = await App.launch(name, { dataRoot });
+    let app;
+    try {
+      app = await App.launch(name, { dataRoot });
+    } catch (err) {
+      rmSync(dataRoot, { recursive: true, force: true });
+      throw err;
+    }
     const trove = new Trove(app);
     let passed = false;
     try {
@@ -40,7 +46,13 @@ export function e2e(name, body, { timeout = 180000, emptyData = false } = {}) {
       passed = true;
     } catch (err) {
       const saved = await app.saveFailureArtifacts(name);
-      err.message += `\n  artifacts: ${saved.join(', ')}\n  data directory kept: ${dataRoot}`;
+      const where = `artifacts: ${saved.join(', ')}; data directory kept: ${dataRoot}`;
+      t.diagnostic(where);
+      if (err instanceof Error) {
+        const before = err.message;
+        err.message += `\n  ${where}`;
+        if (typeof err.stack === 'string') err.stack = err.stack.replace(before, err.message);
+      }
       throw err;
     } finally {
       await app.close();
