@@ -19,6 +19,7 @@ export const KEY = {
 };
 
 const GRID = '[role="grid"][aria-label="Gallery"]';
+const FATAL = /invalid session id|session deleted|no such window|UND_ERR_SOCKET|ECONNREFUSED|ECONNRESET/i;
 const CELL = `${GRID} [role="gridcell"]`;
 
 /** An XPath string literal for any text (XPath 1.0 has no escapes). */
@@ -121,6 +122,10 @@ export class Trove {
         if (accept(last)) return last;
       } catch (err) {
         lastError = err;
+        // A dead session or driver will not come back: say so now rather than at the deadline.
+        if (FATAL.test(String(err?.message))) {
+          throw new Error(`the app or its driver went away while waiting for ${expectation}: ${err.message.split('\n')[0]}`);
+        }
       }
       if (Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, interval));
