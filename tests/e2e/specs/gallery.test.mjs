@@ -111,3 +111,28 @@ e2e('a rubber-band drag selects the tiles it crosses and Esc clears the selectio
   await trove.expectSelectionCount(0);
   await trove.waitFor('no gridcell aria-selected after Esc', () => trove.selectedIndices(), (v) => v.length === 0);
 });
+
+e2e('name, exclude-dataset and tag-match filters narrow the result; "Clear filters" restores it', async ({ trove }) => {
+  // Names are <dataset>_<00001..>.jpg: "_0001" matches _00010 to _00019 in each of 3 datasets.
+  const name = await trove.$('input[aria-label="Name contains"]');
+  await name.setValue('_0001');
+  await trove.expectResultCount(30);
+  await (await trove.button('Exclude dataset city')).click();
+  await trove.expectResultCount(20);
+  const names = (await trove.cells()).map((c) => c.name);
+  assert.ok(
+    names.length === 20 && names.every((n) => /^(park|night-drive)_0001\d\.jpg$/.test(n)),
+    `expected the 20 park and night-drive items _00010.._00019; saw ${JSON.stringify(names)}`,
+  );
+
+  await trove.clickButton('Clear filters');
+  await trove.expectResultCount(DEMO.total);
+
+  // Tag match "none" with cat: every item without the tag.
+  const cats = await trove.waitFor('the cat facet count', async () =>
+    Number((await (await trove.tagFacet('cat')).getText()).replace(/[^\d]/g, '')),
+  (n) => n > 0);
+  await (await trove.$('select[aria-label="Tag match"]')).selectByAttribute('value', 'none');
+  await (await trove.tagFacet('cat')).click();
+  await trove.expectResultCount(DEMO.total - cats);
+});
