@@ -198,7 +198,7 @@ pub fn from_where(project: i64, query: &ItemQuery, skip: impl Fn(&Clause) -> boo
 pub fn order_by(query: &ItemQuery) -> String {
     let dir = if query.sort.desc { " DESC" } else { "" };
     let key = match (query.sort.key, query.collection) {
-        (SortKey::Position, Some(_)) => return format!(" ORDER BY m.position{dir}, m.id{dir}"),
+        (SortKey::Position, Some(_)) => return format!(" ORDER BY m.position{dir}, m.item_id{dir}"),
         (SortKey::Position, None) | (SortKey::Name, _) => "i.name COLLATE NOCASE",
         (SortKey::Dataset, _) => "(SELECT d.name FROM datasets d WHERE d.id = i.dataset_id) COLLATE NOCASE, i.name COLLATE NOCASE",
         (SortKey::Size, _) => "i.size",

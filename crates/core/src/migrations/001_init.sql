@@ -48,6 +48,7 @@ CREATE INDEX items_by_dataset ON items (project_id, dataset_id, name COLLATE NOC
 CREATE INDEX items_by_size    ON items (project_id, size, id);
 CREATE INDEX items_by_updated ON items (project_id, updated_at, id);
 CREATE INDEX items_by_created ON items (project_id, created_at, id);
+CREATE INDEX items_by_labels  ON items (project_id, labels_count);
 
 CREATE TABLE tags (
     id         INTEGER PRIMARY KEY,
@@ -83,17 +84,18 @@ CREATE TABLE collections (
 CREATE UNIQUE INDEX collections_unique_title ON collections (project_id, title_slug) WHERE deleted_at IS NULL;
 
 CREATE TABLE memberships (
-    id            INTEGER PRIMARY KEY,
     collection_id INTEGER NOT NULL REFERENCES collections(id),
     item_id       INTEGER NOT NULL REFERENCES items(id),
-    -- A fractional-index key (trove_protocol::position), compared bytewise.
+    -- A fractional-index key (trove_protocol::position), compared bytewise; ties (possible
+    -- after merging devices' edits) are broken by item id.
     position      TEXT NOT NULL,
     note          TEXT NOT NULL DEFAULT '' CHECK (length(note) <= 500),
     added_at      INTEGER NOT NULL,
     added_by      TEXT NOT NULL,
-    UNIQUE (collection_id, item_id)
-);
-CREATE INDEX memberships_in_order ON memberships (collection_id, position, id);
+    -- An item is in a collection at most once.
+    PRIMARY KEY (collection_id, item_id)
+) WITHOUT ROWID;
+CREATE INDEX memberships_in_order ON memberships (collection_id, position, item_id);
 CREATE INDEX memberships_by_item  ON memberships (item_id, collection_id);
 
 -- Every user action appends one intent-level mutation here, in the transaction that makes the
