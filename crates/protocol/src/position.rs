@@ -77,6 +77,13 @@ fn midpoint(a: &[u8], b: Option<&[u8]>) -> Vec<u8> {
     }
 }
 
+/// An integer part from its head character and digits.
+fn integer(head: u8, digits: Vec<u8>) -> String {
+    let mut out = vec![head];
+    out.extend(digits);
+    String::from_utf8(out).expect("ascii digits")
+}
+
 fn increment(int: &str) -> Option<String> {
     let bytes = int.as_bytes();
     let head = bytes[0];
@@ -105,13 +112,9 @@ fn increment(int: &str) -> Option<String> {
         } else {
             digs.pop();
         }
-        let mut out = vec![h];
-        out.extend(digs);
-        return Some(String::from_utf8(out).expect("ascii"));
+        return Some(integer(h, digs));
     }
-    let mut out = vec![head];
-    out.extend(digs);
-    Some(String::from_utf8(out).expect("ascii"))
+    Some(integer(head, digs))
 }
 
 fn decrement(int: &str) -> Option<String> {
@@ -142,13 +145,9 @@ fn decrement(int: &str) -> Option<String> {
         } else {
             digs.pop();
         }
-        let mut out = vec![h];
-        out.extend(digs);
-        return Some(String::from_utf8(out).expect("ascii"));
+        return Some(integer(h, digs));
     }
-    let mut out = vec![head];
-    out.extend(digs);
-    Some(String::from_utf8(out).expect("ascii"))
+    Some(integer(head, digs))
 }
 
 fn text(bytes: Vec<u8>) -> String {
