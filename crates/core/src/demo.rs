@@ -84,7 +84,7 @@ fn image_specs() -> Vec<Spec> {
                 name: format!("{name}_{:05}.jpg", k + 1),
                 width,
                 height,
-                size: (width as u64 * height as u64 * 3) / rng.random_range(6..14),
+                size: (width as f64 * height as f64 * 3.0 / rng.random_range(5.0..14.0)) as u64,
                 labels: if rng.random_bool(0.35) { 0 } else { rng.random_range(1..13) },
                 tags,
                 age_days: rng.random_range(0.0..180.0),
