@@ -37,13 +37,28 @@ pub fn get(conn: &Connection, id: i64) -> Result<Collection> {
         .ok_or(Error::NotFound { what: "collection", id })
 }
 
+/// What checks need of a live collection, read without counting its members.
+pub(crate) struct Live {
+    pub project_id: i64,
+    pub title: String,
+}
+
+/// The live collection `id`, or `NotFound`.
+pub(crate) fn live(conn: &Connection, id: i64) -> Result<Live> {
+    conn.query_row("SELECT project_id, title FROM collections WHERE id = ?1 AND deleted_at IS NULL", [id], |r| {
+        Ok(Live { project_id: r.get(0)?, title: r.get(1)? })
+    })
+    .optional()?
+    .ok_or(Error::NotFound { what: "collection", id })
+}
+
 pub(crate) fn uuid_of(conn: &Connection, id: i64) -> Result<String> {
     Ok(conn.query_row("SELECT uuid FROM collections WHERE id = ?1", [id], |r| r.get(0))?)
 }
 
 /// Every live collection of the project with its item count, by title.
 pub fn list(conn: &Connection, project: i64) -> Result<Vec<Collection>> {
-    projects::get(conn, project)?;
+    projects::require(conn, project)?;
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM collections c WHERE c.project_id = ?1 AND c.deleted_at IS NULL ORDER BY c.title COLLATE NOCASE, c.id"
     ))?;
@@ -70,7 +85,7 @@ fn project_uuid(conn: &Connection, project: i64) -> Result<String> {
 }
 
 pub fn create(conn: &Connection, project: i64, input: &NewCollection, owner: &str) -> Result<Collection> {
-    projects::get(conn, project)?;
+    projects::require(conn, project)?;
     let title = rules::title(&input.title)?;
     let description = rules::description(&input.description)?;
     check_unique(conn, project, &title, None)?;
@@ -112,7 +127,7 @@ pub fn create(conn: &Connection, project: i64, input: &NewCollection, owner: &st
 }
 
 pub fn update(conn: &Connection, id: i64, patch: &CollectionPatch) -> Result<Collection> {
-    let current = get(conn, id)?;
+    let current = live(conn, id)?;
     let mut clean = CollectionPatch::default();
     if let Some(t) = &patch.title {
         let t = rules::title(t)?;
@@ -142,7 +157,7 @@ pub fn update(conn: &Connection, id: i64, patch: &CollectionPatch) -> Result<Col
 
 /// Soft-deletes: the collection disappears from every list; its memberships stay for sync.
 pub fn delete(conn: &Connection, id: i64) -> Result<()> {
-    get(conn, id)?;
+    live(conn, id)?;
     conn.execute("UPDATE collections SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2", rusqlite::params![now_ms(), id])?;
     outbox::append(conn, &Mutation::DeleteCollection { collection: uuid_of(conn, id)? })?;
     Ok(())

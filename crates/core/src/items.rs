@@ -40,10 +40,10 @@ fn item(r: &rusqlite::Row, with_note: bool) -> rusqlite::Result<Item> {
 
 /// Checks the query's references (project, open collection) and its filter's values.
 pub fn check_query(conn: &Connection, project: i64, query: &ItemQuery) -> Result<()> {
-    projects::get(conn, project)?;
+    projects::require(conn, project)?;
     filters::check(&query.filter)?;
     if let Some(c) = query.collection {
-        crate::collections::get(conn, c)?;
+        crate::collections::live(conn, c)?;
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension};
-use trove_protocol::{position, rules, AddOutcome, Collection, Mutation, Selection};
+use trove_protocol::{position, rules, AddOutcome, Mutation, Selection};
 
 use crate::collections;
 use crate::db::now_ms;
@@ -13,8 +13,8 @@ use crate::filters::list;
 use crate::{outbox, selection};
 
 /// The collection, if it is live and belongs to `project`.
-fn in_project(conn: &Connection, project: i64, id: i64) -> Result<Collection> {
-    let c = collections::get(conn, id)?;
+fn in_project(conn: &Connection, project: i64, id: i64) -> Result<collections::Live> {
+    let c = collections::live(conn, id)?;
     if c.project_id != project {
         return Err(Error::NotFound { what: "collection", id });
     }
@@ -96,20 +96,20 @@ pub fn remove(conn: &Connection, project: i64, collection: i64, sel: &Selection)
     Ok(members.len() as u64)
 }
 
-fn position_of(conn: &Connection, c: &Collection, item: i64) -> Result<String> {
-    conn.query_row("SELECT position FROM memberships WHERE collection_id = ?1 AND item_id = ?2", [c.id, item], |r| r.get(0))
+fn position_of(conn: &Connection, collection: i64, c: &collections::Live, item: i64) -> Result<String> {
+    conn.query_row("SELECT position FROM memberships WHERE collection_id = ?1 AND item_id = ?2", [collection, item], |r| r.get(0))
         .optional()?
         .ok_or_else(|| Error::NotMember { collection: c.title.clone(), item })
 }
 
 /// Moves `item` to just before `before` in the collection's order (to the end when `None`).
 pub fn move_item(conn: &Connection, collection: i64, item: i64, before: Option<i64>) -> Result<()> {
-    let c = collections::get(conn, collection)?;
-    let current = position_of(conn, &c, item)?;
+    let c = collections::live(conn, collection)?;
+    let current = position_of(conn, collection, &c, item)?;
     if before == Some(item) {
         return Ok(());
     }
-    let next = before.map(|b| position_of(conn, &c, b)).transpose()?;
+    let next = before.map(|b| position_of(conn, collection, &c, b)).transpose()?;
     // The neighbour that will precede the item: the last one before `next`, the item excluded.
     let prev: Option<String> = match &next {
         Some(next) => conn.query_row(
@@ -145,8 +145,8 @@ pub fn move_item(conn: &Connection, collection: i64, item: i64, before: Option<i
 /// Sets the note of `item` in the collection (at most 500 characters; empty clears it).
 pub fn set_note(conn: &Connection, collection: i64, item: i64, note: &str) -> Result<()> {
     let note = rules::note(note)?;
-    let c = collections::get(conn, collection)?;
-    position_of(conn, &c, item)?;
+    let c = collections::live(conn, collection)?;
+    position_of(conn, collection, &c, item)?;
     conn.execute(
         "UPDATE memberships SET note = ?1 WHERE collection_id = ?2 AND item_id = ?3",
         rusqlite::params![note, collection, item],

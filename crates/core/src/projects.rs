@@ -36,8 +36,15 @@ pub fn get(conn: &Connection, id: i64) -> Result<Project> {
     .ok_or(Error::NotFound { what: "project", id })
 }
 
+/// Fails with `NotFound` unless the project exists (no counting, unlike [`get`]).
+pub fn require(conn: &Connection, id: i64) -> Result<()> {
+    conn.query_row("SELECT 1 FROM projects WHERE id = ?1", [id], |_| Ok(()))
+        .optional()?
+        .ok_or(Error::NotFound { what: "project", id })
+}
+
 pub fn datasets(conn: &Connection, project: i64) -> Result<Vec<Dataset>> {
-    get(conn, project)?;
+    require(conn, project)?;
     let mut stmt = conn.prepare(
         "SELECT d.id, d.project_id, d.name, (SELECT count(*) FROM items i WHERE i.dataset_id = d.id)
          FROM datasets d WHERE d.project_id = ?1 ORDER BY d.name COLLATE NOCASE",

@@ -33,7 +33,7 @@ pub fn ids_sql(project: i64, selection: &Selection) -> Sql {
 /// Checks what the selection refers to (its query's project, collection and filter).
 pub fn check(conn: &Connection, project: i64, selection: &Selection) -> Result<()> {
     match selection {
-        Selection::Ids { .. } => crate::projects::get(conn, project).map(|_| ()),
+        Selection::Ids { .. } => crate::projects::require(conn, project),
         Selection::Matching { query, .. } => items::check_query(conn, project, query),
     }
 }
