@@ -403,6 +403,10 @@ mod tests {
         assert_eq!(hub[0].item_count, 4);
         assert!(store.outbox().unwrap().is_empty(), "seed data is not a user action");
         let detail = store.item(images.id, page.items[0].id).unwrap();
-        assert!(store.thumbs().contains(&detail.preview.unwrap()));
+        let preview = detail.preview.unwrap();
+        assert!(store.thumbs().contains(&preview));
+        let stored: Option<String> = store.read(|c| Ok(c.query_row("SELECT preview FROM items WHERE id = ?1", [page.items[0].id], |r| r.get(0))?)).unwrap();
+        assert_eq!(stored.as_deref(), Some(preview.as_str()), "made once, then read");
+        assert_eq!(store.item(images.id, page.items[0].id).unwrap().preview.unwrap(), preview);
     }
 }

@@ -141,7 +141,8 @@ pub fn detail(conn: &Connection, project: i64, id: i64) -> Result<ItemDetail> {
     let collections = stmt
         .query_map([id], |r| Ok(CollectionRef { id: r.get(0)?, title: r.get(1)?, note: r.get(2)? }))?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(ItemDetail { item, collections, preview: None })
+    let preview = conn.query_row("SELECT preview FROM items WHERE id = ?1", [id], |r| r.get(0))?;
+    Ok(ItemDetail { item, collections, preview })
 }
 
 /// Every tag used in the project, for suggestions.
@@ -168,12 +169,22 @@ impl crate::Store {
         self.read(|c| tags(c, project))
     }
 
-    /// One item's detail, with a larger preview rendered into the cache when one can be made.
+    /// One item's detail. The larger preview is rendered into the cache the first time the
+    /// item is opened (when one can be made) and its hash kept on the item, so reopening it
+    /// costs a read.
     pub fn item(&self, project: i64, id: i64) -> Result<ItemDetail> {
         let mut detail = self.read(|c| detail(c, project, id))?;
+        if detail.preview.as_deref().is_some_and(|h| self.thumbs().contains(h)) {
+            return Ok(detail);
+        }
         let it = &detail.item;
+        detail.preview = None;
         if let (Some(w), Some(h)) = (it.width, it.height) {
             detail.preview = crate::demo::preview(self, &it.source, w, h, &it.tags, &it.dataset_name)?;
+            if let Some(hash) = &detail.preview {
+                // A cache entry, not a user action: no outbox row.
+                self.write(|tx| Ok(tx.execute("UPDATE items SET preview = ?1 WHERE id = ?2", rusqlite::params![hash, id])?))?;
+            }
         }
         Ok(detail)
     }

@@ -38,6 +38,8 @@ CREATE TABLE items (
     created_at   INTEGER NOT NULL,
     updated_at   INTEGER NOT NULL,
     thumb        TEXT,
+    -- Content hash of the detail panel's larger preview, once it has been made.
+    preview      TEXT,
     source       TEXT NOT NULL,
     -- The item's tags, sorted, joined by U+001F: kept by `tags.rs` in the transaction that
     -- changes item_tags, so pages and the tags column need no join.
