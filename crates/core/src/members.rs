@@ -28,6 +28,18 @@ pub(crate) fn item_uuids(conn: &Connection, ids: &[i64]) -> Result<HashMap<i64, 
     Ok(map)
 }
 
+fn item_uuid(conn: &Connection, item: i64) -> Result<String> {
+    Ok(conn.query_row("SELECT uuid FROM items WHERE id = ?1", [item], |r| r.get(0))?)
+}
+
+/// The tail of every membership action: touch the collection and append the mutation, built
+/// from the collection's UUID, to the outbox.
+fn record(conn: &Connection, collection: i64, mutation: impl FnOnce(String) -> Mutation) -> Result<()> {
+    collections::touch(conn, collection)?;
+    outbox::append(conn, &mutation(collections::uuid_of(conn, collection)?))?;
+    Ok(())
+}
+
 fn member_ids(conn: &Connection, collection: i64, ids: &[i64]) -> Result<HashSet<i64>> {
     let mut stmt = conn.prepare("SELECT item_id FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)")?;
     let set = stmt.query_map(rusqlite::params![collection, list(ids)], |r| r.get(0))?.collect::<Result<_, _>>()?;
@@ -59,15 +71,8 @@ pub fn add(conn: &Connection, project: i64, collection: i64, sel: &Selection, ac
         insert.execute(rusqlite::params![collection, id, pos, now, actor])?;
     }
     let uuids = item_uuids(conn, &new)?;
-    collections::touch(conn, collection)?;
-    outbox::append(
-        conn,
-        &Mutation::AddItems {
-            collection: collections::uuid_of(conn, collection)?,
-            items: new.iter().map(|id| uuids[id].clone()).collect(),
-            positions,
-        },
-    )?;
+    let items = new.iter().map(|id| uuids[id].clone()).collect();
+    record(conn, collection, |collection| Mutation::AddItems { collection, items, positions })?;
     Ok(outcome)
 }
 
@@ -85,14 +90,8 @@ pub fn remove(conn: &Connection, project: i64, collection: i64, sel: &Selection)
         rusqlite::params![collection, list(&members)],
     )?;
     let uuids = item_uuids(conn, &members)?;
-    collections::touch(conn, collection)?;
-    outbox::append(
-        conn,
-        &Mutation::RemoveItems {
-            collection: collections::uuid_of(conn, collection)?,
-            items: members.iter().map(|id| uuids[id].clone()).collect(),
-        },
-    )?;
+    let items = members.iter().map(|id| uuids[id].clone()).collect();
+    record(conn, collection, |collection| Mutation::RemoveItems { collection, items })?;
     Ok(members.len() as u64)
 }
 
@@ -133,13 +132,8 @@ pub fn move_item(conn: &Connection, collection: i64, item: i64, before: Option<i
         "UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3",
         rusqlite::params![key, collection, item],
     )?;
-    collections::touch(conn, collection)?;
-    let uuids = item_uuids(conn, &[item])?;
-    outbox::append(
-        conn,
-        &Mutation::MoveItem { collection: collections::uuid_of(conn, collection)?, item: uuids[&item].clone(), position: key },
-    )?;
-    Ok(())
+    let item = item_uuid(conn, item)?;
+    record(conn, collection, |collection| Mutation::MoveItem { collection, item, position: key })
 }
 
 /// Sets the note of `item` in the collection (at most 500 characters; empty clears it).
@@ -151,13 +145,8 @@ pub fn set_note(conn: &Connection, collection: i64, item: i64, note: &str) -> Re
         "UPDATE memberships SET note = ?1 WHERE collection_id = ?2 AND item_id = ?3",
         rusqlite::params![note, collection, item],
     )?;
-    collections::touch(conn, collection)?;
-    let uuids = item_uuids(conn, &[item])?;
-    outbox::append(
-        conn,
-        &Mutation::SetNote { collection: collections::uuid_of(conn, collection)?, item: uuids[&item].clone(), note },
-    )?;
-    Ok(())
+    let item = item_uuid(conn, item)?;
+    record(conn, collection, |collection| Mutation::SetNote { collection, item, note })
 }
 
 impl crate::Store {
