@@ -1,6 +1,9 @@
 //! Opening the cache: the SQLite file (WAL), its embedded forward-only migrations, and the
 //! connections the rest of the crate borrows (one writer, a few readers so that a page can be
 //! read while a long write runs).
+//!
+//! [`Pool`] is the schema-free part (open, configure, migrate, read, write) and is also what
+//! `trove-server` opens its own database with; [`Store`] is the app's cache on top of it.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -14,15 +17,22 @@ use crate::thumbs::ThumbCache;
 const MIGRATIONS: &[&str] = &[include_str!("migrations/001_init.sql")];
 const READERS: usize = 2;
 
+#[cfg(test)]
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
 
-/// The local cache: a SQLite database and the thumbnail directory beside it.
-pub struct Store {
+/// One SQLite database file in WAL mode: a writer and a few read-only connections, every one
+/// configured the same way, migrated to the latest of the given migrations on open.
+pub struct Pool {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
+}
+
+/// The local cache: a SQLite database and the thumbnail directory beside it.
+pub struct Store {
+    pool: Pool,
     thumbs: ThumbCache,
     actor: String,
 }
@@ -40,38 +50,65 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-impl Store {
-    /// Opens (creating if needed) the database at `db_path` and the thumbnail cache at
-    /// `thumbs_dir`, and migrates the database to the latest schema.
-    pub fn open(db_path: &Path, thumbs_dir: &Path) -> Result<Store> {
-        if let Some(dir) = db_path.parent() {
+impl Pool {
+    /// Opens (creating if needed) the database at `path` and applies the embedded `migrations`
+    /// (numbered SQL files, forward only) that it has not seen yet.
+    pub fn open(path: &Path, migrations: &[&'static str]) -> Result<Pool> {
+        if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let mut writer = Connection::open(db_path)?;
+        let mut writer = Connection::open(path)?;
         configure(&writer)?;
-        migrations().to_latest(&mut writer)?;
+        Migrations::new(migrations.iter().map(|sql| M::up(sql)).collect()).to_latest(&mut writer)?;
         let readers = (0..READERS)
             .map(|_| {
                 let c = Connection::open_with_flags(
-                    db_path,
+                    path,
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 configure(&c)?;
                 Ok(Mutex::new(c))
             })
             .collect::<Result<Vec<_>>>()?;
-        let actor = crate::meta::client_id(&writer)?;
-        Ok(Store {
-            path: db_path.to_path_buf(),
-            writer: Mutex::new(writer),
-            readers,
-            thumbs: ThumbCache::open(thumbs_dir)?,
-            actor,
-        })
+        Ok(Pool { path: path.to_path_buf(), writer: Mutex::new(writer), readers })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Runs `f` on a read-only connection.
+    pub fn read<T, E: From<rusqlite::Error>>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
+        for r in &self.readers {
+            if let Ok(conn) = r.try_lock() {
+                return f(&conn);
+            }
+        }
+        let conn = lock(&self.readers[0]);
+        f(&conn)
+    }
+
+    /// Runs `f` in one `IMMEDIATE` write transaction: it commits only if `f` returns `Ok`.
+    pub fn write<T, E: From<rusqlite::Error>>(&self, f: impl FnOnce(&Transaction) -> Result<T, E>) -> Result<T, E> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `db_path` and the thumbnail cache at
+    /// `thumbs_dir`, and migrates the database to the latest schema.
+    pub fn open(db_path: &Path, thumbs_dir: &Path) -> Result<Store> {
+        let pool = Pool::open(db_path, MIGRATIONS)?;
+        let actor = pool.write(|tx| crate::meta::client_id(tx))?;
+        Ok(Store { pool, thumbs: ThumbCache::open(thumbs_dir)?, actor })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.pool.path()
     }
 
     pub fn thumbs(&self) -> &ThumbCache {
@@ -85,23 +122,13 @@ impl Store {
 
     /// Runs `f` on a read-only connection.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        for r in &self.readers {
-            if let Ok(conn) = r.try_lock() {
-                return f(&conn);
-            }
-        }
-        let conn = lock(&self.readers[0]);
-        f(&conn)
+        self.pool.read(f)
     }
 
     /// Runs `f` in one write transaction: it commits only if `f` returns `Ok`, so a failed
     /// action leaves neither its change nor its outbox row.
     pub fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        self.pool.write(f)
     }
 }
 
@@ -111,7 +138,8 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-pub(crate) fn now_ms() -> i64 {
+/// Milliseconds since the Unix epoch: how every timestamp is stored.
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)

@@ -194,21 +194,46 @@ pub fn from_where(project: i64, query: &ItemQuery, skip: impl Fn(&Clause) -> boo
     sql
 }
 
-/// The `ORDER BY` of a query: its sort key, then id, so the order is total and pages stable.
+/// The terms a query is ordered by, most significant first, ending in the item id so the order
+/// is total; all of them go in the same direction (`desc`). A keyset cursor is the values of
+/// these terms on the last row of a page: the next page is `(terms) > (values)`.
+pub fn order_terms(query: &ItemQuery) -> Vec<&'static str> {
+    match (query.sort.key, query.collection) {
+        (SortKey::Position, Some(_)) => vec!["m.position", "m.item_id"],
+        (SortKey::Position, None) | (SortKey::Name, _) => vec!["i.name COLLATE NOCASE", "i.id"],
+        (SortKey::Dataset, _) => vec![
+            "(SELECT d.name FROM datasets d WHERE d.id = i.dataset_id) COLLATE NOCASE",
+            "i.name COLLATE NOCASE",
+            "i.id",
+        ],
+        (SortKey::Size, _) => vec!["i.size", "i.id"],
+        (SortKey::Dimensions, _) => vec!["coalesce(i.width * i.height, -1)", "i.id"],
+        (SortKey::Tags, _) => vec!["i.tags_text = ''", "i.tags_text", "i.id"],
+        (SortKey::Created, _) => vec!["i.created_at", "i.id"],
+        (SortKey::Updated, _) => vec!["i.updated_at", "i.id"],
+    }
+}
+
+/// The `ORDER BY` of a query: its [`order_terms`], each in the sort's direction.
 pub fn order_by(query: &ItemQuery) -> String {
     let dir = if query.sort.desc { " DESC" } else { "" };
-    let key = match (query.sort.key, query.collection) {
-        (SortKey::Position, Some(_)) => return format!(" ORDER BY m.position{dir}, m.item_id{dir}"),
-        (SortKey::Position, None) | (SortKey::Name, _) => "i.name COLLATE NOCASE",
-        (SortKey::Dataset, _) => "(SELECT d.name FROM datasets d WHERE d.id = i.dataset_id) COLLATE NOCASE, i.name COLLATE NOCASE",
-        (SortKey::Size, _) => "i.size",
-        (SortKey::Dimensions, _) => "coalesce(i.width * i.height, -1)",
-        (SortKey::Tags, _) => "i.tags_text = '', i.tags_text",
-        (SortKey::Created, _) => "i.created_at",
-        (SortKey::Updated, _) => "i.updated_at",
-    };
-    let key = key.replace(", ", &format!("{dir}, "));
-    format!(" ORDER BY {key}{dir}, i.id{dir}")
+    let terms: Vec<String> = order_terms(query).iter().map(|t| format!("{t}{dir}")).collect();
+    format!(" ORDER BY {}", terms.join(", "))
+}
+
+/// `AND (terms) > (?, ?, ...)` (or `<` when descending): the rows after a keyset cursor.
+pub fn after(sql: &mut Sql, query: &ItemQuery, values: &[Value]) {
+    let terms = order_terms(query);
+    sql.push(" AND (");
+    sql.push(&terms.join(", "));
+    sql.push(if query.sort.desc { ") < (" } else { ") > (" });
+    for (k, v) in values.iter().enumerate() {
+        if k > 0 {
+            sql.push(", ");
+        }
+        sql.bind(v.clone());
+    }
+    sql.push(")");
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ pub mod selection;
 pub mod tags;
 pub mod thumbs;
 
-pub use db::Store;
+pub use db::{now_ms, Pool, Store};
 pub use error::{Error, Result};
 pub use trove_protocol as protocol;
 
