@@ -10,12 +10,14 @@ use crate::filters::{self, Sql};
 use crate::projects;
 
 /// Separates tags in `items.tags_text` (tags cannot contain control characters).
-pub(crate) const TAG_SEP: char = '\u{1f}';
+pub const TAG_SEP: char = '\u{1f}';
 
-const COLUMNS: &str = "i.id, i.dataset_id, (SELECT d.name FROM datasets d WHERE d.id = i.dataset_id), i.kind, i.name, \
+/// The columns [`item`] reads, in order, from `items i` (the shape the server's schema shares).
+pub const COLUMNS: &str = "i.id, i.dataset_id, (SELECT d.name FROM datasets d WHERE d.id = i.dataset_id), i.kind, i.name, \
      i.mime, i.width, i.height, i.size, i.tags_text, i.labels_count, i.created_at, i.updated_at, i.thumb, i.source";
 
-fn item(r: &rusqlite::Row, with_note: bool) -> rusqlite::Result<Item> {
+/// An [`Item`] from a row that starts with [`COLUMNS`] (then `m.note` when `with_note`).
+pub fn item(r: &rusqlite::Row, with_note: bool) -> rusqlite::Result<Item> {
     let kind: String = r.get(3)?;
     let tags: String = r.get(9)?;
     Ok(Item {

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// What kind of failure happened; callers branch on this, never on the message.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
@@ -14,11 +15,20 @@ pub enum ErrorCode {
     NotFound,
     /// The action conflicts with existing data (a duplicate title, an item already present).
     Conflict,
+    /// No token, or a token the server does not know.
+    Unauthorized,
+    /// The caller may see the thing but not change it.
+    Forbidden,
+    /// The request body is larger than the server accepts.
+    TooLarge,
+    /// Too many requests with this token; retry after the `Retry-After` seconds.
+    RateLimited,
     /// Something failed that the caller cannot fix; details are in the log, not here.
     Internal,
 }
 
 /// An error as it crosses IPC or HTTP: a code and a sentence about the caller's action.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
 #[error("{message}")]
 #[ts(export)]

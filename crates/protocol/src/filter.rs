@@ -7,6 +7,7 @@ use ts_rs::TS;
 use crate::model::ItemKind;
 
 /// All clauses must hold (AND). An empty filter matches every item of the project.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 #[ts(export)]
@@ -16,6 +17,7 @@ pub struct Filter {
 }
 
 /// One chip of the filter bar; `negate` turns an include into an exclude.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 #[ts(export)]
@@ -25,6 +27,7 @@ pub struct Clause {
     pub cond: Condition,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 #[ts(export)]
@@ -38,6 +41,7 @@ pub enum TagMode {
 }
 
 /// What one clause tests. Ranges are inclusive; a missing bound is open.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "field", rename_all = "snake_case", deny_unknown_fields)]
 #[ts(export)]
@@ -98,6 +102,7 @@ impl Condition {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
@@ -114,6 +119,7 @@ pub enum SortKey {
     Position,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Sort {
@@ -130,6 +136,7 @@ impl Default for Sort {
 
 /// What the gallery shows: the project's items matching `filter`, inside `collection` when one
 /// is open, in `sort` order (ties broken by id so the order is total and pages are stable).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 #[ts(export)]
@@ -146,6 +153,7 @@ pub struct ItemQuery {
 
 /// A selection: explicit ids, or "everything the query matches except these", so that
 /// selecting a million items costs nothing and bulk actions run as one SQL statement.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[ts(export)]

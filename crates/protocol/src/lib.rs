@@ -7,6 +7,7 @@
 //!
 //! This crate does no I/O and knows nothing of SQLite, Tauri or HTTP.
 
+pub mod api;
 pub mod error;
 pub mod filter;
 pub mod model;

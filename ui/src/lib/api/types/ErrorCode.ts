@@ -3,4 +3,4 @@
 /**
  * What kind of failure happened; callers branch on this, never on the message.
  */
-export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "too_large" | "rate_limited" | "internal";

@@ -1,0 +1,231 @@
+//! The bodies of trove-server's native HTTP API (`/api/v1`): what scripts and the desktop
+//! app's sync engine send and receive. Records reuse the app's [`model`](crate::model) types,
+//! flattened, and add the server-side identities (UUID, 24-hex id, namespace).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Collection, Dataset, Item, ProjectKind};
+
+/// What a user may do in a project (or a namespace): each role includes the ones before it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Read projects, items and the collections visible to them.
+    Viewer,
+    /// Also create and change datasets, collections and memberships.
+    Editor,
+    /// Also manage the project itself.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Viewer, Role::Editor, Role::Admin].into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// A namespace the caller belongs to, and their role in it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub namespace: String,
+    /// `user` for a person's own namespace, `org` for an organisation.
+    pub kind: String,
+    pub role: Role,
+}
+
+/// `GET /api/v1/me`: who the token belongs to.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: i64,
+    pub name: String,
+    pub is_admin: bool,
+    pub namespaces: Vec<Membership>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewProject {
+    /// The namespace that owns the project; the caller's own namespace when left out.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    pub name: String,
+    pub kind: ProjectKind,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectInfo {
+    pub id: i64,
+    pub uuid: String,
+    pub hex_id: String,
+    pub namespace: String,
+    pub name: String,
+    pub kind: ProjectKind,
+    pub description: String,
+    pub item_count: u64,
+    /// The caller's role in this project.
+    pub role: Role,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewDataset {
+    pub name: String,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetInfo {
+    #[serde(flatten)]
+    pub dataset: Dataset,
+    pub uuid: String,
+    pub hex_id: String,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemInfo {
+    #[serde(flatten)]
+    pub item: Item,
+    pub uuid: String,
+    pub hex_id: String,
+    pub project_id: i64,
+}
+
+/// One page of a keyset-paged listing. `next_cursor` is absent on the last page.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemsPage {
+    pub items: Vec<ItemInfo>,
+    pub next_cursor: Option<String>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CollectionInfo {
+    #[serde(flatten)]
+    pub collection: Collection,
+    pub uuid: String,
+    pub hex_id: String,
+    pub namespace: String,
+    /// The user who created it.
+    pub owner: String,
+}
+
+/// An item in a collection: the item, and where and how it sits there.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    #[serde(flatten)]
+    pub item: ItemInfo,
+    pub membership_id: i64,
+    pub membership_hex_id: String,
+    /// The fractional-index key that orders the collection (compared bytewise).
+    pub position: String,
+    pub added_at: i64,
+    pub added_by: String,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MembersPage {
+    pub items: Vec<Member>,
+    pub next_cursor: Option<String>,
+}
+
+/// `POST .../items`: add one item.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddItem {
+    pub item: i64,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Answer with the existing membership instead of 409 when the item is there already.
+    #[serde(default)]
+    pub exists_ok: bool,
+}
+
+/// `POST .../items/bulk-add`: items appended in the order given, each with an optional note.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkAdd {
+    pub items: Vec<i64>,
+    /// Notes by item id (as a string key, since JSON keys are strings).
+    #[serde(default)]
+    pub notes: BTreeMap<String, String>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BulkAddOutcome {
+    /// Now in the collection, in the order given.
+    pub added: Vec<i64>,
+    /// In the collection before the request (left as they were).
+    pub already: Vec<i64>,
+    /// Not an item of the collection's project.
+    pub missing: Vec<i64>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkRemove {
+    pub items: Vec<i64>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BulkRemoveOutcome {
+    pub removed: Vec<i64>,
+    /// Not in the collection (nothing to remove).
+    pub not_members: Vec<i64>,
+}
+
+/// `PATCH .../items/{item}`: a new note, a new place, or both.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberPatch {
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The 0-based index the item moves to (clamped to the last index); the others shift.
+    #[serde(default)]
+    pub position: Option<u64>,
+}
+
+/// `GET /api/v1/health`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+/// The body of every error answer: `{"error": {"code": "...", "message": "..."}}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: crate::ApiError,
+}

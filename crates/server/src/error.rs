@@ -1,0 +1,113 @@
+//! The server's one error type. Bad input is a 4xx whose message names the bad value; an
+//! internal failure is a 500 that tells the client nothing internal and logs the cause.
+//! Every answer has the body `{"error": {"code": "...", "message": "..."}}`.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use trove_protocol::api::ErrorBody;
+use trove_protocol::rules::RuleError;
+use trove_protocol::{ApiError, ErrorCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    /// The body of a request (or a part of it) is over a limit.
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("too many requests with this token; retry in {retry_after} s")]
+    RateLimited { retry_after: u64 },
+    /// A failure the caller cannot fix. The cause is logged, never sent.
+    #[error("{0:#}")]
+    Internal(anyhow::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Internal(e.into())
+    }
+}
+
+impl From<trove_core::Error> for Error {
+    fn from(e: trove_core::Error) -> Self {
+        match e.code() {
+            ErrorCode::InvalidInput => Error::Invalid(e.to_string()),
+            ErrorCode::NotFound => Error::NotFound(e.to_string()),
+            ErrorCode::Conflict => Error::Conflict(e.to_string()),
+            _ => Error::Internal(e.into()),
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Internal(e.into())
+    }
+}
+
+impl Error {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::Invalid(_) | Error::Rule(_) => StatusCode::BAD_REQUEST,
+            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::Invalid(_) | Error::Rule(_) => ErrorCode::InvalidInput,
+            Error::Unauthorized(_) => ErrorCode::Unauthorized,
+            Error::Forbidden(_) => ErrorCode::Forbidden,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::TooLarge(_) => ErrorCode::TooLarge,
+            Error::RateLimited { .. } => ErrorCode::RateLimited,
+            Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The wire form: the code and a sentence about the caller's request.
+    pub fn to_api(&self) -> ApiError {
+        let message = match self {
+            Error::Internal(cause) => {
+                tracing::error!(error = %format!("{cause:#}"), "internal error");
+                "the server failed to handle this request; nothing was changed (the cause is in the server's log)".to_string()
+            }
+            other => other.to_string(),
+        };
+        ApiError { code: self.code(), message }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let mut response = (status, Json(ErrorBody { error: self.to_api() })).into_response();
+        if let Error::RateLimited { retry_after } = self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

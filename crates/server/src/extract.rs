@@ -1,0 +1,63 @@
+//! Extractors that turn axum's plain-text rejections (malformed JSON, a wrong type, an unknown
+//! field, a body over the limit, a path segment that is not a number) into the server's error
+//! shape, keeping serde's message, which names the bad field and value.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::StatusCode;
+
+use crate::error::Error;
+
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(Error))]
+pub struct Json<T>(pub T);
+
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(Error))]
+pub struct Query<T>(pub T);
+
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(Error))]
+pub struct Path<T>(pub T);
+
+impl From<JsonRejection> for Error {
+    fn from(r: JsonRejection) -> Self {
+        match r.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge(format!(
+                "the request body is larger than {} bytes, the most this server accepts",
+                crate::state::Limits::default().body_bytes
+            )),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                Error::Invalid("the request body must be JSON, sent with `Content-Type: application/json`".into())
+            }
+            _ => Error::Invalid(clean(&r.body_text())),
+        }
+    }
+}
+
+impl From<QueryRejection> for Error {
+    fn from(r: QueryRejection) -> Self {
+        Error::Invalid(clean(&r.body_text()))
+    }
+}
+
+impl From<PathRejection> for Error {
+    fn from(r: PathRejection) -> Self {
+        Error::Invalid(clean(&r.body_text()))
+    }
+}
+
+/// axum's messages start with a capital and a generic prefix; keep the informative part in the
+/// house style (lowercase, no trailing period).
+fn clean(text: &str) -> String {
+    let text = text
+        .replace("Failed to deserialize the JSON body into the target type: ", "the request body is not valid: ")
+        .replace("Failed to parse the request body as JSON: ", "the request body is not valid JSON: ")
+        .replace("Failed to deserialize query string: ", "the query string is not valid: ")
+        .replace("Invalid URL: ", "the URL is not valid: ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect::<String>().trim_end_matches('.').to_string(),
+        None => text,
+    }
+}

@@ -1,0 +1,39 @@
+//! `trove-server`: the self-hosted remote that Trove desktop apps sync with and scripts call.
+//!
+//! - [`store`]: the server's SQLite database (its own schema and migrations) and thumbnails;
+//!   plain functions per domain noun, with the access checks beside the queries.
+//! - [`routes`]: the native HTTP API under `/api/v1` (axum), documented as OpenAPI generated
+//!   from the handlers (utoipa) at `/api/v1/openapi.json`.
+//! - [`auth`]: bearer tokens and the per-token rate limit; [`error`]: the one error type and
+//!   its JSON shape; [`extract`]: extractors that keep serde's messages.
+//! - [`catalog`]: filling a server without the app (a folder of images, a Hub list, the demo).
+//!
+//! It shares wire types and pure domain rules with the app through `trove-protocol`, and the
+//! filter compiler and thumbnail store through `trove-core`; never the app's database.
+
+pub mod auth;
+pub mod catalog;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod state;
+pub mod store;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::{Json, Router};
+
+pub use state::{AppState, Limits};
+
+/// The whole HTTP application: `/api/v1/...`, `/api/v1/openapi.json`, and JSON 404s elsewhere.
+pub fn app(state: AppState) -> Router {
+    let (api, doc) = routes::api();
+    let doc = std::sync::Arc::new(doc);
+    let api = api.route("/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }));
+    Router::new()
+        .nest("/api/v1", api)
+        .fallback(routes::fallback)
+        .layer(DefaultBodyLimit::max(state.limits.body_bytes))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

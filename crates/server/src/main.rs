@@ -1,0 +1,225 @@
+//! The `trove-server` command: serve the API, manage accounts, fill the catalog.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use trove_protocol::api::Role;
+use trove_server::store::{accounts, projects};
+use trove_server::{AppState, Limits};
+
+#[derive(Parser)]
+#[command(name = "trove-server", version, about = "The self-hosted Trove server")]
+struct Cli {
+    /// The directory holding the database and thumbnails (created if missing).
+    #[arg(long, global = true, env = "TROVE_DATA", default_value = "trove-data")]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API until interrupted.
+    Serve {
+        /// Address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:8470")]
+        listen: SocketAddr,
+        /// Requests per second allowed per token (bursts up to twice that).
+        #[arg(long, default_value_t = Limits::default().per_second)]
+        rate_limit: u32,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Manage projects.
+    Project {
+        #[command(subcommand)]
+        command: ProjectCommand,
+    },
+    /// Load items into a project.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+    /// Fill a namespace with the demo projects the desktop app generates.
+    Demo {
+        /// The namespace to fill (default: the admin's).
+        #[arg(long)]
+        namespace: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user (with their own namespace), or add an existing user to an organisation.
+    Add {
+        name: String,
+        /// Also make the user a member of this organisation (created if new).
+        #[arg(long)]
+        org: Option<String>,
+        /// The user's role in the organisation.
+        #[arg(long, default_value = "editor", value_parser = parse_role)]
+        role: Role,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user and print it (it is shown only once).
+    Create {
+        #[arg(long)]
+        user: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProjectCommand {
+    /// Give a user a role on one project (e.g. a viewer from another namespace).
+    Grant {
+        /// `NAMESPACE/PROJECT`.
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        user: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// Import a folder of images as a dataset, or a JSON list of Hub items.
+    Import {
+        /// The project to import into (created if new).
+        #[arg(long)]
+        project: String,
+        /// The namespace of the project (default: the admin's).
+        #[arg(long)]
+        namespace: Option<String>,
+        /// The dataset the folder's images go to (required with a folder).
+        #[arg(long, conflicts_with = "hub")]
+        dataset: Option<String>,
+        /// A JSON file listing Hub items: `[{"type": "model", "id": "org/name"}, ...]`.
+        #[arg(long)]
+        hub: Option<PathBuf>,
+        /// The folder of images (searched recursively).
+        #[arg(required_unless_present = "hub", conflicts_with = "hub")]
+        path: Option<PathBuf>,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| format!("{s:?} is not a role; use viewer, editor or admin"))
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let data = cli.data;
+    match cli.command {
+        Command::Serve { listen, rate_limit } => serve(&data, listen, Limits { per_second: rate_limit, ..Limits::default() }),
+        Command::User { command: UserCommand::Add { name, org, role } } => {
+            let state = open(&data)?;
+            let created = state.db.write(|tx| accounts::add_user(tx, &name, org.as_deref(), role, false))?;
+            match (created, &org) {
+                (true, None) => println!("created user {name}"),
+                (true, Some(org)) => println!("created user {name}, {} in {org}", role.as_str()),
+                (false, Some(org)) => println!("{name} is now {} in {org}", role.as_str()),
+                (false, None) => {}
+            }
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Create { user } } => {
+            let state = open(&data)?;
+            let token = state.db.write(|tx| accounts::create_token(tx, &user))?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Project { command: ProjectCommand::Grant { project, user, role } } => {
+            let state = open(&data)?;
+            let (ns, name) = project.split_once('/').context("--project must be NAMESPACE/PROJECT")?;
+            state.db.write(|tx| {
+                let id = projects::find(tx, ns, name)?.ok_or_else(|| trove_server::error::Error::NotFound(format!("project {project:?} does not exist")))?;
+                accounts::grant(tx, id, &user, role)
+            })?;
+            println!("{user} is now {} in {project}", role.as_str());
+            Ok(())
+        }
+        Command::Catalog { command: CatalogCommand::Import { project, namespace, dataset, hub, path } } => {
+            let state = open(&data)?;
+            let namespace = namespace.unwrap_or_else(|| accounts::ADMIN.to_string());
+            let report = match (hub, path, dataset) {
+                (Some(file), _, _) => trove_server::catalog::import_hub(&state, &namespace, &project, &file)?,
+                (None, Some(path), Some(dataset)) => trove_server::catalog::import_folder(&state, &namespace, &project, &dataset, &path)?,
+                (None, _, None) => anyhow::bail!("a folder import needs --dataset NAME"),
+                (None, None, _) => anyhow::bail!("give a folder to import, or --hub FILE.json"),
+            };
+            println!("{report}");
+            Ok(())
+        }
+        Command::Demo { namespace } => {
+            let state = open(&data)?;
+            let namespace = namespace.unwrap_or_else(|| accounts::ADMIN.to_string());
+            let report = trove_server::catalog::demo(&state, &namespace)?;
+            println!("{report}");
+            Ok(())
+        }
+    }
+}
+
+/// Opens the data directory, creating the admin user on first use.
+fn open(data: &std::path::Path) -> anyhow::Result<AppState> {
+    open_with(data, Limits::default())
+}
+
+fn open_with(data: &std::path::Path, limits: Limits) -> anyhow::Result<AppState> {
+    let state = AppState::open(data, limits)?;
+    if state.db.write(accounts::ensure_admin)? {
+        let bin = std::env::args().next().unwrap_or_else(|| "trove-server".into());
+        eprintln!(
+            "created the admin user \"{}\" (namespace \"{}\"). Create an API token for it with:\n  {bin} --data {} token create --user {}",
+            accounts::ADMIN,
+            accounts::ADMIN,
+            data.display(),
+            accounts::ADMIN
+        );
+    }
+    Ok(state)
+}
+
+#[tokio::main]
+async fn serve(data: &std::path::Path, listen: SocketAddr, limits: Limits) -> anyhow::Result<()> {
+    let state = open_with(data, limits)?;
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("could not listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    // Tests and scripts read this line to learn the port when they pass port 0.
+    println!("trove-server listening on http://{addr}");
+    tracing::info!(%addr, data = %data.display(), "serving");
+    axum::serve(listener, trove_server::app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,227 @@
+//! Memberships: which items a collection holds, in which order (fractional-index keys from
+//! `trove_protocol::position`), with which notes. Every write needs the editor role in the
+//! collection's project and marks the collection as changed.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use trove_core::filters::list;
+use trove_core::items::COLUMNS;
+use trove_protocol::api::{
+    AddItem, BulkAdd, BulkAddOutcome, BulkRemoveOutcome, CollectionInfo, Member, MemberPatch, MembersPage, Role,
+};
+use trove_protocol::{position, rules};
+
+use super::access::{self, Caller};
+use super::items::{info, EXTRA};
+use super::{collections, cursor, new_hex_id, now_ms};
+use crate::error::{Error, Result};
+
+const ORDER: &str = "position";
+
+fn select() -> String {
+    format!(
+        "SELECT {COLUMNS}, m.note, {EXTRA}, m.id, m.hex_id, m.position, m.added_at, \
+         (SELECT u.name FROM users u WHERE u.id = m.added_by) \
+         FROM memberships m JOIN items i ON i.id = m.item_id WHERE m.collection_id = ?1"
+    )
+}
+
+fn member(r: &rusqlite::Row) -> rusqlite::Result<Member> {
+    Ok(Member {
+        item: info(r, true)?,
+        membership_id: r.get(19)?,
+        membership_hex_id: r.get(20)?,
+        position: r.get(21)?,
+        added_at: r.get(22)?,
+        added_by: r.get::<_, Option<String>>(23)?.unwrap_or_default(),
+    })
+}
+
+fn not_member(c: &CollectionInfo, item: i64) -> Error {
+    Error::NotFound(format!("item {item} is not in collection {:?}", c.collection.slug))
+}
+
+/// The membership of `item` in the collection.
+pub fn get(conn: &Connection, c: &CollectionInfo, item: i64) -> Result<Member> {
+    conn.query_row(&format!("{} AND m.item_id = ?2", select()), [c.collection.id, item], member)
+        .optional()?
+        .ok_or_else(|| not_member(c, item))
+}
+
+/// One page of the collection's items in order, after `after` (a cursor of the previous page).
+pub fn page(conn: &Connection, c: &CollectionInfo, limit: u32, after: Option<&str>) -> Result<MembersPage> {
+    let mut sql = select();
+    let mut params: Vec<rusqlite::types::Value> = vec![c.collection.id.into()];
+    if let Some(after) = after {
+        let values = cursor::decode(after, ORDER, 2)?;
+        sql.push_str(" AND (m.position, m.item_id) > (?2, ?3)");
+        params.extend(values);
+    }
+    sql.push_str(&format!(" ORDER BY m.position, m.item_id LIMIT {}", limit + 1));
+    let mut stmt = conn.prepare(&sql)?;
+    let mut items = stmt.query_map(rusqlite::params_from_iter(params), member)?.collect::<Result<Vec<_>, _>>()?;
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|m| cursor::encode(ORDER, &[m.position.clone().into(), m.item.item.id.into()]))
+    } else {
+        None
+    };
+    Ok(MembersPage { items, next_cursor })
+}
+
+fn require_editor(conn: &Connection, caller: &Caller, c: &CollectionInfo) -> Result<()> {
+    access::require(conn, caller, c.collection.project_id, Role::Editor).map(|_| ())
+}
+
+fn last_position(conn: &Connection, collection: i64) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT max(position) FROM memberships WHERE collection_id = ?1", [collection], |r| r.get(0))?)
+}
+
+fn insert(tx: &Transaction, caller: &Caller, collection: i64, item: i64, position: &str, note: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO memberships (hex_id, collection_id, item_id, position, note, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        rusqlite::params![new_hex_id(), collection, item, position, note, now_ms(), caller.user_id],
+    )?;
+    Ok(())
+}
+
+/// The ids among `ids` that are items of `project`.
+fn in_project(conn: &Connection, project: i64, ids: &[i64]) -> Result<HashSet<i64>> {
+    let mut stmt = conn.prepare("SELECT id FROM items WHERE project_id = ?1 AND id IN rarray(?2)")?;
+    let set = stmt.query_map(rusqlite::params![project, list(ids)], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(set)
+}
+
+fn members_among(conn: &Connection, collection: i64, ids: &[i64]) -> Result<HashSet<i64>> {
+    let mut stmt = conn.prepare("SELECT item_id FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)")?;
+    let set = stmt.query_map(rusqlite::params![collection, list(ids)], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(set)
+}
+
+/// Adds one item at the end. Returns the membership and whether it is new: an item already
+/// there is a conflict unless `exists_ok`, and then it is returned unchanged.
+pub fn add(tx: &Transaction, caller: &Caller, c: &CollectionInfo, input: &AddItem) -> Result<(Member, bool)> {
+    require_editor(tx, caller, c)?;
+    let note = input.note.as_deref().map(rules::note).transpose()?.unwrap_or_default();
+    if in_project(tx, c.collection.project_id, &[input.item])?.is_empty() {
+        return Err(Error::NotFound(format!("item {} does not exist in project {}", input.item, c.collection.project_id)));
+    }
+    if let Ok(existing) = get(tx, c, input.item) {
+        if input.exists_ok {
+            return Ok((existing, false));
+        }
+        return Err(Error::Conflict(format!(
+            "item {} is already in collection {:?}; pass \"exists_ok\": true to accept that",
+            input.item, c.collection.slug
+        )));
+    }
+    let key = position::between(last_position(tx, c.collection.id)?.as_deref(), None).map_err(|e| Error::Internal(e.into()))?;
+    insert(tx, caller, c.collection.id, input.item, &key, &note)?;
+    collections::touch(tx, c.collection.id)?;
+    Ok((get(tx, c, input.item)?, true))
+}
+
+/// Appends the given items that exist in the project and are not in the collection yet, in the
+/// order given; reports which were added, which were there already and which do not exist.
+/// Every note is checked before anything is written.
+pub fn bulk_add(tx: &Transaction, caller: &Caller, c: &CollectionInfo, input: &BulkAdd, max: usize) -> Result<BulkAddOutcome> {
+    require_editor(tx, caller, c)?;
+    if input.items.len() > max {
+        return Err(Error::TooLarge(format!("{} items in one request; at most {max} are allowed, send them in batches", input.items.len())));
+    }
+    let mut notes = HashMap::new();
+    for (key, note) in &input.notes {
+        let id: i64 = key.parse().map_err(|_| Error::Invalid(format!("notes key {key:?} is not an item id")))?;
+        if !input.items.contains(&id) {
+            return Err(Error::Invalid(format!("notes has a note for item {id}, which is not in \"items\"")));
+        }
+        let note = rules::note(note).map_err(|e| Error::Invalid(format!("the note for item {id}: {e}")))?;
+        notes.insert(id, note);
+    }
+    let mut seen = HashSet::new();
+    let ids: Vec<i64> = input.items.iter().copied().filter(|id| seen.insert(*id)).collect();
+    let exists = in_project(tx, c.collection.project_id, &ids)?;
+    let present = members_among(tx, c.collection.id, &ids)?;
+    let mut out = BulkAddOutcome::default();
+    for id in ids {
+        if !exists.contains(&id) {
+            out.missing.push(id);
+        } else if present.contains(&id) {
+            out.already.push(id);
+        } else {
+            out.added.push(id);
+        }
+    }
+    if !out.added.is_empty() {
+        let keys = position::n_between(last_position(tx, c.collection.id)?.as_deref(), None, out.added.len())
+            .map_err(|e| Error::Internal(e.into()))?;
+        for (id, key) in out.added.iter().zip(&keys) {
+            insert(tx, caller, c.collection.id, *id, key, notes.get(id).map(String::as_str).unwrap_or(""))?;
+        }
+        collections::touch(tx, c.collection.id)?;
+    }
+    Ok(out)
+}
+
+/// Removes the given items; reports which were removed and which were not in the collection.
+pub fn bulk_remove(tx: &Transaction, caller: &Caller, c: &CollectionInfo, items: &[i64], max: usize) -> Result<BulkRemoveOutcome> {
+    require_editor(tx, caller, c)?;
+    if items.len() > max {
+        return Err(Error::TooLarge(format!("{} items in one request; at most {max} are allowed, send them in batches", items.len())));
+    }
+    let present = members_among(tx, c.collection.id, items)?;
+    let mut out = BulkRemoveOutcome::default();
+    let mut seen = HashSet::new();
+    for id in items.iter().copied().filter(|id| seen.insert(*id)) {
+        if present.contains(&id) {
+            out.removed.push(id);
+        } else {
+            out.not_members.push(id);
+        }
+    }
+    if !out.removed.is_empty() {
+        tx.execute(
+            "DELETE FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)",
+            rusqlite::params![c.collection.id, list(&out.removed)],
+        )?;
+        collections::touch(tx, c.collection.id)?;
+    }
+    Ok(out)
+}
+
+/// Removes one item; 404 when it is not in the collection, unless `missing_ok`.
+pub fn remove(tx: &Transaction, caller: &Caller, c: &CollectionInfo, item: i64, missing_ok: bool) -> Result<()> {
+    let out = bulk_remove(tx, caller, c, &[item], 1)?;
+    if out.removed.is_empty() && !missing_ok {
+        return Err(not_member(c, item));
+    }
+    Ok(())
+}
+
+/// Sets an item's note and/or moves it to a 0-based index (clamped to the last one).
+pub fn update(tx: &Transaction, caller: &Caller, c: &CollectionInfo, item: i64, patch: &MemberPatch) -> Result<Member> {
+    require_editor(tx, caller, c)?;
+    let note = patch.note.as_deref().map(rules::note).transpose()?;
+    get(tx, c, item)?;
+    let id = c.collection.id;
+    if let Some(note) = note {
+        tx.execute("UPDATE memberships SET note = ?1 WHERE collection_id = ?2 AND item_id = ?3", rusqlite::params![note, id, item])?;
+    }
+    if let Some(index) = patch.position {
+        // The neighbours the item will sit between, counted without the item itself.
+        let others: i64 =
+            tx.query_row("SELECT count(*) FROM memberships WHERE collection_id = ?1 AND item_id <> ?2", [id, item], |r| r.get(0))?;
+        let index = index.min(others as u64) as i64;
+        let mut stmt = tx.prepare(
+            "SELECT position FROM memberships WHERE collection_id = ?1 AND item_id <> ?2 ORDER BY position, item_id LIMIT 2 OFFSET ?3",
+        )?;
+        let around: Vec<String> =
+            stmt.query_map(rusqlite::params![id, item, (index - 1).max(0)], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let (prev, next) = if index == 0 { (None, around.first()) } else { (around.first(), around.get(1)) };
+        let key = position::between(prev.map(String::as_str), next.map(String::as_str)).map_err(|e| Error::Internal(e.into()))?;
+        tx.execute("UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3", rusqlite::params![key, id, item])?;
+    }
+    collections::touch(tx, id)?;
+    get(tx, c, item)
+}

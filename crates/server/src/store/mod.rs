@@ -1,0 +1,62 @@
+//! The server's storage: one SQLite database (WAL, embedded forward-only migrations run at
+//! start) and a content-addressed thumbnail directory, both under `--data DIR`.
+//!
+//! Each module is a set of plain functions over a `rusqlite::Connection` (a transaction for
+//! writes), named after the domain; access checks happen here, next to the queries, so no route
+//! can forget them. This schema is the server's own: the app's cache has a different one, and
+//! only the column names `trove_core::filters` compiles against are shared.
+
+pub mod access;
+pub mod accounts;
+pub mod collections;
+pub mod cursor;
+pub mod datasets;
+pub mod items;
+pub mod members;
+pub mod projects;
+
+use std::path::Path;
+
+use anyhow::Context;
+use rand::Rng;
+use trove_core::thumbs::ThumbCache;
+use trove_core::Pool;
+
+pub use trove_core::now_ms;
+
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_init.sql")];
+
+/// Opens the database and thumbnail store under `data`, creating and migrating them as needed.
+pub fn open(data: &Path) -> anyhow::Result<(Pool, ThumbCache)> {
+    std::fs::create_dir_all(data).with_context(|| format!("could not create the data directory {}", data.display()))?;
+    let db = Pool::open(&data.join("trove-server.db"), MIGRATIONS)
+        .with_context(|| format!("could not open the database in {}", data.display()))?;
+    let thumbs = ThumbCache::open(&data.join("thumbs")).context("could not open the thumbnail store")?;
+    Ok((db, thumbs))
+}
+
+/// A new 24-lowercase-hex id (the Hub's `_id` form).
+pub fn new_hex_id() -> String {
+    let bytes: [u8; 12] = rand::rng().random();
+    hex::encode(bytes)
+}
+
+pub fn new_uuid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrates_an_empty_database_to_the_latest_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, _) = super::open(dir.path()).unwrap();
+        let version: i64 = db.read(|c| c.pragma_query_value(None, "user_version", |r| r.get(0))).unwrap();
+        assert_eq!(version, super::MIGRATIONS.len() as i64);
+        let mode: String = db.read(|c| c.pragma_query_value(None, "journal_mode", |r| r.get(0))).unwrap();
+        assert_eq!(mode, "wal");
+        drop(db);
+        // Opening again is a no-op.
+        super::open(dir.path()).unwrap();
+    }
+}
