@@ -23,6 +23,9 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// The path exists but not with this method.
+    #[error("{0}")]
+    MethodNotAllowed(String),
     /// The body of a request (or a part of it) is over a limit.
     #[error("{0}")]
     TooLarge(String),
@@ -66,6 +69,7 @@ impl Error {
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -74,7 +78,7 @@ impl Error {
 
     pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Invalid(_) | Error::Rule(_) => ErrorCode::InvalidInput,
+            Error::Invalid(_) | Error::Rule(_) | Error::MethodNotAllowed(_) => ErrorCode::InvalidInput,
             Error::Unauthorized(_) => ErrorCode::Unauthorized,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotFound(_) => ErrorCode::NotFound,

@@ -33,6 +33,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .fallback(routes::fallback)
+        .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.limits.body_bytes))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

@@ -60,3 +60,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub async fn fallback(method: Method, uri: Uri) -> Error {
     Error::NotFound(format!("there is no route {method} {}", uri.path()))
 }
+
+/// A path that exists, asked with a method it does not answer: a JSON 405 that names both.
+pub async fn method_not_allowed(method: Method, uri: Uri) -> Error {
+    Error::MethodNotAllowed(format!("{} does not answer {method}", uri.path()))
+}
