@@ -217,9 +217,25 @@ async fn serve(data: &std::path::Path, listen: SocketAddr, limits: Limits) -> an
     println!("trove-server listening on http://{addr}");
     tracing::info!(%addr, data = %data.display(), "serving");
     axum::serve(listener, trove_server::app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown())
         .await?;
     Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish (each write is one transaction
+/// either way: a harder stop loses nothing committed).
+async fn shutdown() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down");
 }
