@@ -2,8 +2,11 @@
 //! thousand procedurally drawn images in three datasets (tags, labeled/unlabeled), and a `hub`
 //! project with the models, datasets, Spaces and papers of the Hugging Face collections guide.
 //!
-//! Every picture is a pure function of its seed (`source = "demo:<seed>"`), so a thumbnail and
-//! a larger preview of the same item show the same scene.
+//! The demo is data first ([`image_specs`], [`render_thumbs`], [`HUB_ITEMS`], [`showcase`]),
+//! then [`ensure`] inserts it into the app's cache; `trove-server demo` inserts the same data
+//! into the server's own schema. Every picture is a pure function of its seed
+//! (`source = "demo:<seed>"`), so a thumbnail and a larger preview of the same item show the
+//! same scene.
 
 use image::{ImageBuffer, Rgb, RgbImage};
 use rand::{Rng, SeedableRng};
@@ -14,18 +17,24 @@ use trove_protocol::{ItemKind, NewCollection, ProjectKind, Selection, Theme};
 use crate::db::{now_ms, Store};
 use crate::error::Result;
 use crate::items::TAG_SEP;
-use crate::thumbs::ThumbCache;
+use crate::thumbs::{png, ThumbCache};
 use crate::{collections, members, projects};
 
-/// Longest side of a gallery thumbnail, in pixels.
-pub const THUMB_SIDE: u32 = 256;
+pub use crate::thumbs::THUMB_SIDE;
 /// Longest side of the detail panel's preview, in pixels.
 pub const PREVIEW_SIDE: u32 = 720;
 
 pub const IMAGE_PROJECT: &str = "Demo: street and park photos";
+pub const IMAGE_DESCRIPTION: &str = "Generated pictures in three datasets, with tags and a labeled flag, to try Trove with.";
 pub const HUB_PROJECT: &str = "Demo: Hub collections guide";
+pub const HUB_DESCRIPTION: &str = "Models, datasets, Spaces and papers from the Hugging Face collections guide.";
 
-const DATASETS: [(&str, usize); 3] = [("city", 1200), ("park", 1000), ("night-drive", 800)];
+/// The image project's datasets and how many pictures each holds, in order.
+pub const DATASETS: [(&str, usize); 3] = [("city", 1200), ("park", 1000), ("night-drive", 800)];
+/// Every tag a demo picture can have.
+pub const TAGS: [&str; 6] = ["blurry", "car", "cat", "dog", "night", "person"];
+/// What every demo picture claims to be (its name ends in `.jpg`).
+pub const IMAGE_MIME: &str = "image/jpeg";
 const DIMENSIONS: [(u32, u32); 8] =
     [(640, 480), (800, 600), (1024, 768), (1280, 720), (1920, 1080), (512, 512), (480, 640), (1080, 1350)];
 
@@ -46,19 +55,50 @@ pub fn ensure(store: &Store) -> Result<bool> {
     Ok(true)
 }
 
-struct Spec {
-    dataset: usize,
-    seed: u64,
-    name: String,
-    width: u32,
-    height: u32,
-    size: u64,
-    labels: u32,
-    tags: Vec<&'static str>,
-    age_days: f64,
+/// One demo picture: everything an item row needs but its thumbnail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageSpec {
+    /// Index into [`DATASETS`].
+    pub dataset: usize,
+    /// What the picture is drawn from ([`render`]).
+    pub seed: u64,
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+    /// The size in bytes the picture claims.
+    pub size: u64,
+    pub labels: u32,
+    /// Sorted.
+    pub tags: Vec<&'static str>,
+    pub age_days: f64,
 }
 
-fn image_specs() -> Vec<Spec> {
+impl ImageSpec {
+    pub fn dataset_name(&self) -> &'static str {
+        DATASETS[self.dataset].0
+    }
+
+    /// `demo:<seed>`: how a preview finds its way back to the drawing.
+    pub fn source(&self) -> String {
+        format!("demo:{}", self.seed)
+    }
+
+    /// When the picture was "taken", `age_days` before `now` (ms).
+    pub fn created_at(&self, now: i64) -> i64 {
+        now - (self.age_days * 86_400_000.0) as i64
+    }
+
+    fn night(&self) -> bool {
+        self.dataset_name() == "night-drive"
+    }
+
+    fn blurry(&self) -> bool {
+        self.tags.contains(&"blurry")
+    }
+}
+
+/// The 3000 demo pictures, in dataset order; the same on every call.
+pub fn image_specs() -> Vec<ImageSpec> {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut out = Vec::new();
     for (d, (name, n)) in DATASETS.iter().enumerate() {
@@ -78,7 +118,7 @@ fn image_specs() -> Vec<Spec> {
                 tags.push("night");
             }
             tags.sort();
-            out.push(Spec {
+            out.push(ImageSpec {
                 dataset: d,
                 seed: rng.random(),
                 name: format!("{name}_{:05}.jpg", k + 1),
@@ -94,7 +134,9 @@ fn image_specs() -> Vec<Spec> {
     out
 }
 
-fn render_thumbs(cache: &ThumbCache, specs: &[Spec]) -> Result<Vec<String>> {
+/// Draws each picture's gallery thumbnail into `cache` (on a few threads); their hashes, in
+/// the order of `specs`.
+pub fn render_thumbs(cache: &ThumbCache, specs: &[ImageSpec]) -> Result<Vec<String>> {
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(4);
     let chunk = specs.len().div_ceil(workers);
     std::thread::scope(|s| {
@@ -103,11 +145,7 @@ fn render_thumbs(cache: &ThumbCache, specs: &[Spec]) -> Result<Vec<String>> {
             .map(|part| {
                 s.spawn(move || {
                     part.iter()
-                        .map(|sp| {
-                            let night = DATASETS[sp.dataset].0 == "night-drive";
-                            let img = render(sp.seed, sp.width, sp.height, THUMB_SIDE, night, sp.tags.contains(&"blurry"));
-                            cache.put(&png(&img)?)
-                        })
+                        .map(|sp| cache.put(&png(&render(sp.seed, sp.width, sp.height, THUMB_SIDE, sp.night(), sp.blurry()))?))
                         .collect::<Result<Vec<_>>>()
                 })
             })
@@ -120,40 +158,35 @@ fn render_thumbs(cache: &ThumbCache, specs: &[Spec]) -> Result<Vec<String>> {
     })
 }
 
-fn insert_images(tx: &Connection, specs: &[Spec], thumbs: &[String]) -> Result<()> {
-    let project = projects::create(
-        tx,
-        IMAGE_PROJECT,
-        ProjectKind::Image,
-        "Generated pictures in three datasets, with tags and a labeled flag, to try Trove with.",
-    )?;
+fn insert_images(tx: &Connection, specs: &[ImageSpec], thumbs: &[String]) -> Result<()> {
+    let project = projects::create(tx, IMAGE_PROJECT, ProjectKind::Image, IMAGE_DESCRIPTION)?;
     let datasets: Vec<i64> =
         DATASETS.iter().map(|(name, _)| projects::create_dataset(tx, project, name)).collect::<Result<_>>()?;
     let mut tag_ids = std::collections::HashMap::new();
-    for tag in ["blurry", "car", "cat", "dog", "night", "person"] {
+    for tag in TAGS {
         tx.execute("INSERT INTO tags (project_id, name) VALUES (?1, ?2)", rusqlite::params![project, tag])?;
         tag_ids.insert(tag, tx.last_insert_rowid());
     }
     let now = now_ms();
     let mut item = tx.prepare(
         "INSERT INTO items (uuid, project_id, dataset_id, kind, name, mime, width, height, size, labels_count, created_at, updated_at, thumb, source, tags_text)
-         VALUES (?1, ?2, ?3, 'image', ?4, 'image/jpeg', ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12)",
+         VALUES (?1, ?2, ?3, 'image', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13)",
     )?;
     let mut tag = tx.prepare("INSERT INTO item_tags (item_id, tag_id) VALUES (?1, ?2)")?;
     for (sp, thumb) in specs.iter().zip(thumbs) {
-        let at = now - (sp.age_days * 86_400_000.0) as i64;
         item.execute(rusqlite::params![
             uuid::Uuid::new_v4().to_string(),
             project,
             datasets[sp.dataset],
             sp.name,
+            IMAGE_MIME,
             sp.width,
             sp.height,
             sp.size as i64,
             sp.labels,
-            at,
+            sp.created_at(now),
             thumb,
-            format!("demo:{}", sp.seed),
+            sp.source(),
             sp.tags.join(&TAG_SEP.to_string()),
         ])?;
         let id = tx.last_insert_rowid();
@@ -164,51 +197,88 @@ fn insert_images(tx: &Connection, specs: &[Spec], thumbs: &[String]) -> Result<(
     Ok(())
 }
 
-/// (kind, id, size in bytes, tags, note in the demo collection)
-const HUB_ITEMS: &[(ItemKind, &str, u64, &[&str], Option<&str>)] = &[
-    (ItemKind::Model, "warp-ai/wuerstchen", 5_100_000_000, &["text-to-image"], Some("Würstchen is a new fast and efficient high resolution text-to-image architecture and model")),
-    (ItemKind::Model, "TheBloke/TigerBot-70B-Chat-GPTQ", 35_300_000_000, &["llm"], None),
-    (ItemKind::Model, "TheBloke/Llama-2-7B-GGUF", 4_080_000_000, &["llm"], None),
-    (ItemKind::Model, "meta-llama/Llama-2-7b-chat-hf", 13_500_000_000, &["llm"], None),
-    (ItemKind::Model, "mistralai/Mistral-7B-v0.1", 14_500_000_000, &["llm"], None),
-    (ItemKind::Model, "openai/whisper-large-v3", 3_090_000_000, &["speech"], None),
-    (ItemKind::Model, "stabilityai/stable-diffusion-xl-base-1.0", 6_940_000_000, &["text-to-image"], None),
-    (ItemKind::Model, "coqui/XTTS-v2", 1_870_000_000, &["speech"], None),
-    (ItemKind::Dataset, "lmsys/lmsys-chat-1m", 2_440_000_000, &["llm", "chat"], Some("One million real-world conversations with 25 LLMs")),
-    (ItemKind::Dataset, "HuggingFaceH4/ultrachat_200k", 1_600_000_000, &["llm", "chat"], None),
-    (ItemKind::Dataset, "openai/gsm8k", 4_900_000, &["math"], None),
-    (ItemKind::Dataset, "mozilla-foundation/common_voice_13_0", 85_000_000_000, &["speech"], None),
-    (ItemKind::Space, "coqui/xtts", 0, &["speech", "demo"], Some("Try the voice cloning live")),
-    (ItemKind::Space, "warp-ai/Wuerstchen", 0, &["text-to-image", "demo"], None),
-    (ItemKind::Space, "HuggingFaceH4/open_llm_leaderboard", 0, &["leaderboard", "llm"], None),
-    (ItemKind::Space, "lmsys/chatbot-arena-leaderboard", 0, &["leaderboard", "llm"], None),
-    (ItemKind::Paper, "2306.00637", 0, &["text-to-image"], Some("Würstchen: an efficient architecture for large-scale text-to-image diffusion models")),
-    (ItemKind::Paper, "2309.11998", 0, &["llm", "chat"], None),
-    (ItemKind::Paper, "2307.09288", 0, &["llm"], None),
-    (ItemKind::Paper, "2310.06825", 0, &["llm"], None),
-    (ItemKind::Paper, "2212.04356", 0, &["speech"], None),
+/// One item of the Hub guide project.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HubItem {
+    pub kind: ItemKind,
+    /// `org/name` for a repository, the arXiv id for a paper.
+    pub id: &'static str,
+    pub size: u64,
+    pub tags: &'static [&'static str],
+    /// Its note in the [`showcase`] collection; only noted items are in it.
+    pub note: Option<&'static str>,
+}
+
+impl HubItem {
+    pub fn url(&self) -> String {
+        hub_url(self.kind, self.id)
+    }
+
+    /// When the `index`-th item of [`HUB_ITEMS`] was added: an hour apart, newest first.
+    pub fn created_at(index: usize, now: i64) -> i64 {
+        now - index as i64 * 3_600_000
+    }
+}
+
+/// The Hub page of a model, dataset, Space or paper.
+pub fn hub_url(kind: ItemKind, id: &str) -> String {
+    match kind {
+        ItemKind::Dataset => format!("https://huggingface.co/datasets/{id}"),
+        ItemKind::Space => format!("https://huggingface.co/spaces/{id}"),
+        ItemKind::Paper => format!("https://huggingface.co/papers/{id}"),
+        _ => format!("https://huggingface.co/{id}"),
+    }
+}
+
+/// The datasets of a Hub project, one per kind of Hub item, in order.
+pub const HUB_DATASETS: [(ItemKind, &str); 4] =
+    [(ItemKind::Model, "models"), (ItemKind::Dataset, "datasets"), (ItemKind::Space, "spaces"), (ItemKind::Paper, "papers")];
+
+/// The Hub guide's items, in order.
+pub const HUB_ITEMS: &[HubItem] = &[
+    HubItem { kind: ItemKind::Model, id: "warp-ai/wuerstchen", size: 5_100_000_000, tags: &["text-to-image"], note: Some("Würstchen is a new fast and efficient high resolution text-to-image architecture and model") },
+    HubItem { kind: ItemKind::Model, id: "TheBloke/TigerBot-70B-Chat-GPTQ", size: 35_300_000_000, tags: &["llm"], note: None },
+    HubItem { kind: ItemKind::Model, id: "TheBloke/Llama-2-7B-GGUF", size: 4_080_000_000, tags: &["llm"], note: None },
+    HubItem { kind: ItemKind::Model, id: "meta-llama/Llama-2-7b-chat-hf", size: 13_500_000_000, tags: &["llm"], note: None },
+    HubItem { kind: ItemKind::Model, id: "mistralai/Mistral-7B-v0.1", size: 14_500_000_000, tags: &["llm"], note: None },
+    HubItem { kind: ItemKind::Model, id: "openai/whisper-large-v3", size: 3_090_000_000, tags: &["speech"], note: None },
+    HubItem { kind: ItemKind::Model, id: "stabilityai/stable-diffusion-xl-base-1.0", size: 6_940_000_000, tags: &["text-to-image"], note: None },
+    HubItem { kind: ItemKind::Model, id: "coqui/XTTS-v2", size: 1_870_000_000, tags: &["speech"], note: None },
+    HubItem { kind: ItemKind::Dataset, id: "lmsys/lmsys-chat-1m", size: 2_440_000_000, tags: &["llm", "chat"], note: Some("One million real-world conversations with 25 LLMs") },
+    HubItem { kind: ItemKind::Dataset, id: "HuggingFaceH4/ultrachat_200k", size: 1_600_000_000, tags: &["llm", "chat"], note: None },
+    HubItem { kind: ItemKind::Dataset, id: "openai/gsm8k", size: 4_900_000, tags: &["math"], note: None },
+    HubItem { kind: ItemKind::Dataset, id: "mozilla-foundation/common_voice_13_0", size: 85_000_000_000, tags: &["speech"], note: None },
+    HubItem { kind: ItemKind::Space, id: "coqui/xtts", size: 0, tags: &["speech", "demo"], note: Some("Try the voice cloning live") },
+    HubItem { kind: ItemKind::Space, id: "warp-ai/Wuerstchen", size: 0, tags: &["text-to-image", "demo"], note: None },
+    HubItem { kind: ItemKind::Space, id: "HuggingFaceH4/open_llm_leaderboard", size: 0, tags: &["leaderboard", "llm"], note: None },
+    HubItem { kind: ItemKind::Space, id: "lmsys/chatbot-arena-leaderboard", size: 0, tags: &["leaderboard", "llm"], note: None },
+    HubItem { kind: ItemKind::Paper, id: "2306.00637", size: 0, tags: &["text-to-image"], note: Some("Würstchen: an efficient architecture for large-scale text-to-image diffusion models") },
+    HubItem { kind: ItemKind::Paper, id: "2309.11998", size: 0, tags: &["llm", "chat"], note: None },
+    HubItem { kind: ItemKind::Paper, id: "2307.09288", size: 0, tags: &["llm"], note: None },
+    HubItem { kind: ItemKind::Paper, id: "2310.06825", size: 0, tags: &["llm"], note: None },
+    HubItem { kind: ItemKind::Paper, id: "2212.04356", size: 0, tags: &["speech"], note: None },
 ];
 
+/// The collection the Hub guide opens with; its items are the noted [`HUB_ITEMS`], in order.
+pub fn showcase() -> NewCollection {
+    NewCollection {
+        title: "ICCV 2023".into(),
+        description: "Portfolio of models, papers and demos I presented at ICCV 2023".into(),
+        private: false,
+        theme: Some(Theme::Green),
+    }
+}
+
 fn insert_hub(tx: &Connection, actor: &str) -> Result<()> {
-    let project = projects::create(
-        tx,
-        HUB_PROJECT,
-        ProjectKind::Hub,
-        "Models, datasets, Spaces and papers from the Hugging Face collections guide.",
-    )?;
+    let project = projects::create(tx, HUB_PROJECT, ProjectKind::Hub, HUB_DESCRIPTION)?;
     let mut datasets = std::collections::HashMap::new();
-    for (kind, name) in [(ItemKind::Model, "models"), (ItemKind::Dataset, "datasets"), (ItemKind::Space, "spaces"), (ItemKind::Paper, "papers")] {
+    for (kind, name) in HUB_DATASETS {
         datasets.insert(kind, projects::create_dataset(tx, project, name)?);
     }
     let now = now_ms();
     let mut noted = Vec::new();
-    for (n, (kind, id, size, tags, note)) in HUB_ITEMS.iter().enumerate() {
-        let url = match kind {
-            ItemKind::Model => format!("https://huggingface.co/{id}"),
-            ItemKind::Dataset => format!("https://huggingface.co/datasets/{id}"),
-            ItemKind::Space => format!("https://huggingface.co/spaces/{id}"),
-            _ => format!("https://huggingface.co/papers/{id}"),
-        };
+    for (n, hub) in HUB_ITEMS.iter().enumerate() {
+        let HubItem { kind, id, size, tags, note } = hub;
         let mut sorted: Vec<&str> = tags.to_vec();
         sorted.sort();
         tx.execute(
@@ -221,8 +291,8 @@ fn insert_hub(tx: &Connection, actor: &str) -> Result<()> {
                 kind.as_str(),
                 id,
                 *size as i64,
-                now - n as i64 * 3_600_000,
-                url,
+                HubItem::created_at(n, now),
+                hub.url(),
                 sorted.join(&TAG_SEP.to_string())
             ],
         )?;
@@ -238,17 +308,7 @@ fn insert_hub(tx: &Connection, actor: &str) -> Result<()> {
             noted.push((item, *note));
         }
     }
-    let talk = collections::create(
-        tx,
-        project,
-        &NewCollection {
-            title: "ICCV 2023".into(),
-            description: "Portfolio of models, papers and demos I presented at ICCV 2023".into(),
-            private: false,
-            theme: Some(Theme::Green),
-        },
-        actor,
-    )?;
+    let talk = collections::create(tx, project, &showcase(), actor)?;
     let ids: Vec<i64> = noted.iter().map(|(id, _)| *id).collect();
     members::add(tx, project, talk.id, &Selection::Ids { ids }, actor)?;
     for (item, note) in noted {
@@ -353,20 +413,6 @@ fn hsv(h: f32, s: f32, v: f32) -> [f32; 3] {
         _ => (c, 0.0, x),
     };
     [r + m, g + m, b + m]
-}
-
-/// PNG with fast compression: ten times quicker than JPEG here and no larger for drawn shapes.
-fn png(img: &RgbImage) -> Result<Vec<u8>> {
-    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-    use image::ImageEncoder;
-    let mut out = Vec::new();
-    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Sub).write_image(
-        img.as_raw(),
-        img.width(),
-        img.height(),
-        image::ExtendedColorType::Rgb8,
-    )?;
-    Ok(out)
 }
 
 /// The larger preview of a demo item, rendered once into the thumbnail cache.

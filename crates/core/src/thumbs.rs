@@ -1,13 +1,63 @@
-//! The content-addressed thumbnail cache: each image is stored once under the SHA-256 of its
+//! Thumbnails: how one is made from a picture ([`fit`], [`photo`], [`png`]) and the
+//! content-addressed cache that keeps them. Each image is stored once under the SHA-256 of its
 //! bytes, and only a well-formed hash can be turned back into a path, so whoever serves these
-//! files (the app's `thumb:` protocol) can never be led outside the cache directory.
+//! files (the app's `thumb:` protocol, the server's thumbnail route) can never be led outside
+//! the cache directory. The app's demo and the server's folder import both make theirs here.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use image::codecs::jpeg::JpegEncoder;
+use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+use image::{DynamicImage, ExtendedColorType, ImageEncoder, RgbImage};
 use sha2::{Digest, Sha256};
 
 use crate::error::Result;
+
+/// Longest side of a gallery thumbnail, in pixels.
+pub const THUMB_SIDE: u32 = 256;
+/// Quality of a photo's JPEG thumbnail (1–100).
+const JPEG_QUALITY: u8 = 82;
+
+/// `img` scaled down (never up) so its longest side is at most `side` pixels, keeping its
+/// aspect ratio.
+pub fn fit(img: &DynamicImage, side: u32) -> DynamicImage {
+    if img.width().max(img.height()) <= side {
+        return img.clone();
+    }
+    img.resize(side, side, image::imageops::FilterType::Triangle)
+}
+
+/// A drawn picture as PNG with fast compression: ten times quicker than JPEG for flat colours
+/// and no larger.
+pub fn png(img: &RgbImage) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Sub).write_image(
+        img.as_raw(),
+        img.width(),
+        img.height(),
+        ExtendedColorType::Rgb8,
+    )?;
+    Ok(out)
+}
+
+/// A photo as JPEG, or as PNG when it has transparency (which JPEG would lose).
+pub fn photo(img: &DynamicImage) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    if img.color().has_alpha() {
+        let rgba = img.to_rgba8();
+        PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Sub).write_image(
+            rgba.as_raw(),
+            rgba.width(),
+            rgba.height(),
+            ExtendedColorType::Rgba8,
+        )?;
+    } else {
+        let rgb = img.to_rgb8();
+        JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY).write_image(rgb.as_raw(), rgb.width(), rgb.height(), ExtendedColorType::Rgb8)?;
+    }
+    Ok(out)
+}
 
 pub struct ThumbCache {
     dir: PathBuf,
@@ -30,8 +80,10 @@ impl ThumbCache {
         let path = self.file(&hash);
         if !path.exists() {
             std::fs::create_dir_all(path.parent().expect("sharded path has a parent"))?;
-            // Write beside, then rename: a crash never leaves a half file under a valid name.
-            let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+            // Write beside, then rename: a crash never leaves a half file under a valid name. The
+            // temporary name is unique to this call, so threads storing the same bytes at once
+            // (two copies of a picture) never write into each other's file.
+            let tmp = path.with_extension(format!("tmp{}-{:016x}", std::process::id(), rand::random::<u64>()));
             std::fs::File::create(&tmp)?.write_all(bytes)?;
             std::fs::rename(&tmp, &path)?;
         }
@@ -72,5 +124,41 @@ mod tests {
             assert!(cache.get(bad).is_none(), "{bad:?} must not resolve");
         }
         assert!(cache.get(&"0".repeat(64)).is_none(), "unknown hash");
+    }
+
+    #[test]
+    fn threads_storing_the_same_bytes_at_once_all_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ThumbCache::open(dir.path()).unwrap();
+        for round in 0..20u8 {
+            let bytes = vec![round; 256 << 10];
+            let start = std::sync::Barrier::new(8);
+            let hashes: Vec<String> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..8)
+                    .map(|_| {
+                        s.spawn(|| {
+                            start.wait();
+                            cache.put(&bytes).unwrap()
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            assert!(hashes.iter().all(|h| h == &hashes[0]));
+            assert_eq!(std::fs::read(cache.get(&hashes[0]).unwrap()).unwrap(), bytes);
+        }
+    }
+
+    #[test]
+    fn a_photo_fits_the_side_and_keeps_its_transparency() {
+        let wide = DynamicImage::ImageRgb8(RgbImage::new(1000, 400));
+        let small = fit(&wide, THUMB_SIDE);
+        assert_eq!((small.width(), small.height()), (256, 102));
+        let tiny = DynamicImage::ImageRgb8(RgbImage::new(40, 30));
+        assert_eq!(fit(&tiny, THUMB_SIDE).width(), 40, "never scaled up");
+        let jpeg = photo(&small).unwrap();
+        assert_eq!(image::guess_format(&jpeg).unwrap(), image::ImageFormat::Jpeg);
+        let clear = DynamicImage::ImageRgba8(image::RgbaImage::new(10, 10));
+        assert_eq!(image::guess_format(&photo(&clear).unwrap()).unwrap(), image::ImageFormat::Png);
     }
 }
