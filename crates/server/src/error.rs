@@ -23,6 +23,9 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// The body is not JSON, or says it is something else.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// The path exists but not with this method.
     #[error("{0}")]
     MethodNotAllowed(String),
@@ -70,6 +73,7 @@ impl Error {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -78,7 +82,9 @@ impl Error {
 
     pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Invalid(_) | Error::Rule(_) | Error::MethodNotAllowed(_) => ErrorCode::InvalidInput,
+            Error::Invalid(_) | Error::Rule(_) | Error::MethodNotAllowed(_) | Error::UnsupportedMediaType(_) => {
+                ErrorCode::InvalidInput
+            }
             Error::Unauthorized(_) => ErrorCode::Unauthorized,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotFound(_) => ErrorCode::NotFound,

@@ -28,7 +28,7 @@ impl From<JsonRejection> for Error {
                 crate::state::Limits::default().body_bytes
             )),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                Error::Invalid("the request body must be JSON, sent with `Content-Type: application/json`".into())
+                Error::UnsupportedMediaType("the request body must be JSON, sent with `Content-Type: application/json`".into())
             }
             _ => Error::Invalid(clean(&r.body_text())),
         }

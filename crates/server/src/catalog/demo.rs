@@ -10,7 +10,9 @@ use trove_protocol::api::BulkAdd;
 use trove_protocol::{ItemKind, ProjectKind};
 
 use super::hub::{dataset_of, new_item};
-use super::{count, has_hub, namespace_admin};
+use super::count;
+use crate::store::accounts::namespace_admin;
+use crate::store::projects::has_hub;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::access::Caller;

@@ -15,11 +15,10 @@ pub use demo::demo;
 pub use folder::import_folder;
 pub use hub::import_hub;
 
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, Transaction};
 use trove_protocol::ProjectKind;
 
 use crate::error::{Error, Result};
-use crate::store::access::Caller;
 use crate::store::{accounts, projects};
 
 /// The id of namespace `name`.
@@ -35,7 +34,7 @@ fn namespace(conn: &Connection, name: &str) -> Result<i64> {
 fn ensure_project(tx: &Transaction, ns: i64, ns_name: &str, name: &str, kind: ProjectKind, description: &str) -> Result<i64> {
     let name = projects::check_name("project", name)?;
     if let Some(id) = projects::find(tx, ns_name, &name)? {
-        let found = project_kind(tx, id)?;
+        let found = projects::kind(tx, id)?;
         if found != kind {
             return Err(Error::Invalid(format!(
                 "project \"{ns_name}/{name}\" holds {} items; this import needs a {} project, so choose another project name",
@@ -45,38 +44,8 @@ fn ensure_project(tx: &Transaction, ns: i64, ns_name: &str, name: &str, kind: Pr
         }
         return Ok(id);
     }
-    let is_hub = kind == ProjectKind::Hub && !has_hub(tx, ns)?;
+    let is_hub = kind == ProjectKind::Hub && !projects::has_hub(tx, ns)?;
     projects::insert(tx, ns, &name, kind, description, is_hub)
-}
-
-// The three reads below belong in `store` (`projects::kind`, `projects::has_hub`,
-// `accounts::namespace_admin`); they live here until the store offers them.
-
-fn project_kind(conn: &Connection, project: i64) -> Result<ProjectKind> {
-    let kind: String = conn.query_row("SELECT kind FROM projects WHERE id = ?1", [project], |r| r.get(0))?;
-    ProjectKind::parse(&kind).ok_or_else(|| Error::Internal(anyhow::anyhow!("project {project} has the unknown kind {kind:?}")))
-}
-
-/// Whether namespace `ns` has its Hub project already.
-fn has_hub(conn: &Connection, ns: i64) -> Result<bool> {
-    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM projects WHERE namespace_id = ?1 AND is_hub = 1)", [ns], |r| r.get(0))?)
-}
-
-/// The namespace's first admin member (for a user's namespace, that user), acting with no
-/// server-admin powers: what the demo writes goes through the rules an API call meets.
-fn namespace_admin(conn: &Connection, ns: i64, ns_name: &str) -> Result<Caller> {
-    conn.query_row(
-        "SELECT u.id, u.name FROM namespace_members m JOIN users u ON u.id = m.user_id \
-         WHERE m.namespace_id = ?1 AND m.role = 'admin' ORDER BY u.id LIMIT 1",
-        [ns],
-        |r| Ok(Caller { user_id: r.get(0)?, name: r.get(1)?, is_admin: false }),
-    )
-    .optional()?
-    .ok_or_else(|| {
-        Error::Invalid(format!(
-            "namespace {ns_name:?} has no admin member to own the demo; add one with `trove-server user add USER --org {ns_name} --role admin`"
-        ))
-    })
 }
 
 /// `n` and its noun: `1 image`, `12 images`.

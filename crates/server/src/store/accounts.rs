@@ -158,3 +158,20 @@ pub fn grant(tx: &Transaction, project: i64, name: &str, role: Role) -> Result<(
     )?;
     Ok(())
 }
+
+/// The namespace's first admin member (for a user's namespace, that user), acting with no
+/// server-admin powers: what is written in their name meets the rules an API call meets.
+pub fn namespace_admin(conn: &Connection, namespace: i64, name: &str) -> Result<Caller> {
+    conn.query_row(
+        "SELECT u.id, u.name FROM namespace_members m JOIN users u ON u.id = m.user_id \
+         WHERE m.namespace_id = ?1 AND m.role = 'admin' ORDER BY u.id LIMIT 1",
+        [namespace],
+        |r| Ok(Caller { user_id: r.get(0)?, name: r.get(1)?, is_admin: false }),
+    )
+    .optional()?
+    .ok_or_else(|| {
+        Error::Invalid(format!(
+            "namespace {name:?} has no admin member; add one with `trove-server user add USER --org {name} --role admin`"
+        ))
+    })
+}

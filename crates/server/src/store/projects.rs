@@ -135,3 +135,14 @@ pub fn touch(tx: &Transaction, project: i64) -> Result<()> {
     tx.execute("UPDATE projects SET updated_at = ?1 WHERE id = ?2", rusqlite::params![now_ms(), project])?;
     Ok(())
 }
+
+/// The kind of project `project`.
+pub fn kind(conn: &Connection, project: i64) -> Result<ProjectKind> {
+    let kind: String = conn.query_row("SELECT kind FROM projects WHERE id = ?1", [project], |r| r.get(0))?;
+    ProjectKind::parse(&kind).ok_or_else(|| Error::Internal(anyhow::anyhow!("project {project} has the unknown kind {kind:?}")))
+}
+
+/// Whether namespace `namespace` has its Hub project already.
+pub fn has_hub(conn: &Connection, namespace: i64) -> Result<bool> {
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM projects WHERE namespace_id = ?1 AND is_hub = 1)", [namespace], |r| r.get(0))?)
+}
