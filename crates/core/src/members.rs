@@ -72,7 +72,7 @@ pub fn add(conn: &Connection, project: i64, collection: i64, sel: &Selection, ac
     }
     let uuids = item_uuids(conn, &new)?;
     let items = new.iter().map(|id| uuids[id].clone()).collect();
-    record(conn, collection, |collection| Mutation::AddItems { collection, items, positions })?;
+    record(conn, collection, |collection| Mutation::AddItems { collection, items, positions, cls: Vec::new() })?;
     Ok(outcome)
 }
 
@@ -91,7 +91,7 @@ pub fn remove(conn: &Connection, project: i64, collection: i64, sel: &Selection)
     )?;
     let uuids = item_uuids(conn, &members)?;
     let items = members.iter().map(|id| uuids[id].clone()).collect();
-    record(conn, collection, |collection| Mutation::RemoveItems { collection, items })?;
+    record(conn, collection, |collection| Mutation::RemoveItems { collection, items, cls: Vec::new() })?;
     Ok(members.len() as u64)
 }
 

@@ -14,6 +14,7 @@ pub mod model;
 pub mod mutation;
 pub mod position;
 pub mod rules;
+pub mod sync;
 
 pub use error::{ApiError, ErrorCode};
 pub use filter::{Clause, Condition, Filter, ItemQuery, Selection, Sort, SortKey, TagMode};

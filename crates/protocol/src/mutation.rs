@@ -19,9 +19,23 @@ pub enum Mutation {
     },
     UpdateCollection { collection: String, patch: CollectionPatch },
     DeleteCollection { collection: String },
-    /// Items appended with the positions the client gave them, in the same order.
-    AddItems { collection: String, items: Vec<String>, positions: Vec<String> },
-    RemoveItems { collection: String, items: Vec<String> },
+    /// Items appended with the positions the client gave them, in the same order. `cls` is each
+    /// pair's causal length after the add, as the client saw it (odd); the server keeps the
+    /// maximum of its own and this. Left empty, the server takes its next odd length.
+    AddItems {
+        collection: String,
+        items: Vec<String>,
+        positions: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        cls: Vec<u32>,
+    },
+    /// `cls` as for `AddItems`, even (the length after the remove).
+    RemoveItems {
+        collection: String,
+        items: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        cls: Vec<u32>,
+    },
     SetNote { collection: String, item: String, note: String },
     MoveItem { collection: String, item: String, position: String },
     TagItems { items: Vec<String>, tags: Vec<String> },

@@ -372,6 +372,7 @@ async fn openapi_documents_every_route_without_a_token() {
             "GET /projects/{project}/collections",
             "GET /projects/{project}/datasets",
             "GET /projects/{project}/items",
+            "GET /sync/pull",
             "GET /thumbnails/{hash}",
             "PATCH /collections/{namespace}/{slug}",
             "PATCH /collections/{namespace}/{slug}/items/{item}",
@@ -381,6 +382,7 @@ async fn openapi_documents_every_route_without_a_token() {
             "POST /projects",
             "POST /projects/{project}/collections",
             "POST /projects/{project}/datasets",
+            "POST /sync/push",
         ]
     );
     assert_eq!(r.body["servers"][0]["url"], "/api/v1");

@@ -9,6 +9,7 @@ mod items;
 mod me;
 mod members;
 mod projects;
+mod sync;
 
 use axum::http::{Method, Uri};
 use axum::Router;
@@ -51,6 +52,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(items::router())
         .merge(collections::router())
         .merge(members::router())
+        .merge(sync::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

@@ -120,7 +120,21 @@ fn duplicate(title: &str, hex: &str, ns: &str) -> Error {
 /// Creates a collection in `project` under `namespace` (the project's own when `None`, else one
 /// the caller belongs to). Needs the editor role in the project.
 pub fn create(tx: &Transaction, caller: &Caller, project: i64, input: &NewCollection, namespace: Option<&str>) -> Result<CollectionInfo> {
+    create_as(tx, caller, project, input, namespace, Ids { uuid: new_uuid(), hex_id: new_hex_id() })
+}
+
+/// The identities of a new collection: fresh ones, or those a desktop app chose offline.
+pub struct Ids {
+    pub uuid: String,
+    pub hex_id: String,
+}
+
+/// [`create`] with given identities (sync: the app made the collection offline).
+pub fn create_as(tx: &Transaction, caller: &Caller, project: i64, input: &NewCollection, namespace: Option<&str>, ids: Ids) -> Result<CollectionInfo> {
     access::require(tx, caller, project, Role::Editor)?;
+    if ids.hex_id.len() != 24 || !ids.hex_id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err(Error::Invalid(format!("collection id {:?} is not 24 lowercase hex characters", ids.hex_id)));
+    }
     let title = rules::title(&input.title)?;
     let description = rules::description(&input.description)?;
     let namespace_id = match namespace {
@@ -142,8 +156,8 @@ pub fn create(tx: &Transaction, caller: &Caller, project: i64, input: &NewCollec
         "INSERT INTO collections (uuid, hex_id, project_id, namespace_id, title, title_slug, description, private, theme, owner_id, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
         rusqlite::params![
-            new_uuid(),
-            new_hex_id(),
+            ids.uuid,
+            ids.hex_id,
             project,
             namespace_id,
             title,
@@ -203,4 +217,14 @@ pub fn delete(tx: &Transaction, caller: &Caller, id: i64, hard: bool) -> Result<
 pub fn touch(tx: &Transaction, id: i64) -> Result<()> {
     tx.execute("UPDATE collections SET updated_at = ?1 WHERE id = ?2", rusqlite::params![now_ms(), id])?;
     Ok(())
+}
+
+/// A collection by UUID, deleted or not: `(id, project, deleted)`; `None` when there is no such
+/// row (never made, or deleted for good).
+pub fn by_uuid(conn: &Connection, uuid: &str) -> Result<Option<(i64, i64, bool)>> {
+    Ok(conn
+        .query_row("SELECT id, project_id, deleted_at IS NOT NULL FROM collections WHERE uuid = ?1", [uuid], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?)
 }

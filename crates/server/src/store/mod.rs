@@ -14,6 +14,8 @@ pub mod datasets;
 pub mod items;
 pub mod members;
 pub mod projects;
+pub mod sync;
+pub mod tags;
 
 use std::path::Path;
 
@@ -24,7 +26,7 @@ use trove_core::Pool;
 
 pub use trove_core::now_ms;
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_init.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_init.sql"), include_str!("../migrations/002_sync.sql")];
 
 /// Opens the database and thumbnail store under `data`, creating and migrating them as needed.
 pub fn open(data: &Path) -> anyhow::Result<(Pool, ThumbCache)> {

@@ -1,0 +1,127 @@
+//! The sync messages between a desktop app and trove-server (DESIGN §4, Replicache-style):
+//! the app pushes its outbox in order, the server applies each mutation exactly once and
+//! remembers the client's last mutation id; the app pulls every change after its cookie (a
+//! monotonic server version), tombstones included.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{ItemKind, Theme};
+use crate::mutation::Mutation;
+use crate::ApiError;
+
+/// `POST /api/v1/sync/push`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// The pushing database's client id.
+    pub client_id: String,
+    /// Mutations in id order; ids must follow the client's last applied one without a gap
+    /// (a new client may start anywhere). Ids already applied are skipped.
+    pub mutations: Vec<PushedMutation>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushedMutation {
+    pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub mutation: Mutation,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// The last mutation id of this client the server has applied (or refused for good).
+    pub last_mutation_id: i64,
+    /// Mutations of this push refused for a business reason; they count as applied.
+    pub rejected: Vec<RejectedMutation>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectedMutation {
+    pub id: i64,
+    /// The mutation's name (`create_collection`, ...).
+    pub name: String,
+    pub error: ApiError,
+}
+
+/// `GET /api/v1/sync/pull`: one page of the changes after a cookie.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// Pass this as `cookie` next time.
+    pub cookie: i64,
+    /// The client's last mutation id the server applied: outbox entries up to it are done.
+    pub last_mutation_id: i64,
+    /// The cookie was not one this server can continue from: drop the synced copy of the
+    /// project and apply this (from scratch) instead; keep the pending outbox.
+    pub reset: bool,
+    /// More changes follow: pull again with `cookie` right away.
+    pub more: bool,
+    pub datasets: Vec<SyncDataset>,
+    pub items: Vec<SyncItem>,
+    pub collections: Vec<SyncCollection>,
+    pub memberships: Vec<SyncMembership>,
+    /// Collections deleted for good since the cookie, by UUID.
+    pub deleted_collections: Vec<String>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncDataset {
+    pub uuid: String,
+    pub name: String,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncItem {
+    pub uuid: String,
+    /// The dataset's UUID.
+    pub dataset: String,
+    pub kind: ItemKind,
+    pub name: String,
+    pub mime: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub size: u64,
+    pub labels_count: u32,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub thumb: Option<String>,
+    pub source: String,
+    pub tags: Vec<String>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncCollection {
+    pub uuid: String,
+    pub hex_id: String,
+    pub namespace: String,
+    pub title: String,
+    pub description: String,
+    pub private: bool,
+    pub theme: Theme,
+    pub owner: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// Soft-deleted: it stays deleted, and mutations against it are acknowledged as no-ops.
+    pub deleted: bool,
+}
+
+/// The state of one (collection, item) pair: present when `cl` is odd (with its position and
+/// note), a tombstone when even.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncMembership {
+    pub collection: String,
+    pub item: String,
+    /// Causal length: adds and removes seen; merge by maximum.
+    pub cl: u32,
+    pub position: Option<String>,
+    pub note: Option<String>,
+}

@@ -1,0 +1,423 @@
+//! The server side of sync (DESIGN §4): applying a client's pushed mutations exactly once, in
+//! order, each in its own transaction that also advances the client's last mutation id; and
+//! reading every change of a project after a cookie (a version from the `counters` table that
+//! triggers stamp on every changed row), tombstones included.
+//!
+//! Convergence rules: memberships are a causal-length set (`membership_clocks.cl`, odd =
+//! present, merged by maximum, so a re-add the remover never saw survives); positions are the
+//! clients' fractional keys; collection fields are last-writer-wins in the order the server
+//! applies them; a deleted collection stays deleted and later mutations against it are
+//! acknowledged as no-ops.
+
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use trove_core::items::TAG_SEP;
+use trove_protocol::api::Role;
+use trove_protocol::sync::{PullResponse, PushedMutation, SyncCollection, SyncDataset, SyncItem, SyncMembership};
+use trove_protocol::{position, rules, ItemKind, Mutation, NewCollection, Theme};
+
+use super::access::{self, Caller};
+use super::{collections, now_ms, tags};
+use crate::error::{Error, Result};
+
+/// What became of one pushed mutation.
+#[derive(Debug)]
+pub enum Outcome {
+    Applied,
+    /// Its id was applied before (a retried push): nothing done.
+    Repeated,
+    /// Refused for a business reason; recorded, and the client's id still advances.
+    Rejected(Error),
+}
+
+/// The client's last applied mutation id, or `None` for a client the server has not seen. A
+/// client id belongs to the user who first pushed with it.
+fn last_mutation_id(conn: &Connection, caller: &Caller, client_id: &str) -> Result<Option<i64>> {
+    let row: Option<(i64, i64)> = conn
+        .query_row("SELECT user_id, last_mutation_id FROM clients WHERE client_id = ?1", [client_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match row {
+        Some((user, _)) if user != caller.user_id => {
+            Err(Error::Forbidden(format!("client id {client_id:?} belongs to another user; each database pushes as one user")))
+        }
+        Some((_, last)) => Ok(Some(last)),
+        None => Ok(None),
+    }
+}
+
+/// The last mutation id the server applied for this client (0 for a new one).
+pub fn client_state(conn: &Connection, caller: &Caller, client_id: &str) -> Result<i64> {
+    Ok(last_mutation_id(conn, caller, client_id)?.unwrap_or(0))
+}
+
+fn check_client_id(client_id: &str) -> Result<()> {
+    if client_id.is_empty() || client_id.len() > 64 || !client_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(Error::Invalid(format!("client id {client_id:?} is not valid; use 1 to 64 letters, digits or '-'")));
+    }
+    Ok(())
+}
+
+/// Applies one pushed mutation in `tx`: skips an id already applied, refuses a gap, applies
+/// it (or records why it was refused) and advances the client's id. An internal failure
+/// returns `Err` and the transaction rolls back, so the client retries it.
+pub fn push_one(tx: &Transaction, caller: &Caller, client_id: &str, pushed: &PushedMutation) -> Result<Outcome> {
+    check_client_id(client_id)?;
+    let last = last_mutation_id(tx, caller, client_id)?;
+    match last {
+        Some(last) if pushed.id <= last => return Ok(Outcome::Repeated),
+        Some(last) if pushed.id != last + 1 => {
+            return Err(Error::Conflict(format!(
+                "mutation {} does not follow mutation {last}, the last one this server applied for this client; push from {}",
+                pushed.id,
+                last + 1
+            )))
+        }
+        None if pushed.id < 1 => return Err(Error::Invalid(format!("mutation id {} is not valid; ids start at 1", pushed.id))),
+        _ => {}
+    }
+    tx.execute_batch("SAVEPOINT mutation")?;
+    let outcome = match apply(tx, caller, &pushed.mutation) {
+        Ok(()) => {
+            tx.execute_batch("RELEASE mutation")?;
+            Outcome::Applied
+        }
+        Err(Error::Internal(e)) => return Err(Error::Internal(e)),
+        Err(refused) => {
+            tx.execute_batch("ROLLBACK TO mutation; RELEASE mutation")?;
+            let api = refused.to_api();
+            tx.execute(
+                "INSERT OR REPLACE INTO rejected_mutations (client_id, mutation_id, name, code, message, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                rusqlite::params![client_id, pushed.id, pushed.mutation.name(), serde_json::to_value(api.code)?.as_str().unwrap_or_default(), api.message, now_ms()],
+            )?;
+            Outcome::Rejected(refused)
+        }
+    };
+    let now = now_ms();
+    tx.execute(
+        "INSERT INTO clients (client_id, user_id, last_mutation_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4) \
+         ON CONFLICT (client_id) DO UPDATE SET last_mutation_id = excluded.last_mutation_id, updated_at = excluded.updated_at",
+        rusqlite::params![client_id, caller.user_id, pushed.id, now],
+    )?;
+    Ok(outcome)
+}
+
+fn project_by_uuid(conn: &Connection, caller: &Caller, uuid: &str, need: Role) -> Result<i64> {
+    let id: i64 = conn
+        .query_row("SELECT id FROM projects WHERE uuid = ?1", [uuid], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("project {uuid} does not exist")))?;
+    access::require(conn, caller, id, need)?;
+    Ok(id)
+}
+
+/// The live collection `uuid` the caller may edit, or `None` when it was deleted (softly or for
+/// good): mutations against a deleted collection are acknowledged as no-ops.
+fn live_collection(tx: &Transaction, caller: &Caller, uuid: &str) -> Result<Option<(i64, i64)>> {
+    let tombstone: bool =
+        tx.query_row("SELECT EXISTS (SELECT 1 FROM tombstones WHERE kind = 'collection' AND uuid = ?1)", [uuid], |r| r.get(0))?;
+    match collections::by_uuid(tx, uuid)? {
+        None if tombstone => Ok(None),
+        None => Err(Error::NotFound(format!("collection {uuid} does not exist"))),
+        Some((_, _, true)) => Ok(None),
+        Some((id, project, false)) => {
+            collections::by_id(tx, caller, id)?;
+            access::require(tx, caller, project, Role::Editor)?;
+            Ok(Some((id, project)))
+        }
+    }
+}
+
+/// Item ids by UUID within `project`, in the order given; unknown ones are `None`.
+fn item_ids(tx: &Transaction, project: i64, uuids: &[String]) -> Result<Vec<Option<i64>>> {
+    let mut stmt = tx.prepare_cached("SELECT id FROM items WHERE uuid = ?1 AND project_id = ?2")?;
+    uuids.iter().map(|u| Ok(stmt.query_row(rusqlite::params![u, project], |r| r.get(0)).optional()?)).collect()
+}
+
+fn next_version(tx: &Transaction) -> Result<i64> {
+    Ok(tx.query_row("UPDATE counters SET value = value + 1 WHERE name = 'version' RETURNING value", [], |r| r.get(0))?)
+}
+
+/// Merges a causal length into the pair (collection, item): the result is the maximum of the
+/// server's and `sent` (or the next length of the wanted parity when the client sent none),
+/// and the membership row exists exactly when it is odd.
+fn merge_membership(tx: &Transaction, caller: &Caller, project: i64, collection: i64, item: i64, add: bool, sent: Option<u32>, key: Option<&str>) -> Result<()> {
+    if let Some(cl) = sent {
+        if (cl % 2 == 1) != add {
+            return Err(Error::Invalid(format!("causal length {cl} is {} but the mutation {}s", if cl % 2 == 1 { "odd" } else { "even" }, if add { "add" } else { "remove" })));
+        }
+    }
+    let current: i64 = tx
+        .query_row("SELECT cl FROM membership_clocks WHERE collection_id = ?1 AND item_id = ?2", [collection, item], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    let wanted = match sent {
+        Some(cl) => current.max(cl as i64),
+        None if (current % 2 == 1) == add => current,
+        None => current + 1,
+    };
+    let present: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM memberships WHERE collection_id = ?1 AND item_id = ?2)",
+        [collection, item],
+        |r| r.get(0),
+    )?;
+    if wanted % 2 == 1 && !present {
+        let key = match key {
+            Some(k) => k.to_string(),
+            None => {
+                let last: Option<String> = tx.query_row("SELECT max(position) FROM memberships WHERE collection_id = ?1", [collection], |r| r.get(0))?;
+                position::between(last.as_deref(), None).map_err(|e| Error::Internal(e.into()))?
+            }
+        };
+        tx.execute(
+            "INSERT INTO memberships (hex_id, collection_id, item_id, position, note, added_at, added_by) VALUES (?1, ?2, ?3, ?4, '', ?5, ?6)",
+            rusqlite::params![super::new_hex_id(), collection, item, key, now_ms(), caller.user_id],
+        )?;
+    } else if wanted % 2 == 0 && present {
+        tx.execute("DELETE FROM memberships WHERE collection_id = ?1 AND item_id = ?2", [collection, item])?;
+    }
+    let after: Option<i64> = tx
+        .query_row("SELECT cl FROM membership_clocks WHERE collection_id = ?1 AND item_id = ?2", [collection, item], |r| r.get(0))
+        .optional()?;
+    if after != Some(wanted) && wanted > 0 {
+        let v = next_version(tx)?;
+        tx.execute(
+            "INSERT INTO membership_clocks (collection_id, item_id, cl, project_id, version) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl, version = excluded.version",
+            rusqlite::params![collection, item, wanted, project, v],
+        )?;
+    }
+    Ok(())
+}
+
+fn check_key(key: &str) -> Result<()> {
+    if position::is_valid(key) {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!("position {key:?} is not a valid fractional-index key")))
+    }
+}
+
+/// Applies one mutation with the caller's rights. A business refusal is an `Err` other than
+/// `Internal`.
+fn apply(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result<()> {
+    match m {
+        Mutation::CreateCollection { collection, project, hex_id, title, description, private, theme } => {
+            let project = project_by_uuid(tx, caller, project, Role::Editor)?;
+            if collections::by_uuid(tx, collection)?.is_some() {
+                return Ok(());
+            }
+            let input = NewCollection { title: title.clone(), description: description.clone(), private: *private, theme: Some(*theme) };
+            let ids = collections::Ids { uuid: collection.clone(), hex_id: hex_id.clone() };
+            collections::create_as(tx, caller, project, &input, None, ids).map(|_| ())
+        }
+        Mutation::UpdateCollection { collection, patch } => match live_collection(tx, caller, collection)? {
+            Some((id, _)) => collections::update(tx, caller, id, patch).map(|_| ()),
+            None => Ok(()),
+        },
+        Mutation::DeleteCollection { collection } => match live_collection(tx, caller, collection)? {
+            Some((id, _)) => collections::delete(tx, caller, id, false),
+            None => Ok(()),
+        },
+        Mutation::AddItems { collection, items, positions, cls } => {
+            let Some((id, project)) = live_collection(tx, caller, collection)? else { return Ok(()) };
+            if positions.len() != items.len() || !(cls.is_empty() || cls.len() == items.len()) {
+                return Err(Error::Invalid("add_items needs one position (and one causal length, if any) per item".into()));
+            }
+            positions.iter().try_for_each(|k| check_key(k))?;
+            for (k, item) in item_ids(tx, project, items)?.into_iter().enumerate() {
+                if let Some(item) = item {
+                    merge_membership(tx, caller, project, id, item, true, cls.get(k).copied(), Some(&positions[k]))?;
+                }
+            }
+            collections::touch(tx, id)
+        }
+        Mutation::RemoveItems { collection, items, cls } => {
+            let Some((id, project)) = live_collection(tx, caller, collection)? else { return Ok(()) };
+            if !(cls.is_empty() || cls.len() == items.len()) {
+                return Err(Error::Invalid("remove_items needs one causal length per item, or none".into()));
+            }
+            for (k, item) in item_ids(tx, project, items)?.into_iter().enumerate() {
+                if let Some(item) = item {
+                    merge_membership(tx, caller, project, id, item, false, cls.get(k).copied(), None)?;
+                }
+            }
+            collections::touch(tx, id)
+        }
+        Mutation::SetNote { collection, item, note } => {
+            let Some((id, project)) = live_collection(tx, caller, collection)? else { return Ok(()) };
+            let note = rules::note(note)?;
+            if let Some(item) = item_ids(tx, project, std::slice::from_ref(item))?[0] {
+                if tx.execute("UPDATE memberships SET note = ?1 WHERE collection_id = ?2 AND item_id = ?3", rusqlite::params![note, id, item])? > 0 {
+                    collections::touch(tx, id)?;
+                }
+            }
+            Ok(())
+        }
+        Mutation::MoveItem { collection, item, position: key } => {
+            let Some((id, project)) = live_collection(tx, caller, collection)? else { return Ok(()) };
+            check_key(key)?;
+            if let Some(item) = item_ids(tx, project, std::slice::from_ref(item))?[0] {
+                if tx.execute("UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3", rusqlite::params![key, id, item])? > 0 {
+                    collections::touch(tx, id)?;
+                }
+            }
+            Ok(())
+        }
+        Mutation::TagItems { items, tags: names } | Mutation::UntagItems { items, tags: names } => {
+            let names: Vec<String> = names.iter().map(|t| rules::tag(t)).collect::<Result<_, _>>()?;
+            // Items by UUID, grouped by project, each project needing the editor role.
+            let mut by_project: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
+            let mut stmt = tx.prepare_cached("SELECT id, project_id FROM items WHERE uuid = ?1")?;
+            for u in items {
+                if let Some((id, p)) = stmt.query_row([u], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))).optional()? {
+                    by_project.entry(p).or_default().push(id);
+                }
+            }
+            for (project, ids) in by_project {
+                access::require(tx, caller, project, Role::Editor)?;
+                if matches!(m, Mutation::TagItems { .. }) {
+                    tags::tag(tx, project, &ids, &names)?;
+                } else {
+                    tags::untag(tx, project, &ids, &names)?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// One page (at most `limit` changed rows) of the changes to project `project_uuid` after
+/// `cookie`, as the caller may see them, with the client's last applied mutation id.
+pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &str, cookie: i64, limit: u32) -> Result<PullResponse> {
+    check_client_id(client_id)?;
+    let project = {
+        let id: Option<i64> = conn.query_row("SELECT id FROM projects WHERE uuid = ?1", [project_uuid], |r| r.get(0)).optional()?;
+        let id = id.ok_or_else(|| Error::NotFound(format!("project {project_uuid} does not exist")))?;
+        access::require(conn, caller, id, Role::Viewer).map_err(|_| Error::NotFound(format!("project {project_uuid} does not exist")))?;
+        id
+    };
+    let last_mutation_id = client_state(conn, caller, client_id)?;
+    let head: i64 = conn.query_row("SELECT value FROM counters WHERE name = 'version'", [], |r| r.get(0))?;
+    let reset = cookie < 0 || cookie > head;
+    let since = if reset { 0 } else { cookie };
+    let limit = limit as i64;
+
+    // The versions of the next `limit` changed rows across all kinds: everything up to `upto`
+    // goes in this page.
+    let versions: Vec<i64> = {
+        let mut stmt = conn.prepare(
+            "SELECT version FROM ( \
+               SELECT version FROM datasets WHERE project_id = ?1 AND version > ?2 \
+               UNION ALL SELECT version FROM items WHERE project_id = ?1 AND version > ?2 \
+               UNION ALL SELECT version FROM collections WHERE project_id = ?1 AND version > ?2 \
+               UNION ALL SELECT version FROM membership_clocks WHERE project_id = ?1 AND version > ?2 \
+               UNION ALL SELECT version FROM tombstones WHERE project_id = ?1 AND version > ?2) \
+             ORDER BY version LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![project, since, limit + 1], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+        rows
+    };
+    let more = versions.len() as i64 > limit;
+    let upto = if more { versions[limit as usize - 1] } else { head };
+    let range = rusqlite::params![project, since, upto];
+
+    let mut stmt = conn.prepare("SELECT uuid, name FROM datasets WHERE project_id = ?1 AND version > ?2 AND version <= ?3 ORDER BY version")?;
+    let datasets = stmt.query_map(range, |r| Ok(SyncDataset { uuid: r.get(0)?, name: r.get(1)? }))?.collect::<Result<Vec<_>, _>>()?;
+
+    let mut stmt = conn.prepare(
+        "SELECT i.uuid, d.uuid, i.kind, i.name, i.mime, i.width, i.height, i.size, i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text \
+         FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE i.project_id = ?1 AND i.version > ?2 AND i.version <= ?3 ORDER BY i.version",
+    )?;
+    let items = stmt
+        .query_map(range, |r| {
+            let tags: String = r.get(13)?;
+            Ok(SyncItem {
+                uuid: r.get(0)?,
+                dataset: r.get(1)?,
+                kind: ItemKind::parse(&r.get::<_, String>(2)?).unwrap_or(ItemKind::Image),
+                name: r.get(3)?,
+                mime: r.get(4)?,
+                width: r.get(5)?,
+                height: r.get(6)?,
+                size: r.get::<_, i64>(7)? as u64,
+                labels_count: r.get(8)?,
+                created_at: r.get(9)?,
+                updated_at: r.get(10)?,
+                thumb: r.get(11)?,
+                source: r.get(12)?,
+                tags: if tags.is_empty() { vec![] } else { tags.split(TAG_SEP).map(String::from).collect() },
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+
+    // Collections (and their memberships) the caller may not see are left out.
+    let mut stmt = conn.prepare(
+        "SELECT c.uuid, c.hex_id, n.name, c.title, c.description, c.private, c.theme, (SELECT u.name FROM users u WHERE u.id = c.owner_id), \
+                c.created_at, c.updated_at, c.deleted_at IS NOT NULL, c.namespace_id \
+         FROM collections c JOIN namespaces n ON n.id = c.namespace_id \
+         WHERE c.project_id = ?1 AND c.version > ?2 AND c.version <= ?3 ORDER BY c.version",
+    )?;
+    let rows = stmt
+        .query_map(range, |r| {
+            Ok((
+                SyncCollection {
+                    uuid: r.get(0)?,
+                    hex_id: r.get(1)?,
+                    namespace: r.get(2)?,
+                    title: r.get(3)?,
+                    description: r.get(4)?,
+                    private: r.get(5)?,
+                    theme: Theme::parse(&r.get::<_, String>(6)?).unwrap_or(Theme::Orange),
+                    owner: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
+                    created_at: r.get(8)?,
+                    updated_at: r.get(9)?,
+                    deleted: r.get(10)?,
+                },
+                r.get::<_, i64>(11)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut collections_out = Vec::new();
+    for (c, ns) in rows {
+        if access::sees_collection(conn, caller, ns, c.private)? {
+            collections_out.push(c);
+        }
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT c.uuid, i.uuid, k.cl, m.position, m.note, c.namespace_id, c.private \
+         FROM membership_clocks k JOIN collections c ON c.id = k.collection_id JOIN items i ON i.id = k.item_id \
+         LEFT JOIN memberships m ON m.collection_id = k.collection_id AND m.item_id = k.item_id \
+         WHERE k.project_id = ?1 AND k.version > ?2 AND k.version <= ?3 ORDER BY k.version",
+    )?;
+    let rows = stmt
+        .query_map(range, |r| {
+            Ok((
+                SyncMembership { collection: r.get(0)?, item: r.get(1)?, cl: r.get::<_, i64>(2)? as u32, position: r.get(3)?, note: r.get(4)? },
+                r.get::<_, i64>(5)?,
+                r.get::<_, bool>(6)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut memberships = Vec::with_capacity(rows.len());
+    let mut seen: std::collections::HashMap<(i64, bool), bool> = Default::default();
+    for (m, ns, private) in rows {
+        let visible = match seen.get(&(ns, private)) {
+            Some(v) => *v,
+            None => {
+                let v = access::sees_collection(conn, caller, ns, private)?;
+                seen.insert((ns, private), v);
+                v
+            }
+        };
+        if visible {
+            memberships.push(m);
+        }
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT uuid FROM tombstones WHERE project_id = ?1 AND kind = 'collection' AND version > ?2 AND version <= ?3 ORDER BY version",
+    )?;
+    let deleted_collections = stmt.query_map(range, |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+
+    Ok(PullResponse { cookie: upto, last_mutation_id, reset, more, datasets, items, collections: collections_out, memberships, deleted_collections })
+}

@@ -1,0 +1,222 @@
+//! Sync at the router level: pushes applied exactly once and in order, refusals reported
+//! without blocking the queue, causal-length memberships, delete wins, and pulls by cookie.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{error, Server};
+use serde_json::{json, Value};
+
+struct Fixture {
+    s: Server,
+    project: String,
+    items: Vec<String>,
+}
+
+fn fixture() -> Fixture {
+    let s = Server::new();
+    let p = s.project;
+    let (project, items) = s
+        .state
+        .db
+        .read(move |c| {
+            let project: String = c.query_row("SELECT uuid FROM projects WHERE id = ?1", [p], |r| r.get(0))?;
+            let mut stmt = c.prepare("SELECT uuid FROM items WHERE project_id = ?1 ORDER BY id")?;
+            let items = stmt.query_map([p], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+            Ok::<_, rusqlite::Error>((project, items))
+        })
+        .unwrap();
+    Fixture { s, project, items }
+}
+
+const C1: &str = "0c1a0000-0000-4000-8000-000000000001";
+const HEX1: &str = "0123456789abcdef01234567";
+
+impl Fixture {
+    async fn push(&self, token: &str, client: &str, mutations: Vec<(i64, Value)>) -> common::Response {
+        let mutations: Vec<Value> = mutations.into_iter().map(|(id, m)| json!({"id": id, "mutation": m})).collect();
+        self.s.call(Method::POST, "/api/v1/sync/push", Some(token), Some(json!({"client_id": client, "mutations": mutations}))).await
+    }
+
+    async fn pull(&self, token: &str, client: &str, cookie: i64, limit: u32) -> Value {
+        let r = self
+            .s
+            .call(Method::GET, &format!("/api/v1/sync/pull?project={}&client_id={client}&cookie={cookie}&limit={limit}", self.project), Some(token), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        r.body
+    }
+
+    /// Everything after `cookie`, following `more` pages.
+    async fn pull_all(&self, token: &str, client: &str, mut cookie: i64) -> (Value, i64) {
+        let mut all = json!({"collections": [], "memberships": [], "items": [], "datasets": [], "deleted_collections": []});
+        loop {
+            let page = self.pull(token, client, cookie, 3).await;
+            for k in ["collections", "memberships", "items", "datasets", "deleted_collections"] {
+                all[k].as_array_mut().unwrap().extend(page[k].as_array().unwrap().iter().cloned());
+            }
+            assert!(page["cookie"].as_i64().unwrap() >= cookie, "cookies never go back");
+            cookie = page["cookie"].as_i64().unwrap();
+            if !page["more"].as_bool().unwrap() {
+                return (all, cookie);
+            }
+        }
+    }
+
+    fn create(&self, title: &str) -> Value {
+        json!({"name": "create_collection", "args": {"collection": C1, "project": self.project, "hex_id": HEX1, "title": title, "description": "", "private": false, "theme": "pink"}})
+    }
+
+    /// Present items of collection C1 in order, as the server's native API lists them.
+    async fn members(&self) -> Vec<usize> {
+        let r = self.s.call(Method::GET, &format!("/api/v1/collections/lab/x-{HEX1}/items"), Some(&self.s.alice), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        r.body["items"].as_array().unwrap().iter().map(|m| self.items.iter().position(|u| u == m["uuid"].as_str().unwrap()).unwrap()).collect()
+    }
+}
+
+fn add(items: &[&String], positions: &[&str], cls: &[u32]) -> Value {
+    json!({"name": "add_items", "args": {"collection": C1, "items": items, "positions": positions, "cls": cls}})
+}
+
+fn remove(items: &[&String], cls: &[u32]) -> Value {
+    json!({"name": "remove_items", "args": {"collection": C1, "items": items, "cls": cls}})
+}
+
+#[tokio::test]
+async fn a_push_is_applied_once_in_order_and_pulled_back() {
+    let f = fixture();
+    let it = &f.items;
+    let r = f.push(&f.s.alice, "dev-a", vec![(1, f.create("Offline picks")), (2, add(&[&it[3], &it[1]], &["a0", "a1"], &[1, 1]))]).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body, json!({"last_mutation_id": 2, "rejected": []}));
+    // The collection keeps the identities the client chose offline.
+    let r = f.s.call(Method::GET, &format!("/api/v1/collections/lab/offline-picks-{HEX1}"), Some(&f.s.carol), None).await;
+    assert_eq!((r.body["uuid"].as_str(), r.body["theme"].as_str(), r.body["item_count"].as_i64()), (Some(C1), Some("pink"), Some(2)));
+    assert_eq!(f.members().await, [3, 1]);
+
+    // The same batch again (a lost response, retried) changes nothing.
+    let before = f.s.snapshot();
+    let r = f.push(&f.s.alice, "dev-a", vec![(1, f.create("Offline picks")), (2, add(&[&it[3], &it[1]], &["a0", "a1"], &[1, 1]))]).await;
+    assert_eq!(r.body["last_mutation_id"], 2);
+    assert_eq!(f.s.snapshot(), before);
+    // A gap is refused, naming where to continue.
+    let r = f.push(&f.s.alice, "dev-a", vec![(4, remove(&[&it[3]], &[2]))]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(error(&r).1.contains("push from 3"), "{:?}", r.body);
+
+    // Another device pulls it all: datasets, items, the collection, the memberships.
+    let (all, cookie) = f.pull_all(&f.s.carol, "dev-b", 0).await;
+    assert_eq!(all["datasets"].as_array().unwrap().len(), 2);
+    assert_eq!(all["items"].as_array().unwrap().len(), 5);
+    assert_eq!(all["collections"][0]["uuid"], C1);
+    let ms: Vec<(String, u64, String)> = all["memberships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["item"].as_str().unwrap().to_string(), m["cl"].as_u64().unwrap(), m["position"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(ms, [(it[3].clone(), 1, "a0".into()), (it[1].clone(), 1, "a1".into())]);
+    // An incremental pull carries only what changed since, including a removal's tombstone.
+    let r = f.push(&f.s.alice, "dev-a", vec![(3, remove(&[&it[3]], &[2]))]).await;
+    assert_eq!(r.body["last_mutation_id"], 3);
+    let page = f.pull(&f.s.carol, "dev-b", cookie, 100).await;
+    assert_eq!(page["memberships"], json!([{"collection": C1, "item": it[3], "cl": 2, "position": null, "note": null}]));
+    assert_eq!(page["items"], json!([]));
+    // The pushing client's pull says which of its mutations are done.
+    assert_eq!(f.pull(&f.s.alice, "dev-a", cookie, 100).await["last_mutation_id"], 3);
+}
+
+#[tokio::test]
+async fn a_refused_mutation_is_reported_and_does_not_block_the_queue() {
+    let f = fixture();
+    let it = &f.items;
+    f.s.collection("Taken", false).await;
+    let r = f
+        .push(&f.s.alice, "dev-a", vec![
+            (1, f.create("taken!")),
+            (2, json!({"name": "set_note", "args": {"collection": C1, "item": it[0], "note": "x".repeat(501)}})),
+            (3, json!({"name": "tag_items", "args": {"items": [it[0], it[4]], "tags": ["reviewed"]}})),
+        ])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["last_mutation_id"], 3);
+    let rejected = r.body["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 2, "{rejected:?}");
+    assert_eq!((rejected[0]["id"].as_i64(), rejected[0]["name"].as_str(), rejected[0]["error"]["code"].as_str()), (Some(1), Some("create_collection"), Some("conflict")));
+    // The note's collection was never made: refused as unknown, not as a crash.
+    assert_eq!(rejected[1]["error"]["code"], "not_found");
+    // The tag went through.
+    let r = f.s.call(Method::GET, &format!("/api/v1/items/{}", f.s.items[4]), Some(&f.s.alice), None).await;
+    assert_eq!(r.body["tags"], json!(["reviewed"]));
+    // A viewer's writes are refused one by one, too.
+    let r = f.push(&f.s.bob, "dev-bob", vec![(1, json!({"name": "tag_items", "args": {"items": [it[0]], "tags": ["mine"]}}))]).await;
+    assert_eq!(r.body["rejected"][0]["error"]["code"], "forbidden");
+    // A client id belongs to the user who first used it.
+    let r = f.push(&f.s.carol, "dev-a", vec![(4, f.create("Other"))]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_re_add_the_remover_never_saw_survives_in_either_order() {
+    for a_first in [true, false] {
+        let f = fixture();
+        let x = &f.items[2];
+        f.push(&f.s.alice, "dev-0", vec![(1, f.create("C")), (2, add(&[x], &["a0"], &[1]))]).await;
+        // A removes X having seen cl 1; B removes and re-adds X.
+        let a = || f.push(&f.s.alice, "dev-a", vec![(1, remove(&[x], &[2]))]);
+        let b = || f.push(&f.s.carol, "dev-b", vec![(1, remove(&[x], &[2])), (2, add(&[x], &["a1"], &[3]))]);
+        if a_first {
+            a().await;
+            b().await;
+        } else {
+            b().await;
+            a().await;
+        }
+        assert_eq!(f.members().await, [2], "A first: {a_first}");
+        // Both offline adding the same item: one membership.
+        let y = &f.items[4];
+        f.push(&f.s.alice, "dev-a", vec![(2, add(&[y], &["a5"], &[1]))]).await;
+        f.push(&f.s.carol, "dev-b", vec![(3, add(&[y], &["a6"], &[1]))]).await;
+        assert_eq!(f.members().await, [2, 4]);
+    }
+}
+
+#[tokio::test]
+async fn a_deleted_collection_stays_deleted_and_later_mutations_are_no_ops() {
+    let f = fixture();
+    let it = &f.items;
+    f.push(&f.s.alice, "dev-a", vec![(1, f.create("Doomed"))]).await;
+    let r = f
+        .push(&f.s.carol, "dev-b", vec![
+            (1, json!({"name": "delete_collection", "args": {"collection": C1}})),
+            (2, json!({"name": "update_collection", "args": {"collection": C1, "patch": {"title": "Renamed"}}})),
+            (3, add(&[&it[0]], &["a0"], &[1])),
+        ])
+        .await;
+    assert_eq!(r.body, json!({"last_mutation_id": 3, "rejected": []}));
+    let (all, _) = f.pull_all(&f.s.alice, "dev-a", 0).await;
+    assert_eq!((all["collections"][0]["deleted"].as_bool(), all["collections"][0]["title"].as_str()), (Some(true), Some("Doomed")));
+    assert_eq!(all["memberships"], json!([]));
+    // A hard delete through the API shows up as a tombstone.
+    let c = f.s.collection("Gone", false).await;
+    let (_, cookie) = f.pull_all(&f.s.alice, "dev-a", 0).await;
+    f.s.call(Method::DELETE, &format!("/api/v1/collections/{}?hard=true", c["slug"].as_str().unwrap()), Some(&f.s.alice), None).await;
+    let page = f.pull(&f.s.alice, "dev-a", cookie, 100).await;
+    assert_eq!(page["deleted_collections"], json!([c["uuid"]]));
+}
+
+#[tokio::test]
+async fn pulls_leave_out_private_collections_and_reset_on_a_foreign_cookie() {
+    let f = fixture();
+    f.s.collection("Secret", true).await;
+    f.s.collection("Open", false).await;
+    let (all, cookie) = f.pull_all(&f.s.bob, "dev-bob", 0).await;
+    let titles: Vec<&str> = all["collections"].as_array().unwrap().iter().map(|c| c["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Open"]);
+    let page = f.pull(&f.s.bob, "dev-bob", cookie + 1000, 100).await;
+    assert_eq!(page["reset"], true);
+    assert_eq!(page["items"].as_array().unwrap().len(), 5, "a reset starts from scratch");
+    let r = f.s.call(Method::GET, &format!("/api/v1/sync/pull?project={}&client_id=dev&cookie=0", f.project), Some(&f.s.mallory), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
