@@ -220,3 +220,15 @@ async fn pulls_leave_out_private_collections_and_reset_on_a_foreign_cookie() {
     let r = f.s.call(Method::GET, &format!("/api/v1/sync/pull?project={}&client_id=dev&cookie=0", f.project), Some(&f.s.mallory), None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn items_appended_by_two_devices_with_the_same_key_can_still_be_moved() {
+    let f = fixture();
+    let it = &f.items;
+    f.push(&f.s.alice, "dev-a", vec![(1, f.create("Ties")), (2, add(&[&it[0], &it[1]], &["a0", "a1"], &[]))]).await;
+    f.push(&f.s.carol, "dev-b", vec![(1, add(&[&it[2]], &["a1"], &[]))]).await;
+    assert_eq!(f.members().await, [0, 1, 2], "a tie is broken by item id");
+    let r = f.s.call(Method::PATCH, &format!("/api/v1/collections/lab/x-{HEX1}/items/{}", f.s.items[0]), Some(&f.s.alice), Some(json!({"position": 1}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(f.members().await, [1, 0, 2]);
+}

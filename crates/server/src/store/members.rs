@@ -213,15 +213,38 @@ pub fn update(tx: &Transaction, caller: &Caller, c: &CollectionInfo, item: i64, 
         let others: i64 =
             tx.query_row("SELECT count(*) FROM memberships WHERE collection_id = ?1 AND item_id <> ?2", [id, item], |r| r.get(0))?;
         let index = index.min(others as u64) as i64;
-        let mut stmt = tx.prepare(
-            "SELECT position FROM memberships WHERE collection_id = ?1 AND item_id <> ?2 ORDER BY position, item_id LIMIT 2 OFFSET ?3",
-        )?;
-        let around: Vec<String> =
-            stmt.query_map(rusqlite::params![id, item, (index - 1).max(0)], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        let (prev, next) = if index == 0 { (None, around.first()) } else { (around.first(), around.get(1)) };
-        let key = position::between(prev.map(String::as_str), next.map(String::as_str)).map_err(|e| Error::Internal(e.into()))?;
+        let neighbours = || -> Result<(Option<String>, Option<String>)> {
+            let mut stmt = tx.prepare(
+                "SELECT position FROM memberships WHERE collection_id = ?1 AND item_id <> ?2 ORDER BY position, item_id LIMIT 2 OFFSET ?3",
+            )?;
+            let around: Vec<String> =
+                stmt.query_map(rusqlite::params![id, item, (index - 1).max(0)], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            let mut around = around.into_iter();
+            Ok(if index == 0 { (None, around.next()) } else { (around.next(), around.next()) })
+        };
+        let (mut prev, mut next) = neighbours()?;
+        if prev.is_some() && prev == next {
+            // Two devices appended with the same key: spread the keys out again, in the
+            // current order, so there is room between every pair.
+            respread(tx, id)?;
+            (prev, next) = neighbours()?;
+        }
+        let key = position::between(prev.as_deref(), next.as_deref()).map_err(|e| Error::Internal(e.into()))?;
         tx.execute("UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3", rusqlite::params![key, id, item])?;
     }
     collections::touch(tx, id)?;
     get(tx, c, item)
+}
+
+/// Gives the collection's members fresh, evenly spread keys in their current order (ties
+/// broken by item id, as everywhere).
+fn respread(tx: &Transaction, collection: i64) -> Result<()> {
+    let mut stmt = tx.prepare("SELECT item_id FROM memberships WHERE collection_id = ?1 ORDER BY position, item_id")?;
+    let items: Vec<i64> = stmt.query_map([collection], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let keys = position::n_between(None, None, items.len()).map_err(|e| Error::Internal(e.into()))?;
+    let mut update = tx.prepare("UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3")?;
+    for (item, key) in items.iter().zip(&keys) {
+        update.execute(rusqlite::params![key, collection, item])?;
+    }
+    Ok(())
 }
