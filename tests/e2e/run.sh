@@ -19,7 +19,7 @@ if [[ -z "${DISPLAY:-}" ]] && ! command -v Xvfb >/dev/null 2>&1; then
   echo "e2e: DISPLAY is unset and Xvfb is not installed (apt-get install xvfb)" >&2
   exit 1
 fi
-app="${TROVE_APP:-$here/../../target/debug/trove}"
+app="${TROVE_APP:-${CARGO_TARGET_DIR:-$here/../../target}/debug/trove}"
 if [[ ! -x "$app" ]]; then
   echo "e2e: app binary $app is missing; build it: npm --prefix ui run build && cargo build -p trove" >&2
   exit 1
