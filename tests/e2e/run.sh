@@ -20,6 +20,7 @@ if [[ -z "${DISPLAY:-}" ]] && ! command -v Xvfb >/dev/null 2>&1; then
   exit 1
 fi
 app="${TROVE_APP:-${CARGO_TARGET_DIR:-$here/../../target}/debug/trove}"
+export TROVE_APP="$app"
 if [[ ! -x "$app" ]]; then
   echo "e2e: app binary $app is missing; build it: npm --prefix ui run build && cargo build -p trove" >&2
   exit 1
