@@ -40,8 +40,8 @@ async fn push(State(state): State<AppState>, caller: Caller, Json(req): Json<Pus
     let response = tokio::task::spawn_blocking(move || {
         let mut rejected = Vec::new();
         for m in &req.mutations {
-            if let Outcome::Rejected(e) = db.write(|tx| sync::push_one(tx, &caller, &req.client_id, m))? {
-                rejected.push(RejectedMutation { id: m.id, name: m.mutation.name().to_string(), error: e.to_api() });
+            if let Outcome::Rejected(error) = sync::push_one(&db, &caller, &req.client_id, m)? {
+                rejected.push(RejectedMutation { id: m.id, name: m.mutation.name().to_string(), error });
             }
         }
         let last_mutation_id = db.read(|c| sync::client_state(c, &caller, &req.client_id))?;

@@ -13,7 +13,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction};
 use trove_core::items::TAG_SEP;
 use trove_protocol::api::Role;
 use trove_protocol::sync::{PullResponse, PushedMutation, SyncCollection, SyncDataset, SyncItem, SyncMembership};
-use trove_protocol::{position, rules, ItemKind, Mutation, NewCollection, Theme};
+use trove_core::Pool;
+use trove_protocol::{position, rules, ApiError, ItemKind, Mutation, NewCollection, Theme};
 
 use super::access::{self, Caller};
 use super::{collections, now_ms, tags};
@@ -26,7 +27,7 @@ pub enum Outcome {
     /// Its id was applied before (a retried push): nothing done.
     Repeated,
     /// Refused for a business reason; recorded, and the client's id still advances.
-    Rejected(Error),
+    Rejected(ApiError),
 }
 
 /// The client's last applied mutation id, or `None` for a client the server has not seen. A
@@ -56,48 +57,82 @@ fn check_client_id(client_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Applies one pushed mutation in `tx`: skips an id already applied, refuses a gap, applies
-/// it (or records why it was refused) and advances the client's id. An internal failure
-/// returns `Err` and the transaction rolls back, so the client retries it.
-pub fn push_one(tx: &Transaction, caller: &Caller, client_id: &str, pushed: &PushedMutation) -> Result<Outcome> {
-    check_client_id(client_id)?;
-    let last = last_mutation_id(tx, caller, client_id)?;
-    match last {
-        Some(last) if pushed.id <= last => return Ok(Outcome::Repeated),
-        Some(last) if pushed.id != last + 1 => {
-            return Err(Error::Conflict(format!(
-                "mutation {} does not follow mutation {last}, the last one this server applied for this client; push from {}",
-                pushed.id,
-                last + 1
-            )))
-        }
-        None if pushed.id < 1 => return Err(Error::Invalid(format!("mutation id {} is not valid; ids start at 1", pushed.id))),
-        _ => {}
+/// Whether mutation `id` was applied already; refuses a gap after the last applied one.
+fn repeated(conn: &Connection, caller: &Caller, client_id: &str, id: i64) -> Result<bool> {
+    match last_mutation_id(conn, caller, client_id)? {
+        Some(last) if id <= last => Ok(true),
+        Some(last) if id != last + 1 => Err(Error::Conflict(format!(
+            "mutation {id} does not follow mutation {last}, the last one this server applied for this client; push from {}",
+            last + 1
+        ))),
+        None if id < 1 => Err(Error::Invalid(format!("mutation id {id} is not valid; ids start at 1"))),
+        _ => Ok(false),
     }
-    tx.execute_batch("SAVEPOINT mutation")?;
-    let outcome = match apply(tx, caller, &pushed.mutation) {
-        Ok(()) => {
-            tx.execute_batch("RELEASE mutation")?;
-            Outcome::Applied
-        }
-        Err(Error::Internal(e)) => return Err(Error::Internal(e)),
-        Err(refused) => {
-            tx.execute_batch("ROLLBACK TO mutation; RELEASE mutation")?;
-            let api = refused.to_api();
-            tx.execute(
-                "INSERT OR REPLACE INTO rejected_mutations (client_id, mutation_id, name, code, message, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                rusqlite::params![client_id, pushed.id, pushed.mutation.name(), serde_json::to_value(api.code)?.as_str().unwrap_or_default(), api.message, now_ms()],
-            )?;
-            Outcome::Rejected(refused)
-        }
-    };
-    let now = now_ms();
+}
+
+fn advance(tx: &Transaction, caller: &Caller, client_id: &str, id: i64) -> Result<()> {
     tx.execute(
         "INSERT INTO clients (client_id, user_id, last_mutation_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4) \
          ON CONFLICT (client_id) DO UPDATE SET last_mutation_id = excluded.last_mutation_id, updated_at = excluded.updated_at",
-        rusqlite::params![client_id, caller.user_id, pushed.id, now],
+        rusqlite::params![client_id, caller.user_id, id, now_ms()],
     )?;
-    Ok(outcome)
+    Ok(())
+}
+
+/// Why the transaction of one mutation was rolled back.
+enum Stop {
+    /// The request itself is wrong (a gap, a foreign client id) or the server failed.
+    Request(Error),
+    /// The mutation is refused for a business reason: recorded in a second transaction.
+    Refused(Error),
+}
+
+impl From<rusqlite::Error> for Stop {
+    fn from(e: rusqlite::Error) -> Self {
+        Stop::Request(e.into())
+    }
+}
+
+/// Applies one pushed mutation: skips an id already applied, refuses a gap, and otherwise
+/// applies it and advances the client's id in one transaction. A mutation refused for a
+/// business reason is rolled back whole, then recorded with the advance in a second
+/// transaction. An internal failure returns `Err` with nothing changed, so the client retries.
+pub fn push_one(db: &Pool, caller: &Caller, client_id: &str, pushed: &PushedMutation) -> Result<Outcome> {
+    check_client_id(client_id)?;
+    let first = db.write(|tx| {
+        if repeated(tx, caller, client_id, pushed.id).map_err(Stop::Request)? {
+            return Ok(Outcome::Repeated);
+        }
+        apply(tx, caller, &pushed.mutation).map_err(|e| match e {
+            Error::Internal(_) => Stop::Request(e),
+            refused => Stop::Refused(refused),
+        })?;
+        advance(tx, caller, client_id, pushed.id).map_err(Stop::Request)?;
+        Ok(Outcome::Applied)
+    });
+    let refused = match first {
+        Ok(outcome) => return Ok(outcome),
+        Err(Stop::Request(e)) => return Err(e),
+        Err(Stop::Refused(e)) => e.to_api(),
+    };
+    db.write(|tx| {
+        if repeated(tx, caller, client_id, pushed.id)? {
+            return Ok(Outcome::Repeated);
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO rejected_mutations (client_id, mutation_id, name, code, message, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params![
+                client_id,
+                pushed.id,
+                pushed.mutation.name(),
+                serde_json::to_value(refused.code)?.as_str().unwrap_or_default(),
+                refused.message,
+                now_ms()
+            ],
+        )?;
+        advance(tx, caller, client_id, pushed.id)?;
+        Ok(Outcome::Rejected(refused.clone()))
+    })
 }
 
 fn project_by_uuid(conn: &Connection, caller: &Caller, uuid: &str, need: Role) -> Result<i64> {

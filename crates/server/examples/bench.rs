@@ -1,0 +1,111 @@
+//! The server's part of the benchmark command (`scripts/bench`): DESIGN §7's "push 100k
+//! membership changes to a local trove-server" (≤ 5 s; ≤ 64 bytes per change on the wire),
+//! through the real HTTP stack on 127.0.0.1, beside the same rows inserted straight into the
+//! server's database in the same run.
+//!
+//! Usage: `cargo run --release -p trove-server --example bench -- [CHANGES]` (default 100,000).
+
+use std::time::Instant;
+
+use serde_json::json;
+use trove_protocol::api::Role;
+use trove_protocol::{position, ProjectKind};
+use trove_server::store::access::Caller;
+use trove_server::store::{accounts, collections, datasets, items, projects};
+use trove_server::{AppState, Limits};
+
+type Result<T> = std::result::Result<T, trove_server::error::Error>;
+
+/// A project of `n` items; returns the token, the project's id and UUID, the items' UUIDs and
+/// the caller.
+fn setup(state: &AppState, n: usize) -> Result<(String, i64, String, Vec<String>, Caller)> {
+    state.db.write(|tx| {
+        accounts::add_user(tx, "bench", None, Role::Admin, false)?;
+        let token = accounts::create_token(tx, "bench")?;
+        let ns = accounts::namespace_id(tx, "bench")?.unwrap_or_default();
+        let project = projects::insert(tx, ns, "Bench", ProjectKind::Image, "", false)?;
+        let dataset = datasets::ensure(tx, project, "d")?;
+        for k in 0..n {
+            let new = items::NewItem {
+                dataset,
+                kind: trove_protocol::ItemKind::Image,
+                name: format!("img-{k:07}.jpg"),
+                mime: "image/jpeg".into(),
+                width: Some(640),
+                height: Some(480),
+                size: 1000 + k as u64,
+                labels_count: 0,
+                created_at: 0,
+                thumb: None,
+                source: String::new(),
+                identity: format!("bench:{k}"),
+                tags: vec![],
+            };
+            items::insert(tx, project, &new)?;
+        }
+        let uuid: String = tx.query_row("SELECT uuid FROM projects WHERE id = ?1", [project], |r| r.get(0))?;
+        let mut stmt = tx.prepare("SELECT uuid FROM items WHERE project_id = ?1 ORDER BY id")?;
+        let uuids = stmt.query_map([project], |r| r.get(0))?.collect::<std::result::Result<Vec<String>, _>>()?;
+        let caller = Caller { user_id: accounts::user_id(tx, "bench")?.unwrap_or_default(), name: "bench".into(), is_admin: false };
+        Ok((token, project, uuid, uuids, caller))
+    })
+}
+
+fn main() -> anyhow::Result<()> {
+    let n: usize = std::env::args().nth(1).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
+    let dir = tempfile::tempdir()?;
+    let state = AppState::open(dir.path(), Limits { per_second: 1_000_000, ..Limits::default() })?;
+    let t = Instant::now();
+    let (token, project, project_uuid, uuids, caller) = setup(&state, n)?;
+    println!("setup: {n} items in {:.1} s", t.elapsed().as_secs_f64());
+
+    let runtime = tokio::runtime::Runtime::new()?;
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let url = format!("http://{}/api/v1/sync/push", listener.local_addr()?);
+    let app = trove_server::app(state.clone());
+    runtime.spawn(async move { axum::serve(listener, app).await });
+    let client = reqwest::blocking::Client::builder().timeout(None).build()?;
+
+    for round in 1..=3 {
+        // Measured: one push of an `add_items` naming every item, as an app pushes after
+        // "select all → add" offline. Its collection is created by the same push.
+        let collection = uuid::Uuid::new_v4().to_string();
+        let keys = position::n_between(None, None, n)?;
+        let body = json!({
+            "client_id": format!("bench-{round}"),
+            "mutations": [
+                {"id": 1, "mutation": {"name": "create_collection", "args": {"collection": collection, "project": project_uuid,
+                    "hex_id": format!("{:024x}", round), "title": format!("Pushed {round}"), "description": "", "private": false, "theme": "blue"}}},
+                {"id": 2, "mutation": {"name": "add_items", "args": {"collection": collection, "items": uuids, "positions": keys, "cls": vec![1; n]}}},
+            ]
+        })
+        .to_string();
+        let t = Instant::now();
+        let r = client.post(&url).bearer_auth(&token).header("content-type", "application/json").body(body.clone()).send()?;
+        let status = r.status();
+        let answer = r.text()?;
+        let push = t.elapsed().as_secs_f64();
+        anyhow::ensure!(status.is_success() && answer.contains("\"rejected\":[]"), "push failed: {status} {answer}");
+
+        // Baseline: the same rows inserted straight into the database, triggers and all.
+        let t = Instant::now();
+        let title = format!("Baseline {round}");
+        let c = state.db.write(|tx| collections::create(tx, &caller, project, &trove_protocol::NewCollection { title, description: String::new(), private: false, theme: None }, None))?;
+        state.db.write(|tx| {
+            tx.execute(
+                "INSERT INTO memberships (hex_id, collection_id, item_id, position, note, added_at, added_by) \
+                 SELECT lower(hex(randomblob(12))), ?1, id, printf('a%07d', id), '', 0, ?2 FROM items WHERE project_id = ?3",
+                rusqlite::params![c.collection.id, caller.user_id, project],
+            )?;
+            Ok::<_, trove_server::error::Error>(())
+        })?;
+        let baseline = t.elapsed().as_secs_f64();
+        println!(
+            "round {round}: push {n} membership changes over HTTP: {push:.2} s ({:.1} bytes per change on the wire); \
+             baseline INSERT … SELECT of the same rows: {baseline:.2} s; ratio {:.1}×",
+            body.len() as f64 / n as f64,
+            push / baseline
+        );
+    }
+    Ok(())
+}
