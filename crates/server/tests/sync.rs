@@ -232,3 +232,35 @@ async fn items_appended_by_two_devices_with_the_same_key_can_still_be_moved() {
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(f.members().await, [1, 0, 2]);
 }
+
+#[tokio::test]
+async fn a_causal_length_from_far_ahead_is_kept_and_an_older_remove_loses_to_it() {
+    let f = fixture();
+    let x = &f.items[1];
+    f.push(&f.s.alice, "dev-a", vec![(1, f.create("Clocks")), (2, add(&[x], &["a0"], &[1]))]).await;
+    let (_, cookie) = f.pull_all(&f.s.alice, "dev-a", 0).await;
+    // A device that saw the pair go through four more adds and removes.
+    f.push(&f.s.carol, "dev-b", vec![(1, add(&[x], &["a3"], &[5]))]).await;
+    let page = f.pull(&f.s.alice, "dev-a", cookie, 100).await;
+    assert_eq!(page["memberships"], json!([{"collection": C1, "item": x, "cl": 5, "position": "a0", "note": ""}]));
+    // A remove made when the pair was at length 1 (now 2) loses to 5: still present.
+    f.push(&f.s.alice, "dev-a", vec![(3, remove(&[x], &[2]))]).await;
+    assert_eq!(f.members().await, [1]);
+    // A remove that saw length 5 wins.
+    f.push(&f.s.alice, "dev-a", vec![(4, remove(&[x], &[6]))]).await;
+    assert_eq!(f.members().await, Vec::<usize>::new());
+    let versions: Vec<i64> = f
+        .s
+        .state
+        .db
+        .read(|c| {
+            let mut s = c.prepare("SELECT version FROM membership_clocks UNION ALL SELECT version FROM collections UNION ALL SELECT version FROM items")?;
+            let v = s.query_map([], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+            Ok::<_, rusqlite::Error>(v)
+        })
+        .unwrap();
+    let mut unique = versions.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), versions.len(), "every changed row has its own version");
+}

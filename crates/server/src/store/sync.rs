@@ -10,6 +10,7 @@
 //! acknowledged as no-ops.
 
 use rusqlite::{Connection, OptionalExtension, Transaction};
+use serde_json::json;
 use trove_core::items::TAG_SEP;
 use trove_protocol::api::Role;
 use trove_protocol::sync::{PullResponse, PushedMutation, SyncCollection, SyncDataset, SyncItem, SyncMembership};
@@ -171,54 +172,76 @@ fn next_version(tx: &Transaction) -> Result<i64> {
     Ok(tx.query_row("UPDATE counters SET value = value + 1 WHERE name = 'version' RETURNING value", [], |r| r.get(0))?)
 }
 
-/// Merges a causal length into the pair (collection, item): the result is the maximum of the
-/// server's and `sent` (or the next length of the wanted parity when the client sent none),
-/// and the membership row exists exactly when it is odd.
-fn merge_membership(tx: &Transaction, caller: &Caller, project: i64, collection: i64, item: i64, add: bool, sent: Option<u32>, key: Option<&str>) -> Result<()> {
-    if let Some(cl) = sent {
-        if (cl % 2 == 1) != add {
-            return Err(Error::Invalid(format!("causal length {cl} is {} but the mutation {}s", if cl % 2 == 1 { "odd" } else { "even" }, if add { "add" } else { "remove" })));
+/// Merges the clients' causal lengths into the pairs (collection, item) for `items` (UUIDs of
+/// the project; unknown ones are skipped): each pair's length becomes the maximum of the
+/// server's and the one sent (or the next length of the wanted parity when none was sent), and
+/// the membership row exists exactly when it is odd. New rows take `keys` (one per item).
+/// Set-based: one statement reads the state of every pair, one inserts the new rows.
+fn merge_memberships(tx: &Transaction, caller: &Caller, project: i64, collection: i64, add: bool, items: &[String], cls: &[u32], keys: &[String]) -> Result<()> {
+    if let Some(cl) = cls.iter().find(|cl| (*cl % 2 == 1) != add) {
+        return Err(Error::Invalid(format!(
+            "causal length {cl} is {} but the mutation {}s",
+            if cl % 2 == 1 { "odd" } else { "even" },
+            if add { "add" } else { "remove" }
+        )));
+    }
+    let mut stmt = tx.prepare(
+        "SELECT j.key, i.id, coalesce(k.cl, 0), m.item_id IS NOT NULL \
+         FROM json_each(?1) j JOIN items i ON i.uuid = j.value AND i.project_id = ?2 \
+         LEFT JOIN membership_clocks k ON k.collection_id = ?3 AND k.item_id = i.id \
+         LEFT JOIN memberships m ON m.collection_id = ?3 AND m.item_id = i.id ORDER BY j.key",
+    )?;
+    let state = stmt
+        .query_map(rusqlite::params![serde_json::to_string(items)?, project, collection], |r| {
+            Ok((r.get::<_, usize>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, bool>(3)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let (mut inserts, mut deletes, mut clocks) = (Vec::new(), Vec::new(), Vec::new());
+    let mut seen = std::collections::HashSet::new();
+    for (index, item, current, present) in state {
+        if !seen.insert(item) {
+            continue; // the same item twice in one mutation: its first place counts
+        }
+        let wanted = match cls.get(index) {
+            Some(cl) => current.max(*cl as i64),
+            None if (current % 2 == 1) == add => current,
+            None => current + 1,
+        };
+        // What the membership triggers leave the clock at.
+        let mut after = current;
+        if wanted % 2 == 1 && !present {
+            inserts.push(json!([item, keys.get(index)]));
+            after = current + (1 - current % 2);
+        } else if wanted % 2 == 0 && present {
+            deletes.push(item);
+            after = current + current % 2;
+        }
+        if wanted != after && wanted > 0 {
+            clocks.push(json!([item, wanted]));
         }
     }
-    let current: i64 = tx
-        .query_row("SELECT cl FROM membership_clocks WHERE collection_id = ?1 AND item_id = ?2", [collection, item], |r| r.get(0))
-        .optional()?
-        .unwrap_or(0);
-    let wanted = match sent {
-        Some(cl) => current.max(cl as i64),
-        None if (current % 2 == 1) == add => current,
-        None => current + 1,
-    };
-    let present: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM memberships WHERE collection_id = ?1 AND item_id = ?2)",
-        [collection, item],
-        |r| r.get(0),
-    )?;
-    if wanted % 2 == 1 && !present {
-        let key = match key {
-            Some(k) => k.to_string(),
-            None => {
-                let last: Option<String> = tx.query_row("SELECT max(position) FROM memberships WHERE collection_id = ?1", [collection], |r| r.get(0))?;
-                position::between(last.as_deref(), None).map_err(|e| Error::Internal(e.into()))?
-            }
-        };
+    if !inserts.is_empty() {
         tx.execute(
-            "INSERT INTO memberships (hex_id, collection_id, item_id, position, note, added_at, added_by) VALUES (?1, ?2, ?3, ?4, '', ?5, ?6)",
-            rusqlite::params![super::new_hex_id(), collection, item, key, now_ms(), caller.user_id],
+            "INSERT INTO memberships (hex_id, collection_id, item_id, position, note, added_at, added_by) \
+             SELECT lower(hex(randomblob(12))), ?1, value ->> 0, value ->> 1, '', ?2, ?3 FROM json_each(?4)",
+            rusqlite::params![collection, now_ms(), caller.user_id, serde_json::to_string(&inserts)?],
         )?;
-    } else if wanted % 2 == 0 && present {
-        tx.execute("DELETE FROM memberships WHERE collection_id = ?1 AND item_id = ?2", [collection, item])?;
     }
-    let after: Option<i64> = tx
-        .query_row("SELECT cl FROM membership_clocks WHERE collection_id = ?1 AND item_id = ?2", [collection, item], |r| r.get(0))
-        .optional()?;
-    if after != Some(wanted) && wanted > 0 {
-        let v = next_version(tx)?;
+    if !deletes.is_empty() {
         tx.execute(
-            "INSERT INTO membership_clocks (collection_id, item_id, cl, project_id, version) VALUES (?1, ?2, ?3, ?4, ?5) \
-             ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl, version = excluded.version",
-            rusqlite::params![collection, item, wanted, project, v],
+            "DELETE FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)",
+            rusqlite::params![collection, trove_core::filters::list(&deletes)],
         )?;
+    }
+    if !clocks.is_empty() {
+        let first = next_version(tx)?;
+        tx.execute(
+            "INSERT INTO membership_clocks (collection_id, item_id, cl, project_id, version) \
+             SELECT ?1, value ->> 0, value ->> 1, ?2, ?3 + key FROM json_each(?4) WHERE true \
+             ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl, version = excluded.version",
+            rusqlite::params![collection, project, first, serde_json::to_string(&clocks)?],
+        )?;
+        tx.execute("UPDATE counters SET value = ?1 WHERE name = 'version'", [first + clocks.len() as i64 - 1])?;
     }
     Ok(())
 }
@@ -258,11 +281,7 @@ fn apply(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result<()> {
                 return Err(Error::Invalid("add_items needs one position (and one causal length, if any) per item".into()));
             }
             positions.iter().try_for_each(|k| check_key(k))?;
-            for (k, item) in item_ids(tx, project, items)?.into_iter().enumerate() {
-                if let Some(item) = item {
-                    merge_membership(tx, caller, project, id, item, true, cls.get(k).copied(), Some(&positions[k]))?;
-                }
-            }
+            merge_memberships(tx, caller, project, id, true, items, cls, positions)?;
             collections::touch(tx, id)
         }
         Mutation::RemoveItems { collection, items, cls } => {
@@ -270,11 +289,7 @@ fn apply(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result<()> {
             if !(cls.is_empty() || cls.len() == items.len()) {
                 return Err(Error::Invalid("remove_items needs one causal length per item, or none".into()));
             }
-            for (k, item) in item_ids(tx, project, items)?.into_iter().enumerate() {
-                if let Some(item) = item {
-                    merge_membership(tx, caller, project, id, item, false, cls.get(k).copied(), None)?;
-                }
-            }
+            merge_memberships(tx, caller, project, id, false, items, cls, &[])?;
             collections::touch(tx, id)
         }
         Mutation::SetNote { collection, item, note } => {
