@@ -1,0 +1,149 @@
+//! Reading a project's changes after a cookie: the rows whose version is past it, paged by
+//! version, as the caller may see them, tombstones included.
+
+use rusqlite::{Connection, OptionalExtension};
+use trove_core::items::TAG_SEP;
+use trove_protocol::api::Role;
+use trove_protocol::sync::{PullResponse, SyncCollection, SyncDataset, SyncItem, SyncMembership};
+use trove_protocol::{ItemKind, Theme};
+
+use super::{check_client_id, client_state};
+use crate::error::{Error, Result};
+use crate::store::access::{self, Caller};
+
+/// One page (at most `limit` changed rows) of the changes to project `project_uuid` after
+/// `cookie`, as the caller may see them, with the client's last applied mutation id.
+pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &str, cookie: i64, limit: u32) -> Result<PullResponse> {
+    check_client_id(client_id)?;
+    let project = {
+        let id: Option<i64> = conn.query_row("SELECT id FROM projects WHERE uuid = ?1", [project_uuid], |r| r.get(0)).optional()?;
+        let id = id.ok_or_else(|| Error::NotFound(format!("project {project_uuid} does not exist")))?;
+        access::require(conn, caller, id, Role::Viewer).map_err(|_| Error::NotFound(format!("project {project_uuid} does not exist")))?;
+        id
+    };
+    let last_mutation_id = client_state(conn, caller, client_id)?;
+    let head: i64 = conn.query_row("SELECT value FROM counters WHERE name = 'version'", [], |r| r.get(0))?;
+    let reset = cookie < 0 || cookie > head;
+    let since = if reset { 0 } else { cookie };
+    let limit = limit as i64;
+
+    // The versions of the next `limit` changed rows across all kinds: everything up to `upto`
+    // goes in this page.
+    let versions: Vec<i64> = {
+        let mut stmt = conn.prepare(
+            "SELECT version FROM ( \
+               SELECT version FROM datasets WHERE project_id = ?1 AND version > ?2 \
+               UNION ALL SELECT version FROM items WHERE project_id = ?1 AND version > ?2 \
+               UNION ALL SELECT version FROM collections WHERE project_id = ?1 AND version > ?2 \
+               UNION ALL SELECT version FROM membership_clocks WHERE project_id = ?1 AND version > ?2 \
+               UNION ALL SELECT version FROM tombstones WHERE project_id = ?1 AND version > ?2) \
+             ORDER BY version LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![project, since, limit + 1], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+        rows
+    };
+    let more = versions.len() as i64 > limit;
+    let upto = if more { versions[limit as usize - 1] } else { head };
+    let range = rusqlite::params![project, since, upto];
+
+    let mut stmt = conn.prepare("SELECT uuid, name FROM datasets WHERE project_id = ?1 AND version > ?2 AND version <= ?3 ORDER BY version")?;
+    let datasets = stmt.query_map(range, |r| Ok(SyncDataset { uuid: r.get(0)?, name: r.get(1)? }))?.collect::<Result<Vec<_>, _>>()?;
+
+    let mut stmt = conn.prepare(
+        "SELECT i.uuid, d.uuid, i.kind, i.name, i.mime, i.width, i.height, i.size, i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text \
+         FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE i.project_id = ?1 AND i.version > ?2 AND i.version <= ?3 ORDER BY i.version",
+    )?;
+    let items = stmt
+        .query_map(range, |r| {
+            let tags: String = r.get(13)?;
+            Ok(SyncItem {
+                uuid: r.get(0)?,
+                dataset: r.get(1)?,
+                kind: ItemKind::parse(&r.get::<_, String>(2)?).unwrap_or(ItemKind::Image),
+                name: r.get(3)?,
+                mime: r.get(4)?,
+                width: r.get(5)?,
+                height: r.get(6)?,
+                size: r.get::<_, i64>(7)? as u64,
+                labels_count: r.get(8)?,
+                created_at: r.get(9)?,
+                updated_at: r.get(10)?,
+                thumb: r.get(11)?,
+                source: r.get(12)?,
+                tags: if tags.is_empty() { vec![] } else { tags.split(TAG_SEP).map(String::from).collect() },
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+
+    // Collections (and their memberships) the caller may not see are left out.
+    let mut stmt = conn.prepare(
+        "SELECT c.uuid, c.hex_id, n.name, c.title, c.description, c.private, c.theme, (SELECT u.name FROM users u WHERE u.id = c.owner_id), \
+                c.created_at, c.updated_at, c.deleted_at IS NOT NULL, c.namespace_id \
+         FROM collections c JOIN namespaces n ON n.id = c.namespace_id \
+         WHERE c.project_id = ?1 AND c.version > ?2 AND c.version <= ?3 ORDER BY c.version",
+    )?;
+    let rows = stmt
+        .query_map(range, |r| {
+            Ok((
+                SyncCollection {
+                    uuid: r.get(0)?,
+                    hex_id: r.get(1)?,
+                    namespace: r.get(2)?,
+                    title: r.get(3)?,
+                    description: r.get(4)?,
+                    private: r.get(5)?,
+                    theme: Theme::parse(&r.get::<_, String>(6)?).unwrap_or(Theme::Orange),
+                    owner: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
+                    created_at: r.get(8)?,
+                    updated_at: r.get(9)?,
+                    deleted: r.get(10)?,
+                },
+                r.get::<_, i64>(11)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut collections_out = Vec::new();
+    for (c, ns) in rows {
+        if access::sees_collection(conn, caller, ns, c.private)? {
+            collections_out.push(c);
+        }
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT c.uuid, i.uuid, k.cl, m.position, m.note, c.namespace_id, c.private \
+         FROM membership_clocks k JOIN collections c ON c.id = k.collection_id JOIN items i ON i.id = k.item_id \
+         LEFT JOIN memberships m ON m.collection_id = k.collection_id AND m.item_id = k.item_id \
+         WHERE k.project_id = ?1 AND k.version > ?2 AND k.version <= ?3 ORDER BY k.version",
+    )?;
+    let rows = stmt
+        .query_map(range, |r| {
+            Ok((
+                SyncMembership { collection: r.get(0)?, item: r.get(1)?, cl: r.get::<_, i64>(2)? as u32, position: r.get(3)?, note: r.get(4)? },
+                r.get::<_, i64>(5)?,
+                r.get::<_, bool>(6)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut memberships = Vec::with_capacity(rows.len());
+    let mut seen: std::collections::HashMap<(i64, bool), bool> = Default::default();
+    for (m, ns, private) in rows {
+        let visible = match seen.get(&(ns, private)) {
+            Some(v) => *v,
+            None => {
+                let v = access::sees_collection(conn, caller, ns, private)?;
+                seen.insert((ns, private), v);
+                v
+            }
+        };
+        if visible {
+            memberships.push(m);
+        }
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT uuid FROM tombstones WHERE project_id = ?1 AND kind = 'collection' AND version > ?2 AND version <= ?3 ORDER BY version",
+    )?;
+    let deleted_collections = stmt.query_map(range, |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+
+    Ok(PullResponse { cookie: upto, last_mutation_id, reset, more, datasets, items, collections: collections_out, memberships, deleted_collections })
+}
