@@ -2,6 +2,8 @@
 //! tokens, and `call(...)` that sends one request through the real router (no socket).
 #![allow(dead_code)]
 
+pub mod process;
+
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
