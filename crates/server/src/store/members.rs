@@ -14,7 +14,7 @@ use trove_protocol::{position, rules};
 
 use super::access::{self, Caller};
 use super::items::{info, EXTRA};
-use super::{collections, cursor, new_hex_id, now_ms};
+use super::{collections, cursor, now_ms};
 use crate::error::{Error, Result};
 
 const ORDER: &str = "position";
@@ -78,10 +78,24 @@ fn last_position(conn: &Connection, collection: i64) -> Result<Option<String>> {
     Ok(conn.query_row("SELECT max(position) FROM memberships WHERE collection_id = ?1", [collection], |r| r.get(0))?)
 }
 
-fn insert(tx: &Transaction, caller: &Caller, collection: i64, item: i64, position: &str, note: &str) -> Result<()> {
+/// One new membership: the item, its position key and its note.
+pub struct NewMember<'a> {
+    pub item: i64,
+    pub position: &'a str,
+    pub note: &'a str,
+}
+
+/// Inserts the memberships `rows` (none of them present yet) in one statement, in the order
+/// given, added by `caller` now. Every membership insert of the server goes through here.
+pub fn insert(tx: &Transaction, caller: &Caller, collection: i64, rows: &[NewMember]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<serde_json::Value> = rows.iter().map(|r| serde_json::json!([r.item, r.position, r.note])).collect();
     tx.execute(
-        "INSERT INTO memberships (hex_id, collection_id, item_id, position, note, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        rusqlite::params![new_hex_id(), collection, item, position, note, now_ms(), caller.user_id],
+        "INSERT INTO memberships (hex_id, collection_id, item_id, position, note, added_at, added_by) \
+         SELECT lower(hex(randomblob(12))), ?1, value ->> 0, value ->> 1, value ->> 2, ?2, ?3 FROM json_each(?4) ORDER BY key",
+        rusqlite::params![collection, now_ms(), caller.user_id, serde_json::to_string(&rows)?],
     )?;
     Ok(())
 }
@@ -117,7 +131,7 @@ pub fn add(tx: &Transaction, caller: &Caller, c: &CollectionInfo, input: &AddIte
         )));
     }
     let key = position::between(last_position(tx, c.collection.id)?.as_deref(), None).map_err(|e| Error::Internal(e.into()))?;
-    insert(tx, caller, c.collection.id, input.item, &key, &note)?;
+    insert(tx, caller, c.collection.id, &[NewMember { item: input.item, position: &key, note: &note }])?;
     collections::touch(tx, c.collection.id)?;
     Ok((get(tx, c, input.item)?, true))
 }
@@ -156,9 +170,13 @@ pub fn bulk_add(tx: &Transaction, caller: &Caller, c: &CollectionInfo, input: &B
     if !out.added.is_empty() {
         let keys = position::n_between(last_position(tx, c.collection.id)?.as_deref(), None, out.added.len())
             .map_err(|e| Error::Internal(e.into()))?;
-        for (id, key) in out.added.iter().zip(&keys) {
-            insert(tx, caller, c.collection.id, *id, key, notes.get(id).map(String::as_str).unwrap_or(""))?;
-        }
+        let rows: Vec<NewMember> = out
+            .added
+            .iter()
+            .zip(&keys)
+            .map(|(id, key)| NewMember { item: *id, position: key, note: notes.get(id).map(String::as_str).unwrap_or("") })
+            .collect();
+        insert(tx, caller, c.collection.id, &rows)?;
         collections::touch(tx, c.collection.id)?;
     }
     Ok(out)

@@ -21,7 +21,7 @@ mod pull;
 pub use pull::pull;
 
 use super::access::{self, Caller};
-use super::{collections, now_ms, tags};
+use super::{collections, members, now_ms, tags};
 use crate::error::{Error, Result};
 
 /// What became of one pushed mutation.
@@ -213,7 +213,8 @@ fn merge_memberships(tx: &Transaction, caller: &Caller, project: i64, collection
         // What the membership triggers leave the clock at.
         let mut after = current;
         if wanted % 2 == 1 && !present {
-            inserts.push(json!([item, keys.get(index)]));
+            let key = keys.get(index).ok_or_else(|| Error::Invalid("an added item needs a position".into()))?;
+            inserts.push(members::NewMember { item, position: key, note: "" });
             after = current + (1 - current % 2);
         } else if wanted % 2 == 0 && present {
             deletes.push(item);
@@ -223,13 +224,7 @@ fn merge_memberships(tx: &Transaction, caller: &Caller, project: i64, collection
             clocks.push(json!([item, wanted]));
         }
     }
-    if !inserts.is_empty() {
-        tx.execute(
-            "INSERT INTO memberships (hex_id, collection_id, item_id, position, note, added_at, added_by) \
-             SELECT lower(hex(randomblob(12))), ?1, value ->> 0, value ->> 1, '', ?2, ?3 FROM json_each(?4)",
-            rusqlite::params![collection, now_ms(), caller.user_id, serde_json::to_string(&inserts)?],
-        )?;
-    }
+    members::insert(tx, caller, collection, &inserts)?;
     if !deletes.is_empty() {
         tx.execute(
             "DELETE FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)",
