@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction};
 use trove_core::filters::{self, Sql};
-use trove_core::items::{item, COLUMNS, TAG_SEP};
+use trove_core::items::{item, COLUMNS};
 use trove_protocol::api::{ItemInfo, ItemsPage, Role};
 use trove_protocol::{Condition, ItemKind, ItemQuery};
 
@@ -133,9 +133,7 @@ pub struct NewItem {
 /// Inserts `new` into `project` unless an item with the same identity is there; returns the new
 /// id, or `None` for a duplicate.
 pub fn insert(tx: &Transaction, project: i64, new: &NewItem) -> Result<Option<i64>> {
-    let mut tags: Vec<String> = new.tags.iter().map(|t| trove_protocol::rules::tag(t)).collect::<Result<_, _>>()?;
-    tags.sort();
-    tags.dedup();
+    let tags: Vec<String> = new.tags.iter().map(|t| trove_protocol::rules::tag(t)).collect::<Result<_, _>>()?;
     let now = now_ms();
     let inserted = tx.execute(
         "INSERT INTO items (uuid, hex_id, project_id, dataset_id, kind, name, mime, width, height, size, labels_count, \
@@ -159,19 +157,15 @@ pub fn insert(tx: &Transaction, project: i64, new: &NewItem) -> Result<Option<i6
             new.thumb,
             new.source,
             new.identity,
-            tags.join(&TAG_SEP.to_string()),
+            "",
         ],
     )?;
     if inserted == 0 {
         return Ok(None);
     }
     let id = tx.last_insert_rowid();
-    for t in &tags {
-        tx.execute("INSERT INTO tags (project_id, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING", rusqlite::params![project, t])?;
-        tx.execute(
-            "INSERT INTO item_tags (item_id, tag_id) SELECT ?1, id FROM tags WHERE project_id = ?2 AND name = ?3",
-            rusqlite::params![id, project, t],
-        )?;
+    if !tags.is_empty() {
+        super::tags::tag(tx, project, &[id], &tags)?;
     }
     Ok(Some(id))
 }
