@@ -51,15 +51,19 @@ impl AppState {
         Ok(AppState { db: Arc::new(db), thumbs: Arc::new(thumbs), limits, limiter })
     }
 
+    /// Runs database work off the async runtime (for work that needs several transactions).
+    pub async fn blocking<T: Send + 'static>(&self, f: impl FnOnce(&Pool) -> Result<T> + Send + 'static) -> Result<T> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || f(&db)).await.map_err(|e| Error::Internal(e.into()))?
+    }
+
     /// Runs read-only database work off the async runtime.
     pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Connection) -> Result<T> + Send + 'static) -> Result<T> {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || db.read(f)).await.map_err(|e| Error::Internal(e.into()))?
+        self.blocking(move |db| db.read(f)).await
     }
 
     /// Runs `f` in one write transaction off the async runtime: all of it or none of it.
     pub async fn write<T: Send + 'static>(&self, f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static) -> Result<T> {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || db.write(f)).await.map_err(|e| Error::Internal(e.into()))?
+        self.blocking(move |db| db.write(f)).await
     }
 }

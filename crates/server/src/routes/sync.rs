@@ -36,19 +36,18 @@ async fn push(State(state): State<AppState>, caller: Caller, Json(req): Json<Pus
     if req.mutations.len() > PUSH_MAX {
         return Err(Error::TooLarge(format!("{} mutations in one push; at most {PUSH_MAX} are allowed", req.mutations.len())));
     }
-    let db = state.db.clone();
-    let response = tokio::task::spawn_blocking(move || {
-        let mut rejected = Vec::new();
-        for m in &req.mutations {
-            if let Outcome::Rejected(error) = sync::push_one(&db, &caller, &req.client_id, m)? {
-                rejected.push(RejectedMutation { id: m.id, name: m.mutation.name().to_string(), error });
+    let response = state
+        .blocking(move |db| {
+            let mut rejected = Vec::new();
+            for m in &req.mutations {
+                if let Outcome::Rejected(error) = sync::push_one(db, &caller, &req.client_id, m)? {
+                    rejected.push(RejectedMutation { id: m.id, name: m.mutation.name().to_string(), error });
+                }
             }
-        }
-        let last_mutation_id = db.read(|c| sync::client_state(c, &caller, &req.client_id))?;
-        Ok::<_, Error>(PushResponse { last_mutation_id, rejected })
-    })
-    .await
-    .map_err(|e| Error::Internal(e.into()))??;
+            let last_mutation_id = db.read(|c| sync::client_state(c, &caller, &req.client_id))?;
+            Ok(PushResponse { last_mutation_id, rejected })
+        })
+        .await?;
     Ok(axum::Json(response))
 }
 
