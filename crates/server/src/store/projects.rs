@@ -102,10 +102,15 @@ pub fn list(conn: &Connection, caller: &Caller) -> Result<Vec<ProjectInfo>> {
             OR p.id IN (SELECT project_id FROM project_roles WHERE user_id = ?2) \
          ORDER BY n.name, p.name"
     ))?;
-    let ids: Vec<i64> = stmt
-        .query_map(rusqlite::params![caller.is_admin, caller.user_id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    ids.into_iter().map(|id| get(conn, caller, id)).collect()
+    let rows = stmt
+        .query_map(rusqlite::params![caller.is_admin, caller.user_id], |r| row(r, Role::Viewer))?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|mut p| {
+            p.role = access::project_role(conn, caller, p.id)?.unwrap_or(Role::Viewer);
+            Ok(p)
+        })
+        .collect()
 }
 
 /// The project named `name` in namespace `namespace` (for the command line).
