@@ -102,9 +102,20 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
+    // Whether the caller sees a collection depends only on its namespace and privacy: ask once
+    // per pair.
+    let mut seen: std::collections::HashMap<(i64, bool), bool> = Default::default();
+    let mut visible = |ns: i64, private: bool| -> Result<bool> {
+        if let Some(v) = seen.get(&(ns, private)) {
+            return Ok(*v);
+        }
+        let v = access::sees_collection(conn, caller, ns, private)?;
+        seen.insert((ns, private), v);
+        Ok(v)
+    };
     let mut collections_out = Vec::new();
     for (c, ns) in rows {
-        if access::sees_collection(conn, caller, ns, c.private)? {
+        if visible(ns, c.private)? {
             collections_out.push(c);
         }
     }
@@ -125,17 +136,8 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut memberships = Vec::with_capacity(rows.len());
-    let mut seen: std::collections::HashMap<(i64, bool), bool> = Default::default();
     for (m, ns, private) in rows {
-        let visible = match seen.get(&(ns, private)) {
-            Some(v) => *v,
-            None => {
-                let v = access::sees_collection(conn, caller, ns, private)?;
-                seen.insert((ns, private), v);
-                v
-            }
-        };
-        if visible {
+        if visible(ns, private)? {
             memberships.push(m);
         }
     }
