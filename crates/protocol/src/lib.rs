@@ -13,6 +13,7 @@ pub mod filter;
 pub mod model;
 pub mod mutation;
 pub mod position;
+pub mod remote;
 pub mod rules;
 pub mod sync;
 
