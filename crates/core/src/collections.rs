@@ -100,7 +100,7 @@ pub fn create(conn: &Connection, project: i64, input: &NewCollection, owner: &st
             uuid,
             hex_id,
             project,
-            crate::meta::LOCAL_NAMESPACE,
+            crate::replica::namespace(conn, project)?,
             title,
             rules::slugify(&title),
             description,
@@ -113,6 +113,7 @@ pub fn create(conn: &Connection, project: i64, input: &NewCollection, owner: &st
     let id = conn.last_insert_rowid();
     outbox::append(
         conn,
+        project,
         &Mutation::CreateCollection {
             collection: uuid,
             project: project_uuid(conn, project)?,
@@ -150,16 +151,16 @@ pub fn update(conn: &Connection, id: i64, patch: &CollectionPatch) -> Result<Col
     }
     if clean != CollectionPatch::default() {
         conn.execute("UPDATE collections SET updated_at = ?1 WHERE id = ?2", rusqlite::params![now_ms(), id])?;
-        outbox::append(conn, &Mutation::UpdateCollection { collection: uuid_of(conn, id)?, patch: clean })?;
+        outbox::append(conn, current.project_id, &Mutation::UpdateCollection { collection: uuid_of(conn, id)?, patch: clean })?;
     }
     get(conn, id)
 }
 
 /// Soft-deletes: the collection disappears from every list; its memberships stay for sync.
 pub fn delete(conn: &Connection, id: i64) -> Result<()> {
-    live(conn, id)?;
+    let current = live(conn, id)?;
     conn.execute("UPDATE collections SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2", rusqlite::params![now_ms(), id])?;
-    outbox::append(conn, &Mutation::DeleteCollection { collection: uuid_of(conn, id)? })?;
+    outbox::append(conn, current.project_id, &Mutation::DeleteCollection { collection: uuid_of(conn, id)? })?;
     Ok(())
 }
 
@@ -202,7 +203,7 @@ mod tests {
         let f = fixture();
         let c = f.store.create_collection(f.p, &input("  False positives ")).unwrap();
         assert_eq!(c.title, "False positives");
-        assert!(c.slug.starts_with("local/false-positives-"), "{}", c.slug);
+        assert!(c.slug.starts_with("lab/false-positives-"), "a synced project's collection is in its server namespace: {}", c.slug);
         assert_eq!(c.slug.rsplit('-').next().unwrap().len(), 24);
         assert_eq!(c.theme, Theme::Orange);
         let patch = CollectionPatch { title: Some("Hard negatives".into()), private: Some(true), theme: Some(Theme::Blue), description: None };
@@ -215,6 +216,11 @@ mod tests {
         f.store.create_collection(f.p, &input("Hard negatives")).unwrap();
         let kinds: Vec<&str> = f.store.outbox().unwrap().iter().map(|(_, m)| m.name()).collect();
         assert_eq!(kinds, ["create_collection", "update_collection", "delete_collection", "create_collection"]);
+        // A local project's collections are in the local namespace, and nobody is told of them.
+        let local = f.store.create_collection(f.q, &input("Only here")).unwrap();
+        assert!(local.slug.starts_with("local/only-here-"), "{}", local.slug);
+        f.store.delete_collection(local.id).unwrap();
+        assert_eq!(f.store.outbox().unwrap().len(), 4, "local projects record no mutations");
     }
 
     #[test]

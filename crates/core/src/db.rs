@@ -14,7 +14,7 @@ use rusqlite_migration::{Migrations, M};
 use crate::error::Result;
 use crate::thumbs::ThumbCache;
 
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_init.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("migrations/001_init.sql"), include_str!("migrations/002_sync.sql")];
 const READERS: usize = 2;
 
 #[cfg(test)]

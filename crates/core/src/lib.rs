@@ -20,6 +20,7 @@ pub mod members;
 pub mod meta;
 pub mod outbox;
 pub mod projects;
+pub mod replica;
 pub mod selection;
 pub mod tags;
 pub mod thumbs;

@@ -34,10 +34,30 @@ fn item_uuid(conn: &Connection, item: i64) -> Result<String> {
 
 /// The tail of every membership action: touch the collection and append the mutation, built
 /// from the collection's UUID, to the outbox.
-fn record(conn: &Connection, collection: i64, mutation: impl FnOnce(String) -> Mutation) -> Result<()> {
+fn record(conn: &Connection, project: i64, collection: i64, mutation: impl FnOnce(String) -> Mutation) -> Result<()> {
     collections::touch(conn, collection)?;
-    outbox::append(conn, &mutation(collections::uuid_of(conn, collection)?))?;
+    outbox::append(conn, project, &mutation(collections::uuid_of(conn, collection)?))?;
     Ok(())
+}
+
+/// Advances the causal length of each pair (collection, item) to the next odd (`add`) or even
+/// length and returns the new lengths in `ids` order: what the mutation tells the server. Only
+/// synced projects keep lengths; a local project gets an empty list.
+fn advance_clocks(conn: &Connection, project: i64, collection: i64, ids: &[i64], add: bool) -> Result<Vec<u32>> {
+    if !crate::replica::is_synced(conn, project)? {
+        return Ok(Vec::new());
+    }
+    let (first, next) = if add { (1, "cl + (1 - cl % 2)") } else { (2, "cl + (cl % 2)") };
+    conn.execute(
+        &format!(
+            "INSERT INTO membership_clocks (collection_id, item_id, cl) SELECT ?1, value, ?3 FROM rarray(?2) WHERE true \
+             ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = {next}"
+        ),
+        rusqlite::params![collection, list(ids), first],
+    )?;
+    let mut stmt = conn.prepare("SELECT item_id, cl FROM membership_clocks WHERE collection_id = ?1 AND item_id IN rarray(?2)")?;
+    let cls: HashMap<i64, u32> = stmt.query_map(rusqlite::params![collection, list(ids)], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    Ok(ids.iter().map(|id| cls[id]).collect())
 }
 
 fn member_ids(conn: &Connection, collection: i64, ids: &[i64]) -> Result<HashSet<i64>> {
@@ -70,9 +90,10 @@ pub fn add(conn: &Connection, project: i64, collection: i64, sel: &Selection, ac
     for (id, pos) in rows {
         insert.execute(rusqlite::params![collection, id, pos, now, actor])?;
     }
+    let cls = advance_clocks(conn, project, collection, &new, true)?;
     let uuids = item_uuids(conn, &new)?;
     let items = new.iter().map(|id| uuids[id].clone()).collect();
-    record(conn, collection, |collection| Mutation::AddItems { collection, items, positions, cls: Vec::new() })?;
+    record(conn, project, collection, |collection| Mutation::AddItems { collection, items, positions, cls })?;
     Ok(outcome)
 }
 
@@ -89,9 +110,10 @@ pub fn remove(conn: &Connection, project: i64, collection: i64, sel: &Selection)
         "DELETE FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)",
         rusqlite::params![collection, list(&members)],
     )?;
+    let cls = advance_clocks(conn, project, collection, &members, false)?;
     let uuids = item_uuids(conn, &members)?;
     let items = members.iter().map(|id| uuids[id].clone()).collect();
-    record(conn, collection, |collection| Mutation::RemoveItems { collection, items, cls: Vec::new() })?;
+    record(conn, project, collection, |collection| Mutation::RemoveItems { collection, items, cls })?;
     Ok(members.len() as u64)
 }
 
@@ -133,7 +155,7 @@ pub fn move_item(conn: &Connection, collection: i64, item: i64, before: Option<i
         rusqlite::params![key, collection, item],
     )?;
     let item = item_uuid(conn, item)?;
-    record(conn, collection, |collection| Mutation::MoveItem { collection, item, position: key })
+    record(conn, c.project_id, collection, |collection| Mutation::MoveItem { collection, item, position: key })
 }
 
 /// Sets the note of `item` in the collection (at most 500 characters; empty clears it).
@@ -146,7 +168,7 @@ pub fn set_note(conn: &Connection, collection: i64, item: i64, note: &str) -> Re
         rusqlite::params![note, collection, item],
     )?;
     let item = item_uuid(conn, item)?;
-    record(conn, collection, |collection| Mutation::SetNote { collection, item, note })
+    record(conn, c.project_id, collection, |collection| Mutation::SetNote { collection, item, note })
 }
 
 impl crate::Store {

@@ -1,32 +1,69 @@
 //! The outbox: mutations recorded in the same transaction as the change they describe, in
-//! mutation-id order, waiting for the sync engine to push them.
+//! mutation-id order, waiting for the sync engine to push them. Only projects that are copies of
+//! a server project record mutations; a local project has nobody to tell.
 
 use rusqlite::Connection;
 use trove_protocol::Mutation;
 
 use crate::error::Result;
 
-/// Appends `m` and returns its mutation id. Call it inside the action's transaction.
-pub fn append(conn: &Connection, m: &Mutation) -> Result<i64> {
+/// Appends `m`, made in `project`, and returns its mutation id; `None` when the project is not
+/// synced. Call it inside the action's transaction.
+pub fn append(conn: &Connection, project: i64, m: &Mutation) -> Result<Option<i64>> {
+    if !crate::replica::is_synced(conn, project)? {
+        return Ok(None);
+    }
     let json = serde_json::to_string(m).expect("mutations always serialize");
-    conn.execute("INSERT INTO outbox (mutation, created_at) VALUES (?1, ?2)", rusqlite::params![json, crate::db::now_ms()])?;
-    Ok(conn.last_insert_rowid())
+    conn.execute(
+        "INSERT INTO outbox (mutation, created_at, project_id) VALUES (?1, ?2, ?3)",
+        rusqlite::params![json, crate::db::now_ms(), project],
+    )?;
+    Ok(Some(conn.last_insert_rowid()))
 }
 
-/// Mutations not yet acknowledged, oldest first.
-pub fn pending(conn: &Connection) -> Result<Vec<(i64, Mutation)>> {
-    let mut stmt = conn.prepare("SELECT id, mutation FROM outbox ORDER BY id")?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
-        .map(|row| {
-            let (id, json) = row?;
-            let m = serde_json::from_str(&json).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
-            })?;
-            Ok((id, m))
-        })
-        .collect::<Result<Vec<_>, rusqlite::Error>>()?;
+/// One outbox row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub id: i64,
+    pub project: i64,
+    pub mutation: Mutation,
+    /// Length of the stored JSON, to size push batches without serializing again.
+    pub bytes: usize,
+}
+
+fn parse(id: i64, project: Option<i64>, json: String) -> rusqlite::Result<Pending> {
+    let mutation = serde_json::from_str(&json)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?;
+    Ok(Pending { id, project: project.unwrap_or(0), mutation, bytes: json.len() })
+}
+
+/// Pending mutations after id `after`, oldest first, at most `limit` of them and (beyond the
+/// first) at most `max_bytes` of JSON.
+pub fn batch(conn: &Connection, after: i64, limit: usize, max_bytes: usize) -> Result<Vec<Pending>> {
+    let mut stmt = conn.prepare("SELECT id, project_id, mutation FROM outbox WHERE id > ?1 ORDER BY id LIMIT ?2")?;
+    let mut rows = stmt.query(rusqlite::params![after, limit as i64])?;
+    let (mut out, mut bytes) = (Vec::new(), 0usize);
+    while let Some(r) = rows.next()? {
+        let p = parse(r.get(0)?, r.get(1)?, r.get(2)?)?;
+        if !out.is_empty() && bytes + p.bytes > max_bytes {
+            break;
+        }
+        bytes += p.bytes;
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// The pending mutations of one project, oldest first.
+pub fn of_project(conn: &Connection, project: i64) -> Result<Vec<Pending>> {
+    let mut stmt = conn.prepare("SELECT id, project_id, mutation FROM outbox WHERE project_id = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([project], |r| parse(r.get(0)?, r.get(1)?, r.get(2)?))?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
+}
+
+/// Drops every mutation up to `last` (the server acknowledged them).
+pub fn acknowledge(conn: &Connection, last: i64) -> Result<u64> {
+    Ok(conn.execute("DELETE FROM outbox WHERE id <= ?1", [last])? as u64)
 }
 
 pub fn len(conn: &Connection) -> Result<u64> {
@@ -36,6 +73,11 @@ pub fn len(conn: &Connection) -> Result<u64> {
 impl crate::Store {
     /// Mutations waiting to be pushed, oldest first.
     pub fn outbox(&self) -> Result<Vec<(i64, Mutation)>> {
-        self.read(pending)
+        self.read(|c| Ok(batch(c, 0, usize::MAX >> 2, usize::MAX)?.into_iter().map(|p| (p.id, p.mutation)).collect()))
+    }
+
+    /// How many changes wait for the server.
+    pub fn pending(&self) -> Result<u64> {
+        self.read(len)
     }
 }

@@ -47,29 +47,81 @@ fn refresh(conn: &Connection, ids: &[i64]) -> Result<()> {
     Ok(())
 }
 
-/// Adds the tags to every selected item; returns how many items changed.
-pub fn tag(conn: &Connection, project: i64, sel: &Selection, tags: &[String]) -> Result<u64> {
-    let tags = clean(tags)?;
-    let ids = selection::resolve(conn, project, sel)?;
-    let tag_ids = tag_ids(conn, project, &tags, true)?;
+/// Adds the (clean) tags to the items `ids` of `project`; returns the items that changed. The
+/// action and the sync replay share it.
+pub(crate) fn add_tags(conn: &Connection, project: i64, ids: &[i64], tags: &[String]) -> Result<Vec<i64>> {
+    let tag_ids = tag_ids(conn, project, tags, true)?;
     let changed: Vec<i64> = {
         let mut stmt = conn.prepare(
             "SELECT a.value FROM rarray(?1) a
              WHERE (SELECT count(*) FROM item_tags it WHERE it.item_id = a.value AND it.tag_id IN rarray(?2)) < ?3",
         )?;
-        let rows = stmt.query_map(rusqlite::params![list(&ids), list(&tag_ids), tag_ids.len() as i64], |r| r.get(0))?;
+        let rows = stmt.query_map(rusqlite::params![list(ids), list(&tag_ids), tag_ids.len() as i64], |r| r.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
     if changed.is_empty() {
-        return Ok(0);
+        return Ok(changed);
     }
     conn.execute(
         "INSERT OR IGNORE INTO item_tags (item_id, tag_id) SELECT a.value, t.value FROM rarray(?1) a, rarray(?2) t",
         rusqlite::params![list(&changed), list(&tag_ids)],
     )?;
     refresh(conn, &changed)?;
+    Ok(changed)
+}
+
+/// Removes the (clean) tags from the items `ids` of `project`; returns the items that changed.
+pub(crate) fn remove_tags(conn: &Connection, project: i64, ids: &[i64], tags: &[String]) -> Result<Vec<i64>> {
+    let tag_ids = tag_ids(conn, project, tags, false)?;
+    if tag_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let changed: Vec<i64> = {
+        let mut stmt = conn.prepare(
+            "SELECT DISTINCT it.item_id FROM item_tags it WHERE it.item_id IN rarray(?1) AND it.tag_id IN rarray(?2) ORDER BY it.item_id",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![list(ids), list(&tag_ids)], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    if changed.is_empty() {
+        return Ok(changed);
+    }
+    conn.execute(
+        "DELETE FROM item_tags WHERE item_id IN rarray(?1) AND tag_id IN rarray(?2)",
+        rusqlite::params![list(&changed), list(&tag_ids)],
+    )?;
+    refresh(conn, &changed)?;
+    Ok(changed)
+}
+
+/// Sets an item's tags to exactly `tags` (as a pull delivers them), creating tags as needed.
+pub(crate) fn set_tags(conn: &Connection, project: i64, item: i64, tags: &[String]) -> Result<()> {
+    conn.execute("DELETE FROM item_tags WHERE item_id = ?1", [item])?;
+    if !tags.is_empty() {
+        let ids = tag_ids(conn, project, tags, true)?;
+        conn.execute(
+            "INSERT OR IGNORE INTO item_tags (item_id, tag_id) SELECT ?1, value FROM rarray(?2)",
+            rusqlite::params![item, list(&ids)],
+        )?;
+    }
+    let mut sorted = tags.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    let text = sorted.join(&TAG_SEP.to_string());
+    conn.execute("UPDATE items SET tags_text = ?1 WHERE id = ?2", rusqlite::params![text, item])?;
+    Ok(())
+}
+
+/// Adds the tags to every selected item; returns how many items changed.
+pub fn tag(conn: &Connection, project: i64, sel: &Selection, tags: &[String]) -> Result<u64> {
+    let tags = clean(tags)?;
+    let ids = selection::resolve(conn, project, sel)?;
+    let changed = add_tags(conn, project, &ids, &tags)?;
+    if changed.is_empty() {
+        return Ok(0);
+    }
     let uuids = item_uuids(conn, &changed)?;
-    outbox::append(conn, &Mutation::TagItems { items: changed.iter().map(|id| uuids[id].clone()).collect(), tags })?;
+    outbox::append(conn, project, &Mutation::TagItems { items: changed.iter().map(|id| uuids[id].clone()).collect(), tags })?;
     Ok(changed.len() as u64)
 }
 
@@ -77,27 +129,12 @@ pub fn tag(conn: &Connection, project: i64, sel: &Selection, tags: &[String]) ->
 pub fn untag(conn: &Connection, project: i64, sel: &Selection, tags: &[String]) -> Result<u64> {
     let tags = clean(tags)?;
     let ids = selection::resolve(conn, project, sel)?;
-    let tag_ids = tag_ids(conn, project, &tags, false)?;
-    if tag_ids.is_empty() {
-        return Ok(0);
-    }
-    let changed: Vec<i64> = {
-        let mut stmt = conn.prepare(
-            "SELECT DISTINCT it.item_id FROM item_tags it WHERE it.item_id IN rarray(?1) AND it.tag_id IN rarray(?2) ORDER BY it.item_id",
-        )?;
-        let rows = stmt.query_map(rusqlite::params![list(&ids), list(&tag_ids)], |r| r.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
+    let changed = remove_tags(conn, project, &ids, &tags)?;
     if changed.is_empty() {
         return Ok(0);
     }
-    conn.execute(
-        "DELETE FROM item_tags WHERE item_id IN rarray(?1) AND tag_id IN rarray(?2)",
-        rusqlite::params![list(&changed), list(&tag_ids)],
-    )?;
-    refresh(conn, &changed)?;
     let uuids = item_uuids(conn, &changed)?;
-    outbox::append(conn, &Mutation::UntagItems { items: changed.iter().map(|id| uuids[id].clone()).collect(), tags })?;
+    outbox::append(conn, project, &Mutation::UntagItems { items: changed.iter().map(|id| uuids[id].clone()).collect(), tags })?;
     Ok(changed.len() as u64)
 }
 

@@ -11,6 +11,7 @@
 //! | 5  | Epsilon.JPG | B  | (none)  | 5000 | blurry      | 3      |
 //!
 //! Project "Q" holds item 6 ("alpha.jpg"), to prove nothing leaks across projects.
+//! P is a synced copy of a server project (namespace "lab"); Q is a local project.
 //! `created_at = updated_at = id * 1000`.
 
 use trove_protocol::{ItemQuery, ProjectKind, Selection};
@@ -70,6 +71,8 @@ pub fn fixture() -> Fixture {
                     )?;
                 }
             }
+            // P is a copy of a server project (its actions reach the outbox); Q is local only.
+            tx.execute("INSERT INTO sync_projects (project_id, server, namespace, role) VALUES (?1, 'http://server.test', 'lab', 'editor')", [p])?;
             Ok((p, q, a, b))
         })
         .unwrap();
@@ -101,7 +104,7 @@ impl Fixture {
         self.store
             .read(|c| {
                 let mut out = String::new();
-                for table in ["collections", "memberships", "items", "item_tags", "tags", "outbox"] {
+                for table in ["collections", "memberships", "membership_clocks", "items", "item_tags", "tags", "outbox"] {
                     let mut stmt = c.prepare(&format!("SELECT * FROM {table} ORDER BY 1"))?;
                     let n = stmt.column_count();
                     let rows = stmt.query_map([], |r| {
