@@ -40,7 +40,7 @@ const DIMENSIONS: [(u32, u32); 8] =
 
 /// Creates the demo projects if the cache holds no project yet. Returns whether it did.
 pub fn ensure(store: &Store) -> Result<bool> {
-    if !store.read(|c| projects::list(c))?.is_empty() {
+    if !store.read(projects::list)?.is_empty() {
         return Ok(false);
     }
     let specs = image_specs();

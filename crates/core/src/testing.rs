@@ -37,6 +37,7 @@ pub fn fixture() -> Fixture {
             let a = projects::create_dataset(tx, p, "A")?;
             let b = projects::create_dataset(tx, p, "B")?;
             let qd = projects::create_dataset(tx, q, "Q1")?;
+            #[allow(clippy::type_complexity)]
             let rows: [(i64, &str, i64, Option<(u32, u32)>, i64, &[&str], u32, i64); 6] = [
                 (1, "alpha.jpg", a, Some((100, 50)), 1000, &["cat"], 0, p),
                 (2, "beta.png", a, Some((200, 100)), 2000, &["cat", "dog"], 2, p),
