@@ -5,6 +5,7 @@
 //! This crate is the only place that knows IPC.
 
 mod commands;
+pub mod credentials;
 mod state;
 mod thumbs;
 
