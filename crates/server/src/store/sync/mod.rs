@@ -180,7 +180,7 @@ fn next_version(tx: &Transaction) -> Result<i64> {
 /// server's and the one sent (or the next length of the wanted parity when none was sent), and
 /// the membership row exists exactly when it is odd. New rows take `keys` (one per item).
 /// Set-based: one statement reads the state of every pair, one inserts the new rows.
-fn merge_memberships(tx: &Transaction, caller: &Caller, project: i64, collection: i64, add: bool, items: &[String], cls: &[u32], keys: &[String]) -> Result<()> {
+fn merge_memberships(tx: &Transaction, caller: &Caller, (collection, project): (i64, i64), add: bool, items: &[String], cls: &[u32], keys: &[String]) -> Result<()> {
     if let Some(cl) = cls.iter().find(|cl| (*cl % 2 == 1) != add) {
         return Err(Error::Invalid(format!(
             "causal length {cl} is {} but the mutation {}s",
@@ -279,7 +279,7 @@ fn apply(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result<()> {
                 return Err(Error::Invalid("add_items needs one position (and one causal length, if any) per item".into()));
             }
             positions.iter().try_for_each(|k| check_key(k))?;
-            merge_memberships(tx, caller, project, id, true, items, cls, positions)?;
+            merge_memberships(tx, caller, (id, project), true, items, cls, positions)?;
             collections::touch(tx, id)
         }
         Mutation::RemoveItems { collection, items, cls } => {
@@ -287,7 +287,7 @@ fn apply(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result<()> {
             if !(cls.is_empty() || cls.len() == items.len()) {
                 return Err(Error::Invalid("remove_items needs one causal length per item, or none".into()));
             }
-            merge_memberships(tx, caller, project, id, false, items, cls, &[])?;
+            merge_memberships(tx, caller, (id, project), false, items, cls, &[])?;
             collections::touch(tx, id)
         }
         Mutation::SetNote { collection, item, note } => {
