@@ -103,6 +103,23 @@ impl ThumbCache {
         self.get(hash).is_some()
     }
 
+    /// Bytes the stored thumbnails take (what an offline budget is measured against).
+    pub fn size(&self) -> Result<u64> {
+        let mut total = 0;
+        for shard in std::fs::read_dir(&self.dir)? {
+            let shard = shard?;
+            if shard.file_type()?.is_dir() {
+                for f in std::fs::read_dir(shard.path())? {
+                    let meta = f?.metadata()?;
+                    if meta.is_file() {
+                        total += meta.len();
+                    }
+                }
+            }
+        }
+        Ok(total)
+    }
+
     fn file(&self, hash: &str) -> PathBuf {
         self.dir.join(&hash[..2]).join(hash)
     }
@@ -118,6 +135,8 @@ mod tests {
         let cache = ThumbCache::open(&dir.path().join("t")).unwrap();
         let a = cache.put(b"hello").unwrap();
         assert_eq!(a, cache.put(b"hello").unwrap());
+        cache.put(b"world!").unwrap();
+        assert_eq!(cache.size().unwrap(), 11, "each content is stored once");
         assert_eq!(std::fs::read(cache.get(&a).unwrap()).unwrap(), b"hello");
         std::fs::write(dir.path().join("secret"), "x").unwrap();
         for bad in ["../secret", "..%2Fsecret", "", &a[..63], &a.to_uppercase(), "/etc/passwd", &format!("{a}/..")] {

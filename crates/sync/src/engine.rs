@@ -1,0 +1,261 @@
+//! One sync client: a local cache ([`Store`]) and a server ([`Remote`]). Pushes the outbox in
+//! batches, pulls each synced project's changes page by page (each page applied in one
+//! transaction with the pending mutations replayed on top), downloads a project on connect, and
+//! prefetches thumbnails.
+
+use std::sync::Arc;
+
+use trove_core::replica::{RemoteProject, Synced};
+use trove_core::Store;
+use trove_protocol::api::ProjectInfo;
+use trove_protocol::remote::Progress;
+use trove_protocol::sync::{PushRequest, PushedMutation};
+use trove_protocol::ErrorCode;
+
+use crate::remote::{Remote, Result, SyncError};
+
+/// Most mutations in one push (the server takes up to 1000).
+pub const PUSH_BATCH: usize = 500;
+/// Most JSON bytes in one push beyond its first mutation (the server takes up to 64 MiB).
+pub const PUSH_BYTES: usize = 16 * 1024 * 1024;
+/// Rows per pulled page.
+pub const PULL_PAGE: u32 = 5000;
+
+/// What one push did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pushed {
+    /// Mutations the server acknowledged (applied, repeated or refused).
+    pub acknowledged: u64,
+    /// Of those, refused for good.
+    pub refused: usize,
+}
+
+/// What a prefetch did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Prefetched {
+    pub fetched: u64,
+    /// Already in the cache.
+    pub present: u64,
+    /// Left out because the size budget was reached.
+    pub over_budget: u64,
+    pub bytes: u64,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    store: Arc<Store>,
+    remote: Remote,
+}
+
+/// Runs a store call on the blocking pool.
+async fn blocking<T: Send + 'static>(store: &Arc<Store>, f: impl FnOnce(&Store) -> trove_core::Result<T> + Send + 'static) -> Result<T> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(|e| SyncError::Protocol(format!("a local task failed: {e}")))?
+        .map_err(SyncError::from)
+}
+
+impl Engine {
+    pub fn new(store: Arc<Store>, remote: Remote) -> Engine {
+        Engine { store, remote }
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    pub fn remote(&self) -> &Remote {
+        &self.remote
+    }
+
+    /// Pushes the whole outbox, batch after batch, until it is empty.
+    pub async fn push(&self) -> Result<Pushed> {
+        let mut total = Pushed::default();
+        loop {
+            let batch = blocking(&self.store, |s| s.read(|c| trove_core::outbox::batch(c, 0, PUSH_BATCH, PUSH_BYTES))).await?;
+            let Some(last) = batch.last().map(|p| p.id) else { return Ok(total) };
+            let req = PushRequest {
+                client_id: self.store.client_id().to_string(),
+                mutations: batch.into_iter().map(|p| PushedMutation { id: p.id, mutation: p.mutation }).collect(),
+            };
+            let resp = self.remote.push(&req).await?;
+            if resp.last_mutation_id < last {
+                return Err(SyncError::Protocol(format!(
+                    "the server acknowledged changes up to {} of a push that ended at {last}",
+                    resp.last_mutation_id
+                )));
+            }
+            let refused = resp.rejected.len();
+            for r in &resp.rejected {
+                tracing::warn!(id = r.id, name = %r.name, reason = %r.error.message, "the server refused a change");
+            }
+            let acknowledged = blocking(&self.store, move |s| s.acknowledge(resp.last_mutation_id, &resp.rejected)).await?;
+            total.acknowledged += acknowledged;
+            total.refused += refused;
+        }
+    }
+
+    /// Pulls every change of one synced project since its cookie, page by page. Returns the
+    /// number of rows applied.
+    pub async fn pull(&self, project: i64, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<u64> {
+        let mut rows = 0u64;
+        loop {
+            let synced = self.synced(project).await?;
+            let page = self.remote.pull(&synced.uuid, self.store.client_id(), synced.cookie, PULL_PAGE).await?;
+            let more = page.more;
+            let applied = blocking(&self.store, move |s| s.apply_pull(project, &page)).await?;
+            rows += applied.rows as u64;
+            progress(rows);
+            if !more {
+                return Ok(rows);
+            }
+        }
+    }
+
+    async fn synced(&self, project: i64) -> Result<Synced> {
+        let all = blocking(&self.store, |s| s.synced_projects()).await?;
+        all.into_iter()
+            .find(|s| s.project == project)
+            .ok_or_else(|| SyncError::Local(trove_core::Error::NotFound { what: "synced project", id: project }))
+    }
+
+    /// Push, then pull every project of this server: one round of sync. Returns the rows pulled.
+    pub async fn sync(&self) -> Result<(Pushed, u64)> {
+        let pushed = self.push().await?;
+        let mut rows = 0;
+        let projects = blocking(&self.store, |s| s.synced_projects()).await?;
+        for p in projects.into_iter().filter(|p| p.server == self.remote.base()) {
+            rows += self.pull(p.project, &|_| {}).await?;
+        }
+        Ok((pushed, rows))
+    }
+
+    /// Pushes until the outbox is empty, then pulls until nothing is left: what "quiesce" means.
+    pub async fn sync_until_settled(&self) -> Result<()> {
+        loop {
+            self.sync().await?;
+            if blocking(&self.store, |s| s.pending()).await? == 0 {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The server's projects the caller may see.
+    pub async fn remote_projects(&self) -> Result<Vec<ProjectInfo>> {
+        self.remote.projects().await
+    }
+
+    /// Downloads the server project `uuid` (or makes an existing copy current) and returns the
+    /// local project id. `progress` hears how many rows have arrived, against the item count.
+    pub async fn connect(&self, uuid: &str, progress: &(dyn Fn(Progress) + Send + Sync)) -> Result<i64> {
+        let projects = self.remote.projects().await?;
+        let info = projects.into_iter().find(|p| p.uuid == uuid).ok_or_else(|| SyncError::Refused {
+            status: 404,
+            code: ErrorCode::NotFound,
+            message: format!("project {uuid} is not on this server, or you have no access to it"),
+            retry_after: None,
+        })?;
+        self.connect_info(info, progress).await
+    }
+
+    /// As [`connect`](Self::connect), by name: `namespace/name` or a name the caller sees once.
+    pub async fn connect_by_name(&self, name: &str, progress: &(dyn Fn(Progress) + Send + Sync)) -> Result<i64> {
+        let projects = self.remote.projects().await?;
+        let matches: Vec<ProjectInfo> = projects
+            .into_iter()
+            .filter(|p| format!("{}/{}", p.namespace, p.name) == name || p.name == name || p.uuid == name)
+            .collect();
+        match <[ProjectInfo; 1]>::try_from(matches) {
+            Ok([info]) => self.connect_info(info, progress).await,
+            Err(found) => Err(SyncError::Refused {
+                status: 404,
+                code: ErrorCode::NotFound,
+                message: if found.is_empty() {
+                    format!("no project named {name:?} is on this server for you")
+                } else {
+                    format!("{} projects are named {name:?}; give it as namespace/name", found.len())
+                },
+                retry_after: None,
+            }),
+        }
+    }
+
+    async fn connect_info(&self, info: ProjectInfo, progress: &(dyn Fn(Progress) + Send + Sync)) -> Result<i64> {
+        let role = serde_json::to_value(info.role).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        let remote = RemoteProject {
+            uuid: info.uuid.clone(),
+            name: info.name.clone(),
+            kind: info.kind,
+            description: info.description.clone(),
+            server: self.remote.base().to_string(),
+            namespace: info.namespace.clone(),
+            role,
+        };
+        let id = blocking(&self.store, move |s| s.attach_remote(&remote)).await?;
+        let label = format!("Downloading {}", info.name);
+        let total = info.item_count;
+        progress(Progress { label: label.clone(), done: 0, total: Some(total) });
+        self.pull(id, &|rows| progress(Progress { label: label.clone(), done: rows.min(total), total: Some(total) })).await?;
+        progress(Progress { label, done: total, total: Some(total) });
+        Ok(id)
+    }
+
+    /// Fetches one thumbnail into the cache (for a gallery tile the cache does not have yet).
+    pub async fn fetch_thumbnail(&self, hash: &str) -> Result<()> {
+        let bytes = self.remote.thumbnail(hash).await?;
+        let expected = hash.to_string();
+        blocking(&self.store, move |s| {
+            let got = s.thumbs().put(&bytes)?;
+            if got != expected {
+                tracing::warn!(%expected, %got, "a fetched thumbnail does not match its hash");
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// "Make available offline": fetches every thumbnail of the project the cache lacks, while
+    /// the cache stays within `budget` bytes.
+    pub async fn prefetch_thumbnails(&self, project: i64, budget: u64, progress: &(dyn Fn(Progress) + Send + Sync)) -> Result<Prefetched> {
+        let (missing, present, mut used) = blocking(&self.store, move |s| {
+            let hashes: Vec<String> = s.read(|c| {
+                let mut stmt = c.prepare("SELECT DISTINCT thumb FROM items WHERE project_id = ?1 AND thumb IS NOT NULL")?;
+                let rows = stmt.query_map([project], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+                Ok(rows)
+            })?;
+            let (present, missing): (Vec<String>, Vec<String>) = hashes.into_iter().partition(|h| s.thumbs().contains(h));
+            Ok((missing, present.len() as u64, s.thumbs().size()?))
+        })
+        .await?;
+        let mut out = Prefetched { present, ..Default::default() };
+        let label = "Making thumbnails available offline".to_string();
+        let total = missing.len() as u64;
+        progress(Progress { label: label.clone(), done: 0, total: Some(total) });
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut queue = missing.into_iter();
+        let mut done = 0u64;
+        loop {
+            while tasks.len() < 8 && used < budget {
+                let Some(hash) = queue.next() else { break };
+                let remote = self.remote.clone();
+                tasks.spawn(async move { remote.thumbnail(&hash).await });
+            }
+            let Some(joined) = tasks.join_next().await else { break };
+            let bytes = joined.map_err(|e| SyncError::Protocol(format!("a download task failed: {e}")))??;
+            let n = bytes.len() as u64;
+            if used + n > budget {
+                out.over_budget += 1;
+            } else {
+                blocking(&self.store, move |s| s.thumbs().put(&bytes).map(|_| ())).await?;
+                used += n;
+                out.fetched += 1;
+                out.bytes += n;
+            }
+            done += 1;
+            progress(Progress { label: label.clone(), done, total: Some(total) });
+        }
+        out.over_budget += queue.count() as u64;
+        Ok(out)
+    }
+}

@@ -1,0 +1,20 @@
+//! `trove-sync`: the desktop app's sync client for `trove-server` (DESIGN §4).
+//!
+//! - [`Remote`]: the HTTP calls (push, pull, projects, thumbnails) and the one error type,
+//!   [`SyncError`], that says whether waiting helps.
+//! - [`Engine`]: one cache + one server. `push` sends the outbox in batches and drops what the
+//!   server acknowledged (recording refusals); `pull` applies each page in one transaction with
+//!   the pending mutations replayed on top (`trove_core::replica`); `connect` downloads a
+//!   project; `prefetch_thumbnails` makes a project available offline within a size budget.
+//! - [`Driver`]: the app's single sync task: wakes on local changes, pulls periodically, backs
+//!   off with jitter and honours `Retry-After`, and publishes its [`Activity`].
+//!
+//! No Tauri here: the shell holds a `Driver` and turns its activity into the status area.
+
+mod driver;
+mod engine;
+mod remote;
+
+pub use driver::{Activity, Driver};
+pub use engine::{Engine, Prefetched, Pushed, PULL_PAGE, PUSH_BATCH, PUSH_BYTES};
+pub use remote::{normalize_url, Remote, Result, SyncError};

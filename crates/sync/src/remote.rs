@@ -1,0 +1,200 @@
+//! The HTTP side: one `trove-server` at a base URL, signed in with an API token. Every answer
+//! that is not a success becomes a [`SyncError`] that says, as a sentence, what went wrong and
+//! whether trying again later may help.
+
+use std::time::Duration;
+
+use reqwest::{header, Method, StatusCode};
+use serde::de::DeserializeOwned;
+use trove_protocol::api::{ErrorBody, Me, ProjectInfo};
+use trove_protocol::sync::{PullResponse, PushRequest, PushResponse};
+use trove_protocol::ErrorCode;
+
+/// Everything that can go wrong while syncing.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("the server at {url} cannot be reached ({reason}); changes are kept and sent when it is back")]
+    Unreachable { url: String, reason: String },
+    #[error("the server did not accept the API token; sign in again with a valid token")]
+    Unauthorized,
+    /// A 4xx answer other than 401: the request itself was refused.
+    #[error("{message}")]
+    Refused { status: u16, code: ErrorCode, message: String, retry_after: Option<Duration> },
+    /// A 5xx answer (or 429): worth trying again later.
+    #[error("the server failed ({status}): {message}; changes are kept and sent again")]
+    Server { status: u16, message: String, retry_after: Option<Duration> },
+    #[error("the server answered something this app does not understand: {0}")]
+    Protocol(String),
+    #[error("\"{0}\" is not a server address; use http://host:port or https://host")]
+    BadUrl(String),
+    #[error(transparent)]
+    Local(#[from] trove_core::Error),
+}
+
+impl SyncError {
+    /// Worth retrying by itself (the server is away or overloaded), as opposed to needing the
+    /// person (a refused token) or a fix.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SyncError::Unreachable { .. } | SyncError::Server { .. } => true,
+            SyncError::Refused { status, .. } => *status == 429 || *status == 408,
+            _ => false,
+        }
+    }
+
+    /// The wait the server asked for (`Retry-After`), if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            SyncError::Refused { retry_after, .. } | SyncError::Server { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The server cannot be reached at all (the app shows "offline", not "error").
+    pub fn is_offline(&self) -> bool {
+        matches!(self, SyncError::Unreachable { .. })
+    }
+}
+
+pub type Result<T, E = SyncError> = std::result::Result<T, E>;
+
+/// A `trove-server` at `base` (e.g. `http://127.0.0.1:8080`), signed in with `token`.
+#[derive(Clone)]
+pub struct Remote {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+/// Checks and normalizes a server address: http or https, a host, no trailing slash.
+pub fn normalize_url(url: &str) -> Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) && reqwest::Url::parse(url).is_ok() => Ok(url.to_string()),
+        _ => Err(SyncError::BadUrl(url.to_string())),
+    }
+}
+
+impl Remote {
+    pub fn new(base: &str, token: &str) -> Result<Remote> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            // A push of a million-item change is tens of megabytes.
+            .timeout(Duration::from_secs(300))
+            .build()
+            .map_err(|e| SyncError::Protocol(e.to_string()))?;
+        Ok(Remote { base: normalize_url(base)?, token: token.trim().to_string(), http })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    async fn send<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<T> {
+        let resp = req.bearer_auth(&self.token).send().await.map_err(|e| self.unreachable(e))?;
+        let status = resp.status();
+        if status.is_success() {
+            return resp.json::<T>().await.map_err(|e| {
+                if e.is_decode() {
+                    SyncError::Protocol(e.to_string())
+                } else {
+                    self.unreachable(e)
+                }
+            });
+        }
+        let retry_after = resp
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = resp.text().await.unwrap_or_default();
+        let error = serde_json::from_str::<ErrorBody>(&body).ok().map(|b| b.error);
+        let message = error.as_ref().map(|e| e.message.clone()).unwrap_or_else(|| {
+            let text = body.trim();
+            if text.is_empty() { status.canonical_reason().unwrap_or("no reason given").to_string() } else { text.chars().take(200).collect() }
+        });
+        Err(match status {
+            StatusCode::UNAUTHORIZED => SyncError::Unauthorized,
+            s if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS && error.is_none() => {
+                SyncError::Server { status: s.as_u16(), message, retry_after }
+            }
+            s => SyncError::Refused { status: s.as_u16(), code: error.map(|e| e.code).unwrap_or(ErrorCode::InvalidInput), message, retry_after },
+        })
+    }
+
+    fn unreachable(&self, e: reqwest::Error) -> SyncError {
+        let reason = if e.is_timeout() {
+            "it did not answer in time".to_string()
+        } else if e.is_connect() {
+            "the connection was refused or could not be made".to_string()
+        } else {
+            // The innermost cause reads best ("connection closed before message completed").
+            let mut source: &dyn std::error::Error = &e;
+            while let Some(next) = source.source() {
+                source = next;
+            }
+            source.to_string()
+        };
+        SyncError::Unreachable { url: self.base.clone(), reason }
+    }
+
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}/api/v1{path}", self.base))
+    }
+
+    /// Who the token belongs to: also how sign-in is checked.
+    pub async fn me(&self) -> Result<Me> {
+        self.send(self.request(Method::GET, "/me")).await
+    }
+
+    /// The projects the caller may see.
+    pub async fn projects(&self) -> Result<Vec<ProjectInfo>> {
+        self.send(self.request(Method::GET, "/projects")).await
+    }
+
+    pub async fn push(&self, req: &PushRequest) -> Result<PushResponse> {
+        self.send(self.request(Method::POST, "/sync/push").json(req)).await
+    }
+
+    pub async fn pull(&self, project: &str, client_id: &str, cookie: i64, limit: u32) -> Result<PullResponse> {
+        let query = [("project", project.to_string()), ("client_id", client_id.to_string()), ("cookie", cookie.to_string()), ("limit", limit.to_string())];
+        self.send(self.request(Method::GET, "/sync/pull").query(&query)).await
+    }
+
+    /// The bytes of the thumbnail with this content hash.
+    pub async fn thumbnail(&self, hash: &str) -> Result<Vec<u8>> {
+        let resp = self
+            .request(Method::GET, &format!("/thumbnails/{hash}"))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        let status = resp.status();
+        if !status.is_success() {
+            let message = format!("thumbnail {hash} could not be fetched ({status})");
+            return Err(if status.is_server_error() {
+                SyncError::Server { status: status.as_u16(), message, retry_after: None }
+            } else {
+                SyncError::Refused { status: status.as_u16(), code: ErrorCode::NotFound, message, retry_after: None }
+            });
+        }
+        Ok(resp.bytes().await.map_err(|e| self.unreachable(e))?.to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_addresses_are_checked_and_normalized() {
+        assert_eq!(normalize_url(" http://127.0.0.1:8080/ ").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(normalize_url("https://trove.example.org").unwrap(), "https://trove.example.org");
+        for bad in ["", "127.0.0.1:8080", "ftp://x", "http://", "http://a b"] {
+            let err = normalize_url(bad).unwrap_err();
+            assert!(err.to_string().contains("is not a server address"), "{bad}: {err}");
+        }
+    }
+}
