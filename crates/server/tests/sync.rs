@@ -131,21 +131,23 @@ async fn a_push_is_applied_once_in_order_and_pulled_back() {
 async fn a_refused_mutation_is_reported_and_does_not_block_the_queue() {
     let f = fixture();
     let it = &f.items;
-    f.s.collection("Taken", false).await;
+    let taken = f.s.collection("Taken", false).await;
     let r = f
         .push(&f.s.alice, "dev-a", vec![
             (1, f.create("taken!")),
-            (2, json!({"name": "set_note", "args": {"collection": C1, "item": it[0], "note": "x".repeat(501)}})),
+            (2, json!({"name": "set_note", "args": {"collection": taken["uuid"], "item": it[0], "note": "x".repeat(501)}})),
             (3, json!({"name": "tag_items", "args": {"items": [it[0], it[4]], "tags": ["reviewed"]}})),
+            (4, json!({"name": "set_note", "args": {"collection": "0c1a0000-0000-4000-8000-0000000000ff", "item": it[0], "note": "hi"}})),
         ])
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    assert_eq!(r.body["last_mutation_id"], 3);
+    assert_eq!(r.body["last_mutation_id"], 4);
     let rejected = r.body["rejected"].as_array().unwrap();
-    assert_eq!(rejected.len(), 2, "{rejected:?}");
-    assert_eq!((rejected[0]["id"].as_i64(), rejected[0]["name"].as_str(), rejected[0]["error"]["code"].as_str()), (Some(1), Some("create_collection"), Some("conflict")));
-    // The note's collection was never made: refused as unknown, not as a crash.
-    assert_eq!(rejected[1]["error"]["code"], "not_found");
+    let refused: Vec<(i64, &str, &str)> =
+        rejected.iter().map(|r| (r["id"].as_i64().unwrap(), r["name"].as_str().unwrap(), r["error"]["code"].as_str().unwrap())).collect();
+    assert_eq!(refused, [(1, "create_collection", "conflict"), (2, "set_note", "invalid_input"), (4, "set_note", "not_found")]);
+    // A collection the server never had: refused as unknown, not as a crash.
+    assert!(rejected[2]["error"]["message"].as_str().unwrap().contains("does not exist"), "{rejected:?}");
     // The tag went through.
     let r = f.s.call(Method::GET, &format!("/api/v1/items/{}", f.s.items[4]), Some(&f.s.alice), None).await;
     assert_eq!(r.body["tags"], json!(["reviewed"]));
@@ -263,4 +265,124 @@ async fn a_causal_length_from_far_ahead_is_kept_and_an_older_remove_loses_to_it(
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), versions.len(), "every changed row has its own version");
+}
+
+/// The (item, cl, position) of each membership row of a pull, sorted by item.
+fn pairs(page: &Value) -> Vec<(String, u64, Value)> {
+    let mut out: Vec<(String, u64, Value)> = page["memberships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["item"].as_str().unwrap().to_string(), m["cl"].as_u64().unwrap(), m["position"].clone()))
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// The codes of a push's refusals, by mutation id.
+fn refusals(r: &common::Response) -> Vec<(i64, String)> {
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    r.body["rejected"].as_array().unwrap().iter().map(|r| (r["id"].as_i64().unwrap(), r["error"]["code"].as_str().unwrap().to_string())).collect()
+}
+
+#[tokio::test]
+async fn a_refused_write_is_undone_on_the_client_by_the_next_pull() {
+    let f = fixture();
+    let it = &f.items;
+    f.push(&f.s.alice, "dev-a", vec![(1, f.create("Shared")), (2, add(&[&it[0]], &["a0"], &[1]))]).await;
+    let (_, cookie) = f.pull_all(&f.s.bob, "dev-bob", 0).await;
+    // Bob, a viewer, edits offline; his app shows the effects until the pull after the push.
+    let r = f
+        .push(&f.s.bob, "dev-bob", vec![
+            (1, add(&[&it[1], &it[0], &it[1]], &["a1", "a2", "a3"], &[])),
+            (2, json!({"name": "update_collection", "args": {"collection": C1, "patch": {"title": "Mine"}}})),
+            (3, json!({"name": "tag_items", "args": {"items": [it[2]], "tags": ["mine"]}})),
+            (4, json!({"name": "move_item", "args": {"collection": C1, "item": it[0], "position": "a5"}})),
+            (5, remove(&[&it[0]], &[2])),
+        ])
+        .await;
+    assert_eq!(refusals(&r), (1..=5).map(|id| (id, "forbidden".to_string())).collect::<Vec<_>>());
+    // The pull after the push carries the server's state of every row he touched, and only those.
+    let page = f.pull(&f.s.bob, "dev-bob", cookie, 100).await;
+    assert_eq!(page["reset"], false);
+    let mut want = vec![(it[0].clone(), 1, json!("a0")), (it[1].clone(), 0, Value::Null)];
+    want.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(pairs(&page), want, "it[1] is absent (length 0, no position), it[0] where it was");
+    let titles: Vec<&str> = page["collections"].as_array().unwrap().iter().map(|c| c["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Shared"]);
+    let items: Vec<(&str, &Value)> = page["items"].as_array().unwrap().iter().map(|i| (i["uuid"].as_str().unwrap(), &i["tags"])).collect();
+    assert_eq!(items, [(it[2].as_str(), &json!([]))]);
+    assert_eq!(page["deleted_collections"], json!([]));
+    // Each re-sent row has its own version, so a pull pages through them however many there are.
+    let (mut c, mut sizes) = (cookie, Vec::new());
+    loop {
+        let p = f.pull(&f.s.bob, "dev-bob", c, 1).await;
+        sizes.push(["datasets", "items", "collections", "memberships", "deleted_collections"].iter().map(|k| p[k].as_array().unwrap().len()).sum::<usize>());
+        c = p["cookie"].as_i64().unwrap();
+        if !p["more"].as_bool().unwrap() {
+            break;
+        }
+    }
+    assert_eq!(sizes, [1, 1, 1, 1]);
+    // The re-sent rows change nothing for anyone: the collection is as it was.
+    assert_eq!(f.members().await, [0]);
+    let (_, cookie) = f.pull_all(&f.s.bob, "dev-bob", cookie).await;
+    assert_eq!(f.pull(&f.s.bob, "dev-bob", cookie, 100).await["memberships"], json!([]), "re-sent once, not on every pull");
+}
+
+#[tokio::test]
+async fn writes_refused_on_what_the_caller_cannot_see_re_send_nothing() {
+    let f = fixture();
+    let it = &f.items;
+    f.push(&f.s.alice, "dev-a", vec![(1, f.create("Shared")), (2, add(&[&it[0]], &["a0"], &[1]))]).await;
+    let secret = f.s.collection("Secret", true).await;
+    let (_, cookie) = f.pull_all(&f.s.alice, "dev-a", 0).await;
+    // A stranger names the project, its items and its collection; a viewer names a private
+    // collection of a namespace he is not in.
+    let create = |c: &str| json!({"name": "create_collection", "args": {"collection": c, "project": f.project, "hex_id": "00000000000000000000000a", "title": "X", "description": "", "private": false, "theme": "pink"}});
+    let r = f
+        .push(&f.s.mallory, "dev-m", vec![
+            (1, create("0c1a0000-0000-4000-8000-0000000000aa")),
+            (2, add(&[&it[1]], &["a1"], &[1])),
+            (3, json!({"name": "tag_items", "args": {"items": [it[2]], "tags": ["x"]}})),
+            (4, json!({"name": "delete_collection", "args": {"collection": C1}})),
+        ])
+        .await;
+    assert_eq!(refusals(&r).len(), 4);
+    let r = f
+        .push(&f.s.bob, "dev-bob", vec![(1, json!({"name": "add_items", "args": {"collection": secret["uuid"], "items": [it[3]], "positions": ["a0"]}}))])
+        .await;
+    assert_eq!(refusals(&r), [(1, "not_found".to_string())]);
+    // Nobody's pull changes: nothing was re-stamped, no tombstone made.
+    let page = f.pull(&f.s.alice, "dev-a", cookie, 100).await;
+    for k in ["datasets", "items", "collections", "memberships", "deleted_collections"] {
+        assert_eq!(page[k], json!([]), "{k}");
+    }
+    assert_eq!(page["cookie"], cookie);
+}
+
+#[tokio::test]
+async fn a_refused_create_is_pulled_as_deleted_and_later_mutations_on_it_are_no_ops() {
+    let f = fixture();
+    f.s.collection("Taken", false).await;
+    let (_, cookie) = f.pull_all(&f.s.carol, "dev-c", 0).await;
+    let r = f
+        .push(&f.s.carol, "dev-c", vec![
+            (1, f.create("Taken")),
+            (2, add(&[&f.items[0]], &["a0"], &[1])),
+            (3, json!({"name": "update_collection", "args": {"collection": C1, "patch": {"title": "Another"}}})),
+        ])
+        .await;
+    assert_eq!(refusals(&r), [(1, "conflict".to_string())], "what followed the refused create is acknowledged");
+    let page = f.pull(&f.s.carol, "dev-c", cookie, 100).await;
+    assert_eq!(page["deleted_collections"], json!([C1]), "the client drops its copy");
+    assert_eq!((&page["collections"], &page["memberships"]), (&json!([]), &json!([])));
+    // A viewer's create is refused too, and likewise pulled as deleted.
+    let (_, cookie) = f.pull_all(&f.s.bob, "dev-bob", 0).await;
+    let c2 = "0c1a0000-0000-4000-8000-000000000002";
+    let r = f
+        .push(&f.s.bob, "dev-bob", vec![(1, json!({"name": "create_collection", "args": {"collection": c2, "project": f.project, "hex_id": "0123456789abcdef0123456f", "title": "Bob's", "description": "", "private": false, "theme": "pink"}}))])
+        .await;
+    assert_eq!(refusals(&r), [(1, "forbidden".to_string())]);
+    assert_eq!(f.pull(&f.s.bob, "dev-bob", cookie, 100).await["deleted_collections"], json!([c2]));
 }

@@ -17,6 +17,7 @@ use trove_core::Pool;
 use trove_protocol::{position, rules, ApiError, Mutation, NewCollection};
 
 mod pull;
+mod restamp;
 
 pub use pull::pull;
 
@@ -100,7 +101,9 @@ impl From<rusqlite::Error> for Stop {
 /// Applies one pushed mutation: skips an id already applied, refuses a gap, and otherwise
 /// applies it and advances the client's id in one transaction. A mutation refused for a
 /// business reason is rolled back whole, then recorded with the advance in a second
-/// transaction. An internal failure returns `Err` with nothing changed, so the client retries.
+/// transaction, which also re-stamps what it named so the next pull replaces the client's
+/// optimistic copy of it (`restamp.rs`). An internal failure returns `Err` with nothing
+/// changed, so the client retries.
 pub fn push_one(db: &Pool, caller: &Caller, client_id: &str, pushed: &PushedMutation) -> Result<Outcome> {
     check_client_id(client_id)?;
     let first = db.write(|tx| {
@@ -134,6 +137,7 @@ pub fn push_one(db: &Pool, caller: &Caller, client_id: &str, pushed: &PushedMuta
                 now_ms()
             ],
         )?;
+        restamp::restamp(tx, caller, &pushed.mutation)?;
         advance(tx, caller, client_id, pushed.id)?;
         Ok(Outcome::Rejected(refused.clone()))
     })
