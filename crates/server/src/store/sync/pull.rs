@@ -13,14 +13,24 @@ use crate::store::access::{self, Caller};
 
 /// One page (at most `limit` changed rows) of the changes to project `project_uuid` after
 /// `cookie`, as the caller may see them, with the client's last applied mutation id.
+///
+/// Everything is read from one snapshot (one read transaction): a push committing meanwhile
+/// is either wholly in the page or wholly after it, so the head version, the client's last
+/// mutation id and every kind of row agree.
 pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &str, cookie: i64, limit: u32) -> Result<PullResponse> {
     check_client_id(client_id)?;
+    // Deferred: the snapshot is taken by the first read below and kept to the last. Nothing is
+    // written, so dropping it (a rollback) is its end.
+    let snapshot = conn.unchecked_transaction()?;
+    let conn: &Connection = &snapshot;
     let project = {
         let id: Option<i64> = conn.query_row("SELECT id FROM projects WHERE uuid = ?1", [project_uuid], |r| r.get(0)).optional()?;
         let id = id.ok_or_else(|| Error::NotFound(format!("project {project_uuid} does not exist")))?;
         access::require(conn, caller, id, Role::Viewer).map_err(|_| Error::NotFound(format!("project {project_uuid} does not exist")))?;
         id
     };
+    // Read before the rows (within the snapshot it makes no difference, but never after them:
+    // the client drops the outbox entries up to it, so the rows must include their effects).
     let last_mutation_id = client_state(conn, caller, client_id)?;
     let head: i64 = conn.query_row("SELECT value FROM counters WHERE name = 'version'", [], |r| r.get(0))?;
     let reset = cookie < 0 || cookie > head;
