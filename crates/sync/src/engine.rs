@@ -45,6 +45,7 @@ pub struct Prefetched {
 pub struct Engine {
     store: Arc<Store>,
     remote: Remote,
+    push_batch: usize,
 }
 
 /// Runs a store call on the blocking pool.
@@ -58,7 +59,13 @@ async fn blocking<T: Send + 'static>(store: &Arc<Store>, f: impl FnOnce(&Store) 
 
 impl Engine {
     pub fn new(store: Arc<Store>, remote: Remote) -> Engine {
-        Engine { store, remote }
+        Engine { store, remote, push_batch: PUSH_BATCH }
+    }
+
+    /// The same engine pushing at most `n` mutations at a time (tests use small batches).
+    pub fn with_push_batch(mut self, n: usize) -> Engine {
+        self.push_batch = n.max(1);
+        self
     }
 
     pub fn store(&self) -> &Arc<Store> {
@@ -72,8 +79,9 @@ impl Engine {
     /// Pushes the whole outbox, batch after batch, until it is empty.
     pub async fn push(&self) -> Result<Pushed> {
         let mut total = Pushed::default();
+        let limit = self.push_batch;
         loop {
-            let batch = blocking(&self.store, |s| s.read(|c| trove_core::outbox::batch(c, 0, PUSH_BATCH, PUSH_BYTES))).await?;
+            let batch = blocking(&self.store, move |s| s.read(|c| trove_core::outbox::batch(c, 0, limit, PUSH_BYTES))).await?;
             let Some(last) = batch.last().map(|p| p.id) else { return Ok(total) };
             let req = PushRequest {
                 client_id: self.store.client_id().to_string(),

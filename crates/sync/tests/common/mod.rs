@@ -1,0 +1,251 @@
+//! The real parts for sync tests: a `trove-server` process on 127.0.0.1 with a small project,
+//! a fault-injecting proxy in front of it, and clients that are each a `trove-core` cache in
+//! its own database file with a sync engine talking through the proxy.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+use serde_json::Value;
+use trove_core::Store;
+use trove_faultproxy::FaultProxy;
+use trove_protocol::{NewCollection, Selection};
+use trove_sync::{Engine, Remote};
+
+/// The `trove-server` binary: `TROVE_SERVER_BIN`, else beside this test's target directory
+/// (built first if missing, so `cargo test -p trove-sync` works on its own).
+pub fn server_bin() -> PathBuf {
+    if let Ok(bin) = std::env::var("TROVE_SERVER_BIN") {
+        return PathBuf::from(bin);
+    }
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps").to_path_buf();
+    let bin = dir.join("trove-server");
+    static BUILD: std::sync::Once = std::sync::Once::new();
+    BUILD.call_once(|| {
+        if !bin.exists() {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let status = Command::new(cargo).args(["build", "-p", "trove-server"]).status().expect("run cargo build");
+            assert!(status.success(), "building trove-server failed");
+        }
+    });
+    bin
+}
+
+/// Runs `trove-server --data DIR ARGS...`, which must succeed; returns stdout.
+pub fn cli(data: &Path, args: &[&str]) -> String {
+    let out = Command::new(server_bin()).arg("--data").arg(data).args(args).env_remove("TROVE_DATA").output().expect("run trove-server");
+    assert!(out.status.success(), "trove-server {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A running `trove-server serve`, killed (SIGKILL) when dropped.
+pub struct ServerProcess {
+    child: Child,
+    pub addr: std::net::SocketAddr,
+    pub data: PathBuf,
+}
+
+impl ServerProcess {
+    /// Serves `data` on `listen` (`127.0.0.1:0` for a free port) and waits until it says where.
+    pub fn start(data: &Path, listen: &str) -> ServerProcess {
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(data.with_extension("log")).unwrap();
+        let mut child = Command::new(server_bin())
+            .arg("--data")
+            .arg(data)
+            .args(["serve", "--listen", listen, "--rate-limit", "100000"])
+            .env_remove("TROVE_DATA")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("spawn trove-server");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("trove-server listening on http://") {
+                    let _ = tx.send(url.trim().to_string());
+                }
+            }
+        });
+        let addr = rx.recv_timeout(Duration::from_secs(60)).expect("the server says where it listens").parse().unwrap();
+        ServerProcess { child, addr, data: data.to_path_buf() }
+    }
+
+    /// SIGKILL: no graceful shutdown, whatever was in flight is cut.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts again on the same address and data.
+    pub fn restart(&mut self) {
+        self.kill();
+        let addr = self.addr.to_string();
+        let mut last = None;
+        for _ in 0..50 {
+            match std::panic::catch_unwind(|| ServerProcess::start(&self.data, &addr)) {
+                Ok(mut fresh) => {
+                    std::mem::swap(&mut self.child, &mut fresh.child);
+                    std::mem::forget(fresh);
+                    return;
+                }
+                Err(e) => last = Some(e),
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::panic::resume_unwind(last.unwrap());
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A server with the organisation `lab` (editors alice, bob and carol; viewer vic) and the project
+/// `lab/Photos` of 12 items, behind a fault proxy.
+pub struct World {
+    pub server: ServerProcess,
+    pub proxy: FaultProxy,
+    pub tokens: std::collections::HashMap<&'static str, String>,
+    pub root: tempfile::TempDir,
+}
+
+pub const PROJECT: &str = "lab/Photos";
+pub const ITEMS: usize = 12;
+
+impl World {
+    pub fn new() -> World {
+        let root = tempfile::tempdir().unwrap();
+        let data = root.path().join("server");
+        let mut tokens = std::collections::HashMap::new();
+        for (user, role) in [("alice", "editor"), ("bob", "editor"), ("carol", "editor"), ("vic", "viewer")] {
+            cli(&data, &["user", "add", user, "--org", "lab", "--role", role]);
+            tokens.insert(user, cli(&data, &["token", "create", "--user", user]));
+        }
+        let items: Vec<Value> = (0..ITEMS).map(|n| serde_json::json!({"type": "model", "id": format!("lab/model-{n:02}")})).collect();
+        let file = root.path().join("items.json");
+        std::fs::write(&file, serde_json::to_string(&items).unwrap()).unwrap();
+        cli(&data, &["catalog", "import", "--namespace", "lab", "--project", "Photos", "--hub", file.to_str().unwrap()]);
+        let server = ServerProcess::start(&data, "127.0.0.1:0");
+        let proxy = FaultProxy::start(server.addr);
+        World { server, proxy, tokens, root }
+    }
+
+    /// A new client (its own database) signed in as `user`, with the project downloaded.
+    pub async fn client(&self, user: &str) -> Client {
+        let dir = self.root.path().join(format!("client-{user}-{}", rand_suffix()));
+        Client::open(&dir, &self.proxy.url(), &self.tokens[user]).await
+    }
+
+    /// What the server holds now, as a fresh client downloads it.
+    pub async fn server_state(&self) -> Value {
+        let c = Client::open(&self.root.path().join(format!("fresh-{}", rand_suffix())), &format!("http://{}", self.server.addr), &self.tokens["carol"]).await;
+        c.fp()
+    }
+}
+
+fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed).to_string()
+}
+
+/// One device: a cache and its sync engine.
+pub struct Client {
+    pub store: Arc<Store>,
+    pub engine: Engine,
+    pub project: i64,
+    pub dir: PathBuf,
+    url: String,
+    token: String,
+}
+
+impl Client {
+    /// Opens (or reopens) the cache in `dir` and downloads the project if it is not there yet.
+    pub async fn open(dir: &Path, url: &str, token: &str) -> Client {
+        let store = Arc::new(Store::open(&dir.join("trove.db"), &dir.join("thumbs")).unwrap());
+        let engine = Engine::new(store.clone(), Remote::new(url, token).unwrap());
+        let project = match store.synced_projects().unwrap().first() {
+            Some(p) => p.project,
+            None => engine.connect_by_name(PROJECT, &|_| {}).await.expect("connect to lab/Photos"),
+        };
+        Client { store, engine, project, dir: dir.to_path_buf(), url: url.into(), token: token.into() }
+    }
+
+    /// The same database opened again (after a crash or a restart).
+    pub async fn reopen(self) -> Client {
+        let (dir, url, token) = (self.dir.clone(), self.url.clone(), self.token.clone());
+        drop(self);
+        Client::open(&dir, &url, &token).await
+    }
+
+    /// Pushes and pulls until nothing is pending.
+    pub async fn sync(&self) {
+        self.engine.sync_until_settled().await.unwrap_or_else(|e| panic!("sync failed: {e}"));
+    }
+
+    pub fn fp(&self) -> Value {
+        self.store.fingerprint(self.project).unwrap()
+    }
+
+    pub fn pending(&self) -> u64 {
+        self.store.pending().unwrap()
+    }
+
+    /// Local item ids of the catalog, by name order (`model-00` first).
+    pub fn items(&self) -> Vec<i64> {
+        self.store.item_ids(self.project, &Default::default(), 0, 1000).unwrap()
+    }
+
+    pub fn item(&self, n: usize) -> i64 {
+        self.items()[n]
+    }
+
+    pub fn create(&self, title: &str) -> i64 {
+        let input = NewCollection { title: title.into(), description: String::new(), private: false, theme: None };
+        self.store.create_collection(self.project, &input).unwrap().id
+    }
+
+    /// The live collection titled `title`.
+    pub fn collection(&self, title: &str) -> i64 {
+        self.store
+            .collections(self.project)
+            .unwrap()
+            .into_iter()
+            .find(|c| c.title == title)
+            .unwrap_or_else(|| panic!("no collection {title:?} here"))
+            .id
+    }
+
+    pub fn titles(&self) -> Vec<String> {
+        self.store.collections(self.project).unwrap().into_iter().map(|c| c.title).collect()
+    }
+
+    pub fn add(&self, collection: i64, items: &[usize]) {
+        let ids = items.iter().map(|n| self.item(*n)).collect();
+        self.store.add_to_collection(self.project, collection, &Selection::Ids { ids }).unwrap();
+    }
+
+    pub fn remove(&self, collection: i64, items: &[usize]) {
+        let ids = items.iter().map(|n| self.item(*n)).collect();
+        self.store.remove_from_collection(self.project, collection, &Selection::Ids { ids }).unwrap();
+    }
+
+    /// The collection's members as catalog numbers, in order.
+    pub fn members(&self, collection: i64) -> Vec<usize> {
+        let all = self.items();
+        let q = trove_protocol::ItemQuery {
+            collection: Some(collection),
+            sort: trove_protocol::Sort { key: trove_protocol::SortKey::Position, desc: false },
+            ..Default::default()
+        };
+        self.store.item_ids(self.project, &q, 0, 1000).unwrap().into_iter().map(|id| all.iter().position(|x| *x == id).unwrap()).collect()
+    }
+}

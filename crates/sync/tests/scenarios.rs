@@ -1,0 +1,286 @@
+//! Deterministic sync scenarios: a real `trove-server` process, several clients (each a
+//! `trove-core` cache in its own SQLite file with a sync engine), and faults injected by a proxy
+//! on 127.0.0.1 between them. Each ends with every client equal to the server.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Client, World};
+use trove_faultproxy::{Action, Rule};
+use trove_protocol::CollectionPatch;
+
+const PUSH: &str = "/api/v1/sync/push";
+const PULL: &str = "/api/v1/sync/pull";
+
+/// Every client shows what the server holds.
+async fn assert_converged(world: &World, clients: &[&Client]) {
+    let server = world.server_state().await;
+    for (n, c) in clients.iter().enumerate() {
+        assert_eq!(c.pending(), 0, "client {n} has nothing pending");
+        assert_eq!(c.fp(), server, "client {n} equals the server");
+    }
+}
+
+/// A collection both clients have synced, holding the given catalog items.
+async fn shared(a: &Client, b: &Client, title: &str, items: &[usize]) -> (i64, i64) {
+    let ca = a.create(title);
+    if !items.is_empty() {
+        a.add(ca, items);
+    }
+    a.sync().await;
+    b.sync().await;
+    (ca, b.collection(title))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_offline_add_the_same_item_and_it_is_in_once() {
+    let w = World::new();
+    let (a, b) = (w.client("alice").await, w.client("bob").await);
+    let (ca, cb) = shared(&a, &b, "Picks", &[]).await;
+    w.proxy.set_offline(true);
+    a.add(ca, &[3, 1]);
+    b.add(cb, &[1, 2]);
+    assert!(a.engine.sync().await.is_err(), "offline: the push fails and is kept");
+    assert_eq!(a.pending(), 1);
+    w.proxy.set_offline(false);
+    a.sync().await;
+    b.sync().await;
+    a.sync().await;
+    assert_eq!(a.members(ca), b.members(cb));
+    let mut m = a.members(ca);
+    m.sort();
+    assert_eq!(m, [1, 2, 3], "item 1 is in once");
+    assert_converged(&w, &[&a, &b]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_re_add_the_remover_never_saw_survives_in_either_order() {
+    for a_first in [true, false] {
+        let w = World::new();
+        let (a, b) = (w.client("alice").await, w.client("bob").await);
+        let (ca, cb) = shared(&a, &b, "Picks", &[0, 5]).await;
+        a.remove(ca, &[5]);
+        b.remove(cb, &[5]);
+        b.add(cb, &[5]);
+        if a_first {
+            a.sync().await;
+            b.sync().await;
+        } else {
+            b.sync().await;
+            a.sync().await;
+        }
+        a.sync().await;
+        assert!(a.members(ca).contains(&5), "a_first={a_first}: item 5 is present");
+        assert_converged(&w, &[&a, &b]).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_moves_converge_to_one_order() {
+    let w = World::new();
+    let (a, b) = (w.client("alice").await, w.client("bob").await);
+    let (ca, cb) = shared(&a, &b, "Order", &[0, 1, 2, 3]).await;
+    // A moves item 0 to the end; B moves item 0 before item 2 and item 3 to the front.
+    a.store.move_item(ca, a.item(0), None).unwrap();
+    b.store.move_item(cb, b.item(0), Some(b.item(2))).unwrap();
+    b.store.move_item(cb, b.item(3), Some(b.item(1))).unwrap();
+    a.sync().await;
+    b.sync().await;
+    a.sync().await;
+    assert_eq!(a.members(ca), b.members(cb));
+    assert_eq!(a.members(ca), [3, 1, 0, 2], "the later move (B's, in server order) of item 0 wins");
+    assert_converged(&w, &[&a, &b]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rename_racing_a_delete_ends_deleted_everywhere_and_blocks_nothing() {
+    for rename_first in [true, false] {
+        let w = World::new();
+        let (a, b) = (w.client("alice").await, w.client("bob").await);
+        let (ca, cb) = shared(&a, &b, "Doomed", &[1]).await;
+        a.store.update_collection(ca, &CollectionPatch { title: Some("Saved?".into()), ..Default::default() }).unwrap();
+        a.add(ca, &[2]);
+        let later = a.create("After"); // a later change of A's must still sync
+        a.add(later, &[4]);
+        b.store.delete_collection(cb).unwrap();
+        if rename_first {
+            a.sync().await;
+            b.sync().await;
+        } else {
+            b.sync().await;
+            a.sync().await;
+        }
+        a.sync().await;
+        b.sync().await;
+        assert_eq!(a.titles(), ["After"], "rename_first={rename_first}");
+        assert_eq!(b.titles(), ["After"]);
+        assert!(a.store.refusals().unwrap().is_empty(), "edits of a deleted collection are no-ops, not refusals");
+        assert_converged(&w, &[&a, &b]).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_500_after_k_of_n_mutations_applies_each_exactly_once() {
+    let w = World::new();
+    let a = w.client("alice").await;
+    let engine = a.engine.clone().with_push_batch(3);
+    let c = a.create("Batch");
+    for n in 0..8 {
+        a.add(c, &[n]);
+    }
+    a.remove(c, &[2]);
+    // The second push (mutations 4-6 of 10) is committed by the server, then answered 500.
+    w.proxy.add_rule(Rule::on("POST", PUSH, Action::StatusAfterForward(500)).after(1).times(1));
+    let err = engine.push().await.unwrap_err();
+    assert!(err.is_transient(), "{err}");
+    assert_eq!(a.pending(), 7, "only the first batch was acknowledged");
+    engine.push().await.unwrap();
+    a.sync().await;
+    assert_eq!(a.members(c), [0, 1, 3, 4, 5, 6, 7]);
+    assert!(a.store.refusals().unwrap().is_empty());
+    assert_converged(&w, &[&a]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_after_commit_and_a_duplicated_push_apply_once() {
+    let w = World::new();
+    let (a, b) = (w.client("alice").await, w.client("bob").await);
+    let c = a.create("Once");
+    a.add(c, &[1, 2]);
+    w.proxy.add_rule(Rule::on("POST", PUSH, Action::DropResponse).times(1));
+    let err = a.engine.push().await.unwrap_err();
+    assert!(err.is_offline(), "a lost answer looks like a dropped connection: {err}");
+    assert_eq!(a.pending(), 2, "nothing is dropped without an acknowledgement");
+    a.remove(c, &[1]);
+    w.proxy.add_rule(Rule::on("POST", PUSH, Action::Duplicate).times(1));
+    a.sync().await;
+    b.sync().await;
+    assert_eq!(a.members(c), [2]);
+    assert_eq!(b.members(b.collection("Once")), [2], "the create was not applied twice (no refusal), the add not redone after the remove");
+    assert!(a.store.refusals().unwrap().is_empty());
+    assert!(w.proxy.log().iter().any(|e| e.forwarded == 2), "the duplicate reached the server twice");
+    assert_converged(&w, &[&a, &b]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_old_batch_has_no_effect() {
+    let w = World::new();
+    let a = w.client("alice").await;
+    let c = a.create("Replay");
+    a.add(c, &[7]);
+    let old = trove_protocol::sync::PushRequest {
+        client_id: a.store.client_id().to_string(),
+        mutations: a.store.outbox().unwrap().into_iter().map(|(id, mutation)| trove_protocol::sync::PushedMutation { id, mutation }).collect(),
+    };
+    a.sync().await;
+    a.remove(c, &[7]);
+    a.store.update_collection(c, &CollectionPatch { title: Some("Renamed".into()), ..Default::default() }).unwrap();
+    a.sync().await;
+    // Somebody (a proxy, a bug) sends the first batch again.
+    let answer = a.engine.remote().push(&old).await.unwrap();
+    assert!(answer.rejected.is_empty());
+    assert!(answer.last_mutation_id > old.mutations.last().unwrap().id, "the server's position did not move back");
+    a.sync().await;
+    assert_eq!(a.titles(), ["Renamed"]);
+    assert_eq!(a.members(c), Vec::<usize>::new(), "the old add did not come back");
+    assert_converged(&w, &[&a]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permanently_refused_change_is_reported_and_later_ones_still_sync() {
+    let w = World::new();
+    let (a, b) = (w.client("alice").await, w.client("bob").await);
+    a.create("Cats");
+    let mine = b.create("cats!"); // the same title once slugified
+    b.add(mine, &[1]);
+    let other = b.create("Dogs");
+    b.add(other, &[2]);
+    a.sync().await;
+    b.sync().await;
+    let refused = b.store.refusals().unwrap();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].change, "Create the collection \u{201c}cats!\u{201d}");
+    assert!(refused[0].reason.contains("already exists"), "{}", refused[0].reason);
+    assert_eq!(b.titles(), ["Cats", "Dogs"], "the refused collection is gone, the later one synced");
+    assert_eq!(b.members(b.collection("Dogs")), [2]);
+    a.sync().await;
+    assert_converged(&w, &[&a, &b]).await;
+
+    // A viewer's edits are refused too, and their optimistic effect is undone by the next pull.
+    let v = w.client("vic").await;
+    let cats = v.collection("Cats");
+    v.add(cats, &[9]);
+    v.store.tag_items(v.project, &trove_protocol::Selection::Ids { ids: vec![v.item(9)] }, &["mine".into()]).unwrap();
+    v.sync().await;
+    assert_eq!(v.store.refusals().unwrap().len(), 2);
+    assert_eq!(v.members(cats), Vec::<usize>::new());
+    assert_converged(&w, &[&a, &b, &v]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_while_edits_are_pending_does_not_overwrite_them() {
+    let w = World::new();
+    let (a, b) = (w.client("alice").await, w.client("bob").await);
+    let (ca, cb) = shared(&a, &b, "Shared", &[0]).await;
+    a.store.update_collection(ca, &CollectionPatch { title: Some("Mine".into()), ..Default::default() }).unwrap();
+    a.add(ca, &[1]);
+    a.store.set_note(ca, a.item(0), "my note").unwrap();
+    b.store.update_collection(cb, &CollectionPatch { title: Some("Theirs".into()), ..Default::default() }).unwrap();
+    b.add(cb, &[2]);
+    b.store.set_note(cb, b.item(0), "their note").unwrap();
+    b.sync().await;
+    a.engine.pull(a.project, &|_| {}).await.unwrap();
+    assert_eq!(a.titles(), ["Mine"], "the pending rename stays");
+    let mut m = a.members(ca);
+    m.sort();
+    assert_eq!(m, [0, 1, 2], "B's add arrived, A's pending add stayed");
+    assert_eq!(a.pending(), 3);
+    a.sync().await;
+    b.sync().await;
+    assert_eq!(b.titles(), ["Mine"], "A's rename came later in server order");
+    assert_converged(&w, &[&a, &b]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_killed_mid_push_and_restarted_loses_and_doubles_nothing() {
+    let mut w = World::new();
+    let a = w.client("alice").await;
+    let c = a.create("Survivor");
+    a.add(c, &(0..12).collect::<Vec<_>>());
+    // Several rounds of 600 notes (one mutation each, one transaction each on the server); the
+    // server is killed while a round is being applied.
+    for round in 0..3 {
+        for n in 0..600 {
+            a.store.set_note(c, a.item(n % 12), &format!("round {round} note {n}")).unwrap();
+        }
+        let engine = a.engine.clone();
+        let pushing = tokio::spawn(async move { engine.push().await });
+        tokio::time::sleep(Duration::from_millis(10 + 15 * round)).await;
+        w.server.kill();
+        let outcome = pushing.await.unwrap();
+        eprintln!("round {round}: push {}", if outcome.is_ok() { "finished before the kill" } else { "was cut by the kill" });
+        w.server.restart();
+        a.sync().await;
+        let notes = &a.fp()["collections"][0]["members"];
+        for (n, m) in notes.as_array().unwrap().iter().enumerate() {
+            assert_eq!(m[2], format!("round {round} note {}", 588 + n), "round {round} (push {}): the last note of item {n} wins", if outcome.is_ok() { "finished" } else { "was cut" });
+        }
+        assert!(a.store.refusals().unwrap().is_empty());
+        assert_converged(&w, &[&a]).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_that_fails_midway_is_resumed_from_its_cookie() {
+    let w = World::new();
+    let (a, b) = (w.client("alice").await, w.client("bob").await);
+    let c = a.create("Paged");
+    a.add(c, &(0..12).collect::<Vec<_>>());
+    a.sync().await;
+    w.proxy.add_rule(Rule::on("GET", PULL, Action::Status(503)).times(1).retry_after(1));
+    let err = b.engine.sync().await.unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(1)), "Retry-After is read: {err}");
+    b.sync().await;
+    assert_converged(&w, &[&a, &b]).await;
+}
