@@ -1,6 +1,7 @@
 // The one module that talks to Tauri. Everything else imports the typed functions of
 // `ui/src/lib/api/index.ts`; nothing else imports `@tauri-apps/api`.
 import { invoke, convertFileSrc } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 import type { ApiError } from './types/ApiError';
 import type { ErrorCode } from './types/ErrorCode';
 
@@ -37,4 +38,14 @@ export async function call<T>(command: string, args?: Record<string, unknown>): 
 /** URL of a thumbnail in the cache, served by the `thumb:` protocol. */
 export function thumbUrl(hash: string): string {
   return convertFileSrc(hash, 'thumb');
+}
+
+/** Calls `handler` with the payload of every `event` the backend emits; resolves to a function
+ * that stops listening. */
+export async function onEvent<T>(event: string, handler: (payload: T) => void): Promise<() => void> {
+  try {
+    return await listen<T>(event, (e) => handler(e.payload));
+  } catch (e) {
+    throw toFailure(e);
+  }
 }

@@ -1,5 +1,5 @@
 // Typed functions, one per Tauri command. The only module (with `client.ts`) that knows IPC.
-import { call } from './client';
+import { call, onEvent } from './client';
 import type { AddOutcome } from './types/AddOutcome';
 import type { Collection } from './types/Collection';
 import type { CollectionPatch } from './types/CollectionPatch';
@@ -9,9 +9,13 @@ import type { ItemPage } from './types/ItemPage';
 import type { ItemQuery } from './types/ItemQuery';
 import type { NewCollection } from './types/NewCollection';
 import type { Project } from './types/Project';
+import type { RemoteProject } from './types/RemoteProject';
 import type { Selection } from './types/Selection';
+import type { ServerSettings } from './types/ServerSettings';
+import type { ServerSettingsInput } from './types/ServerSettingsInput';
 import type { Settings } from './types/Settings';
 import type { Summary } from './types/Summary';
+import type { SyncStatus } from './types/SyncStatus';
 
 export { ApiFailure, thumbUrl } from './client';
 
@@ -57,3 +61,17 @@ export const setNote = (collectionId: number, itemId: number, note: string) =>
 // Settings
 export const getSettings = () => call<Settings>('get_settings');
 export const setSettings = (settings: Settings) => call<void>('set_settings', { settings });
+
+// Server connection and sync. Long work (a download, a prefetch) reports its progress in the
+// `sync-status` event, which the backend sends on every change of the status.
+export const syncStatus = () => call<SyncStatus>('sync_status');
+export const onSyncStatus = (handler: (status: SyncStatus) => void) => onEvent<SyncStatus>('sync-status', handler);
+export const syncNow = () => call<void>('sync_now');
+export const dismissRefusals = () => call<void>('dismiss_refusals');
+export const getServerSettings = () => call<ServerSettings>('get_server_settings');
+/** Checks the URL and token against the server unless working offline; refuses with a sentence. */
+export const saveServerSettings = (input: ServerSettingsInput) => call<ServerSettings>('save_server_settings', { input });
+export const remoteProjects = () => call<RemoteProject[]>('remote_projects');
+/** Downloads a server project into the local cache; resolves once it is there. */
+export const connectProject = (uuid: string) => call<Project>('connect_project', { uuid });
+export const makeAvailableOffline = (projectId: number) => call<void>('make_available_offline', { projectId });
