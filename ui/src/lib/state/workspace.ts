@@ -1,9 +1,14 @@
 // Orchestration across the stores: opening a project, changing the query (validated by the
-// backend before it is shown), opening a collection, refreshing after a change.
-import { ApiFailure } from '../api';
+// backend before it is shown), opening a collection, refreshing after a change (ours, or others'
+// brought by a sync), downloading a server project.
+import { ApiFailure, connectProject } from '../api';
 import type { Clause } from '../api/types/Clause';
 import type { ItemQuery } from '../api/types/ItemQuery';
+import type { Project } from '../api/types/Project';
 import type { Sort } from '../api/types/Sort';
+import type { SyncStatus } from '../api/types/SyncStatus';
+import { coalesce } from '../logic/coalesce';
+import { dataMayHaveChanged } from '../logic/sync';
 import { collections } from './collections.svelte';
 import { project } from './project.svelte';
 import { emptyQuery, POSITION_SORT, query } from './query.svelte';
@@ -11,10 +16,13 @@ import { results } from './results.svelte';
 import { selection } from './selection.svelte';
 import { settings } from './settings.svelte';
 import { status } from './status.svelte';
+import { sync } from './sync.svelte';
 
 let applying = 0;
 
 export async function start() {
+  // The cache shows without waiting for the sync status; a failure to follow it is said, not fatal.
+  sync.start(onSyncStatus).catch((e) => status.fail(e));
   const [, projects] = await Promise.allSettled([settings.load(), project.loadProjects()]);
   if (projects.status === 'rejected') throw projects.reason;
   const wanted = project.projects.find((p) => p.id === settings.lastProject) ?? project.projects[0];
@@ -92,4 +100,37 @@ export async function refreshAll() {
   const pid = project.id;
   if (pid === null) return;
   await Promise.all([results.refresh(), collections.refresh(pid), project.refreshTags()]);
+}
+
+/** After a sync brought others' changes (or a download ended): the project list and catalog,
+ * the collections and their counts, the visible pages and the detail panel, in place. */
+async function refreshAfterSync() {
+  await project.loadProjects();
+  const pid = project.id;
+  if (pid === null) {
+    const first = project.projects[0];
+    if (first) await openProject(first.id);
+    return;
+  }
+  if (project.opening) return; // the project being opened reads everything afresh
+  await Promise.all([project.loadCatalog(), collections.refresh(pid)]);
+  if (pid !== project.id) return;
+  // The open collection was deleted elsewhere: show all items rather than a stale view.
+  if (query.collectionId !== null && !collections.byId(query.collectionId)) await openCollection(null);
+  else await results.refresh();
+}
+
+const refreshSoon = coalesce(refreshAfterSync, (e) => status.fail(e));
+
+function onSyncStatus(prev: SyncStatus | null, next: SyncStatus) {
+  if (dataMayHaveChanged(prev, next)) void refreshSoon();
+}
+
+/** Downloads a server project (progress arrives in the sync status), then opens it. */
+export async function connect(uuid: string): Promise<Project> {
+  const p = await connectProject(uuid);
+  await project.loadProjects();
+  await openProject(p.id);
+  status.info(`Downloaded ${p.name}`);
+  return p;
 }
