@@ -1,6 +1,7 @@
 // A development stand-in for the Rust backend: installs `window.__TAURI_INTERNALS__` with an
 // in-memory catalog so the UI runs in a plain browser (`npm run dev`, open /dev/mock.html,
-// `?n=1000000` for a million items, `?hub` for hub items). Never part of the production build.
+// `?n=1000000` for a million items, `?hub` for hub items; `mock-sync.ts` pretends a server).
+// Never part of the production build.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { Clause } from '../src/lib/api/types/Clause';
 import type { Collection } from '../src/lib/api/types/Collection';
@@ -121,11 +122,14 @@ function checkTitle(t: string, except?: number) {
   if (collections.some((c) => c.title === t && c.id !== except)) fail('conflict', `a collection titled "${t}" exists already`);
 }
 
-const commands: Record<string, (a: any) => unknown> = {
-  list_projects: () => [
-    { id: 1, name: 'Demo: street and park photos', kind: 'image', description: '', item_count: N },
-    { id: 2, name: 'Demo: Hub collections guide', kind: 'hub', description: '', item_count: 40 },
-  ],
+/** The local projects; `mock-sync.ts` adds the ones "downloaded" from its pretend server. */
+export const projects: { id: number; name: string; kind: string; description: string; item_count: number }[] = [
+  { id: 1, name: 'Demo: street and park photos', kind: 'image', description: '', item_count: N },
+  { id: 2, name: 'Demo: Hub collections guide', kind: 'hub', description: '', item_count: 40 },
+];
+
+export const commands: Record<string, (a: any) => unknown> = {
+  list_projects: () => projects,
   list_datasets: (a) => a.projectId === 2 ? [{ id: 4, project_id: 2, name: 'hub', item_count: 40 }] : DATASETS.map((name, k) => ({ id: k + 1, project_id: 1, name, item_count: Math.round(N / 3) })),
   list_collections: (a) => collections.filter((c) => c.project_id === a.projectId).map(pub).sort((x, y) => x.title.localeCompare(y.title)),
   query_items: (a) => ({ offset: a.offset, items: slice(a.projectId, a.query, a.offset, a.limit) }),
@@ -190,13 +194,37 @@ function thumb(hash: string): string {
   return `data:image/svg+xml;base64,${btoa(svg)}`;
 }
 
+// Events: `listen` registers a callback made by `transformCallback`; `emit` calls them.
+const callbacks = new Map<number, (e: unknown) => void>();
+const listeners: { id: number; event: string; handler: number }[] = [];
+let nextId = 1;
+commands['plugin:event|listen'] = (a) => {
+  const id = nextId++;
+  listeners.push({ id, event: a.event, handler: a.handler });
+  return id;
+};
+commands['plugin:event|unlisten'] = (a) => {
+  const i = listeners.findIndex((l) => l.id === a.eventId);
+  if (i >= 0) listeners.splice(i, 1);
+};
+
+/** Sends `payload` to every listener of `event`, as the backend's `emit` would. */
+export function emit(event: string, payload: unknown) {
+  for (const l of listeners.filter((x) => x.event === event)) callbacks.get(l.handler)?.({ event, id: l.id, payload: structuredClone(payload) });
+}
+
 (window as any).__TAURI_INTERNALS__ = {
   invoke: async (cmd: string, args: any) => {
     await new Promise((r) => setTimeout(r, 5));
     const f = commands[cmd];
     if (!f) throw { code: 'internal', message: `unknown command ${cmd}` };
-    return structuredClone(f(args ?? {}));
+    return structuredClone(await f(args ?? {}));
   },
   convertFileSrc: (path: string) => thumb(path),
-  transformCallback: () => 0,
+  transformCallback: (cb: (e: unknown) => void) => {
+    const id = nextId++;
+    callbacks.set(id, cb);
+    return id;
+  },
 };
+(window as any).__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };

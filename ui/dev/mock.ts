@@ -1,2 +1,3 @@
 import './mock-backend';
+import './mock-sync';
 import '../src/main';
