@@ -3,6 +3,7 @@ import './styles/base.css';
 import './styles/layout.css';
 import './styles/gallery.css';
 import './styles/panels.css';
+import './styles/sync.css';
 import App from './App.svelte';
 
 const app = mount(App, { target: document.getElementById('app')! });
