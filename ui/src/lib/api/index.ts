@@ -74,4 +74,8 @@ export const saveServerSettings = (input: ServerSettingsInput) => call<ServerSet
 export const remoteProjects = () => call<RemoteProject[]>('remote_projects');
 /** Downloads a server project into the local cache; resolves once it is there. */
 export const connectProject = (uuid: string) => call<Project>('connect_project', { uuid });
-export const makeAvailableOffline = (projectId: number) => call<void>('make_available_offline', { projectId });
+/** Fetches every thumbnail of a downloaded project within the offline budget; resolves, once
+ * done, to a sentence saying what it did. */
+export const makeAvailableOffline = (projectId: number) => call<string>('make_available_offline', { projectId });
+/** The project `TROVE_PROJECT` names, once the backend downloaded it (null without it). */
+export const startupProject = () => call<number | null>('startup_project');

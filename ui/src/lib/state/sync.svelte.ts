@@ -4,6 +4,7 @@
 // passes `onchange` to `start`.
 import * as api from '../api';
 import type { SyncStatus } from '../api/types/SyncStatus';
+import { status } from './status.svelte';
 
 export type SyncListener = (prev: SyncStatus | null, next: SyncStatus) => void;
 
@@ -49,9 +50,10 @@ class SyncStore {
     return api.dismissRefusals();
   }
 
-  /** Prefetches every thumbnail of a downloaded project; progress arrives as status events. */
-  makeAvailableOffline(projectId: number) {
-    return api.makeAvailableOffline(projectId);
+  /** Prefetches every thumbnail of a downloaded project (progress arrives as status events),
+   * then says in the status line what it did. */
+  async makeAvailableOffline(projectId: number) {
+    status.info(await api.makeAvailableOffline(projectId));
   }
 }
 

@@ -25,11 +25,13 @@ vi.mock('../api', () => ({
     return () => (backend.handler = null);
   }),
   connectProject: vi.fn(),
+  startupProject: vi.fn(async () => null),
 }));
 
 const api = await import('../api');
 const { sync } = await import('./sync.svelte');
 const { query } = await import('./query.svelte');
+const { project } = await import('./project.svelte');
 const workspace = await import('./workspace');
 
 const status = (over: Partial<SyncStatus> = {}): SyncStatus => ({
@@ -95,5 +97,20 @@ describe('after a sync', () => {
     await settle();
     await settle();
     expect(query.collectionId).toBeNull();
+  });
+});
+
+describe('TROVE_PROJECT', () => {
+  it('opens the project the backend downloaded at start', async () => {
+    const two = [
+      { id: 1, name: 'Photos', kind: 'image', description: '', item_count: 10 },
+      { id: 2, name: 'acme/Street photos', kind: 'image', description: '', item_count: 10 },
+    ];
+    vi.mocked(api.listProjects).mockResolvedValueOnce(two as never).mockResolvedValueOnce(two as never);
+    vi.mocked(api.startupProject).mockResolvedValueOnce(2);
+    await workspace.start();
+    await settle();
+    await settle();
+    expect(project.id).toBe(2);
   });
 });

@@ -1,7 +1,7 @@
 // Orchestration across the stores: opening a project, changing the query (validated by the
 // backend before it is shown), opening a collection, refreshing after a change (ours, or others'
 // brought by a sync), downloading a server project.
-import { ApiFailure, connectProject } from '../api';
+import { ApiFailure, connectProject, startupProject } from '../api';
 import type { Clause } from '../api/types/Clause';
 import type { ItemQuery } from '../api/types/ItemQuery';
 import type { Project } from '../api/types/Project';
@@ -27,6 +27,16 @@ export async function start() {
   if (projects.status === 'rejected') throw projects.reason;
   const wanted = project.projects.find((p) => p.id === settings.lastProject) ?? project.projects[0];
   if (wanted) await openProject(wanted.id);
+  openStartupProject().catch((e) => status.fail(e));
+}
+
+/** With `TROVE_PROJECT` set, the backend downloads that server project at start: open it once
+ * it is here (at once when it already was). */
+async function openStartupProject() {
+  const id = await startupProject();
+  if (id === null) return;
+  await project.loadProjects();
+  if (project.id !== id) await openProject(id);
 }
 
 export async function openProject(id: number) {
