@@ -1,5 +1,6 @@
 //! The app's one piece of state: the local cache, opened (and on first start filled with the
-//! demo projects) on a background thread so the window appears at once.
+//! demo projects) on a background thread so the window appears at once, and the connection to a
+//! server that keeps it in sync.
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -7,15 +8,18 @@ use std::sync::{Arc, OnceLock};
 use trove_core::Store;
 use trove_protocol::{ApiError, ErrorCode};
 
+use crate::connection::Connection;
+
 #[derive(Clone)]
 pub struct AppState {
     store: Arc<OnceLock<Result<Arc<Store>, String>>>,
+    pub connection: Arc<Connection>,
 }
 
 impl AppState {
     /// Opens `data_dir/trove.db` and `data_dir/thumbs` on a background thread.
-    pub fn open_in_background(data_dir: PathBuf) -> AppState {
-        let state = AppState { store: Arc::new(OnceLock::new()) };
+    pub fn open_in_background(data_dir: PathBuf, connection: Arc<Connection>) -> AppState {
+        let state = AppState { store: Arc::new(OnceLock::new()), connection };
         let cell = state.store.clone();
         std::thread::spawn(move || {
             let opened = open(&data_dir).map_err(|e| {
@@ -27,16 +31,30 @@ impl AppState {
         state
     }
 
-    /// A state over an already opened store (tests).
+    /// A state over an already opened store, working offline (tests).
     pub fn ready(store: Store) -> AppState {
+        let connection = Connection::for_tests(store.path().parent().unwrap_or(std::path::Path::new(".")));
         let cell = OnceLock::new();
         let _ = cell.set(Ok(Arc::new(store)));
-        AppState { store: Arc::new(cell) }
+        AppState { store: Arc::new(cell), connection }
     }
 
     /// The store, waiting until it is open. Call from a blocking context.
     pub fn store(&self) -> Result<Arc<Store>, ApiError> {
         self.store.wait().clone().map_err(|e| ApiError::new(ErrorCode::Internal, e))
+    }
+
+    /// As [`run`](Self::run), for a user action that changes data: on success the sync task is
+    /// woken to push it and the status area is told about the new pending change.
+    pub async fn mutate<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> trove_core::Result<T> + Send + 'static,
+    {
+        let out = self.run(f).await?;
+        self.connection.driver.wake();
+        self.connection.changed.notify_one();
+        Ok(out)
     }
 
     /// Runs `f` on the store on the blocking thread pool, so the UI thread never waits on SQLite.

@@ -14,7 +14,7 @@ pub async fn create_collection(
     project_id: i64,
     input: NewCollection,
 ) -> Result<Collection, ApiError> {
-    state.run(move |s| s.create_collection(project_id, &input)).await
+    state.mutate(move |s| s.create_collection(project_id, &input)).await
 }
 
 #[tauri::command]
@@ -23,10 +23,10 @@ pub async fn update_collection(
     collection_id: i64,
     patch: CollectionPatch,
 ) -> Result<Collection, ApiError> {
-    state.run(move |s| s.update_collection(collection_id, &patch)).await
+    state.mutate(move |s| s.update_collection(collection_id, &patch)).await
 }
 
 #[tauri::command]
 pub async fn delete_collection(state: State<'_, AppState>, collection_id: i64) -> Result<(), ApiError> {
-    state.run(move |s| s.delete_collection(collection_id)).await
+    state.mutate(move |s| s.delete_collection(collection_id)).await
 }

@@ -10,7 +10,7 @@ pub async fn add_to_collection(
     collection_id: i64,
     selection: Selection,
 ) -> Result<AddOutcome, ApiError> {
-    state.run(move |s| s.add_to_collection(project_id, collection_id, &selection)).await
+    state.mutate(move |s| s.add_to_collection(project_id, collection_id, &selection)).await
 }
 
 #[tauri::command]
@@ -20,7 +20,7 @@ pub async fn remove_from_collection(
     collection_id: i64,
     selection: Selection,
 ) -> Result<u64, ApiError> {
-    state.run(move |s| s.remove_from_collection(project_id, collection_id, &selection)).await
+    state.mutate(move |s| s.remove_from_collection(project_id, collection_id, &selection)).await
 }
 
 #[tauri::command]
@@ -30,10 +30,10 @@ pub async fn move_item(
     item_id: i64,
     before: Option<i64>,
 ) -> Result<(), ApiError> {
-    state.run(move |s| s.move_item(collection_id, item_id, before)).await
+    state.mutate(move |s| s.move_item(collection_id, item_id, before)).await
 }
 
 #[tauri::command]
 pub async fn set_note(state: State<'_, AppState>, collection_id: i64, item_id: i64, note: String) -> Result<(), ApiError> {
-    state.run(move |s| s.set_note(collection_id, item_id, &note)).await
+    state.mutate(move |s| s.set_note(collection_id, item_id, &note)).await
 }

@@ -6,6 +6,7 @@ mod items;
 mod members;
 mod projects;
 mod settings;
+pub mod sync;
 mod tags;
 
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
@@ -30,6 +31,15 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         tags::untag_items,
         settings::get_settings,
         settings::set_settings,
+        sync::sync_status,
+        sync::get_server_settings,
+        sync::save_server_settings,
+        sync::remote_projects,
+        sync::connect_project,
+        sync::sync_now,
+        sync::make_available_offline,
+        sync::dismiss_refusals,
+        sync::startup_project,
     ]
 }
 

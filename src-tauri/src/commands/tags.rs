@@ -15,7 +15,7 @@ pub async fn tag_items(
     selection: Selection,
     tags: Vec<String>,
 ) -> Result<u64, ApiError> {
-    state.run(move |s| s.tag_items(project_id, &selection, &tags)).await
+    state.mutate(move |s| s.tag_items(project_id, &selection, &tags)).await
 }
 
 #[tauri::command]
@@ -25,5 +25,5 @@ pub async fn untag_items(
     selection: Selection,
     tags: Vec<String>,
 ) -> Result<u64, ApiError> {
-    state.run(move |s| s.untag_items(project_id, &selection, &tags)).await
+    state.mutate(move |s| s.untag_items(project_id, &selection, &tags)).await
 }

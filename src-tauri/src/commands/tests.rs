@@ -110,3 +110,28 @@ fn bad_input_comes_back_as_a_readable_error() {
     let err = app.call::<ItemPage>("query_items", json!({ "projectId": 999, "query": {}, "offset": 0, "limit": 10 })).unwrap_err();
     assert_eq!(err, ApiError::new(ErrorCode::NotFound, "project 999 does not exist"));
 }
+
+#[test]
+fn without_a_server_the_app_works_offline_and_says_why_server_actions_wait() {
+    use trove_protocol::remote::{ServerSettings, SyncState, SyncStatus};
+    let app = app();
+    let status: SyncStatus = app.call("sync_status", json!({})).unwrap();
+    assert_eq!((status.state, status.pending, status.server_url.as_deref()), (SyncState::Offline, 0, None));
+    let settings: ServerSettings = app.call("get_server_settings", json!({})).unwrap();
+    assert!(!settings.has_token && !settings.managed);
+    // Local (demo) projects record nothing to push.
+    let p = app.project();
+    app.call::<Collection>("create_collection", json!({ "projectId": p.id, "input": { "title": "Local only" } })).unwrap();
+    let status: SyncStatus = app.call("sync_status", json!({})).unwrap();
+    assert_eq!(status.pending, 0);
+    let err = app.call::<Vec<trove_protocol::remote::RemoteProject>>("remote_projects", json!({})).unwrap_err();
+    assert!(err.message.starts_with("no server is in use"), "{}", err.message);
+    let bad = json!({ "input": { "server_url": "localhost:8080", "token": "t", "work_offline": false, "offline_budget_mb": 100 } });
+    let err = app.call::<ServerSettings>("save_server_settings", bad).unwrap_err();
+    assert_eq!(err.message, "\"localhost:8080\" is not a server address; use http://host:port or https://host");
+    let no_token = json!({ "input": { "server_url": "http://127.0.0.1:9", "token": null, "work_offline": false, "offline_budget_mb": 100 } });
+    let err = app.call::<ServerSettings>("save_server_settings", no_token).unwrap_err();
+    assert!(err.message.starts_with("an API token is needed to sign in to http://127.0.0.1:9"), "{}", err.message);
+    let settings: ServerSettings = app.call("get_server_settings", json!({})).unwrap();
+    assert_eq!(settings.server_url, None, "refused settings change nothing");
+}
