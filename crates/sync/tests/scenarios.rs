@@ -284,3 +284,49 @@ async fn a_pull_that_fails_midway_is_resumed_from_its_cookie() {
     b.sync().await;
     assert_converged(&w, &[&a, &b]).await;
 }
+
+/// Run as a child process by `a_client_killed_between_commit_and_push_pushes_after_restart`:
+/// commits edits to the cache in `TROVE_CHILD_DIR`, says so, and waits to be killed.
+#[test]
+#[ignore = "a child process of another test, not a test by itself"]
+fn child_commits_edits_then_waits() {
+    use std::io::Write;
+    let Ok(dir) = std::env::var("TROVE_CHILD_DIR") else { return };
+    let dir = std::path::PathBuf::from(dir);
+    let store = trove_core::Store::open(&dir.join("trove.db"), &dir.join("thumbs")).unwrap();
+    let project = store.synced_projects().unwrap()[0].project;
+    let input = trove_protocol::NewCollection { title: "From the killed process".into(), description: String::new(), private: false, theme: None };
+    let c = store.create_collection(project, &input).unwrap();
+    let ids = store.item_ids(project, &Default::default(), 0, 3).unwrap();
+    store.add_to_collection(project, c.id, &trove_protocol::Selection::Ids { ids }).unwrap();
+    println!("committed");
+    std::io::stdout().flush().unwrap();
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_killed_between_commit_and_push_pushes_after_restart() {
+    use std::io::BufRead;
+    let w = World::new();
+    let a = w.client("alice").await;
+    let dir = a.dir.clone();
+    drop(a);
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["child_commits_edits_then_waits", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .env("TROVE_CHILD_DIR", &dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = std::io::BufReader::new(child.stdout.take().unwrap());
+    assert!(out.lines().map_while(Result::ok).any(|l| l.contains("committed")), "the child committed its edits");
+    child.kill().unwrap(); // SIGKILL: no shutdown, nothing pushed
+    child.wait().unwrap();
+    let a = Client::open(&dir, &w.proxy.url(), &w.tokens["alice"]).await;
+    assert_eq!(a.pending(), 2, "the killed process's edits are in the cache, waiting");
+    a.sync().await;
+    assert_eq!(a.members(a.collection("From the killed process")), [0, 1, 2]);
+    assert_converged(&w, &[&a]).await;
+}
