@@ -330,3 +330,27 @@ async fn a_client_killed_between_commit_and_push_pushes_after_restart() {
     assert_eq!(a.members(a.collection("From the killed process")), [0, 1, 2]);
     assert_converged(&w, &[&a]).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_cookie_resets_the_copy_and_keeps_pending_edits() {
+    let w = World::new();
+    let (a, b) = (w.client("alice").await, w.client("bob").await);
+    let (ca, cb) = shared(&a, &b, "Old", &[0, 1, 2]).await;
+    // While B is away: A removes an item (a clock tombstone) and adds another, and the server
+    // forgets the removal's history.
+    a.remove(ca, &[1]);
+    a.add(ca, &[3]);
+    a.sync().await;
+    b.store.update_collection(cb, &trove_protocol::CollectionPatch { title: Some("Renamed while away".into()), ..Default::default() }).unwrap();
+    b.add(cb, &[4]);
+    common::cli(&w.server.data, &["prune", "--older-than-days", "0"]);
+    let cookie = b.store.synced_projects().unwrap()[0].cookie;
+    let page = b.engine.remote().pull(&b.store.synced_projects().unwrap()[0].uuid, b.store.client_id(), cookie, 10).await.unwrap();
+    assert!(page.reset, "a cookie older than the pruned history is reset");
+    b.engine.pull(b.project, &|_| {}).await.unwrap();
+    assert_eq!(b.titles(), ["Renamed while away"], "the pending rename survived the reset");
+    assert_eq!(b.members(cb), [0, 2, 3, 4], "the server's state plus the pending add");
+    b.sync().await;
+    a.sync().await;
+    assert_converged(&w, &[&a, &b]).await;
+}
