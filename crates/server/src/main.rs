@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use trove_protocol::api::Role;
-use trove_server::store::{accounts, projects};
+use trove_server::store::{accounts, projects, sync};
 use trove_server::{AppState, Limits};
 
 #[derive(Parser)]
@@ -29,6 +29,18 @@ enum Command {
         /// Requests per second allowed per token (bursts up to twice that).
         #[arg(long, default_value_t = Limits::default().per_second)]
         rate_limit: u32,
+        /// Prune sync history older than DAYS at start and every 24 hours (0: never); see
+        /// `prune`.
+        #[arg(long, value_name = "DAYS", default_value_t = 90, allow_hyphen_values = true, value_parser = parse_days)]
+        prune_days: u32,
+    },
+    /// Forget sync history (tombstones of deleted collections, clocks of removed memberships)
+    /// older than N days. Desktop apps that have not pulled since are reset on their next pull
+    /// (a full download; their unsent changes are kept). Safe while the server runs.
+    Prune {
+        /// Remove what last changed more than this many days ago (0: everything removable).
+        #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = parse_days)]
+        older_than_days: u32,
     },
     /// Manage users.
     User {
@@ -121,6 +133,14 @@ fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| format!("{s:?} is not a role; use viewer, editor or admin"))
 }
 
+fn parse_days(s: &str) -> Result<u32, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if n < 0 => Err(format!("{n} days is negative; give a number of days, 0 or more")),
+        Ok(n) => u32::try_from(n).map_err(|_| format!("{n} days is too many; give at most {}", u32::MAX)),
+        Err(_) => Err(format!("{s:?} is not a whole number of days; give a number of days, 0 or more")),
+    }
+}
+
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()))
@@ -138,7 +158,13 @@ fn main() -> std::process::ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     let data = cli.data;
     match cli.command {
-        Command::Serve { listen, rate_limit } => serve(&data, listen, Limits { per_second: rate_limit, ..Limits::default() }),
+        Command::Serve { listen, rate_limit, prune_days } => serve(&data, listen, Limits { per_second: rate_limit, ..Limits::default() }, prune_days),
+        Command::Prune { older_than_days } => {
+            let state = open(&data)?;
+            let pruned = state.db.write(|tx| sync::prune(tx, older_than_days))?;
+            println!("{pruned}");
+            Ok(())
+        }
         Command::User { command: UserCommand::Add { name, org, role } } => {
             let state = open(&data)?;
             let created = state.db.write(|tx| accounts::add_user(tx, &name, org.as_deref(), role, false))?;
@@ -209,17 +235,34 @@ fn open_with(data: &std::path::Path, limits: Limits) -> anyhow::Result<AppState>
 }
 
 #[tokio::main]
-async fn serve(data: &std::path::Path, listen: SocketAddr, limits: Limits) -> anyhow::Result<()> {
+async fn serve(data: &std::path::Path, listen: SocketAddr, limits: Limits, prune_days: u32) -> anyhow::Result<()> {
     let state = open_with(data, limits)?;
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("could not listen on {listen}"))?;
     let addr = listener.local_addr()?;
     // Tests and scripts read this line to learn the port when they pass port 0.
     println!("trove-server listening on http://{addr}");
     tracing::info!(%addr, data = %data.display(), "serving");
+    if prune_days > 0 {
+        tokio::spawn(prune_daily(state.clone(), prune_days));
+    }
     axum::serve(listener, trove_server::app(state))
         .with_graceful_shutdown(shutdown())
         .await?;
     Ok(())
+}
+
+/// Prunes sync history older than `days` now and then every 24 hours, for as long as the server
+/// runs (see `trove_server::store::sync::prune`). A failure is logged and tried again next time.
+async fn prune_daily(state: AppState, days: u32) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match state.write(move |tx| sync::prune(tx, days)).await {
+            Ok(pruned) => tracing::info!("pruning sync history: {pruned}"),
+            Err(e) => tracing::error!(error = %e, "pruning sync history failed; trying again in 24 hours"),
+        }
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish (each write is one transaction

@@ -163,6 +163,39 @@ fn the_command_line_refuses_bad_commands_clearly() {
 }
 
 #[test]
+fn prune_forgets_old_sync_history_while_the_server_runs_and_refuses_a_bad_age() {
+    let setup = Setup::new();
+    let data = setup.data();
+    cli(&data, &["user", "add", "alice", "--org", "lab", "--role", "admin"]);
+    let alice = cli(&data, &["token", "create", "--user", "alice"]);
+    let s = setup.start();
+    let p = s.expect(201, Method::POST, "/api/v1/projects", &alice, Some(json!({"namespace": "lab", "name": "Photos", "kind": "image"})));
+    let c = s.expect(201, Method::POST, &format!("/api/v1/projects/{}/collections", p["id"]), &alice, Some(json!({"title": "Gone"})));
+    let pull = |cookie: i64| {
+        let path = format!("/api/v1/sync/pull?project={}&client_id=dev-1&cookie={cookie}", p["uuid"].as_str().unwrap());
+        s.expect(200, Method::GET, &path, &alice, None)
+    };
+    // A device synced before the collection is deleted for good, then stays away.
+    let synced = pull(0)["cookie"].as_i64().unwrap();
+    s.expect(204, Method::DELETE, &format!("/api/v1/collections/{}?hard=true", c["slug"].as_str().unwrap()), &alice, None);
+
+    let report = cli(&data, &["prune", "--older-than-days", "0"]);
+    assert!(report.starts_with("removed 1 tombstone of a deleted collection and 0 clocks of removed memberships last changed more than 0 days ago"), "{report}");
+    // The running server answers from the pruned history at once: the device starts over.
+    let page = pull(synced);
+    assert_eq!((&page["reset"], &page["deleted_collections"]), (&json!(true), &json!([])), "{page}");
+    assert_eq!(cli(&data, &["prune", "--older-than-days", "0"]), "nothing to prune: no tombstone or removed membership last changed more than 0 days ago");
+
+    for (bad, message) in [("-1", "-1 days is negative"), ("soon", "\"soon\" is not a whole number of days")] {
+        let (ok, _, stderr) = run(&data, &["prune", "--older-than-days", bad]);
+        assert!(!ok, "prune --older-than-days {bad} succeeded");
+        assert!(stderr.contains(message), "{stderr}");
+        let (ok, _, stderr) = run(&data, &["serve", "--prune-days", bad]);
+        assert!(!ok && stderr.contains(message), "{stderr}");
+    }
+}
+
+#[test]
 fn a_curators_session_end_to_end_survives_a_restart() {
     let setup = Setup::new();
     let data = setup.data();

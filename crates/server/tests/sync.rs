@@ -6,6 +6,7 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::{error, Server};
 use serde_json::{json, Value};
+use trove_server::store::sync;
 
 struct Fixture {
     s: Server,
@@ -47,20 +48,32 @@ impl Fixture {
         r.body
     }
 
-    /// Everything after `cookie`, following `more` pages.
+    /// Everything after `cookie`, following `more` pages; `resets` lists each page's `reset`.
     async fn pull_all(&self, token: &str, client: &str, mut cookie: i64) -> (Value, i64) {
-        let mut all = json!({"collections": [], "memberships": [], "items": [], "datasets": [], "deleted_collections": []});
-        loop {
+        let mut all = json!({"collections": [], "memberships": [], "items": [], "datasets": [], "deleted_collections": [], "resets": []});
+        for _ in 0..100 {
             let page = self.pull(token, client, cookie, 3).await;
             for k in ["collections", "memberships", "items", "datasets", "deleted_collections"] {
                 all[k].as_array_mut().unwrap().extend(page[k].as_array().unwrap().iter().cloned());
             }
-            assert!(page["cookie"].as_i64().unwrap() >= cookie, "cookies never go back");
+            all["resets"].as_array_mut().unwrap().push(page["reset"].clone());
             cookie = page["cookie"].as_i64().unwrap();
             if !page["more"].as_bool().unwrap() {
                 return (all, cookie);
             }
         }
+        panic!("the pages never end");
+    }
+
+    /// Prunes the sync history older than `days` (as `trove-server prune` does).
+    fn prune(&self, days: u32) -> sync::Pruned {
+        self.s.state.db.write(|tx| sync::prune(tx, days)).unwrap()
+    }
+
+    /// Deletes a collection for good through the native API.
+    async fn hard_delete(&self, c: &Value) {
+        let r = self.s.call(Method::DELETE, &format!("/api/v1/collections/{}?hard=true", c["slug"].as_str().unwrap()), Some(&self.s.alice), None).await;
+        assert!(r.status.is_success(), "{:?}", r.body);
     }
 
     fn create(&self, title: &str) -> Value {
@@ -385,4 +398,109 @@ async fn a_refused_create_is_pulled_as_deleted_and_later_mutations_on_it_are_no_
         .await;
     assert_eq!(refusals(&r), [(1, "forbidden".to_string())]);
     assert_eq!(f.pull(&f.s.bob, "dev-bob", cookie, 100).await["deleted_collections"], json!([c2]));
+}
+
+/// The titles of a pull's collections, and its memberships as (item, cl), both sorted.
+fn titles_and_pairs(all: &Value) -> (Vec<String>, Vec<(String, u64)>) {
+    let mut titles: Vec<String> = all["collections"].as_array().unwrap().iter().map(|c| c["title"].as_str().unwrap().to_string()).collect();
+    titles.sort();
+    (titles, pairs(all).into_iter().map(|(i, cl, _)| (i, cl)).collect())
+}
+
+#[tokio::test]
+async fn a_cookie_from_before_a_prune_is_reset_to_the_full_state() {
+    let f = fixture();
+    let it = &f.items;
+    f.push(&f.s.alice, "dev-a", vec![(1, f.create("Kept")), (2, add(&[&it[0], &it[1]], &["a0", "a1"], &[1, 1]))]).await;
+    let (_, old) = f.pull_all(&f.s.bob, "dev-bob", 0).await;
+    // After bob's device last pulled: a removal and a collection deleted for good.
+    f.push(&f.s.alice, "dev-a", vec![(3, remove(&[&it[1]], &[2]))]).await;
+    let gone = f.s.collection("Gone", false).await;
+    f.hard_delete(&gone).await;
+    let (_, fresh) = f.pull_all(&f.s.carol, "dev-c", 0).await;
+    let pruned = f.prune(0);
+    assert_eq!((pruned.tombstones, pruned.clocks), (1, 1), "{pruned}");
+
+    // Bob's device can no longer learn of those removals: it starts over, and pages through
+    // the whole current state (reset on the first page only, or it would never finish).
+    let (all, cookie) = f.pull_all(&f.s.bob, "dev-bob", old).await;
+    let resets = all["resets"].as_array().unwrap();
+    assert!(resets.len() > 1 && resets[0] == true && resets[1..].iter().all(|r| r == false), "{resets:?}");
+    assert_eq!((all["datasets"].as_array().unwrap().len(), all["items"].as_array().unwrap().len()), (2, 5));
+    assert_eq!(titles_and_pairs(&all), (vec!["Kept".to_string()], vec![(it[0].clone(), 1)]));
+    assert_eq!(all["deleted_collections"], json!([]));
+    assert_eq!(f.pull(&f.s.bob, "dev-bob", cookie, 100).await["reset"], false, "and then carries on from there");
+    // A device that pulled after the removals carries on; so does a first pull.
+    let page = f.pull(&f.s.carol, "dev-c", fresh, 100).await;
+    assert_eq!((&page["reset"], &page["items"], &page["memberships"]), (&json!(false), &json!([]), &json!([])));
+    let (all, _) = f.pull_all(&f.s.carol, "dev-new", 0).await;
+    assert!(all["resets"].as_array().unwrap().iter().all(|r| r == false));
+    assert_eq!(all["items"].as_array().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn a_download_paused_across_a_prune_that_forgets_newer_history_starts_over() {
+    let f = fixture();
+    let it = &f.items;
+    f.push(&f.s.alice, "dev-a", vec![(1, f.create("Kept")), (2, add(&[&it[0], &it[1]], &["a0", "a1"], &[1, 1]))]).await;
+    let doomed = f.s.collection("Doomed", false).await;
+    f.hard_delete(&doomed).await;
+    f.prune(0);
+    // A new device downloads everything, 3 rows a page, and stops after two pages.
+    let first = f.pull(&f.s.carol, "dev-new", 0, 3).await;
+    assert_eq!((&first["reset"], &first["more"]), (&json!(false), &json!(true)));
+    // A prune that forgets nothing newer does not disturb it.
+    f.prune(0);
+    let second = f.pull(&f.s.carol, "dev-new", first["cookie"].as_i64().unwrap(), 3).await;
+    assert_eq!((&second["reset"], &second["more"]), (&json!(false), &json!(true)));
+    let seen: Vec<&Value> = ["datasets", "items", "collections"].iter().flat_map(|k| first[k].as_array().unwrap().iter().chain(second[k].as_array().unwrap())).collect();
+    assert_eq!(seen.len(), 6, "each page goes on where the last one stopped: {seen:?}");
+    // While it waits, the collection is deleted and that is pruned too: the download has
+    // rows that are gone and nothing left to say so, so it starts over.
+    let kept = f.s.call(Method::GET, &format!("/api/v1/collections/lab/x-{HEX1}"), Some(&f.s.alice), None).await.body;
+    f.hard_delete(&kept).await;
+    assert_eq!(f.prune(0).tombstones, 1);
+    let (all, _) = f.pull_all(&f.s.carol, "dev-new", second["cookie"].as_i64().unwrap()).await;
+    assert_eq!(all["resets"][0], true);
+    assert_eq!((all["items"].as_array().unwrap().len(), &all["collections"]), (5, &json!([])));
+}
+
+#[tokio::test]
+async fn pruning_keeps_what_changed_within_the_window() {
+    let f = fixture();
+    let it = &f.items;
+    f.push(&f.s.alice, "dev-a", vec![(1, f.create("Kept")), (2, add(&[&it[0], &it[1]], &["a0", "a1"], &[1, 1]))]).await;
+    let (_, cookie) = f.pull_all(&f.s.bob, "dev-bob", 0).await;
+    // Every way a removal is recorded: a remove, a remove that saw a longer history, a viewer's
+    // refused add (length 0), a refused create, a collection deleted for good.
+    f.push(&f.s.alice, "dev-a", vec![(3, remove(&[&it[0]], &[2])), (4, remove(&[&it[1]], &[4]))]).await;
+    let r = f.push(&f.s.bob, "dev-bob", vec![(1, add(&[&it[2]], &["a2"], &[]))]).await;
+    assert_eq!(refusals(&r), [(1, "forbidden".to_string())]);
+    let c2 = "0c1a0000-0000-4000-8000-000000000002";
+    let r = f
+        .push(&f.s.carol, "dev-c", vec![(1, json!({"name": "create_collection", "args": {"collection": c2, "project": f.project, "hex_id": "0123456789abcdef0123456f", "title": "Kept", "description": "", "private": false, "theme": "pink"}}))])
+        .await;
+    assert_eq!(refusals(&r), [(1, "conflict".to_string())]);
+    let gone = f.s.collection("Gone", false).await;
+    f.hard_delete(&gone).await;
+
+    // A day's window keeps all of it: a device that pulled before is not reset and hears of each.
+    let pruned = f.prune(1);
+    assert_eq!((pruned.tombstones, pruned.clocks, pruned.mark), (0, 0, 0), "{pruned}");
+    assert!(pruned.to_string().starts_with("nothing to prune"), "{pruned}");
+    let page = f.pull(&f.s.bob, "dev-bob", cookie, 100).await;
+    assert_eq!(page["reset"], false);
+    let mut want = vec![(it[0].clone(), 2), (it[1].clone(), 4), (it[2].clone(), 0)];
+    want.sort();
+    assert_eq!(titles_and_pairs(&page).1, want);
+    let mut deleted: Vec<&str> = page["deleted_collections"].as_array().unwrap().iter().map(|u| u.as_str().unwrap()).collect();
+    deleted.sort();
+    let mut want = vec![gone["uuid"].as_str().unwrap(), c2];
+    want.sort();
+    assert_eq!(deleted, want);
+    // Pruning everything removes exactly those (present memberships stay) and says so.
+    let pruned = f.prune(0);
+    assert_eq!((pruned.tombstones, pruned.clocks), (2, 3), "{pruned}");
+    assert!(pruned.to_string().starts_with("removed 2 tombstones of deleted collections and 3 clocks of removed memberships"), "{pruned}");
+    assert_eq!(f.members().await, Vec::<usize>::new());
 }

@@ -67,7 +67,9 @@ struct PullParams {
 }
 
 /// The project's changes after `cookie`, tombstones included, as the caller may see them; the
-/// client's last applied mutation id; `more` when another page follows.
+/// client's last applied mutation id; `more` when another page follows; `reset` (and the whole
+/// current state) for a cookie this server cannot continue from: not one it gave out, or older
+/// than history it has pruned.
 #[utoipa::path(get, path = "/sync/pull", tag = "sync", params(PullParams),
     responses((status = 200, body = PullResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn pull(State(state): State<AppState>, caller: Caller, Query(p): Query<PullParams>) -> Result<axum::Json<PullResponse>> {

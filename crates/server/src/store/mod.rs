@@ -26,7 +26,11 @@ use trove_core::Pool;
 
 pub use trove_core::now_ms;
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_init.sql"), include_str!("../migrations/002_sync.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/001_init.sql"),
+    include_str!("../migrations/002_sync.sql"),
+    include_str!("../migrations/003_prune.sql"),
+];
 
 /// Opens the database and thumbnail store under `data`, creating and migrating them as needed.
 pub fn open(data: &Path) -> anyhow::Result<(Pool, ThumbCache)> {
@@ -60,5 +64,27 @@ mod tests {
         drop(db);
         // Opening again is a no-op.
         super::open(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn history_from_before_pruning_existed_is_kept_a_full_window() {
+        use super::{accounts, projects, sync};
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // A server from before migration 003, with a tombstone.
+            let db = trove_core::Pool::open(&dir.path().join("trove-server.db"), &super::MIGRATIONS[..2]).unwrap();
+            db.write(|tx| {
+                accounts::ensure_admin(tx)?;
+                let ns = accounts::namespace_id(tx, accounts::ADMIN)?.unwrap();
+                let project = projects::insert(tx, ns, "Photos", trove_protocol::ProjectKind::Image, "", false)?;
+                tx.execute("INSERT INTO tombstones (project_id, kind, uuid, version) VALUES (?1, 'collection', 'c', 1)", [project])?;
+                Ok::<_, crate::error::Error>(())
+            })
+            .unwrap();
+        }
+        // Upgraded, it does not forget that history at once (which would reset every client).
+        let (db, _) = super::open(dir.path()).unwrap();
+        assert_eq!(db.write(|tx| sync::prune(tx, 1)).unwrap().tombstones, 0);
+        assert_eq!(db.write(|tx| sync::prune(tx, 0)).unwrap().tombstones, 1);
     }
 }

@@ -1,7 +1,8 @@
 //! The server side of sync (DESIGN §4): applying a client's pushed mutations exactly once, in
 //! order, each in its own transaction that also advances the client's last mutation id; and
 //! reading every change of a project after a cookie (a version from the `counters` table that
-//! triggers stamp on every changed row), tombstones included.
+//! triggers stamp on every changed row), tombstones included. Tombstones are kept for a window
+//! and then pruned (`prune.rs`); a cookie older than what was pruned is answered with a reset.
 //!
 //! Convergence rules: memberships are a causal-length set (`membership_clocks.cl`, odd =
 //! present, merged by maximum, so a re-add the remover never saw survives); positions are the
@@ -16,9 +17,11 @@ use trove_protocol::sync::PushedMutation;
 use trove_core::Pool;
 use trove_protocol::{position, rules, ApiError, Mutation, NewCollection};
 
+mod prune;
 mod pull;
 mod restamp;
 
+pub use prune::{prune, Pruned};
 pub use pull::pull;
 
 use super::access::{self, Caller};
@@ -238,10 +241,10 @@ fn merge_memberships(tx: &Transaction, caller: &Caller, (collection, project): (
     if !clocks.is_empty() {
         let first = next_version(tx)?;
         tx.execute(
-            "INSERT INTO membership_clocks (collection_id, item_id, cl, project_id, version) \
-             SELECT ?1, value ->> 0, value ->> 1, ?2, ?3 + key FROM json_each(?4) WHERE true \
-             ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl, version = excluded.version",
-            rusqlite::params![collection, project, first, serde_json::to_string(&clocks)?],
+            "INSERT INTO membership_clocks (collection_id, item_id, cl, project_id, version, changed_at) \
+             SELECT ?1, value ->> 0, value ->> 1, ?2, ?3 + key, ?5 FROM json_each(?4) WHERE true \
+             ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl, version = excluded.version, changed_at = excluded.changed_at",
+            rusqlite::params![collection, project, first, serde_json::to_string(&clocks)?, now_ms()],
         )?;
         tx.execute("UPDATE counters SET value = ?1 WHERE name = 'version'", [first + clocks.len() as i64 - 1])?;
     }

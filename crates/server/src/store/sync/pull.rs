@@ -1,5 +1,15 @@
 //! Reading a project's changes after a cookie: the rows whose version is past it, paged by
 //! version, as the caller may see them, tombstones included.
+//!
+//! A cookie is the version a client has pulled up to, with one exception. A cookie below the
+//! prune mark (`counters.pruned`, see `prune.rs`) is a reset: the client may have missed a
+//! removal the server has forgotten. But a full download (from 0, or after a reset) pages
+//! through the current rows in version order, and most of them are older than the mark, so
+//! its pages cannot carry plain versions without resetting at every page. Below the mark such
+//! a page's cookie is [`DOWNLOAD`] plus the prune epoch and the place reached: the next pull
+//! continues from that place while no prune has raised the mark since, and starts over (a
+//! reset) otherwise. Clients pass cookies back unread, so this stays between the server and
+//! itself.
 
 use rusqlite::{Connection, OptionalExtension};
 use trove_core::items::TAG_SEP;
@@ -10,6 +20,36 @@ use trove_protocol::{ItemKind, Theme};
 use super::{check_client_id, client_state};
 use crate::error::{Error, Result};
 use crate::store::access::{self, Caller};
+
+/// Cookies from this value up are a full download's place below the prune mark: the low
+/// [`PLACE_BITS`] bits are the place (a version), the bits above it the prune epoch (modulo
+/// [`EPOCHS`]) the download began in. Versions never come near it.
+const DOWNLOAD: i64 = 1 << 62;
+const PLACE_BITS: u32 = 40;
+const PLACE_MASK: i64 = (1 << PLACE_BITS) - 1;
+const EPOCHS: i64 = 1 << (62 - PLACE_BITS);
+
+/// Where a pull from `cookie` starts, and whether it is a reset (a start from scratch).
+fn start(cookie: i64, head: i64, mark: i64, epoch: i64) -> (i64, bool) {
+    if cookie >= DOWNLOAD {
+        let (began, place) = ((cookie - DOWNLOAD) >> PLACE_BITS, (cookie - DOWNLOAD) & PLACE_MASK);
+        return if began == epoch % EPOCHS && place < mark { (place, false) } else { (0, true) };
+    }
+    // Not a version this server gave out, or older than what a prune forgot.
+    if cookie < 0 || cookie > head || (cookie > 0 && cookie < mark) {
+        return (0, true);
+    }
+    (cookie, false)
+}
+
+/// The cookie of a page that ends at version `upto` (see the module doc).
+fn cookie_after(upto: i64, mark: i64, epoch: i64) -> i64 {
+    if upto < mark && upto <= PLACE_MASK {
+        DOWNLOAD + ((epoch % EPOCHS) << PLACE_BITS) + upto
+    } else {
+        upto
+    }
+}
 
 /// One page (at most `limit` changed rows) of the changes to project `project_uuid` after
 /// `cookie`, as the caller may see them, with the client's last applied mutation id.
@@ -32,9 +72,9 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
     // Read before the rows (within the snapshot it makes no difference, but never after them:
     // the client drops the outbox entries up to it, so the rows must include their effects).
     let last_mutation_id = client_state(conn, caller, client_id)?;
-    let head: i64 = conn.query_row("SELECT value FROM counters WHERE name = 'version'", [], |r| r.get(0))?;
-    let reset = cookie < 0 || cookie > head;
-    let since = if reset { 0 } else { cookie };
+    let counter = |name: &str| -> Result<i64> { Ok(conn.query_row("SELECT value FROM counters WHERE name = ?1", [name], |r| r.get(0))?) };
+    let (head, mark, epoch) = (counter("version")?, counter("pruned")?, counter("prune_epoch")?);
+    let (since, reset) = start(cookie, head, mark, epoch);
     let limit = limit as i64;
 
     // The versions of the next `limit` changed rows across all kinds: everything up to `upto`
@@ -157,5 +197,6 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
     )?;
     let deleted_collections = stmt.query_map(range, |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
 
-    Ok(PullResponse { cookie: upto, last_mutation_id, reset, more, datasets, items, collections: collections_out, memberships, deleted_collections })
+    // The last page ends at the head, which is never below the mark.
+    Ok(PullResponse { cookie: cookie_after(upto, mark, epoch), last_mutation_id, reset, more, datasets, items, collections: collections_out, memberships, deleted_collections })
 }

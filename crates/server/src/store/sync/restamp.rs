@@ -15,7 +15,7 @@ use trove_protocol::Mutation;
 use super::next_version;
 use crate::error::Result;
 use crate::store::access::{self, Caller};
-use crate::store::collections;
+use crate::store::{collections, now_ms};
 
 /// Gives a new version to every row `m` names that the caller may see (see the module doc).
 pub(super) fn restamp(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result<()> {
@@ -28,9 +28,9 @@ pub(super) fn restamp(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result
             }
             let version = next_version(tx)?;
             tx.execute(
-                "INSERT INTO tombstones (project_id, kind, uuid, version) VALUES (?1, 'collection', ?2, ?3) \
-                 ON CONFLICT DO UPDATE SET version = excluded.version",
-                rusqlite::params![project, collection, version],
+                "INSERT INTO tombstones (project_id, kind, uuid, version, changed_at) VALUES (?1, 'collection', ?2, ?3, ?4) \
+                 ON CONFLICT DO UPDATE SET version = excluded.version, changed_at = excluded.changed_at",
+                rusqlite::params![project, collection, version, now_ms()],
             )?;
         }
         Mutation::UpdateCollection { collection, .. } | Mutation::DeleteCollection { collection } => {
@@ -81,11 +81,11 @@ fn pairs(tx: &Transaction, caller: &Caller, collection: &str, items: &[String]) 
     let Some((collection, project)) = visible_collection(tx, caller, collection)? else { return Ok(()) };
     let base = head(tx)?;
     let n = tx.execute(
-        "INSERT INTO membership_clocks (collection_id, item_id, cl, project_id, version) \
-         SELECT ?1, id, 0, ?2, ?3 + row_number() OVER (ORDER BY id) \
+        "INSERT INTO membership_clocks (collection_id, item_id, cl, project_id, version, changed_at) \
+         SELECT ?1, id, 0, ?2, ?3 + row_number() OVER (ORDER BY id), ?5 \
          FROM (SELECT DISTINCT i.id FROM json_each(?4) j JOIN items i ON i.uuid = j.value AND i.project_id = ?2) WHERE true \
-         ON CONFLICT (collection_id, item_id) DO UPDATE SET version = excluded.version",
-        rusqlite::params![collection, project, base, serde_json::to_string(items)?],
+         ON CONFLICT (collection_id, item_id) DO UPDATE SET version = excluded.version, changed_at = excluded.changed_at",
+        rusqlite::params![collection, project, base, serde_json::to_string(items)?, now_ms()],
     )?;
     take_versions(tx, base, n)
 }
