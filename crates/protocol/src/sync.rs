@@ -1,7 +1,8 @@
 //! The sync messages between a desktop app and trove-server (DESIGN §4, Replicache-style):
 //! the app pushes its outbox in order, the server applies each mutation exactly once and
-//! remembers the client's last mutation id; the app pulls every change after its cookie (a
-//! monotonic server version), tombstones included.
+//! remembers the client's last mutation id; the app pulls every change after its cookie,
+//! tombstones included. A cookie is opaque to the client: usually the server's version, but a
+//! download that started before history was pruned carries its place in another form.
 
 use serde::{Deserialize, Serialize};
 

@@ -197,6 +197,9 @@ async fn a_permanently_refused_change_is_reported_and_later_ones_still_sync() {
     let other = b.create("Dogs");
     b.add(other, &[2]);
     a.sync().await;
+    // The answer that carries the refusal is lost; the retried push still says why.
+    w.proxy.add_rule(Rule::on("POST", PUSH, Action::DropResponse).times(1));
+    assert!(b.engine.push().await.is_err());
     b.sync().await;
     let refused = b.store.refusals().unwrap();
     assert_eq!(refused.len(), 1, "{refused:?}");

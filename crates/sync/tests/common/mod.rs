@@ -16,7 +16,9 @@ use trove_protocol::{NewCollection, Selection};
 use trove_sync::{Engine, Remote};
 
 /// The `trove-server` binary: `TROVE_SERVER_BIN`, else beside this test's target directory
-/// (built first if missing, so `cargo test -p trove-sync` works on its own).
+/// (built first if missing, so `cargo test -p trove-sync` works on its own). A binary that is
+/// there is used as it is: after changing the server, `cargo build -p trove-server` (the
+/// workspace test command builds everything first).
 pub fn server_bin() -> PathBuf {
     if let Ok(bin) = std::env::var("TROVE_SERVER_BIN") {
         return PathBuf::from(bin);
@@ -247,5 +249,54 @@ impl Client {
             ..Default::default()
         };
         self.store.item_ids(self.project, &q, 0, 1000).unwrap().into_iter().map(|id| all.iter().position(|x| *x == id).unwrap()).collect()
+    }
+}
+
+/// Many cases against one server: each case imports its own project (`lab/<name>`) into the
+/// running server (the CLI writes the same SQLite file) and connects fresh clients to it.
+impl World {
+    /// Imports the project `lab/<name>` of `items` catalog items while the server runs.
+    pub fn import_project(&self, name: &str, items: usize) {
+        let list: Vec<Value> = (0..items).map(|n| serde_json::json!({"type": "model", "id": format!("lab/{name}-item-{n:02}")})).collect();
+        let file = self.root.path().join(format!("items-{name}.json"));
+        std::fs::write(&file, serde_json::to_string(&list).unwrap()).unwrap();
+        cli(&self.server.data, &["catalog", "import", "--namespace", "lab", "--project", name, "--hub", file.to_str().unwrap()]);
+        let _ = std::fs::remove_file(&file);
+    }
+
+    /// A new client (its own database) signed in as `user`, through the proxy, with the project
+    /// `project` (`namespace/name`) downloaded.
+    pub async fn client_of(&self, user: &str, project: &str) -> Client {
+        let dir = self.root.path().join(format!("client-{user}-{}", rand_suffix()));
+        Client::open_project(&dir, &self.proxy.url(), &self.tokens[user], project).await
+    }
+
+    /// What the server holds of `project` now, as a fresh client downloads it (directly, not
+    /// through the proxy). The client's files are removed afterwards.
+    pub async fn server_state_of(&self, project: &str) -> Value {
+        let dir = self.root.path().join(format!("fresh-{}", rand_suffix()));
+        let c = Client::open_project(&dir, &format!("http://{}", self.server.addr), &self.tokens["carol"], project).await;
+        let fp = c.fp();
+        drop(c);
+        let _ = std::fs::remove_dir_all(&dir);
+        fp
+    }
+
+    /// The server's database file (to read, e.g., `clients` and `rejected_mutations`).
+    pub fn server_db(&self) -> PathBuf {
+        self.server.data.join("trove-server.db")
+    }
+}
+
+impl Client {
+    /// As [`Client::open`], for the server project `project` (`namespace/name`).
+    pub async fn open_project(dir: &Path, url: &str, token: &str, project: &str) -> Client {
+        let store = Arc::new(Store::open(&dir.join("trove.db"), &dir.join("thumbs")).unwrap());
+        let engine = Engine::new(store.clone(), Remote::new(url, token).unwrap());
+        let project = match store.synced_projects().unwrap().first() {
+            Some(p) => p.project,
+            None => engine.connect_by_name(project, &|_| {}).await.unwrap_or_else(|e| panic!("connect to {project}: {e}")),
+        };
+        Client { store, engine, project, dir: dir.to_path_buf(), url: url.into(), token: token.into() }
     }
 }

@@ -87,6 +87,25 @@ fn advance(tx: &Transaction, caller: &Caller, client_id: &str, id: i64) -> Resul
     Ok(())
 }
 
+/// What became of a mutation applied before: its refusal again (so a client whose answer was
+/// lost still learns why), or `Repeated`.
+fn earlier_outcome(conn: &Connection, client_id: &str, id: i64) -> Result<Outcome> {
+    let refused: Option<(String, String)> = conn
+        .query_row(
+            "SELECT code, message FROM rejected_mutations WHERE client_id = ?1 AND mutation_id = ?2",
+            rusqlite::params![client_id, id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match refused {
+        Some((code, message)) => Outcome::Rejected(ApiError {
+            code: serde_json::from_value(serde_json::Value::String(code)).unwrap_or(trove_protocol::ErrorCode::InvalidInput),
+            message,
+        }),
+        None => Outcome::Repeated,
+    })
+}
+
 /// Why the transaction of one mutation was rolled back.
 enum Stop {
     /// The request itself is wrong (a gap, a foreign client id) or the server failed.
@@ -111,7 +130,7 @@ pub fn push_one(db: &Pool, caller: &Caller, client_id: &str, pushed: &PushedMuta
     check_client_id(client_id)?;
     let first = db.write(|tx| {
         if repeated(tx, caller, client_id, pushed.id).map_err(Stop::Request)? {
-            return Ok(Outcome::Repeated);
+            return earlier_outcome(tx, client_id, pushed.id).map_err(Stop::Request);
         }
         apply(tx, caller, &pushed.mutation).map_err(|e| match e {
             Error::Internal(_) => Stop::Request(e),
@@ -127,7 +146,7 @@ pub fn push_one(db: &Pool, caller: &Caller, client_id: &str, pushed: &PushedMuta
     };
     db.write(|tx| {
         if repeated(tx, caller, client_id, pushed.id)? {
-            return Ok(Outcome::Repeated);
+            return earlier_outcome(tx, client_id, pushed.id);
         }
         tx.execute(
             "INSERT OR REPLACE INTO rejected_mutations (client_id, mutation_id, name, code, message, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
