@@ -57,7 +57,7 @@ impl Env {
 
 pub struct Connection {
     pub driver: Arc<Driver>,
-    credentials: Credentials,
+    credentials: Arc<Credentials>,
     current: Mutex<Current>,
     /// Woken when something the status shows changed outside the driver (a local edit).
     pub changed: Notify,
@@ -86,7 +86,7 @@ impl Connection {
     pub fn new(data_dir: &Path, interval: Duration) -> Arc<Connection> {
         Arc::new(Connection {
             driver: Driver::new(interval),
-            credentials: Credentials::new(data_dir),
+            credentials: Arc::new(Credentials::new(data_dir)),
             current: Mutex::new(Current::default()),
             changed: Notify::new(),
             startup_project: Mutex::new(None),
@@ -99,7 +99,7 @@ impl Connection {
         let c = Connection::new(data_dir, Duration::from_secs(3600));
         Arc::new(Connection {
             driver: c.driver.clone(),
-            credentials: Credentials::file_only(data_dir),
+            credentials: Arc::new(Credentials::file_only(data_dir)),
             current: Mutex::new(Current::default()),
             changed: Notify::new(),
             startup_project: Mutex::new(None),
@@ -201,7 +201,11 @@ impl Connection {
         let typed = input.token.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(String::from);
         let token = match (&typed, &url) {
             (Some(t), _) => Some(t.clone()),
-            (None, Some(u)) => self.credentials.load(u).map_err(failed)?.map(|(t, _)| t),
+            (None, Some(u)) => {
+                let u = u.clone();
+                let credentials = self.credentials.clone();
+                tokio::task::spawn_blocking(move || credentials.load(&u)).await.map_err(failed)?.map_err(failed)?.map(|(t, _)| t)
+            }
             (None, None) => None,
         };
         let mut user = None;
@@ -217,7 +221,11 @@ impl Connection {
             }
         }
         let token_store = match (&typed, &url) {
-            (Some(t), Some(u)) => Some(self.credentials.save(u, t).map_err(failed)?.as_str()),
+            (Some(t), Some(u)) => {
+                let (u, t) = (u.clone(), t.clone());
+                let credentials = self.credentials.clone();
+                Some(tokio::task::spawn_blocking(move || credentials.save(&u, &t)).await.map_err(failed)?.map_err(failed)?.as_str())
+            }
             (None, Some(_)) if token.is_some() => self.current().token_store,
             _ => None,
         };
@@ -242,7 +250,13 @@ impl Connection {
         let refused = store.and_then(|s| s.refusals().ok()).unwrap_or_default();
         let offline = self.driver.engine().is_none();
         SyncStatus {
-            state: if offline { SyncState::Offline } else { a.state },
+            state: if offline {
+                SyncState::Offline
+            } else if a.progress.is_some() {
+                SyncState::Syncing
+            } else {
+                a.state
+            },
             pending,
             server_url: c.saved.server_url,
             user: c.user,
@@ -250,6 +264,7 @@ impl Connection {
             last_error: a.last_error,
             refused,
             progress: a.progress,
+            changes: a.changes_seen,
             work_offline: c.saved.work_offline && !c.managed,
             managed: c.managed,
         }

@@ -30,6 +30,7 @@ let status: SyncStatus = {
   last_error: null,
   refused: connected ? [{ mutation_id: 41, change: 'Rename collection', reason: 'a collection titled "Night" already exists in this project; choose another title', at: Date.now() - 300_000 }] : [],
   progress: null,
+  changes: 0,
   work_offline: false,
   managed: settings.managed,
 };
@@ -57,7 +58,7 @@ async function transfer(label: string, total: number) {
     set({ progress: { label, done, total } });
     await sleep(150);
   }
-  set({ state: 'synced', progress: null, last_synced_at: Date.now() });
+  set({ state: 'synced', progress: null, last_synced_at: Date.now(), changes: status.changes + 1 });
 }
 
 // Local changes wait for the next sync.
@@ -76,7 +77,7 @@ Object.assign(commands, {
     if (!online()) fail('invalid_input', 'there is no server to sync with; set one in the server settings or turn off Work offline');
     set({ state: 'syncing' });
     await sleep(700);
-    set({ state: 'synced', pending: 0, last_synced_at: Date.now(), last_error: null });
+    set({ state: 'synced', pending: 0, last_synced_at: Date.now(), last_error: null, changes: status.changes + 1 });
   },
   dismiss_refusals: () => set({ refused: [] }),
   get_server_settings: () => settings,

@@ -43,6 +43,9 @@ pub struct SyncStatus {
     pub refused: Vec<Refusal>,
     /// A download or prefetch in progress.
     pub progress: Option<Progress>,
+    /// Grows each time a pull brought changes into the cache: what is shown should be re-read.
+    #[ts(type = "number")]
+    pub changes: u64,
     /// "Work offline" is on: nothing is sent or fetched.
     pub work_offline: bool,
     /// The connection comes from `TROVE_SERVER_URL`/`TROVE_TOKEN` and cannot be changed here.

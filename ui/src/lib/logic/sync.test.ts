@@ -8,7 +8,7 @@ const NOW = at(16, 30);
 function status(over: Partial<SyncStatus> = {}): SyncStatus {
   return {
     state: 'synced', pending: 0, server_url: 'https://trove.example.org', user: 'ada', last_synced_at: at(14, 2),
-    last_error: null, refused: [], progress: null, work_offline: false, managed: false, ...over,
+    last_error: null, refused: [], progress: null, changes: 3, work_offline: false, managed: false, ...over,
   };
 }
 
@@ -41,9 +41,12 @@ describe('whether the shown data may have changed', () => {
   it('is not so for the first status', () => {
     expect(dataMayHaveChanged(null, status())).toBe(false);
   });
-  it('is so when a sync succeeded since', () => {
-    expect(dataMayHaveChanged(status({ last_synced_at: null }), status())).toBe(true);
-    expect(dataMayHaveChanged(status(), status({ last_synced_at: at(14, 3) }))).toBe(true);
+  it('is so when a pull brought changes since', () => {
+    expect(dataMayHaveChanged(status({ last_synced_at: null, changes: 0 }), status({ changes: 1 }))).toBe(true);
+    expect(dataMayHaveChanged(status(), status({ last_synced_at: at(14, 3), changes: 4 }))).toBe(true);
+  });
+  it('is not so for a sync that brought nothing', () => {
+    expect(dataMayHaveChanged(status(), status({ last_synced_at: at(14, 3) }))).toBe(false);
   });
   it('is not so for changes of state, pending count or errors alone', () => {
     const prev = status();

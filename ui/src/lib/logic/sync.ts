@@ -50,13 +50,14 @@ export function progressWords(p: Progress): string {
 }
 
 /** Whether the local data may have changed between two statuses, so what is shown should be
- * re-read: a sync succeeded since (its pull may have brought others' changes), or a download
- * ended (a project may have arrived). The first status after start changes nothing. */
+ * re-read: a pull brought changes since (`changes` grew), or a download ended (a project may
+ * have arrived). A sync that brought nothing changes nothing, so a quiet periodic pull never
+ * re-reads a million-item summary. The first status after start changes nothing. */
 export function dataMayHaveChanged(prev: SyncStatus | null, next: SyncStatus): boolean {
   if (prev === null) return false;
-  const synced = next.last_synced_at !== null && (prev.last_synced_at === null || next.last_synced_at > prev.last_synced_at);
+  const pulled = next.changes > prev.changes;
   const downloaded = prev.progress !== null && next.progress === null;
-  return synced || downloaded;
+  return pulled || downloaded;
 }
 
 /** Where the token is kept, as the token field's placeholder says it. */

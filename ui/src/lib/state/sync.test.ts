@@ -36,7 +36,7 @@ const workspace = await import('./workspace');
 
 const status = (over: Partial<SyncStatus> = {}): SyncStatus => ({
   state: 'synced', pending: 0, server_url: 'http://127.0.0.1:8080', user: 'ada', last_synced_at: 1_000,
-  last_error: null, refused: [], progress: null, work_offline: false, managed: false, ...over,
+  last_error: null, refused: [], progress: null, changes: 0, work_offline: false, managed: false, ...over,
 });
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -69,7 +69,7 @@ describe('sync store', () => {
 });
 
 describe('after a sync', () => {
-  it('re-reads the projects, collections and visible results when a pull succeeded', async () => {
+  it('re-reads the projects, collections and visible results when a pull brought changes', async () => {
     await workspace.start();
     await settle();
     vi.clearAllMocks();
@@ -79,7 +79,7 @@ describe('after a sync', () => {
     expect(api.listCollections).not.toHaveBeenCalled();
 
     backend.collections = [{ id: 7, title: 'Night', item_count: 2 }];
-    backend.handler!(status({ last_synced_at: 2_000 }));
+    backend.handler!(status({ last_synced_at: 2_000, changes: 1 }));
     await settle();
     expect(api.listProjects).toHaveBeenCalledTimes(1);
     expect(api.listCollections).toHaveBeenCalledWith(1);
@@ -93,7 +93,7 @@ describe('after a sync', () => {
     expect(query.collectionId).toBe(7);
 
     backend.collections = [];
-    backend.handler!(status({ last_synced_at: 3_000 }));
+    backend.handler!(status({ last_synced_at: 3_000, changes: 1 }));
     await settle();
     await settle();
     expect(query.collectionId).toBeNull();

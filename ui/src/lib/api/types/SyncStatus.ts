@@ -36,6 +36,10 @@ refused: Array<Refusal>,
  */
 progress: Progress | null, 
 /**
+ * Grows each time a pull brought changes into the cache: what is shown should be re-read.
+ */
+changes: number, 
+/**
  * "Work offline" is on: nothing is sent or fetched.
  */
 work_offline: boolean, 
