@@ -46,6 +46,10 @@ pub struct Engine {
     store: Arc<Store>,
     remote: Remote,
     push_batch: usize,
+    /// One push and one pull at a time per engine: two pulls applying pages out of order would
+    /// set an older cookie and older rows over newer ones until the next pull.
+    pushing: Arc<tokio::sync::Mutex<()>>,
+    pulling: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Runs a store call on the blocking pool.
@@ -59,7 +63,7 @@ async fn blocking<T: Send + 'static>(store: &Arc<Store>, f: impl FnOnce(&Store) 
 
 impl Engine {
     pub fn new(store: Arc<Store>, remote: Remote) -> Engine {
-        Engine { store, remote, push_batch: PUSH_BATCH }
+        Engine { store, remote, push_batch: PUSH_BATCH, pushing: Default::default(), pulling: Default::default() }
     }
 
     /// The same engine pushing at most `n` mutations at a time (tests use small batches).
@@ -78,6 +82,7 @@ impl Engine {
 
     /// Pushes the whole outbox, batch after batch, until it is empty.
     pub async fn push(&self) -> Result<Pushed> {
+        let _one = self.pushing.lock().await;
         let mut total = Pushed::default();
         let limit = self.push_batch;
         loop {
@@ -107,6 +112,7 @@ impl Engine {
     /// Pulls every change of one synced project since its cookie, page by page. Returns the
     /// number of rows applied.
     pub async fn pull(&self, project: i64, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<u64> {
+        let _one = self.pulling.lock().await;
         let mut rows = 0u64;
         loop {
             let synced = self.synced(project).await?;
