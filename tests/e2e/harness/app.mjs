@@ -4,7 +4,7 @@
 //! the same directories (the app is launched again and reads what the previous run stored).
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
@@ -31,20 +31,24 @@ export class App {
   port = 0;
   launches = 0;
 
-  constructor(name, dataRoot) {
+  constructor(name, dataRoot, extraEnv = {}) {
     this.name = slug(name);
     this.dataRoot = dataRoot;
+    this.extraEnv = extraEnv;
     this.logDir = path.join(artifactsDir, 'logs');
   }
 
-  /** Start a driver and the app with its XDG directories under `dataRoot`. */
-  static async launch(name, { dataRoot } = {}) {
+  /**
+   * Start a driver and the app with its XDG directories under `dataRoot`. `env` adds variables
+   * to the app's environment (the app inherits tauri-driver's), e.g. `TROVE_SERVER_URL`.
+   */
+  static async launch(name, { dataRoot, env = {} } = {}) {
     if (!existsSync(appBinary)) {
       throw new Error(
         `app binary ${appBinary} does not exist: build it (npm --prefix ui run build && cargo build -p trove) or set TROVE_APP`,
       );
     }
-    const app = new App(name, dataRoot);
+    const app = new App(name, dataRoot, env);
     try {
       await app.startDriver();
       await app.startSession();
@@ -71,8 +75,10 @@ export class App {
     this.port = await freePort();
     const nativePort = await freePort();
     this.driverLog = path.join(this.logDir, `${this.name}.driver.log`);
+    // The log is appended to; what this app wrote starts here.
+    this.driverLogStart = existsSync(this.driverLog) ? statSync(this.driverLog).size : 0;
     this.driver = startProcess('tauri-driver', ['--port', String(this.port), '--native-port', String(nativePort)], {
-      env: { ...process.env, ...this.env, DISPLAY: display, GDK_BACKEND: 'x11', NO_AT_BRIDGE: '1' },
+      env: { ...process.env, ...this.env, ...this.extraEnv, DISPLAY: display, GDK_BACKEND: 'x11', NO_AT_BRIDGE: '1' },
       logFile: this.driverLog,
     });
     await waitForPort(this.port, { child: this.driver, what: `tauri-driver (log: ${this.driverLog})` });

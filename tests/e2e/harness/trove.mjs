@@ -78,6 +78,19 @@ export class Trove {
           (el) => el.getAttribute('aria-label') ?? text(el).slice(0, 80),
         ),
         alerts: [...document.querySelectorAll('[role="alert"]')].map(text).filter(Boolean),
+        project: document.querySelector('select[aria-label="Project"]')?.selectedOptions[0]?.textContent.trim() ?? null,
+        sync: (() => {
+          const el = document.querySelector('[data-testid="sync-status"]');
+          if (!el) return null;
+          const progress = document.querySelector('[data-testid="sync-progress"]');
+          return {
+            state: el.getAttribute('data-state'),
+            pending: el.getAttribute('data-pending'),
+            text: text(el),
+            title: el.getAttribute('title'),
+            progress: progress ? `${progress.getAttribute('aria-label')} ${progress.getAttribute('data-done')}/${progress.getAttribute('data-total')}` : null,
+          };
+        })(),
         focused: document.activeElement
           ? `${document.activeElement.tagName.toLowerCase()}${document.activeElement.getAttribute('aria-label') ? `[aria-label="${document.activeElement.getAttribute('aria-label')}"]` : ''}${document.activeElement.getAttribute('data-index') ? `[data-index=${document.activeElement.getAttribute('data-index')}]` : ''}`
           : null,
@@ -104,6 +117,7 @@ export class Trove {
       `gridcells in DOM (${s.cells.length}; index:item-id, * = aria-selected): ${cells}${s.cells.length > 40 ? ' …' : ''}`,
       `sidebar collections: ${JSON.stringify(s.collections)}`,
       `dialogs: ${JSON.stringify(s.dialogs)}  alerts: ${JSON.stringify(s.alerts)}  focus: ${s.focused}`,
+      `project: ${JSON.stringify(s.project)}  sync-status: ${JSON.stringify(s.sync)}`,
     ].join('\n    ');
   }
 
@@ -502,6 +516,49 @@ export class Trove {
     await this.waitFor('the Project switcher', () => select.isExisting());
     await select.selectByVisibleText(name);
     await this.waitFor(`the project ${JSON.stringify(name)} to be open`, () => this.projectName(), (v) => v === name);
+  }
+
+  // ---------------------------------------------------------------- sync
+
+  /**
+   * The status area at the bottom: `{state, pending, text, title}` (`title` holds the last
+   * error), or null while it is not shown.
+   */
+  async syncStatus() {
+    return this.browser.execute(() => {
+      const el = document.querySelector('[data-testid="sync-status"]');
+      if (!el) return null;
+      return {
+        state: el.getAttribute('data-state'),
+        pending: Number(el.getAttribute('data-pending')),
+        text: (el.textContent ?? '').replace(/\s+/g, ' ').trim(),
+        title: el.getAttribute('title'),
+      };
+    });
+  }
+
+  /** Wait until the status area satisfies `accept(status)`; `expectation` says what in words. */
+  async expectSyncStatus(expectation, accept, { timeout = 30000 } = {}) {
+    return this.waitFor(`the sync status to be ${expectation}`, () => this.syncStatus(), (s) => !!s && accept(s), {
+      timeout,
+      interval: 200,
+    });
+  }
+
+  /** Wait until the project switcher shows `name` open and its gallery has tiles. */
+  async waitForProject(name, { timeout = 60000 } = {}) {
+    await this.waitFor(`the project ${JSON.stringify(name)} to be open`, () => this.projectName(), (v) => v === name, {
+      timeout,
+      interval: 200,
+    });
+    await this.waitForGallery({ timeout });
+  }
+
+  /** The names (aria-labels) of the first `n` tiles in result order (they must be rendered). */
+  async names(n) {
+    const cells = (await this.cells()).filter((c) => c.index < n);
+    assert.equal(cells.length, n, `expected tiles 0..${n - 1} in the DOM\n  window:\n    ${await this.describe()}`);
+    return cells.map((c) => c.name);
   }
 
   // ---------------------------------------------------------------- detail panel
