@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Trove's end-to-end tests in a real window: tauri-driver + WebKitWebDriver drive the app
-# binary (target/debug/trove, or $TROVE_APP), which must already be built:
-#   npm --prefix ui run build && cargo build -p trove
+# binary (target/debug/trove, or $TROVE_APP), which must already be built, and the sync test
+# runs target/debug/trove-server (or $TROVE_SERVER_BIN):
+#   npm --prefix ui run build && cargo build -p trove -p trove-server
 # Without DISPLAY the tests start their own Xvfb. Failures leave a screenshot, the DOM and the
 # driver/app log under tests/e2e/artifacts/.
 set -euo pipefail
