@@ -83,25 +83,33 @@ impl Driver {
         self.activity.send_modify(|a| a.last_error = message);
     }
 
-    async fn wait(&self, delay: Duration, wakeable: bool) {
+    /// Waits `delay`, or less when woken (if `wakeable`); says whether a wake ended it.
+    async fn wait(&self, delay: Duration, wakeable: bool) -> bool {
         if wakeable {
             tokio::select! {
-                _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(delay) => {}
+                _ = self.wake.notified() => true,
+                _ = tokio::time::sleep(delay) => false,
             }
         } else {
             tokio::time::sleep(delay).await;
+            false
         }
     }
 
     /// Runs forever: the app's one sync task.
     pub async fn run(self: Arc<Self>) {
+        // Retries never wait much longer than the pull interval (jitter may double a delay), so a
+        // server that comes back is noticed about as soon as a change by others would be.
         let backoff = ExponentialBuilder::default()
             .with_jitter()
             .with_min_delay(Duration::from_millis(500))
-            .with_max_delay(Duration::from_secs(60))
+            .with_max_delay(self.interval.clamp(Duration::from_secs(1), Duration::from_secs(60)))
             .without_max_times();
         let mut delays = backoff.build();
+        // The delay in force, and whether the last wait was cut short by a local change: a retry
+        // a person's edit caused does not lengthen the next wait.
+        let mut delay = None;
+        let mut woken = false;
         loop {
             let Some(engine) = self.engine() else {
                 self.wake.notified().await;
@@ -111,6 +119,7 @@ impl Driver {
             match engine.sync().await {
                 Ok((_, rows)) => {
                     delays = backoff.build();
+                    delay = None;
                     let pending = engine.store().pending().unwrap_or(0);
                     self.activity.send_modify(|a| {
                         a.state = if pending == 0 { SyncState::Synced } else { SyncState::Syncing };
@@ -123,7 +132,7 @@ impl Driver {
                     if pending > 0 {
                         continue; // changes made during the round
                     }
-                    self.wait(self.interval, true).await;
+                    woken = self.wait(self.interval, true).await;
                 }
                 Err(e) => {
                     tracing::info!(error = %e, "sync failed");
@@ -134,13 +143,17 @@ impl Driver {
                     });
                     if let Some(after) = e.retry_after() {
                         // The server asked for quiet: local changes do not cut it short.
-                        self.wait(after, false).await;
+                        woken = self.wait(after, false).await;
                     } else if e.is_transient() {
-                        let delay = delays.next().unwrap_or(Duration::from_secs(60));
-                        self.wait(delay, true).await;
+                        let next = match delay {
+                            Some(d) if woken => d,
+                            _ => delays.next().unwrap_or(Duration::from_secs(60)),
+                        };
+                        delay = Some(next);
+                        woken = self.wait(next, true).await;
                     } else {
                         // Needs the person (a refused token) or a new server: retry rarely.
-                        self.wait(self.interval.max(Duration::from_secs(30)), true).await;
+                        woken = self.wait(self.interval.max(Duration::from_secs(30)), true).await;
                     }
                 }
             }

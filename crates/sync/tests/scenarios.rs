@@ -357,3 +357,34 @@ async fn an_expired_cookie_resets_the_copy_and_keeps_pending_edits() {
     a.sync().await;
     assert_converged(&w, &[&a, &b]).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sync_task_pushes_by_itself_soon_after_the_server_returns() {
+    use trove_protocol::remote::SyncState;
+    let w = World::new();
+    let a = w.client("alice").await;
+    let driver = trove_sync::Driver::new(Duration::from_millis(500));
+    driver.set_engine(Some(a.engine.clone()));
+    let task = tokio::spawn(driver.clone().run());
+    w.proxy.set_offline(true);
+    let c = a.create("While away");
+    // Two seconds of edits, each waking the task into a failing attempt.
+    for n in 0..8 {
+        a.add(c, &[n]);
+        driver.wake();
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let away = driver.activity();
+    assert_eq!(away.state, SyncState::Offline, "{away:?}");
+    assert!(away.last_error.as_deref().is_some_and(|e| e.contains("cannot be reached")), "{away:?}");
+    assert_eq!(a.pending(), 9);
+    w.proxy.set_offline(false);
+    // Retries wait at most about the interval (0.5 s, doubled by jitter), whatever the edits did.
+    let back = std::time::Instant::now();
+    while !(driver.activity().state == SyncState::Synced && a.pending() == 0) {
+        assert!(back.elapsed() < Duration::from_secs(10), "not synced 10 s after the server returned: {:?}", driver.activity());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    task.abort();
+    assert_converged(&w, &[&a]).await;
+}
