@@ -92,7 +92,8 @@ async fn open_startup_project(connection: &Arc<Connection>, store: &Arc<trove_co
         let short = name.rsplit('/').next().unwrap_or(name);
         let synced = store.synced_projects().ok()?;
         let projects = store.projects().ok()?;
-        projects.into_iter().find(|p| p.name == short && synced.iter().any(|s| s.project == p.id)).map(|p| p.id)
+        // Only a copy whose download finished once: an interrupted first download is no copy.
+        projects.into_iter().find(|p| p.name == short && synced.iter().any(|s| s.project == p.id && s.synced_at.is_some())).map(|p| p.id)
     });
     connection.set_startup_project(found);
     driver.wake();

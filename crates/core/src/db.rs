@@ -103,7 +103,8 @@ impl Store {
     /// `thumbs_dir`, and migrates the database to the latest schema.
     pub fn open(db_path: &Path, thumbs_dir: &Path) -> Result<Store> {
         let pool = Pool::open(db_path, MIGRATIONS)?;
-        let actor = pool.write(|tx| crate::meta::client_id(tx))?;
+        let home = std::fs::canonicalize(db_path)?.to_string_lossy().into_owned();
+        let actor = pool.write(|tx| crate::meta::client_id(tx, &home))?;
         Ok(Store { pool, thumbs: ThumbCache::open(thumbs_dir)?, actor })
     }
 
@@ -178,5 +179,14 @@ mod tests {
         drop(store);
         let again = Store::open(&dir.path().join("trove.db"), &dir.path().join("thumbs")).unwrap();
         assert_eq!(again.actor(), actor);
+        // A copy of the database is another client.
+        drop(again);
+        std::fs::copy(dir.path().join("trove.db"), dir.path().join("copy.db")).unwrap();
+        let copy = Store::open(&dir.path().join("copy.db"), &dir.path().join("thumbs")).unwrap();
+        assert_ne!(copy.actor(), actor);
+        let copy_id = copy.actor().to_string();
+        drop(copy);
+        assert_eq!(Store::open(&dir.path().join("copy.db"), &dir.path().join("thumbs")).unwrap().actor(), copy_id);
+        assert_eq!(Store::open(&dir.path().join("trove.db"), &dir.path().join("thumbs")).unwrap().actor(), actor);
     }
 }

@@ -58,7 +58,9 @@ pub async fn remote_projects(state: State<'_, AppState>) -> Result<Vec<RemotePro
                 .into_iter()
                 .map(|p| {
                     Ok(RemoteProject {
-                        local_id: store.project_by_uuid(&p.uuid)?.filter(|id| store.synced_projects().map(|s| s.iter().any(|x| x.project == *id)).unwrap_or(false)),
+                        local_id: store
+                            .project_by_uuid(&p.uuid)?
+                            .filter(|id| store.synced_projects().map(|s| s.iter().any(|x| x.project == *id && x.synced_at.is_some())).unwrap_or(false)),
                         role: serde_json::to_value(p.role).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
                         uuid: p.uuid,
                         namespace: p.namespace,
