@@ -76,6 +76,11 @@ impl crate::Store {
         self.read(|c| Ok(batch(c, 0, usize::MAX >> 2, usize::MAX)?.into_iter().map(|p| (p.id, p.mutation)).collect()))
     }
 
+    /// The id of the oldest change waiting, if any.
+    pub fn first_pending(&self) -> Result<Option<i64>> {
+        self.read(|c| Ok(c.query_row("SELECT min(id) FROM outbox", [], |r| r.get(0))?))
+    }
+
     /// How many changes wait for the server.
     pub fn pending(&self) -> Result<u64> {
         self.read(len)

@@ -199,6 +199,8 @@ pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Resul
             hard_delete_collection(conn, id)?;
         }
     }
+    // Refusals the push answer carried may have been lost with it: the page repeats them.
+    record_refusals(conn, &page.rejected)?;
     let acknowledged = outbox::acknowledge(conn, page.last_mutation_id)?;
     // Nothing was overwritten when the page is empty: the pending effects are still in place.
     let mut replayed = 0;
@@ -574,6 +576,7 @@ mod tests {
             collections: vec![],
             memberships: vec![],
             deleted_collections: vec![],
+            rejected: vec![],
         }
     }
 

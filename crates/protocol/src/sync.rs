@@ -68,6 +68,11 @@ pub struct PullResponse {
     pub memberships: Vec<SyncMembership>,
     /// Collections deleted for good since the cookie, by UUID.
     pub deleted_collections: Vec<String>,
+    /// The refusals of this client's mutations from `pending_from` (a pull parameter) to
+    /// `last_mutation_id`: a client whose push answer was lost learns them before it drops those
+    /// mutations from its outbox.
+    #[serde(default)]
+    pub rejected: Vec<RejectedMutation>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

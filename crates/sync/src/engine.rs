@@ -116,7 +116,8 @@ impl Engine {
         let mut rows = 0u64;
         loop {
             let synced = self.synced(project).await?;
-            let page = self.remote.pull(&synced.uuid, self.store.client_id(), synced.cookie, PULL_PAGE).await?;
+            let pending_from = blocking(&self.store, |s| s.first_pending()).await?;
+            let page = self.remote.pull(&synced.uuid, self.store.client_id(), synced.cookie, PULL_PAGE, pending_from).await?;
             let more = page.more;
             let applied = blocking(&self.store, move |s| s.apply_pull(project, &page)).await?;
             rows += applied.rows as u64;

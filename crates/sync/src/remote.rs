@@ -158,8 +158,13 @@ impl Remote {
         self.send(self.request(Method::POST, "/sync/push").json(req)).await
     }
 
-    pub async fn pull(&self, project: &str, client_id: &str, cookie: i64, limit: u32) -> Result<PullResponse> {
-        let query = [("project", project.to_string()), ("client_id", client_id.to_string()), ("cookie", cookie.to_string()), ("limit", limit.to_string())];
+    /// One page of the project's changes after `cookie`; `pending_from` (the first id still in
+    /// the outbox) asks for the refusals from there on.
+    pub async fn pull(&self, project: &str, client_id: &str, cookie: i64, limit: u32, pending_from: Option<i64>) -> Result<PullResponse> {
+        let mut query = vec![("project", project.to_string()), ("client_id", client_id.to_string()), ("cookie", cookie.to_string()), ("limit", limit.to_string())];
+        if let Some(from) = pending_from {
+            query.push(("pending_from", from.to_string()));
+        }
         self.send(self.request(Method::GET, "/sync/pull").query(&query)).await
     }
 

@@ -197,9 +197,12 @@ async fn a_permanently_refused_change_is_reported_and_later_ones_still_sync() {
     let other = b.create("Dogs");
     b.add(other, &[2]);
     a.sync().await;
-    // The answer that carries the refusal is lost; the retried push still says why.
+    // The answer that carries the refusal is lost; a pull before any retry still says why (and
+    // so would the retried push).
     w.proxy.add_rule(Rule::on("POST", PUSH, Action::DropResponse).times(1));
     assert!(b.engine.push().await.is_err());
+    b.engine.pull(b.project, &|_| {}).await.unwrap();
+    assert_eq!(b.store.refusals().unwrap().len(), 1, "the pull that acknowledged the refused create reported it");
     b.sync().await;
     let refused = b.store.refusals().unwrap();
     assert_eq!(refused.len(), 1, "{refused:?}");
@@ -348,7 +351,7 @@ async fn an_expired_cookie_resets_the_copy_and_keeps_pending_edits() {
     b.add(cb, &[4]);
     common::cli(&w.server.data, &["prune", "--older-than-days", "0"]);
     let cookie = b.store.synced_projects().unwrap()[0].cookie;
-    let page = b.engine.remote().pull(&b.store.synced_projects().unwrap()[0].uuid, b.store.client_id(), cookie, 10).await.unwrap();
+    let page = b.engine.remote().pull(&b.store.synced_projects().unwrap()[0].uuid, b.store.client_id(), cookie, 10, None).await.unwrap();
     assert!(page.reset, "a cookie older than the pruned history is reset");
     b.engine.pull(b.project, &|_| {}).await.unwrap();
     assert_eq!(b.titles(), ["Renamed while away"], "the pending rename survived the reset");

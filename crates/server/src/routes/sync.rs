@@ -64,6 +64,9 @@ struct PullParams {
     cookie: i64,
     /// Changed rows per page, 1 to 50,000 (default 5,000).
     limit: Option<i64>,
+    /// The first mutation id still in the client's outbox: the answer repeats the refusals
+    /// from there on, for a client whose push answer was lost.
+    pending_from: Option<i64>,
 }
 
 /// The project's changes after `cookie`, tombstones included, as the caller may see them; the
@@ -74,5 +77,5 @@ struct PullParams {
     responses((status = 200, body = PullResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn pull(State(state): State<AppState>, caller: Caller, Query(p): Query<PullParams>) -> Result<axum::Json<PullResponse>> {
     let limit = crate::store::items::page_size(p.limit, PULL_DEFAULT, PULL_MAX)?;
-    Ok(axum::Json(state.read(move |c| sync::pull(c, &caller, &p.project, &p.client_id, p.cookie, limit)).await?))
+    Ok(axum::Json(state.read(move |c| sync::pull(c, &caller, &p.project, &p.client_id, p.cookie, limit, p.pending_from)).await?))
 }

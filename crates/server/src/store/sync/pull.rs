@@ -14,7 +14,8 @@
 use rusqlite::{Connection, OptionalExtension};
 use trove_core::items::TAG_SEP;
 use trove_protocol::api::Role;
-use trove_protocol::sync::{PullResponse, SyncCollection, SyncDataset, SyncItem, SyncMembership};
+use trove_protocol::sync::{PullResponse, RejectedMutation, SyncCollection, SyncDataset, SyncItem, SyncMembership};
+use trove_protocol::ApiError;
 use trove_protocol::{ItemKind, Theme};
 
 use super::{check_client_id, client_state};
@@ -57,7 +58,7 @@ fn cookie_after(upto: i64, mark: i64, epoch: i64) -> i64 {
 /// Everything is read from one snapshot (one read transaction): a push committing meanwhile
 /// is either wholly in the page or wholly after it, so the head version, the client's last
 /// mutation id and every kind of row agree.
-pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &str, cookie: i64, limit: u32) -> Result<PullResponse> {
+pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &str, cookie: i64, limit: u32, pending_from: Option<i64>) -> Result<PullResponse> {
     check_client_id(client_id)?;
     // Deferred: the snapshot is taken by the first read below and kept to the last. Nothing is
     // written, so dropping it (a rollback) is its end.
@@ -197,6 +198,29 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
     )?;
     let deleted_collections = stmt.query_map(range, |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
 
+    let rejected = match pending_from {
+        Some(from) => {
+            let mut stmt = conn.prepare(
+                "SELECT mutation_id, name, code, message FROM rejected_mutations WHERE client_id = ?1 AND mutation_id >= ?2 AND mutation_id <= ?3 ORDER BY mutation_id",
+            )?;
+            let rows = stmt
+                .query_map(rusqlite::params![client_id, from, last_mutation_id], |r| {
+                    let code: String = r.get(2)?;
+                    Ok(RejectedMutation {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        error: ApiError {
+                            code: serde_json::from_value(serde_json::Value::String(code)).unwrap_or(trove_protocol::ErrorCode::InvalidInput),
+                            message: r.get(3)?,
+                        },
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows
+        }
+        None => Vec::new(),
+    };
+
     // The last page ends at the head, which is never below the mark.
-    Ok(PullResponse { cookie: cookie_after(upto, mark, epoch), last_mutation_id, reset, more, datasets, items, collections: collections_out, memberships, deleted_collections })
+    Ok(PullResponse { cookie: cookie_after(upto, mark, epoch), last_mutation_id, reset, more, datasets, items, collections: collections_out, memberships, deleted_collections, rejected })
 }
