@@ -30,7 +30,11 @@ pub fn server_bin() -> PathBuf {
     BUILD.call_once(|| {
         if !bin.exists() {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let status = Command::new(cargo).args(["build", "-p", "trove-server"]).status().expect("run cargo build");
+            let mut args = vec!["build", "-p", "trove-server"];
+            if dir.ends_with("release") {
+                args.push("--release");
+            }
+            let status = Command::new(cargo).args(&args).status().expect("run cargo build");
             assert!(status.success(), "building trove-server failed");
         }
     });
