@@ -391,3 +391,37 @@ async fn the_sync_task_pushes_by_itself_soon_after_the_server_returns() {
     task.abort();
     assert_converged(&w, &[&a]).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn make_available_offline_fetches_every_thumbnail_within_the_budget() {
+    let w = World::new();
+    // A folder of three pictures (ImageMagick, which the test command installs), imported with
+    // thumbnails on the server.
+    let folder = w.root.path().join("pictures");
+    std::fs::create_dir_all(&folder).unwrap();
+    for (n, colour) in ["red", "green", "blue"].iter().enumerate() {
+        let out = std::process::Command::new("convert")
+            .args(["-size", &format!("{}x40", 50 + n), &format!("xc:{colour}"), folder.join(format!("p{n}.png")).to_str().unwrap()])
+            .status()
+            .expect("ImageMagick's convert (installed by scripts/setup)");
+        assert!(out.success());
+    }
+    common::cli(&w.server.data, &["catalog", "import", "--namespace", "lab", "--project", "Pictures", "--dataset", "d", folder.to_str().unwrap()]);
+    let c = Client::open_project(&w.root.path().join("offline"), &w.proxy.url(), &w.tokens["alice"], "lab/Pictures").await;
+    let page = c.store.page(c.project, &Default::default(), 0, 10).unwrap().items;
+    let hashes: Vec<String> = page.iter().filter_map(|i| i.thumb.clone()).collect();
+    assert_eq!(hashes.len(), 3);
+    assert!(hashes.iter().all(|h| !c.store.thumbs().contains(h)), "a download brings the catalog, not the thumbnails");
+    // A budget smaller than one thumbnail fetches nothing and says so.
+    let none = c.engine.prefetch_thumbnails(c.project, 1, &|_| {}).await.unwrap();
+    assert_eq!((none.fetched, none.over_budget), (0, 3));
+    let seen = std::sync::Mutex::new(Vec::new());
+    let all = c.engine.prefetch_thumbnails(c.project, 64 << 20, &|p| seen.lock().unwrap().push((p.done, p.total))).await.unwrap();
+    assert_eq!((all.fetched, all.over_budget, all.present), (3, 0, 0));
+    assert!(hashes.iter().all(|h| c.store.thumbs().contains(h)), "every thumbnail is in the cache");
+    assert_eq!(seen.lock().unwrap().last(), Some(&(3, Some(3))), "progress reached the total");
+    // Offline now: the thumbnails are served from the cache.
+    w.proxy.set_offline(true);
+    let again = c.engine.prefetch_thumbnails(c.project, 64 << 20, &|_| {}).await.unwrap();
+    assert_eq!((again.fetched, again.present), (0, 3));
+}
