@@ -9,7 +9,7 @@ use trove_core::replica::{RemoteProject, Synced};
 use trove_core::Store;
 use trove_protocol::api::ProjectInfo;
 use trove_protocol::remote::Progress;
-use trove_protocol::sync::{PushRequest, PushedMutation};
+use trove_protocol::sync::{PullResponse, PushRequest, PushedMutation};
 use trove_protocol::ErrorCode;
 
 use crate::remote::{Remote, Result, SyncError};
@@ -19,7 +19,7 @@ pub const PUSH_BATCH: usize = 500;
 /// Most JSON bytes in one push beyond its first mutation (the server takes up to 64 MiB).
 pub const PUSH_BYTES: usize = 16 * 1024 * 1024;
 /// Rows per pulled page.
-pub const PULL_PAGE: u32 = 5000;
+pub const PULL_PAGE: u32 = 50_000;
 
 /// What one push did.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -114,17 +114,35 @@ impl Engine {
     pub async fn pull(&self, project: i64, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<u64> {
         let _one = self.pulling.lock().await;
         let mut rows = 0u64;
+        // The next page, fetched while the previous one was applied, with the cookie and
+        // `pending_from` it was asked with.
+        let mut ahead: Option<(i64, Option<i64>, Result<PullResponse>)> = None;
         loop {
             let synced = self.synced(project).await?;
             let pending_from = blocking(&self.store, |s| s.first_pending()).await?;
-            let page = self.remote.pull(&synced.uuid, self.store.client_id(), synced.cookie, PULL_PAGE, pending_from).await?;
+            // A page fetched ahead is used only if it was asked exactly as it would be now (a
+            // failed one is asked again, now, as it would have been without fetching ahead).
+            let page = match ahead.take() {
+                Some((cookie, from, Ok(page))) if cookie == synced.cookie && from == pending_from => page,
+                _ => self.remote.pull(&synced.uuid, self.store.client_id(), synced.cookie, PULL_PAGE, pending_from).await?,
+            };
             let more = page.more;
-            let applied = blocking(&self.store, move |s| s.apply_pull(project, &page)).await?;
-            rows += applied.rows as u64;
-            progress(rows);
             if !more {
+                let applied = blocking(&self.store, move |s| s.apply_pull(project, &page)).await?;
+                rows += applied.rows as u64;
+                progress(rows);
                 return Ok(rows);
             }
+            // Fetch the next page while this one is applied: it continues from this page's
+            // cookie and asks for the refusals from the first mutation this page leaves pending.
+            let (cookie, last) = (page.cookie, page.last_mutation_id);
+            let next_from = blocking(&self.store, move |s| s.first_pending_after(last)).await?;
+            let apply = blocking(&self.store, move |s| s.apply_pull(project, &page));
+            let fetch = self.remote.pull(&synced.uuid, self.store.client_id(), cookie, PULL_PAGE, next_from);
+            let (applied, fetched) = tokio::join!(apply, fetch);
+            rows += applied?.rows as u64;
+            progress(rows);
+            ahead = Some((cookie, next_from, fetched));
         }
     }
 
