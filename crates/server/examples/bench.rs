@@ -8,55 +8,17 @@
 use std::time::Instant;
 
 use serde_json::json;
-use trove_protocol::api::Role;
-use trove_protocol::{position, ProjectKind};
-use trove_server::store::access::Caller;
-use trove_server::store::{accounts, collections, datasets, items, projects};
+use trove_protocol::position;
+use trove_server::bench_support::{self, BenchProject};
+use trove_server::store::collections;
 use trove_server::{AppState, Limits};
-
-type Result<T> = std::result::Result<T, trove_server::error::Error>;
-
-/// A project of `n` items; returns the token, the project's id and UUID, the items' UUIDs and
-/// the caller.
-fn setup(state: &AppState, n: usize) -> Result<(String, i64, String, Vec<String>, Caller)> {
-    state.db.write(|tx| {
-        accounts::add_user(tx, "bench", None, Role::Admin, false)?;
-        let token = accounts::create_token(tx, "bench")?;
-        let ns = accounts::namespace_id(tx, "bench")?.unwrap_or_default();
-        let project = projects::insert(tx, ns, "Bench", ProjectKind::Image, "", false)?;
-        let dataset = datasets::ensure(tx, project, "d")?;
-        for k in 0..n {
-            let new = items::NewItem {
-                dataset,
-                kind: trove_protocol::ItemKind::Image,
-                name: format!("img-{k:07}.jpg"),
-                mime: "image/jpeg".into(),
-                width: Some(640),
-                height: Some(480),
-                size: 1000 + k as u64,
-                labels_count: 0,
-                created_at: 0,
-                thumb: None,
-                source: String::new(),
-                identity: format!("bench:{k}"),
-                tags: vec![],
-            };
-            items::insert(tx, project, &new)?;
-        }
-        let uuid: String = tx.query_row("SELECT uuid FROM projects WHERE id = ?1", [project], |r| r.get(0))?;
-        let mut stmt = tx.prepare("SELECT uuid FROM items WHERE project_id = ?1 ORDER BY id")?;
-        let uuids = stmt.query_map([project], |r| r.get(0))?.collect::<std::result::Result<Vec<String>, _>>()?;
-        let caller = Caller { user_id: accounts::user_id(tx, "bench")?.unwrap_or_default(), name: "bench".into(), is_admin: false };
-        Ok((token, project, uuid, uuids, caller))
-    })
-}
 
 fn main() -> anyhow::Result<()> {
     let n: usize = std::env::args().nth(1).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
     let dir = tempfile::tempdir()?;
     let state = AppState::open(dir.path(), Limits { per_second: 1_000_000, ..Limits::default() })?;
     let t = Instant::now();
-    let (token, project, project_uuid, uuids, caller) = setup(&state, n)?;
+    let BenchProject { token, caller, project, uuid: project_uuid, items: uuids } = bench_support::project(&state, n, false)?;
     println!("setup: {n} items in {:.1} s", t.elapsed().as_secs_f64());
 
     let runtime = tokio::runtime::Runtime::new()?;

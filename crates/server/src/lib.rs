@@ -12,6 +12,8 @@
 //! filter compiler and thumbnail store through `trove-core`; never the app's database.
 
 pub mod auth;
+#[doc(hidden)]
+pub mod bench_support;
 pub mod catalog;
 pub mod error;
 pub mod extract;

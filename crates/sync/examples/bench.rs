@@ -1,0 +1,313 @@
+//! The sync client's part of the benchmark command (`scripts/bench`, third part): DESIGN §7's
+//! two pull budgets, measured with the real `Engine` into a fresh `trove_core::Store`, against
+//! an in-process `trove-server` (the real router) on 127.0.0.1.
+//!
+//! 1. First pull of the N-item catalog (default 1,000,000; budget ≤ 60 s): `Engine::connect`
+//!    into an empty cache, beside the same rows read from the server's database in the same run
+//!    (one `SELECT` of the items with their dataset, as the pull reads them). Also shown, to see
+//!    where the time goes: the same pages fetched and decoded without applying them (with the
+//!    bytes on the wire), and the server's pull function called directly (no HTTP).
+//! 2. Incremental pull of 100 changes (budget ≤ 100 ms, flat in catalog size): 100 changes made
+//!    on the server through its store, then one timed `Engine::pull`, for two kinds of change
+//!    (100 memberships added to / removed from a collection; 100 items tagged / untagged), at
+//!    1,000 items and at N items, rounds interleaved; p50/p95 and the ratio N : 1k.
+//!
+//! Usage: `cargo run --release -p trove-sync --example bench -- [ITEMS] [ROUNDS]` (defaults
+//! 1,000,000 and 20).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{ensure, Context};
+use trove_core::Store;
+use trove_protocol::api::BulkAdd;
+use trove_protocol::sync::{PullResponse, SyncItem};
+use trove_protocol::{ItemKind, NewCollection};
+use trove_server::bench_support::{self, BenchProject};
+use trove_server::store::{collections, members, tags};
+use trove_server::{AppState, Limits};
+use trove_sync::{Engine, Remote, PULL_PAGE};
+
+type ServerResult<T> = Result<T, trove_server::error::Error>;
+
+/// Changes per incremental pull.
+const CHANGES: usize = 100;
+
+/// One server with a project of `n` items, served on 127.0.0.1, and one client cache.
+struct Side {
+    n: usize,
+    _dir: tempfile::TempDir,
+    state: AppState,
+    bench: BenchProject,
+    url: String,
+    store: Arc<Store>,
+    engine: Engine,
+    /// The client's copy of the project (after the first pull).
+    local: i64,
+    /// A collection the membership changes go to, and the items that change.
+    collection: i64,
+    changed: Vec<i64>,
+}
+
+impl Side {
+    fn new(rt: &tokio::runtime::Runtime, n: usize) -> anyhow::Result<Side> {
+        let dir = tempfile::tempdir()?;
+        if std::env::var_os("BENCH_KEEP").is_some() {
+            println!("  (keeping {})", dir.path().display());
+        }
+        let state = AppState::open(&dir.path().join("server"), Limits { per_second: 1_000_000, ..Limits::default() })?;
+        let t = Instant::now();
+        let bench = bench_support::project(&state, n, true)?;
+        println!("setup: a server project of {n} items in {:.1} s", t.elapsed().as_secs_f64());
+        let collection = state.db.write(|tx| {
+            let input = NewCollection { title: "Bench picks".into(), description: String::new(), private: false, theme: None };
+            Ok::<_, trove_server::error::Error>(collections::create(tx, &bench.caller, bench.project, &input, None)?.collection.id)
+        })?;
+        // The items that change: CHANGES of them spread over the catalog.
+        let changed: Vec<i64> = state.db.read(|c| {
+            let mut stmt = c.prepare("SELECT id FROM items WHERE project_id = ?1 ORDER BY id")?;
+            let all = stmt.query_map([bench.project], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+            Ok::<_, rusqlite::Error>(all.iter().step_by((all.len() / CHANGES).max(1)).take(CHANGES).copied().collect())
+        })?;
+        ensure!(changed.len() == CHANGES.min(n), "expected {CHANGES} items to change, found {}", changed.len());
+
+        let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let app = trove_server::app(state.clone());
+        rt.spawn(async move { axum::serve(listener, app).await });
+
+        let store = Arc::new(Store::open(&dir.path().join("client/trove.db"), &dir.path().join("client/thumbs"))?);
+        let engine = Engine::new(store.clone(), Remote::new(&url, &bench.token)?);
+        Ok(Side { n, _dir: dir, state, bench, url, store, engine, local: 0, collection, changed })
+    }
+
+    /// The first pull: downloads the whole project into the empty cache. Returns its time.
+    fn first_pull(&mut self, rt: &tokio::runtime::Runtime) -> anyhow::Result<Duration> {
+        let pages = AtomicUsize::new(0);
+        let t = Instant::now();
+        self.local = rt.block_on(self.engine.connect(&self.bench.uuid, &|_| {
+            pages.fetch_add(1, Ordering::Relaxed);
+        }))?;
+        let took = t.elapsed();
+        let (items, tagged): (i64, i64) = self.store.read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*), (SELECT count(DISTINCT item_id) FROM item_tags) FROM items WHERE project_id = ?1",
+                [self.local],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })?;
+        ensure!(items as usize == self.n, "the cache has {items} items after the first pull, expected {}", self.n);
+        println!("  (first pull of {} items: {} pages of {PULL_PAGE}; {tagged} tagged items)", self.n, pages.load(Ordering::Relaxed).saturating_sub(2));
+        Ok(took)
+    }
+
+    /// The same pages as the first pull, fetched over HTTP and decoded but not applied: time and
+    /// bytes on the wire (bodies; no compression is negotiated).
+    fn download_only(&self, rt: &tokio::runtime::Runtime) -> anyhow::Result<(Duration, u64)> {
+        let http = reqwest::Client::new();
+        let client_id = self.store.client_id().to_string();
+        rt.block_on(async {
+            let t = Instant::now();
+            let (mut cookie, mut bytes, mut rows) = (0i64, 0u64, 0usize);
+            loop {
+                let query = [("project", self.bench.uuid.clone()), ("client_id", client_id.clone()), ("cookie", cookie.to_string()), ("limit", PULL_PAGE.to_string())];
+                let body = http.get(format!("{}/api/v1/sync/pull", self.url)).bearer_auth(&self.bench.token).query(&query).send().await?.error_for_status()?.bytes().await?;
+                bytes += body.len() as u64;
+                let page: PullResponse = serde_json::from_slice(&body)?;
+                rows += page.items.len();
+                cookie = page.cookie;
+                if !page.more {
+                    break;
+                }
+            }
+            ensure!(rows == self.n, "the download carried {rows} items, expected {}", self.n);
+            Ok((t.elapsed(), bytes))
+        })
+    }
+
+    /// The server's pull function called page by page, no HTTP: what serving the pages costs.
+    fn server_pages(&self) -> anyhow::Result<Duration> {
+        let client_id = self.store.client_id().to_string();
+        let t = Instant::now();
+        let (mut cookie, mut rows) = (0i64, 0usize);
+        loop {
+            let page = self.state.db.read(|c| trove_server::store::sync::pull(c, &self.bench.caller, &self.bench.uuid, &client_id, cookie, PULL_PAGE, None))?;
+            rows += page.items.len();
+            cookie = page.cookie;
+            if !page.more {
+                break;
+            }
+        }
+        ensure!(rows == self.n, "the server's pages carried {rows} items, expected {}", self.n);
+        Ok(t.elapsed())
+    }
+
+    /// Baseline: the same item rows read from the server's database in one `SELECT`, each
+    /// made into the value the pull sends.
+    fn baseline(&self) -> anyhow::Result<Duration> {
+        let t = Instant::now();
+        let rows = self.state.db.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT i.uuid, d.uuid, i.kind, i.name, i.mime, i.width, i.height, i.size, i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text \
+                 FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE i.project_id = ?1 ORDER BY i.version",
+            )?;
+            let rows = stmt
+                .query_map([self.bench.project], |r| {
+                    let tags: String = r.get(13)?;
+                    Ok(SyncItem {
+                        uuid: r.get(0)?,
+                        dataset: r.get(1)?,
+                        kind: ItemKind::parse(&r.get::<_, String>(2)?).unwrap_or(ItemKind::Image),
+                        name: r.get(3)?,
+                        mime: r.get(4)?,
+                        width: r.get(5)?,
+                        height: r.get(6)?,
+                        size: r.get::<_, i64>(7)? as u64,
+                        labels_count: r.get(8)?,
+                        created_at: r.get(9)?,
+                        updated_at: r.get(10)?,
+                        thumb: r.get(11)?,
+                        source: r.get(12)?,
+                        tags: if tags.is_empty() { vec![] } else { tags.split('\u{1f}').map(String::from).collect() },
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok::<_, rusqlite::Error>(rows)
+        })?;
+        ensure!(rows.len() == self.n, "the baseline read {} rows, expected {}", rows.len(), self.n);
+        Ok(t.elapsed())
+    }
+
+    /// Round `round` of membership changes: adds the changing items to the collection (even
+    /// rounds) or removes them (odd rounds), on the server.
+    fn change_memberships(&self, round: usize) -> anyhow::Result<()> {
+        self.state.db.write(|tx| -> ServerResult<()> {
+            let c = collections::by_id(tx, &self.bench.caller, self.collection)?;
+            if round % 2 == 0 {
+                let out = members::bulk_add(tx, &self.bench.caller, &c, &BulkAdd { items: self.changed.clone(), notes: Default::default() }, CHANGES)?;
+                assert_eq!(out.added.len(), self.changed.len());
+            } else {
+                let out = members::bulk_remove(tx, &self.bench.caller, &c, &self.changed, CHANGES)?;
+                assert_eq!(out.removed.len(), self.changed.len());
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// Round `round` of item changes: tags the changing items "reviewed" (even rounds) or
+    /// removes the tag (odd rounds), on the server.
+    fn change_items(&self, round: usize) -> anyhow::Result<()> {
+        let tag = ["reviewed".to_string()];
+        self.state.db.write(|tx| -> ServerResult<()> {
+            if round % 2 == 0 {
+                tags::tag(tx, self.bench.project, &self.changed, &tag)
+            } else {
+                tags::untag(tx, self.bench.project, &self.changed, &tag)
+            }
+        })?;
+        Ok(())
+    }
+
+    /// One timed incremental pull; checks that it carried the changes.
+    fn pull(&self, rt: &tokio::runtime::Runtime) -> anyhow::Result<Duration> {
+        let t = Instant::now();
+        let rows = rt.block_on(self.engine.pull(self.local, &|_| {}))?;
+        let took = t.elapsed();
+        ensure!(rows as usize >= self.changed.len(), "an incremental pull carried {rows} rows, expected at least {}", self.changed.len());
+        Ok(took)
+    }
+
+    /// The cache's members of the collection and items tagged "reviewed": what the pulls did.
+    fn local_state(&self) -> anyhow::Result<(i64, i64)> {
+        Ok(self.store.read(|c| {
+            Ok(c.query_row(
+                "SELECT (SELECT count(*) FROM memberships m JOIN collections c ON c.id = m.collection_id WHERE c.project_id = ?1), \
+                        (SELECT count(*) FROM item_tags it JOIN tags t ON t.id = it.tag_id WHERE t.project_id = ?1 AND t.name = 'reviewed')",
+                [self.local],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })?)
+    }
+}
+
+fn pct(mut v: Vec<Duration>, p: f64) -> Duration {
+    v.sort();
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() -> anyhow::Result<()> {
+    let n: usize = std::env::args().nth(1).map(|s| s.parse()).transpose().context("ITEMS")?.unwrap_or(1_000_000);
+    let rounds: usize = std::env::args().nth(2).map(|s| s.parse()).transpose().context("ROUNDS")?.unwrap_or(20);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+
+    // 1. First pull of the big catalog, beside the same rows read from the server's database.
+    let mut big = Side::new(&rt, n)?;
+    let first = big.first_pull(&rt)?;
+    let (download, bytes) = big.download_only(&rt)?;
+    let server = big.server_pages()?;
+    let baseline = big.baseline()?;
+    println!(
+        "first pull of the {n}-item catalog (Engine::connect into an empty cache): {:.1} s (budget <= 60 s); \
+         baseline SELECT of the same rows from the server's database: {:.2} s; ratio {:.1}x",
+        first.as_secs_f64(),
+        baseline.as_secs_f64(),
+        first.as_secs_f64() / baseline.as_secs_f64()
+    );
+    println!(
+        "  of which: the same pages fetched + decoded, not applied: {:.1} s, {:.1} MB on the wire ({:.0} B/item); \
+         the server's pull function alone (no HTTP): {:.1} s",
+        download.as_secs_f64(),
+        bytes as f64 / 1e6,
+        bytes as f64 / n as f64,
+        server.as_secs_f64()
+    );
+
+    // 2. Incremental pulls of CHANGES changes at 1k items and at N items, rounds interleaved.
+    let mut small = Side::new(&rt, 1000)?;
+    small.first_pull(&rt)?;
+    let sides = [&small, &big];
+    // Kind × side: samples.
+    let mut samples: [[Vec<Duration>; 2]; 2] = Default::default();
+    // One round of each kind untimed first (warms the connections and statement caches).
+    for round in 0..=rounds {
+        for (s, side) in sides.iter().enumerate() {
+            side.change_memberships(round)?;
+            let t = side.pull(&rt)?;
+            side.change_items(round)?;
+            let u = side.pull(&rt)?;
+            if round > 0 {
+                samples[0][s].push(t);
+                samples[1][s].push(u);
+            }
+        }
+    }
+    for side in sides {
+        let expect = if rounds % 2 == 0 { CHANGES as i64 } else { 0 };
+        ensure!(side.local_state()? == (expect, expect), "the cache of {} items does not hold the pulled changes: {:?}", side.n, side.local_state()?);
+    }
+    for (kind, name) in ["100 membership changes (add/remove)", "100 item changes (tag/untag)"].iter().enumerate() {
+        let [at_small, at_big] = &samples[kind];
+        let (s50, s95) = (pct(at_small.clone(), 0.5), pct(at_small.clone(), 0.95));
+        let (b50, b95) = (pct(at_big.clone(), 0.5), pct(at_big.clone(), 0.95));
+        println!(
+            "incremental pull of {name}, {rounds} rounds: at {n} items p50 {:.1} ms, p95 {:.1} ms (budget <= 100 ms); \
+             baseline the same at 1000 items: p50 {:.1} ms, p95 {:.1} ms; ratio p50 {:.2}x, p95 {:.2}x",
+            ms(b50),
+            ms(b95),
+            ms(s50),
+            ms(s95),
+            ms(b50) / ms(s50),
+            ms(b95) / ms(s95)
+        );
+    }
+    if std::env::var_os("BENCH_KEEP").is_some() {
+        let _ = (small._dir.keep(), big._dir.keep());
+    }
+    Ok(())
+}
