@@ -153,25 +153,7 @@ impl Side {
                  FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE i.project_id = ?1 ORDER BY i.version",
             )?;
             let rows = stmt
-                .query_map([self.bench.project], |r| {
-                    let tags: String = r.get(13)?;
-                    Ok(SyncItem {
-                        uuid: r.get(0)?,
-                        dataset: r.get(1)?,
-                        kind: ItemKind::parse(&r.get::<_, String>(2)?).unwrap_or(ItemKind::Image),
-                        name: r.get(3)?,
-                        mime: r.get(4)?,
-                        width: r.get(5)?,
-                        height: r.get(6)?,
-                        size: r.get::<_, i64>(7)? as u64,
-                        labels_count: r.get(8)?,
-                        created_at: r.get(9)?,
-                        updated_at: r.get(10)?,
-                        thumb: r.get(11)?,
-                        source: r.get(12)?,
-                        tags: if tags.is_empty() { vec![] } else { tags.split('\u{1f}').map(String::from).collect() },
-                    })
-                })?
+                .query_map([self.bench.project], trove_server::store::sync::sync_item)?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok::<_, rusqlite::Error>(rows)
         })?;

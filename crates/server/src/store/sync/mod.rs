@@ -22,7 +22,7 @@ mod pull;
 mod restamp;
 
 pub use prune::{prune, Pruned};
-pub use pull::pull;
+pub use pull::{pull, sync_item};
 
 use super::access::{self, Caller};
 use super::{collections, members, now_ms, tags};

@@ -105,25 +105,7 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
          FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE i.project_id = ?1 AND i.version > ?2 AND i.version <= ?3 ORDER BY i.version",
     )?;
     let items = stmt
-        .query_map(range, |r| {
-            let tags: String = r.get(13)?;
-            Ok(SyncItem {
-                uuid: r.get(0)?,
-                dataset: r.get(1)?,
-                kind: ItemKind::parse(&r.get::<_, String>(2)?).unwrap_or(ItemKind::Image),
-                name: r.get(3)?,
-                mime: r.get(4)?,
-                width: r.get(5)?,
-                height: r.get(6)?,
-                size: r.get::<_, i64>(7)? as u64,
-                labels_count: r.get(8)?,
-                created_at: r.get(9)?,
-                updated_at: r.get(10)?,
-                thumb: r.get(11)?,
-                source: r.get(12)?,
-                tags: if tags.is_empty() { vec![] } else { tags.split(TAG_SEP).map(String::from).collect() },
-            })
-        })?
+        .query_map(range, sync_item)?
         .collect::<Result<Vec<_>, _>>()?;
 
     // Collections (and their memberships) the caller may not see are left out.
@@ -223,4 +205,27 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
 
     // The last page ends at the head, which is never below the mark.
     Ok(PullResponse { cookie: cookie_after(upto, mark, epoch), last_mutation_id, reset, more, datasets, items, collections: collections_out, memberships, deleted_collections, rejected })
+}
+
+/// The columns `i.uuid, d.uuid, i.kind, i.name, i.mime, i.width, i.height, i.size,
+/// i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text` (items joined to
+/// their dataset) as a pulled item.
+pub fn sync_item(r: &rusqlite::Row) -> rusqlite::Result<SyncItem> {
+    let tags: String = r.get(13)?;
+    Ok(SyncItem {
+        uuid: r.get(0)?,
+        dataset: r.get(1)?,
+        kind: ItemKind::parse(&r.get::<_, String>(2)?).unwrap_or(ItemKind::Image),
+        name: r.get(3)?,
+        mime: r.get(4)?,
+        width: r.get(5)?,
+        height: r.get(6)?,
+        size: r.get::<_, i64>(7)? as u64,
+        labels_count: r.get(8)?,
+        created_at: r.get(9)?,
+        updated_at: r.get(10)?,
+        thumb: r.get(11)?,
+        source: r.get(12)?,
+        tags: if tags.is_empty() { vec![] } else { tags.split(TAG_SEP).map(String::from).collect() },
+    })
 }
