@@ -56,6 +56,16 @@ pub fn quote(value: &str) -> String {
     }
 }
 
+/// A message that may carry a caller's input (a parser's, say), cut to a few hundred
+/// characters with an ellipsis.
+pub fn clip(message: &str) -> String {
+    const MAX: usize = 300;
+    match message.char_indices().nth(MAX) {
+        None => message.to_string(),
+        Some((cut, _)) => format!("{}…", &message[..cut]),
+    }
+}
+
 /// An entity id sent by a client (a UUID, a client id): 1 to [`ID_MAX`] ASCII letters, digits,
 /// `-` or `_`.
 pub fn id<'a>(what: &'static str, value: &'a str) -> Result<&'a str, RuleError> {
