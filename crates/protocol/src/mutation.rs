@@ -9,12 +9,15 @@ use crate::rules::{self, RuleError};
 
 /// Most items one mutation may name. A bigger action (a million-item add) is recorded as
 /// several mutations of at most this many items, so every push stays small.
-pub const ITEMS_MAX: usize = 50_000;
+pub const ITEMS_MAX: usize = 10_000;
 /// Most tags one `tag_items`/`untag_items` may name.
 pub const TAGS_MAX: usize = 100;
+/// Largest causal length a client may send: a billion adds and removes of one pair, far from
+/// where the server's arithmetic (and a `u32` on the wire) would wrap.
+pub const CL_MAX: u32 = 1 << 30;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "name", content = "args", rename_all = "snake_case")]
+#[serde(tag = "name", content = "args", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Mutation {
     CreateCollection {
         collection: String,
@@ -64,6 +67,9 @@ impl Mutation {
         let cls_parity = |cls: &[u32], n: usize, odd: bool| -> Result<(), RuleError> {
             if !(cls.is_empty() || cls.len() == n) {
                 return Err(RuleError::TooMany { what: "causal lengths", action: self.name(), n: cls.len(), max: n });
+            }
+            if let Some(cl) = cls.iter().find(|cl| **cl > CL_MAX) {
+                return Err(RuleError::BadId { what: "causal length", value: cl.to_string(), expected: "it is at most 1073741824" });
             }
             match cls.iter().find(|cl| (**cl % 2 == 1) != odd) {
                 Some(cl) => Err(RuleError::BadId {
@@ -168,6 +174,9 @@ mod tests {
         assert!(huge_id.check().unwrap_err().to_string().len() < 250);
         let remove = Mutation::RemoveItems { collection: "c".into(), items: vec!["i".into()], cls: vec![3] };
         assert!(remove.check().is_err(), "an odd length on a remove");
+        assert!(add(vec!["i".into()], vec!["a0".into()], vec![u32::MAX]).check().is_err(), "a length that would wrap");
+        let unknown = serde_json::json!({"name": "delete_collection", "args": {"collection": "c", "extra": 1}});
+        assert!(serde_json::from_value::<Mutation>(unknown).is_err(), "unknown fields are refused");
         let tags = Mutation::TagItems { items: vec!["i".into()], tags: vec!["t".into(); TAGS_MAX + 1] };
         assert!(tags.check().is_err());
     }

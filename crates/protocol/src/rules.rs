@@ -35,9 +35,11 @@ pub enum RuleError {
     EmptyTag,
     #[error("tag {tag:?} is {len} characters; at most {TAG_MAX} are allowed")]
     TagTooLong { tag: String, len: usize },
-    #[error("tag {tag:?} contains a control character")]
+    #[error("tag {tag} contains a control or invisible character")]
     TagControl { tag: String },
-    #[error("title {} contains a control character; titles are one line of visible text", quote(.title))]
+    #[error("note contains a control character other than a line break or a tab")]
+    NoteControl,
+    #[error("title {} contains a control or invisible character; titles are one line of visible text", quote(.title))]
     TitleControl { title: String },
     #[error("{what} {} is not valid; {expected}", quote(.value))]
     BadId { what: &'static str, value: String, expected: &'static str },
@@ -95,6 +97,13 @@ fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
+/// Control characters, and the invisible ones that reorder or hide text (bidirectional
+/// overrides and isolates, zero-width characters, the byte-order mark): a title or a tag that
+/// holds one shows something other than what it is.
+fn hidden(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
 /// A title is trimmed, non-empty, at most [`TITLE_MAX`] characters, and slugifies to something.
 pub fn title(raw: &str) -> Result<String, RuleError> {
     let t = raw.trim();
@@ -105,7 +114,7 @@ pub fn title(raw: &str) -> Result<String, RuleError> {
     if len > TITLE_MAX {
         return Err(RuleError::TitleTooLong { len });
     }
-    if t.chars().any(char::is_control) {
+    if t.chars().any(hidden) {
         return Err(RuleError::TitleControl { title: t.to_string() });
     }
     if slugify(t).is_empty() {
@@ -129,6 +138,9 @@ pub fn note(raw: &str) -> Result<String, RuleError> {
     if len > NOTE_MAX {
         return Err(RuleError::NoteTooLong { len });
     }
+    if raw.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        return Err(RuleError::NoteControl);
+    }
     Ok(raw.trim_end().to_string())
 }
 
@@ -137,8 +149,8 @@ pub fn tag(raw: &str) -> Result<String, RuleError> {
     if t.is_empty() {
         return Err(RuleError::EmptyTag);
     }
-    if t.chars().any(char::is_control) {
-        return Err(RuleError::TagControl { tag: t.to_string() });
+    if t.chars().any(hidden) {
+        return Err(RuleError::TagControl { tag: quote(t) });
     }
     let len = chars(t);
     if len > TAG_MAX {
@@ -212,6 +224,10 @@ mod tests {
         assert!(matches!(title("a\u{7}b"), Err(RuleError::TitleControl { .. })));
         assert!(matches!(title("two\nlines"), Err(RuleError::TitleControl { .. })));
         assert_eq!(title("Ünïcode ok").unwrap(), "Ünïcode ok");
+        assert!(title("evil\u{202E}txt").is_err());
+        assert!(tag("\u{FEFF}bom").is_err());
+        assert!(note("line one\nline two\ttab").is_ok());
+        assert_eq!(note("nul\u{0}"), Err(RuleError::NoteControl));
     }
 
     #[test]

@@ -223,5 +223,5 @@ async fn finding_11_control_characters_in_titles_are_refused() {
     let s = Server::new();
     let r = s.call(Method::POST, &format!("/api/v1/projects/{}/collections", s.project), Some(&s.alice), Some(json!({"title": "a\u{7}b"}))).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(error(&r).1, "title \"a\\u{7}b\" contains a control character; titles are one line of visible text");
+    assert_eq!(error(&r).1, "title \"a\\u{7}b\" contains a control or invisible character; titles are one line of visible text");
 }

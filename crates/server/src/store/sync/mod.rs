@@ -67,6 +67,9 @@ fn check_client_id(client_id: &str) -> Result<()> {
 
 /// Whether mutation `id` was applied already; refuses a gap after the last applied one.
 fn repeated(conn: &Connection, caller: &Caller, client_id: &str, id: i64) -> Result<bool> {
+    if id < 1 {
+        return Err(Error::Invalid(format!("mutation id {id} is not valid; ids start at 1")));
+    }
     match last_mutation_id(conn, caller, client_id)? {
         Some(last) if id <= last => Ok(true),
         Some(last) if id != last + 1 => Err(Error::Conflict(format!(

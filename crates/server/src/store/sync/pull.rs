@@ -162,7 +162,7 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
     let rows = stmt
         .query_map(range, |r| {
             Ok((
-                SyncMembership { collection: r.get(0)?, item: r.get(1)?, cl: r.get::<_, i64>(2)? as u32, position: r.get(3)?, note: r.get(4)? },
+                SyncMembership { collection: r.get(0)?, item: r.get(1)?, cl: u32::try_from(r.get::<_, i64>(2)?).unwrap_or(u32::MAX), position: r.get(3)?, note: r.get(4)? },
                 r.get::<_, i64>(5)?,
                 r.get::<_, bool>(6)?,
             ))
