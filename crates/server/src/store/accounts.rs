@@ -108,6 +108,12 @@ pub fn namespace_id(conn: &Connection, name: &str) -> Result<Option<i64>> {
     Ok(conn.query_row("SELECT id FROM namespaces WHERE name = ?1", [name], |r| r.get(0)).optional()?)
 }
 
+/// Whether `token` has the shape of the tokens [`create_token`] makes (the prefix and 40
+/// lowercase hex digits), so anything else is refused without a database lookup.
+pub fn is_token_shaped(token: &str) -> bool {
+    token.strip_prefix(TOKEN_PREFIX).is_some_and(|hex| hex.len() == 40 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+}
+
 fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
