@@ -109,6 +109,13 @@ enum TokenCommand {
         #[arg(long)]
         user: String,
     },
+    /// List a user's tokens: id and creation time (never the token itself).
+    List {
+        #[arg(long)]
+        user: String,
+    },
+    /// Revoke a token by its id (see `token list`); requests with it are refused at once.
+    Revoke { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -213,6 +220,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{token}");
             Ok(())
         }
+        Command::Token { command: TokenCommand::List { user } } => {
+            let state = open(&data)?;
+            let tokens = state.db.read(|c| accounts::tokens(c, &user))?;
+            if tokens.is_empty() {
+                eprintln!("{user} has no tokens; create one with `trove-server token create --user {user}`");
+            }
+            for t in tokens {
+                println!("{}\tcreated {}", t.id, utc(t.created_at));
+            }
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Revoke { id } } => {
+            let state = open(&data)?;
+            let user = state.db.write(|tx| accounts::revoke_token(tx, id))?;
+            println!("revoked token {id} of {user}");
+            Ok(())
+        }
         Command::Project { command: ProjectCommand::Grant { project, user, role } } => {
             let state = open(&data)?;
             let (ns, name) = project.split_once('/').context("--project must be NAMESPACE/PROJECT")?;
@@ -243,6 +267,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Milliseconds since the Unix epoch as `YYYY-MM-DD HH:MM:SS UTC`.
+fn utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rest / 3600, rest % 3600 / 60, rest % 60)
 }
 
 /// Opens the data directory, creating the admin user on first use.

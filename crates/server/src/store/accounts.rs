@@ -130,6 +130,33 @@ pub fn create_token(tx: &Transaction, name: &str) -> Result<String> {
     Ok(token)
 }
 
+/// A token as `token list` shows it: never the token, which the server does not keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub id: i64,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: i64,
+}
+
+/// User `name`'s tokens, oldest first.
+pub fn tokens(conn: &Connection, name: &str) -> Result<Vec<TokenInfo>> {
+    let user = user_id(conn, name)?.ok_or_else(|| Error::NotFound(format!("user {name:?} does not exist")))?;
+    let mut stmt = conn.prepare("SELECT id, created_at FROM tokens WHERE user_id = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([user], |r| Ok(TokenInfo { id: r.get(0)?, created_at: r.get(1)? }))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Deletes token `id`, so the next request that carries it is refused (tokens are looked up on
+/// every request, never cached). Returns the name of the user it belonged to.
+pub fn revoke_token(tx: &Transaction, id: i64) -> Result<String> {
+    let user: String = tx
+        .query_row("SELECT u.name FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?1", [id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("token {id} does not exist; `trove-server token list --user NAME` lists a user's tokens")))?;
+    tx.execute("DELETE FROM tokens WHERE id = ?1", [id])?;
+    Ok(user)
+}
+
 /// The caller a token belongs to, if the server issued it.
 pub fn caller(conn: &Connection, token: &str) -> Result<Option<(i64, Caller)>> {
     Ok(conn
