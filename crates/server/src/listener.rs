@@ -134,7 +134,8 @@ pub fn raise_open_files_limit() -> Option<u64> {
             limit = raised;
         }
     }
-    Some(limit.rlim_cur as u64)
+    #[allow(clippy::useless_conversion, reason = "rlim_t is u64 on Linux, u32 or i64 elsewhere")]
+    Some(u64::try_from(limit.rlim_cur).unwrap_or(u64::MAX))
 }
 
 #[cfg(not(unix))]
