@@ -35,7 +35,7 @@ class Server:
         env.setdefault("RUST_BACKTRACE", "1")
         self.log = open(log, "ab")
         self.proc = subprocess.Popen(
-            [binary, "--data", str(data), "serve", "--listen", "127.0.0.1:0", "--rate-limit", str(rate_limit)],
+            [binary, "--data", str(data), "serve", "--listen", "127.0.0.1:0", "--rate-limit", str(rate_limit), "--ip-rate-limit", "0"],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.log, env=env,
         )
         found = threading.Event()
