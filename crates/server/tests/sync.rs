@@ -331,12 +331,13 @@ async fn a_refused_write_is_undone_on_the_client_by_the_next_pull() {
         .push(&f.s.alice, "dev-a", vec![
             (3, add(&[&it[1], &it[0]], &[&long, "a2"], &[])),
             (4, json!({"name": "tag_items", "args": {"items": [it[2], it[3]], "tags": ["ok", "bad\u{7}"]}})),
+            (5, json!({"name": "untag_items", "args": {"items": [it[0], it[1]], "tags": ["cat", "bad\u{7}"]}})),
         ])
         .await;
-    assert_eq!(refusals(&r), [(3, "invalid_input".to_string()), (4, "invalid_input".to_string())]);
+    assert_eq!(refusals(&r), [(3, "invalid_input".to_string()), (4, "invalid_input".to_string()), (5, "invalid_input".to_string())]);
     let page = f.pull(&f.s.alice, "dev-a2", cookie, 100).await;
     assert_eq!(pairs(&page), vec![(it[1].clone(), 0, Value::Null)], "it[1] is absent (length 0, no position); it[0] untouched");
-    assert_eq!(page["items"].as_array().unwrap().len(), 2, "both items lack the tags");
+    assert_eq!(page["items"].as_array().unwrap().len(), 4, "it[2] and it[3] lack the tags; it[0] and it[1] carry cat");
     assert_eq!(page["collections"], json!([]));
     // Each re-sent row has its own version, so a pull pages through them however many there are.
     let (mut c, mut sizes) = (cookie, Vec::new());
@@ -348,7 +349,7 @@ async fn a_refused_write_is_undone_on_the_client_by_the_next_pull() {
             break;
         }
     }
-    assert_eq!(sizes, [1, 1, 1]);
+    assert_eq!(sizes, [1, 1, 1, 1, 1]);
     // The re-sent rows change nothing for anyone: the collection is as it was.
     assert_eq!(f.members().await, [0]);
     let (_, cookie) = f.pull_all(&f.s.alice, "dev-a2", cookie).await;

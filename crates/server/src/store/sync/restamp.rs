@@ -142,7 +142,7 @@ fn items(tx: &Transaction, caller: &Caller, uuids: &[String], tags: &[String], h
     // How many of the tags each item carries decides whether the mutation would change it.
     let carried = "(SELECT count(DISTINCT t.name) FROM item_tags it JOIN tags t ON t.id = it.tag_id \
                     WHERE it.item_id = items.id AND t.name IN (SELECT value FROM json_each(?4)))";
-    let changes = if has { format!("{carried} > 0") } else { format!("{carried} < ?5") };
+    let changes = if has { format!("?5 > 0 AND {carried} > 0") } else { format!("{carried} < ?5") };
     // The new version differs from the row's own, so the update trigger does not stamp it again.
     let n = tx.execute(
         &format!(
