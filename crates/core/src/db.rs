@@ -26,8 +26,11 @@ fn migrations() -> Migrations<'static> {
 /// configured the same way, migrated to the latest of the given migrations on open.
 pub struct Pool {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    // Fields drop in order: the readers close first, so the writer is the last connection and
+    // its close checkpoints the WAL into the file (a read-only connection cannot). A closed
+    // database is then one self-contained file, whole when copied as a backup.
     readers: Vec<Mutex<Connection>>,
+    writer: Mutex<Connection>,
 }
 
 /// The local cache: a SQLite database and the thumbnail directory beside it.
@@ -37,9 +40,16 @@ pub struct Store {
     actor: String,
 }
 
+/// How hard a commit waits for the disk: `FULL` (2). In WAL mode `NORMAL` syncs only at
+/// checkpoints, so a power cut can undo commits that already returned — the edit the app said
+/// was saved, the push trove-server acknowledged (and the pushing client then dropped from its
+/// outbox: DESIGN §6, "nothing lost"). `FULL` syncs the WAL at every commit. Both the app and the
+/// server open their databases here, so both get it; BENCHMARKS.md has what it costs a bulk action.
+pub const SYNCHRONOUS: i64 = 2;
+
 fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "synchronous", SYNCHRONOUS)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // Bulk actions touch several indexes of a million rows: a 64 MiB page cache per connection
     // keeps them in memory instead of thrashing the default 2 MiB.
@@ -77,6 +87,15 @@ impl Pool {
         &self.path
     }
 
+    /// Sets the writer's `synchronous` level (0 OFF, 1 NORMAL, 2 FULL) instead of
+    /// [`SYNCHRONOUS`]: only for the benchmark, which measures what durability costs beside the
+    /// faster level in the same run. Never use it for data anyone keeps.
+    #[doc(hidden)]
+    pub fn set_synchronous_for_benchmark(&self, level: i64) -> Result<()> {
+        lock(&self.writer).pragma_update(None, "synchronous", level)?;
+        Ok(())
+    }
+
     /// Runs `f` on a read-only connection.
     pub fn read<T, E: From<rusqlite::Error>>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
         for r in &self.readers {
@@ -110,6 +129,12 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         self.pool.path()
+    }
+
+    /// See [`Pool::set_synchronous_for_benchmark`].
+    #[doc(hidden)]
+    pub fn set_synchronous_for_benchmark(&self, level: i64) -> Result<()> {
+        self.pool.set_synchronous_for_benchmark(level)
     }
 
     pub fn thumbs(&self) -> &ThumbCache {
@@ -150,6 +175,26 @@ pub fn now_ms() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_connection_commits_durably() {
+        // A commit that returned survives a power cut only with synchronous=FULL in WAL mode
+        // (NORMAL syncs at checkpoints only): the writer and every reader, of the app's store and
+        // of a bare pool such as trove-server's.
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("trove.db"), &dir.path().join("thumbs")).unwrap();
+        let bare = Pool::open(&dir.path().join("server.db"), &["CREATE TABLE t (x);"]).unwrap();
+        for pool in [&store.pool, &bare] {
+            let conns = std::iter::once(&pool.writer).chain(&pool.readers);
+            for (n, conn) in conns.enumerate() {
+                let conn = lock(conn);
+                let level: i64 = conn.pragma_query_value(None, "synchronous", |r| r.get(0)).unwrap();
+                let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+                assert_eq!((level, mode.as_str()), (2, "wal"), "connection {n} of {}", pool.path().display());
+            }
+            assert_eq!(pool.readers.len(), READERS);
+        }
+    }
 
     #[test]
     fn migrations_are_valid() {
