@@ -16,8 +16,10 @@ use crate::remote::{Remote, Result, SyncError};
 
 /// Most mutations in one push (the server takes up to 1000).
 pub const PUSH_BATCH: usize = 500;
-/// Most JSON bytes in one push beyond its first mutation (the server takes up to 64 MiB).
-pub const PUSH_BYTES: usize = 16 * 1024 * 1024;
+/// Most JSON bytes in one push beyond its first mutation: half the server's push body limit
+/// (8 MiB), so a batch with its envelope always fits. A single mutation larger than this is
+/// still sent, alone (the server bounds the items of one mutation so that it fits).
+pub const PUSH_BYTES: usize = 4 * 1024 * 1024;
 /// Rows per pulled page.
 pub const PULL_PAGE: u32 = 50_000;
 
@@ -290,5 +292,47 @@ impl Engine {
         }
         out.over_budget += queue.count() as u64;
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// trove-server's push body limit (DESIGN §6 bounds every body; 8 MiB).
+    const SERVER_PUSH_BODY: usize = 8 << 20;
+
+    #[test]
+    fn every_push_fits_the_servers_body_limit_and_a_huge_mutation_goes_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db"), &dir.path().join("thumbs")).unwrap();
+        // 30 mutations of about 1 MiB each (a 40,000-item add is about that), one of about 9 MiB.
+        let add = |n: usize, tag: &str| trove_protocol::Mutation::TagItems { items: vec![format!("{tag}{}", "x".repeat(20)); n], tags: vec!["t".into()] };
+        store
+            .write(|tx| {
+                for k in 0..31 {
+                    let m = if k == 10 { add(10 << 20 >> 5, "huge") } else { add(1 << 20 >> 5, "item") };
+                    tx.execute(
+                        "INSERT INTO outbox (mutation, created_at, project_id) VALUES (?1, 0, NULL)",
+                        [serde_json::to_string(&m).unwrap()],
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let (mut after, mut pushes) = (0, Vec::new());
+        loop {
+            let batch = store.read(|c| trove_core::outbox::batch(c, after, PUSH_BATCH, PUSH_BYTES)).unwrap();
+            let Some(last) = batch.last() else { break };
+            after = last.id;
+            let req = PushRequest { client_id: "c".into(), mutations: batch.into_iter().map(|p| PushedMutation { id: p.id, mutation: p.mutation }).collect() };
+            pushes.push((req.mutations.len(), serde_json::to_vec(&req).unwrap().len()));
+        }
+        assert_eq!(pushes.iter().map(|p| p.0).sum::<usize>(), 31, "everything is pushed");
+        let huge = pushes.iter().find(|p| p.1 > SERVER_PUSH_BODY).expect("the 9 MiB mutation is pushed");
+        assert_eq!(huge.0, 1, "a mutation over the batch limit goes alone");
+        for (n, bytes) in pushes.iter().filter(|p| p.1 <= SERVER_PUSH_BODY || p.0 > 1) {
+            assert!(*bytes <= SERVER_PUSH_BODY / 2 + 64 * 1024, "a push of {n} mutations is {bytes} bytes");
+        }
     }
 }
