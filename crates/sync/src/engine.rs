@@ -40,6 +40,8 @@ pub struct Prefetched {
     pub present: u64,
     /// Left out because the size budget was reached.
     pub over_budget: u64,
+    /// Refused: the server sent bytes that are not the thumbnail asked for, or too many.
+    pub refused: u64,
     pub bytes: u64,
 }
 
@@ -237,17 +239,11 @@ impl Engine {
     }
 
     /// Fetches one thumbnail into the cache (for a gallery tile the cache does not have yet).
+    /// Bytes that do not hash to `hash`, or are over the size limit, are refused and not stored.
     pub async fn fetch_thumbnail(&self, hash: &str) -> Result<()> {
         let bytes = self.remote.thumbnail(hash).await?;
         let expected = hash.to_string();
-        blocking(&self.store, move |s| {
-            let got = s.thumbs().put(&bytes)?;
-            if got != expected {
-                tracing::warn!(%expected, %got, "a fetched thumbnail does not match its hash");
-            }
-            Ok(())
-        })
-        .await
+        blocking(&self.store, move |s| s.thumbs().put_expected(&expected, &bytes)).await
     }
 
     /// "Make available offline": fetches every thumbnail of the project the cache lacks, while
@@ -274,18 +270,37 @@ impl Engine {
             while tasks.len() < 8 && used < budget {
                 let Some(hash) = queue.next() else { break };
                 let remote = self.remote.clone();
-                tasks.spawn(async move { remote.thumbnail(&hash).await });
+                tasks.spawn(async move { (remote.thumbnail(&hash).await, hash) });
             }
             let Some(joined) = tasks.join_next().await else { break };
-            let bytes = joined.map_err(|e| SyncError::Protocol(format!("a download task failed: {e}")))??;
+            let (fetched, hash) = joined.map_err(|e| SyncError::Protocol(format!("a download task failed: {e}")))?;
+            let bytes = match fetched {
+                Ok(bytes) => bytes,
+                Err(e @ SyncError::Protocol(_)) => {
+                    tracing::warn!(error = %e, "a thumbnail was refused");
+                    out.refused += 1;
+                    done += 1;
+                    progress(Progress { label: label.clone(), done, total: Some(total) });
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let n = bytes.len() as u64;
             if used + n > budget {
                 out.over_budget += 1;
             } else {
-                blocking(&self.store, move |s| s.thumbs().put(&bytes).map(|_| ())).await?;
-                used += n;
-                out.fetched += 1;
-                out.bytes += n;
+                match blocking(&self.store, move |s| s.thumbs().put_expected(&hash, &bytes)).await {
+                    Ok(()) => {
+                        used += n;
+                        out.fetched += 1;
+                        out.bytes += n;
+                    }
+                    Err(SyncError::Local(e @ trove_core::Error::Invalid(_))) => {
+                        tracing::warn!(error = %e, "a thumbnail was refused");
+                        out.refused += 1;
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             done += 1;
             progress(Progress { label: label.clone(), done, total: Some(total) });
