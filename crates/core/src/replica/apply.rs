@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension};
-use trove_protocol::rules;
+use trove_protocol::{position, rules};
 use trove_protocol::sync::PullResponse;
 
-use super::{collection_id, item_ids, record_refusals, replay, Applied};
+use super::{collection_id, item_ids, key_at_end, record_refusals, replay, Applied};
 use crate::db::now_ms;
 use crate::error::Result;
 use crate::{outbox, tags};
@@ -258,7 +258,13 @@ fn apply_memberships(conn: &Connection, project: i64, page: &PullResponse) -> Re
         let (Some(collection), Some(item)) = (collection, item) else { continue };
         clock.execute(rusqlite::params![collection, item, m.cl])?;
         if m.cl % 2 == 1 {
-            let position = m.position.as_deref().unwrap_or("a0");
+            let position = match m.position.as_deref() {
+                Some(key) if position::is_valid(key) => key.to_string(),
+                key => {
+                    tracing::warn!(collection = %m.collection, item = %m.item, len = key.map_or(0, str::len), "a pulled membership has no valid position; placed at the end");
+                    key_at_end(conn, collection)?
+                }
+            };
             upsert.execute(rusqlite::params![collection, item, position, m.note.as_deref().unwrap_or(""), now])?;
         } else {
             delete.execute(rusqlite::params![collection, item])?;

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension};
 use trove_protocol::remote::Refusal;
 use trove_protocol::sync::{PullResponse, RejectedMutation};
-use trove_protocol::ProjectKind;
+use trove_protocol::{position, ProjectKind};
 
 use crate::db::now_ms;
 use crate::error::Result;
@@ -129,6 +129,21 @@ pub(super) fn live_collection(conn: &Connection, project: i64, uuid: &str) -> Re
         .prepare_cached("SELECT id FROM collections WHERE uuid = ?1 AND project_id = ?2 AND deleted_at IS NULL")?
         .query_row(rusqlite::params![uuid, project], |r| r.get(0))
         .optional()?)
+}
+
+/// A position after every member of `collection`: where a membership goes whose key is not a
+/// valid one (a key from the network is checked before any key arithmetic sees it, and every
+/// key stored is valid, so the keys the local actions compute from are too).
+pub(super) fn key_at_end(conn: &Connection, collection: i64) -> Result<String> {
+    let last: Option<String> = conn
+        .prepare_cached("SELECT max(position) FROM memberships WHERE collection_id = ?1")?
+        .query_row([collection], |r| r.get(0))?;
+    let last = last.filter(|k| position::is_valid(k));
+    Ok(match position::between(last.as_deref(), None) {
+        Ok(key) => key,
+        // No key fits after it: the same key, ordered after its equals by item id.
+        Err(_) => last.unwrap_or_else(|| "a0".to_string()),
+    })
 }
 
 /// Local ids of items by UUID within the project, in the order given (unknown: `None`).

@@ -3,9 +3,9 @@
 use std::collections::HashSet;
 
 use rusqlite::Connection;
-use trove_protocol::{rules, Mutation};
+use trove_protocol::{position, rules, Mutation};
 
-use super::{collection_id, item_ids, live_collection, namespace};
+use super::{collection_id, item_ids, key_at_end, live_collection, namespace};
 use crate::db::now_ms;
 use crate::error::Result;
 use crate::tags;
@@ -42,6 +42,7 @@ fn merge(conn: &Connection, project: i64, collection: i64, add: bool, items: &[S
         };
         if wanted % 2 == 1 && !present {
             let Some(key) = keys.get(index) else { continue };
+            let key = if position::is_valid(key) { key.clone() } else { key_at_end(conn, collection)? };
             insert.execute(rusqlite::params![collection, item, key, now])?;
         } else if wanted % 2 == 0 && present {
             delete.execute(rusqlite::params![collection, item])?;
@@ -115,6 +116,9 @@ pub fn replay(conn: &Connection, project: i64, m: &Mutation) -> Result<()> {
             }
         }
         Mutation::MoveItem { collection, item, position } => {
+            if !position::is_valid(position) {
+                return Ok(()); // the server refuses it too; the item stays where it is
+            }
             if let (Some(id), [Some(item)]) = (live_collection(conn, project, collection)?, item_ids(conn, project, std::slice::from_ref(item))?.as_slice()) {
                 conn.execute("UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3", rusqlite::params![position, id, item])?;
             }

@@ -223,3 +223,73 @@ fn refusals_are_listed_in_words_and_a_tombstone_drops_the_refused_collection() {
     f.store.dismiss_refusals().unwrap();
     assert!(f.store.refusals().unwrap().is_empty());
 }
+
+fn membership(collection: &str, item: &str, cl: u32, position: Option<&str>) -> SyncMembership {
+    SyncMembership { collection: collection.into(), item: item.into(), cl, position: position.map(String::from), note: None }
+}
+
+#[test]
+fn a_pulled_position_that_is_not_a_valid_key_goes_to_the_end_and_never_into_key_arithmetic() {
+    let f = fixture();
+    let (c, uuid) = collection(&f, "Order");
+    f.store.add_to_collection(f.p, c, &ids(&[1, 2])).unwrap();
+    let acked = last_id(&f);
+    let mut p = page(acked);
+    p.memberships.push(membership(&uuid, "item-3", 1, Some("!not a key")));
+    p.memberships.push(membership(&uuid, "item-4", 1, Some("")));
+    p.memberships.push(membership(&uuid, "item-5", 1, None));
+    f.store.apply_pull(f.p, &p).unwrap();
+    assert_eq!(f.members(c), [1, 2, 3, 4, 5], "each invalid key is replaced by one after the last member");
+    let stored: Vec<String> = f
+        .store
+        .read(|conn| {
+            let mut s = conn.prepare("SELECT position FROM memberships WHERE collection_id = ?1")?;
+            let keys = s.query_map([c], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+            Ok(keys)
+        })
+        .unwrap();
+    assert!(stored.iter().all(|k| trove_protocol::position::is_valid(k)), "{stored:?}");
+    // Local actions compute keys from the stored ones: an add and a move still work.
+    f.store.add_to_collection(f.p, c, &ids(&[4])).unwrap();
+    f.store.move_item(c, 5, Some(1)).unwrap();
+    assert_eq!(f.members(c), [5, 1, 2, 3, 4]);
+    // A move whose key is invalid is not replayed: the item stays where it is.
+    f.store
+        .write(|tx| replay(tx, f.p, &Mutation::MoveItem { collection: uuid.clone(), item: "item-2".into(), position: "!bad".into() }))
+        .unwrap();
+    assert_eq!(f.members(c), [5, 1, 2, 3, 4]);
+}
+
+#[test]
+fn a_collection_the_server_removes_goes_with_its_memberships_and_comes_back_when_live_again() {
+    let f = fixture();
+    let uuid = "0b7f0c1e-0000-4000-8000-000000000001".to_string();
+    let mut p = page(0);
+    p.collections.push(server_collection(&uuid, "Theirs"));
+    p.memberships.push(membership(&uuid, "item-1", 1, Some("a0")));
+    p.memberships.push(membership(&uuid, "item-2", 1, Some("a1")));
+    f.store.apply_pull(f.p, &p).unwrap();
+    let c = f.store.collections(f.p).unwrap().into_iter().find(|c| c.title == "Theirs").unwrap().id;
+    assert_eq!(f.members(c), [1, 2]);
+    // Made private in another namespace: the server sends it as removed.
+    let mut gone = page(0);
+    gone.deleted_collections.push(uuid.clone());
+    f.store.apply_pull(f.p, &gone).unwrap();
+    assert!(f.store.collections(f.p).unwrap().is_empty());
+    let left: i64 = f
+        .store
+        .read(|conn| {
+            Ok(conn.query_row(
+                "SELECT (SELECT count(*) FROM memberships) + (SELECT count(*) FROM membership_clocks) + (SELECT count(*) FROM collections WHERE uuid = ?1)",
+                [&uuid],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(left, 0, "no row of the collection is left");
+    // Public again: it comes back as a live row with its members.
+    f.store.apply_pull(f.p, &p).unwrap();
+    let back = f.store.collections(f.p).unwrap();
+    assert_eq!(back.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(), ["Theirs"]);
+    assert_eq!(f.members(back[0].id), [1, 2]);
+}
