@@ -6,7 +6,7 @@
 //! `trove-server` opens its own database with; [`Store`] is the app's cache on top of it.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock};
 
 use rusqlite::{Connection, OpenFlags, Transaction};
 use rusqlite_migration::{Migrations, M};
@@ -14,7 +14,11 @@ use rusqlite_migration::{Migrations, M};
 use crate::error::Result;
 use crate::thumbs::ThumbCache;
 
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_init.sql"), include_str!("migrations/002_sync.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_init.sql"),
+    include_str!("migrations/002_sync.sql"),
+    include_str!("migrations/003_recovery.sql"),
+];
 const READERS: usize = 2;
 
 #[cfg(test)]
@@ -38,6 +42,9 @@ pub struct Store {
     pool: Pool,
     thumbs: ThumbCache,
     actor: String,
+    /// The client id sync pushes and pulls as: the actor's, until sync has to start over under
+    /// a new one (`replica::start_over`).
+    client: RwLock<String>,
 }
 
 /// How hard a commit waits for the disk: `FULL` (2). In WAL mode `NORMAL` syncs only at
@@ -124,7 +131,7 @@ impl Store {
         let pool = Pool::open(db_path, MIGRATIONS)?;
         let home = std::fs::canonicalize(db_path)?.to_string_lossy().into_owned();
         let actor = pool.write(|tx| crate::meta::client_id(tx, &home))?;
-        Ok(Store { pool, thumbs: ThumbCache::open(thumbs_dir)?, actor })
+        Ok(Store { pool, thumbs: ThumbCache::open(thumbs_dir)?, client: RwLock::new(actor.clone()), actor })
     }
 
     pub fn path(&self) -> &Path {
@@ -144,6 +151,15 @@ impl Store {
     /// Who this installation is, as recorded in `added_by` (the client id until accounts exist).
     pub fn actor(&self) -> &str {
         &self.actor
+    }
+
+    /// This database's client id (what it pushes and pulls as).
+    pub fn client_id(&self) -> String {
+        self.client.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub(crate) fn set_client_id(&self, id: String) {
+        *self.client.write().unwrap_or_else(|p| p.into_inner()) = id;
     }
 
     /// Runs `f` on a read-only connection.

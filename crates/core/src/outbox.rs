@@ -66,6 +66,14 @@ pub fn acknowledge(conn: &Connection, last: i64) -> Result<u64> {
     Ok(conn.execute("DELETE FROM outbox WHERE id <= ?1", [last])? as u64)
 }
 
+/// The highest mutation id this database has ever issued (0 before the first), durably: the
+/// outbox's AUTOINCREMENT sequence, which never goes back while the file lives. A server that
+/// has applied a higher id for this client id saw changes of another file — an older copy of
+/// this one was restored over it.
+pub fn issued(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)", [], |r| r.get(0))?)
+}
+
 pub fn len(conn: &Connection) -> Result<u64> {
     Ok(conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))? as u64)
 }
@@ -79,6 +87,11 @@ impl crate::Store {
     /// The id of the oldest change waiting, if any.
     pub fn first_pending(&self) -> Result<Option<i64>> {
         self.read(|c| Ok(c.query_row("SELECT min(id) FROM outbox", [], |r| r.get(0))?))
+    }
+
+    /// See [`issued`].
+    pub fn issued(&self) -> Result<i64> {
+        self.read(issued)
     }
 
     /// How many changes wait for the server.

@@ -54,6 +54,19 @@ pub struct Engine {
     /// set an older cookie and older rows over newer ones until the next pull.
     pushing: Arc<tokio::sync::Mutex<()>>,
     pulling: Arc<tokio::sync::Mutex<()>>,
+    /// Sentences for the status area about what sync did by itself (started over under a new
+    /// client id), until the driver takes them.
+    notices: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+/// Why this database and the server disagree on which of its changes the server has.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Divergence {
+    /// A push met a gap: the server lost changes it had confirmed (restored from a backup).
+    ServerLost,
+    /// The server applied higher ids for this client id than this database ever issued: this
+    /// file is an older copy restored over a newer one, and its new changes reuse their ids.
+    Restored,
 }
 
 /// Runs a store call on the blocking pool.
@@ -67,7 +80,7 @@ async fn blocking<T: Send + 'static>(store: &Arc<Store>, f: impl FnOnce(&Store) 
 
 impl Engine {
     pub fn new(store: Arc<Store>, remote: Remote) -> Engine {
-        Engine { store, remote, push_batch: PUSH_BATCH, pushing: Default::default(), pulling: Default::default() }
+        Engine { store, remote, push_batch: PUSH_BATCH, pushing: Default::default(), pulling: Default::default(), notices: Default::default() }
     }
 
     /// The same engine pushing at most `n` mutations at a time (tests use small batches).
@@ -84,19 +97,82 @@ impl Engine {
         &self.remote
     }
 
-    /// Pushes the whole outbox, batch after batch, until it is empty.
+    /// What sync did by itself since the last call, in sentences for the status area.
+    pub fn take_notices(&self) -> Vec<String> {
+        std::mem::take(&mut *self.notices.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn notice(&self, sentence: String) {
+        tracing::warn!(%sentence, "sync notice");
+        self.notices.lock().unwrap_or_else(|p| p.into_inner()).push(sentence);
+    }
+
+    /// Recovers from a [`Divergence`]: a new client id, a full re-download of this server's
+    /// projects, the pending outbox kept and replayed (`trove_core::replica::start_over`).
+    async fn start_over(&self, why: Divergence) -> Result<()> {
+        let server = self.remote.base().to_string();
+        let id = blocking(&self.store, move |s| s.start_over(&server)).await?;
+        let pending = blocking(&self.store, |s| s.pending()).await?;
+        let kept = match pending {
+            0 => "nothing was waiting here".to_string(),
+            1 => "the 1 change waiting here is kept and sent".to_string(),
+            n => format!("the {n} changes waiting here are kept and sent"),
+        };
+        tracing::warn!(?why, new_client_id = %id, "sync starts over under a new client id");
+        self.notice(match why {
+            Divergence::ServerLost => format!(
+                "The server no longer has some changes from this computer that it had confirmed (it may have been restored from a backup); \
+                 those cannot be sent again. Sync started over: this copy is downloaded again and {kept}."
+            ),
+            Divergence::Restored => format!(
+                "This computer's data was restored from an older copy, so its new changes reused numbers the server had already seen. \
+                 Sync started over under a new client id: this copy is downloaded again and {kept}."
+            ),
+        });
+        Ok(())
+    }
+
+    /// Whether the server has applied a higher id for this client than this database ever
+    /// issued (it is an older copy, restored).
+    async fn restored(&self, server_last: i64) -> Result<bool> {
+        Ok(server_last > blocking(&self.store, |s| s.issued()).await?)
+    }
+
+    /// Pushes the whole outbox, batch after batch, until it is empty. A push that meets a gap
+    /// (409), or an answer that shows this database is a restored older copy, starts over under
+    /// a new client id once and goes on; the pending changes are kept either way.
     pub async fn push(&self) -> Result<Pushed> {
         let _one = self.pushing.lock().await;
         let mut total = Pushed::default();
         let limit = self.push_batch;
+        let mut started_over = false;
         loop {
             let batch = blocking(&self.store, move |s| s.read(|c| trove_core::outbox::batch(c, 0, limit, PUSH_BYTES))).await?;
             let Some(last) = batch.last().map(|p| p.id) else { return Ok(total) };
             let req = PushRequest {
-                client_id: self.store.client_id().to_string(),
+                client_id: self.store.client_id(),
                 mutations: batch.into_iter().map(|p| PushedMutation { id: p.id, mutation: p.mutation }).collect(),
             };
-            let resp = self.remote.push(&req).await?;
+            let resp = match self.remote.push(&req).await {
+                Err(SyncError::Refused { status: 409, .. }) if !started_over => {
+                    started_over = true;
+                    self.start_over(Divergence::ServerLost).await?;
+                    continue;
+                }
+                answer => answer?,
+            };
+            if self.restored(resp.last_mutation_id).await? {
+                // The server skipped this batch as repeats: nothing of it is acknowledged.
+                if started_over {
+                    return Err(SyncError::Protocol(format!(
+                        "the server says it applied change {} of a client that has just begun",
+                        resp.last_mutation_id
+                    )));
+                }
+                started_over = true;
+                self.start_over(Divergence::Restored).await?;
+                continue;
+            }
             if resp.last_mutation_id < last {
                 return Err(SyncError::Protocol(format!(
                     "the server acknowledged changes up to {} of a push that ended at {last}",
@@ -114,22 +190,36 @@ impl Engine {
     }
 
     /// Pulls every change of one synced project since its cookie, page by page. Returns the
-    /// number of rows applied.
+    /// number of rows applied. A page that shows this database is a restored older copy starts
+    /// over before anything of it is applied.
     pub async fn pull(&self, project: i64, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<u64> {
         let _one = self.pulling.lock().await;
         let mut rows = 0u64;
-        // The next page, fetched while the previous one was applied, with the cookie and
-        // `pending_from` it was asked with.
-        let mut ahead: Option<(i64, Option<i64>, Result<PullResponse>)> = None;
+        let mut started_over = false;
+        // The next page, fetched while the previous one was applied, with the cookie, client id
+        // and `pending_from` it was asked with.
+        let mut ahead: Option<(i64, String, Option<i64>, Result<PullResponse>)> = None;
         loop {
             let synced = self.synced(project).await?;
             let pending_from = blocking(&self.store, |s| s.first_pending()).await?;
+            let client = self.store.client_id();
             // A page fetched ahead is used only if it was asked exactly as it would be now (a
             // failed one is asked again, now, as it would have been without fetching ahead).
             let page = match ahead.take() {
-                Some((cookie, from, Ok(page))) if cookie == synced.cookie && from == pending_from => page,
-                _ => self.remote.pull(&synced.uuid, self.store.client_id(), synced.cookie, PULL_PAGE, pending_from).await?,
+                Some((cookie, id, from, Ok(page))) if cookie == synced.cookie && id == client && from == pending_from => page,
+                _ => self.remote.pull(&synced.uuid, &client, synced.cookie, PULL_PAGE, pending_from).await?,
             };
+            if self.restored(page.last_mutation_id).await? {
+                if started_over {
+                    return Err(SyncError::Protocol(format!(
+                        "the server says it applied change {} of a client that has just begun",
+                        page.last_mutation_id
+                    )));
+                }
+                started_over = true;
+                self.start_over(Divergence::Restored).await?;
+                continue;
+            }
             let more = page.more;
             if !more {
                 let applied = blocking(&self.store, move |s| s.apply_pull(project, &page)).await?;
@@ -142,11 +232,11 @@ impl Engine {
             let (cookie, last) = (page.cookie, page.last_mutation_id);
             let next_from = blocking(&self.store, move |s| s.first_pending_after(last)).await?;
             let apply = blocking(&self.store, move |s| s.apply_pull(project, &page));
-            let fetch = self.remote.pull(&synced.uuid, self.store.client_id(), cookie, PULL_PAGE, next_from);
+            let fetch = self.remote.pull(&synced.uuid, &client, cookie, PULL_PAGE, next_from);
             let (applied, fetched) = tokio::join!(apply, fetch);
             rows += applied?.rows as u64;
             progress(rows);
-            ahead = Some((cookie, next_from, fetched));
+            ahead = Some((cookie, client, next_from, fetched));
         }
     }
 

@@ -39,7 +39,11 @@ fn hard_delete_collection(conn: &Connection, id: i64) -> Result<()> {
 /// of what is still pending, then the new cookie.
 pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Result<Applied> {
     let rows = page.datasets.len() + page.items.len() + page.collections.len() + page.memberships.len() + page.deleted_collections.len();
-    if page.reset {
+    // A reset the server asked for, or one this cache asked itself (`recovery::start_over`):
+    // the copy is rebuilt from this page on.
+    let reset_pending: bool = conn.query_row("SELECT reset_pending FROM sync_projects WHERE project_id = ?1", [project], |r| r.get(0))?;
+    let reset = page.reset || reset_pending;
+    if reset {
         wipe(conn, project)?;
     }
     {
@@ -88,14 +92,14 @@ pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Resul
     let acknowledged = outbox::acknowledge(conn, page.last_mutation_id)?;
     // Nothing was overwritten when the page is empty: the pending effects are still in place.
     let mut replayed = 0;
-    if rows > 0 || page.reset {
+    if rows > 0 || reset {
         for p in outbox::of_project(conn, project)? {
             replay(conn, project, &p.mutation)?;
             replayed += 1;
         }
     }
     conn.execute(
-        "UPDATE sync_projects SET cookie = ?1, synced_at = CASE WHEN ?2 THEN synced_at ELSE ?3 END WHERE project_id = ?4",
+        "UPDATE sync_projects SET cookie = ?1, synced_at = CASE WHEN ?2 THEN synced_at ELSE ?3 END, reset_pending = 0 WHERE project_id = ?4",
         rusqlite::params![page.cookie, page.more, now_ms(), project],
     )?;
     Ok(Applied { rows, acknowledged, replayed })

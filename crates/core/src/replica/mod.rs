@@ -109,12 +109,14 @@ pub fn synced(conn: &Connection) -> Result<Vec<Synced>> {
 
 mod apply;
 mod fingerprint;
+mod recovery;
 mod refusals;
 mod replay;
 #[cfg(test)]
 mod tests;
 
 pub use apply::apply_pull;
+pub use recovery::start_over;
 pub use fingerprint::fingerprint;
 pub use refusals::{describe, record_refusals, refusals};
 pub use replay::replay;
@@ -199,11 +201,6 @@ impl crate::Store {
     /// The local project that copies the server project `uuid`, if any.
     pub fn project_by_uuid(&self, uuid: &str) -> Result<Option<i64>> {
         self.read(|c| Ok(c.query_row("SELECT id FROM projects WHERE uuid = ?1", [uuid], |r| r.get(0)).optional()?))
-    }
-
-    /// This database's client id (what it pushes and pulls as).
-    pub fn client_id(&self) -> &str {
-        self.actor()
     }
 
     /// What [`first_pending`](Self::first_pending) will be once a page acknowledging the

@@ -293,3 +293,30 @@ fn a_collection_the_server_removes_goes_with_its_memberships_and_comes_back_when
     assert_eq!(back.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(), ["Theirs"]);
     assert_eq!(f.members(back[0].id), [1, 2]);
 }
+
+#[test]
+fn starting_over_takes_a_new_client_id_and_rebuilds_the_copy_with_the_pending_edits_on_top() {
+    let f = fixture();
+    let (c, _) = collection(&f, "Mine");
+    f.store.add_to_collection(f.p, c, &ids(&[1])).unwrap();
+    let before = f.store.client_id();
+    let issued = f.store.issued().unwrap();
+    assert_eq!(issued, last_id(&f), "the highest id issued is the outbox's");
+    let new = f.store.start_over("http://server.test").unwrap();
+    assert_ne!(new, before);
+    assert_eq!(f.store.client_id(), new);
+    assert_eq!(f.store.pending().unwrap(), 2, "pending edits are kept as they are");
+    let s = f.store.synced_projects().unwrap();
+    assert_eq!(s[0].cookie, 0, "the copy is downloaded again from the start");
+    // The first page after it rebuilds the copy: only the server's rows and the pending edits.
+    let mut p = page(0);
+    p.more = true;
+    f.store.apply_pull(f.p, &p).unwrap();
+    let items = f.store.page(f.p, &Default::default(), 0, 10).unwrap().items;
+    assert!(items.is_empty(), "the old copy's items are gone: the server sends them again");
+    assert_eq!(f.store.collections(f.p).unwrap().len(), 1, "the pending create is replayed");
+    // Later pages continue the download; the flag is spent.
+    let reset_pending: bool = f.store.read(|conn| Ok(conn.query_row("SELECT reset_pending FROM sync_projects", [], |r| r.get(0))?)).unwrap();
+    assert!(!reset_pending);
+    assert_eq!(f.store.issued().unwrap(), issued, "ids keep growing from where they were");
+}
