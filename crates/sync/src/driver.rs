@@ -30,7 +30,7 @@ impl Default for Activity {
     }
 }
 
-/// How long a notice of what sync did by itself (started over) stays in the
+/// How long a notice of what sync did by itself (started over, removed a project) stays in the
 /// status's last error while later rounds succeed.
 const NOTICE_FOR: Duration = Duration::from_secs(600);
 

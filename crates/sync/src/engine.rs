@@ -55,7 +55,7 @@ pub struct Engine {
     pushing: Arc<tokio::sync::Mutex<()>>,
     pulling: Arc<tokio::sync::Mutex<()>>,
     /// Sentences for the status area about what sync did by itself (started over under a new
-    /// client id), until the driver takes them.
+    /// client id, removed a project the caller lost access to), until the driver takes them.
     notices: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
@@ -190,8 +190,9 @@ impl Engine {
     }
 
     /// Pulls every change of one synced project since its cookie, page by page. Returns the
-    /// number of rows applied. A page that shows this database is a restored older copy starts
-    /// over before anything of it is applied.
+    /// number of rows applied. A project the server no longer shows the caller is removed from
+    /// the cache (see [`lost_access`](Self::lost_access)); a page that shows this database is a
+    /// restored older copy starts over before anything of it is applied.
     pub async fn pull(&self, project: i64, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<u64> {
         let _one = self.pulling.lock().await;
         let mut rows = 0u64;
@@ -207,7 +208,10 @@ impl Engine {
             // failed one is asked again, now, as it would have been without fetching ahead).
             let page = match ahead.take() {
                 Some((cookie, id, from, Ok(page))) if cookie == synced.cookie && id == client && from == pending_from => page,
-                _ => self.remote.pull(&synced.uuid, &client, synced.cookie, PULL_PAGE, pending_from).await?,
+                _ => match self.remote.pull(&synced.uuid, &client, synced.cookie, PULL_PAGE, pending_from).await {
+                    Err(e @ SyncError::Refused { status: 404, .. }) => return self.lost_access(&synced, e).await,
+                    page => page?,
+                },
             };
             if self.restored(page.last_mutation_id).await? {
                 if started_over {
@@ -238,6 +242,25 @@ impl Engine {
             progress(rows);
             ahead = Some((cookie, client, next_from, fetched));
         }
+    }
+
+    /// A pull answered 404: if the server's project list confirms the caller no longer sees the
+    /// project (a role removed), its copy is removed from the cache and its pending changes are
+    /// listed as refused ("you no longer have access to lab/Photos"); otherwise the 404 stands.
+    async fn lost_access(&self, synced: &Synced, not_found: SyncError) -> Result<u64> {
+        if self.remote.projects().await?.iter().any(|p| p.uuid == synced.uuid) {
+            return Err(not_found);
+        }
+        let project = synced.project;
+        let (name, refused) =
+            blocking(&self.store, move |s| s.forget_project(project, |name| format!("you no longer have access to {name}"))).await?;
+        let waiting = match refused {
+            0 => String::new(),
+            1 => "; the 1 change waiting for it could not be sent and is listed as refused".to_string(),
+            n => format!("; the {n} changes waiting for it could not be sent and are listed as refused"),
+        };
+        self.notice(format!("You no longer have access to {name} on {}: its copy was removed from this computer{waiting}.", self.remote.base()));
+        Ok(0)
     }
 
     async fn synced(&self, project: i64) -> Result<Synced> {

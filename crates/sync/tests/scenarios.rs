@@ -538,3 +538,35 @@ async fn a_cache_restored_from_an_older_copy_gets_its_new_edits_to_the_server() 
     assert_eq!(a.members(a.collection("First")), [1, 4], "the copy was brought up to date");
     assert_converged(&w, &[&a]).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn losing_access_removes_the_copy_and_reports_its_pending_edits() {
+    let w = World::new();
+    common::cli(&w.server.data, &["user", "add", "dan"]);
+    let token = common::cli(&w.server.data, &["token", "create", "--user", "dan"]);
+    common::cli(&w.server.data, &["project", "grant", "--project", common::PROJECT, "--user", "dan", "--role", "editor"]);
+    let d = Client::open(&w.root.path().join("client-dan"), &w.proxy.url(), &token).await;
+    let c = d.create("Dan's picks");
+    d.add(c, &[1]);
+    d.sync().await;
+    d.add(c, &[2]);
+    // An admin removes Dan's role.
+    let db = rusqlite::Connection::open(w.server_db()).unwrap();
+    db.busy_timeout(Duration::from_secs(10)).unwrap();
+    let removed = db.execute("DELETE FROM project_roles WHERE user_id = (SELECT id FROM users WHERE name = 'dan')", []).unwrap();
+    assert_eq!(removed, 1);
+    // The next pull answers 404: the copy goes, and the pending add is reported, not silently
+    // dropped (had the push come first, the server would have refused it with its own reason).
+    d.engine.pull(d.project, &|_| {}).await.unwrap();
+    assert!(d.store.synced_projects().unwrap().is_empty(), "the copy is removed");
+    let projects: i64 = d.store.read(|c| Ok(c.query_row("SELECT count(*) FROM projects", [], |r| r.get(0))?)).unwrap();
+    assert_eq!(projects, 0);
+    assert_eq!(d.pending(), 0);
+    let refused = d.store.refusals().unwrap();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(refused[0].reason.contains("lab/Photos") && refused[0].change.contains("Add 1 item"), "{refused:?}");
+    let notices = d.engine.take_notices();
+    assert!(notices.iter().any(|n| n.starts_with("You no longer have access to lab/Photos")), "{notices:?}");
+    // Sync goes on (nothing left to sync with this server).
+    d.engine.sync().await.unwrap();
+}

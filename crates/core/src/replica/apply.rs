@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::{outbox, tags};
 
 /// Drops the synced copy of the project's data (a reset); the outbox is kept and replayed.
-fn wipe(conn: &Connection, project: i64) -> Result<()> {
+pub(super) fn wipe(conn: &Connection, project: i64) -> Result<()> {
     conn.execute_batch(&format!(
         "DELETE FROM membership_clocks WHERE collection_id IN (SELECT id FROM collections WHERE project_id = {project});
          DELETE FROM memberships WHERE collection_id IN (SELECT id FROM collections WHERE project_id = {project});

@@ -116,7 +116,8 @@ mod replay;
 mod tests;
 
 pub use apply::apply_pull;
-pub use recovery::start_over;
+use apply::wipe;
+pub use recovery::{forget, full_name, start_over};
 pub use fingerprint::fingerprint;
 pub use refusals::{describe, record_refusals, refusals};
 pub use replay::replay;

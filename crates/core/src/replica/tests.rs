@@ -320,3 +320,20 @@ fn starting_over_takes_a_new_client_id_and_rebuilds_the_copy_with_the_pending_ed
     assert!(!reset_pending);
     assert_eq!(f.store.issued().unwrap(), issued, "ids keep growing from where they were");
 }
+
+#[test]
+fn losing_access_removes_the_copy_and_lists_its_pending_edits_as_refused() {
+    let f = fixture();
+    let (c, _) = collection(&f, "Mine");
+    f.store.add_to_collection(f.p, c, &ids(&[1, 2])).unwrap();
+    let (name, refused) = f.store.forget_project(f.p, |name| format!("you no longer have access to {name}")).unwrap();
+    assert_eq!((name.as_str(), refused), ("lab/P", 2));
+    assert_eq!(f.store.pending().unwrap(), 0);
+    assert!(f.store.synced_projects().unwrap().is_empty());
+    let projects = f.store.read(|conn| Ok(conn.query_row("SELECT count(*) FROM projects WHERE id = ?1", [f.p], |r| r.get::<_, i64>(0))?)).unwrap();
+    assert_eq!(projects, 0);
+    let list = f.store.refusals().unwrap();
+    assert_eq!(list.iter().map(|r| r.change.as_str()).collect::<Vec<_>>(), ["Add 2 items to \u{201c}Mine\u{201d}", "Create the collection \u{201c}Mine\u{201d}"]);
+    assert!(list.iter().all(|r| r.reason == "you no longer have access to lab/P"));
+    assert_eq!(f.store.page(f.q, &Default::default(), 0, 10).unwrap().items.len(), 1, "the local project is untouched");
+}
