@@ -74,6 +74,27 @@ pub fn issued(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)", [], |r| r.get(0))?)
 }
 
+/// Records, before a push is sent, that mutations up to `last` have been sent to a server.
+pub fn record_sent(conn: &Connection, last: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('sent_up_to', ?1) \
+         ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+        [last.to_string()],
+    )?;
+    Ok(())
+}
+
+/// The highest mutation id this database has ever sent to a server. A server that has applied
+/// a higher one for this client id got it from another file: this one is an older copy of it,
+/// restored, and its unsent ids may repeat ids the server has. (A database from before this
+/// was recorded answers the highest id it issued, a weaker bound.)
+pub fn sent(conn: &Connection) -> Result<i64> {
+    match crate::meta::get(conn, "sent_up_to")? {
+        Some(v) => Ok(v.parse().unwrap_or(i64::MAX)),
+        None => issued(conn),
+    }
+}
+
 pub fn len(conn: &Connection) -> Result<u64> {
     Ok(conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))? as u64)
 }
@@ -87,6 +108,16 @@ impl crate::Store {
     /// The id of the oldest change waiting, if any.
     pub fn first_pending(&self) -> Result<Option<i64>> {
         self.read(|c| Ok(c.query_row("SELECT min(id) FROM outbox", [], |r| r.get(0))?))
+    }
+
+    /// See [`record_sent`].
+    pub fn record_sent(&self, last: i64) -> Result<()> {
+        self.write(|tx| record_sent(tx, last))
+    }
+
+    /// See [`sent`].
+    pub fn sent(&self) -> Result<i64> {
+        self.read(sent)
     }
 
     /// See [`issued`].

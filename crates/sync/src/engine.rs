@@ -57,6 +57,8 @@ pub struct Engine {
     /// Sentences for the status area about what sync did by itself (started over under a new
     /// client id, removed a project the caller lost access to), until the driver takes them.
     notices: Arc<std::sync::Mutex<Vec<String>>>,
+    /// Whether [`probe`](Self::probe) has run.
+    probed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Why this database and the server disagree on which of its changes the server has.
@@ -80,7 +82,7 @@ async fn blocking<T: Send + 'static>(store: &Arc<Store>, f: impl FnOnce(&Store) 
 
 impl Engine {
     pub fn new(store: Arc<Store>, remote: Remote) -> Engine {
-        Engine { store, remote, push_batch: PUSH_BATCH, pushing: Default::default(), pulling: Default::default(), notices: Default::default() }
+        Engine { store, remote, push_batch: PUSH_BATCH, pushing: Default::default(), pulling: Default::default(), notices: Default::default(), probed: Default::default() }
     }
 
     /// The same engine pushing at most `n` mutations at a time (tests use small batches).
@@ -132,10 +134,33 @@ impl Engine {
         Ok(())
     }
 
-    /// Whether the server has applied a higher id for this client than this database ever
-    /// issued (it is an older copy, restored).
+    /// Whether the server has applied a higher id for this client than this database ever sent
+    /// (it is an older copy, restored; `trove_core::outbox::sent`).
     async fn restored(&self, server_last: i64) -> Result<bool> {
-        Ok(server_last > blocking(&self.store, |s| s.issued()).await?)
+        Ok(server_last > blocking(&self.store, |s| s.sent()).await?)
+    }
+
+    /// Once per engine (the app's start, where a file restored while the app was closed first
+    /// syncs), before the first push: asks the server, with a one-row pull of a project of this
+    /// server, how far it has applied this client's mutations. Beyond what this database ever
+    /// sent, the database is a restored older copy, and it starts over before any of its new
+    /// mutations can be skipped as repeats — however many it made meanwhile.
+    async fn probe(&self) -> Result<()> {
+        if self.probed.load(std::sync::atomic::Ordering::Acquire) || blocking(&self.store, |s| s.pending()).await? == 0 {
+            return Ok(());
+        }
+        let projects = blocking(&self.store, |s| s.synced_projects()).await?;
+        if let Some(p) = projects.iter().find(|p| p.server == self.remote.base()) {
+            match self.remote.pull(&p.uuid, &self.store.client_id(), p.cookie, 1, None).await {
+                Ok(page) if self.restored(page.last_mutation_id).await? => self.start_over(Divergence::Restored).await?,
+                Ok(_) => {}
+                // Access lost: the pull after the push finds it out and says so.
+                Err(SyncError::Refused { status: 404, .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.probed.store(true, std::sync::atomic::Ordering::Release);
+        Ok(())
     }
 
     /// Pushes the whole outbox, batch after batch, until it is empty. A push that meets a gap
@@ -146,9 +171,12 @@ impl Engine {
         let mut total = Pushed::default();
         let limit = self.push_batch;
         let mut started_over = false;
+        self.probe().await?;
         loop {
             let batch = blocking(&self.store, move |s| s.read(|c| trove_core::outbox::batch(c, 0, limit, PUSH_BYTES))).await?;
             let Some(last) = batch.last().map(|p| p.id) else { return Ok(total) };
+            // Durably, before it leaves: what the server can have applied is never above it.
+            blocking(&self.store, move |s| s.record_sent(last)).await?;
             let req = PushRequest {
                 client_id: self.store.client_id(),
                 mutations: batch.into_iter().map(|p| PushedMutation { id: p.id, mutation: p.mutation }).collect(),

@@ -522,9 +522,12 @@ async fn a_cache_restored_from_an_older_copy_gets_its_new_edits_to_the_server() 
     let a = Client::open(&dir, &url, &token).await;
     assert_eq!(a.store.client_id(), id, "the same file at the same place keeps its client id");
     assert_eq!(a.titles(), ["First"], "the older copy");
-    // New edits reuse the ids of "Later" and its add: the server would skip them as repeats.
+    // New edits reuse the ids of "Later" and its adds: the server would skip them as repeats.
+    // More of them than the server had after the copy, made before the first sync.
     let restored = a.create("Restored");
-    a.add(restored, &[5]);
+    for n in [5, 6, 7, 8] {
+        a.add(restored, &[n]);
+    }
     a.sync().await;
     assert_ne!(a.store.client_id(), id, "it syncs under a new client id");
     let notices = a.engine.take_notices();
@@ -534,7 +537,7 @@ async fn a_cache_restored_from_an_older_copy_gets_its_new_edits_to_the_server() 
     let mut titles = titles;
     titles.sort();
     assert_eq!(titles, ["First", "Later", "Restored"], "the new edits reached the server, nothing was undone");
-    assert_eq!(a.members(a.collection("Restored")), [5]);
+    assert_eq!(a.members(a.collection("Restored")), [5, 6, 7, 8]);
     assert_eq!(a.members(a.collection("First")), [1, 4], "the copy was brought up to date");
     assert_converged(&w, &[&a]).await;
 }
