@@ -168,7 +168,7 @@ fn select_all_add(store: &Store, project: i64, n: usize) {
         core.as_secs_f64() / base.as_secs_f64()
     );
     println!(
-        "  durability: the same add with synchronous=NORMAL {normal:.2?}; FULL costs {:+.2?} ({:+.0}%)",
+        "  durability: the same add with synchronous=NORMAL {normal:.2?}; FULL costs {:+.2} s ({:+.0}%)",
         core.as_secs_f64() - normal.as_secs_f64(),
         (core.as_secs_f64() / normal.as_secs_f64() - 1.0) * 100.0
     );
