@@ -63,6 +63,7 @@ impl Sql {
 
 /// Refuses filters that cannot mean anything, naming the bad value.
 pub fn check(filter: &Filter) -> Result<()> {
+    filter.check()?;
     for clause in &filter.clauses {
         let bad = |msg: String| Err(Error::Invalid(msg));
         match &clause.cond {
@@ -113,7 +114,16 @@ fn tagged_with(sql: &mut Sql, tags: &[String]) {
     sql.bind_list(tags);
 }
 
-fn condition(sql: &mut Sql, cond: &Condition) {
+/// Which collections membership conditions may look at: all of them (the app's own cache holds
+/// only what its user may see), or only the listed ones (the server, for one caller).
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Scope<'a> {
+    #[default]
+    All,
+    Collections(&'a [i64]),
+}
+
+fn condition(sql: &mut Sql, cond: &Condition, scope: Scope) {
     match cond {
         Condition::Datasets { ids } => {
             sql.push("i.dataset_id IN ");
@@ -151,10 +161,17 @@ fn condition(sql: &mut Sql, cond: &Condition) {
             sql.bind(*id);
             sql.push(")");
         }
-        Condition::AnyCollection => sql.push(
-            "i.id IN (SELECT m2.item_id FROM memberships m2 JOIN collections c2 ON c2.id = m2.collection_id \
-             WHERE c2.deleted_at IS NULL)",
-        ),
+        Condition::AnyCollection => {
+            sql.push(
+                "i.id IN (SELECT m2.item_id FROM memberships m2 JOIN collections c2 ON c2.id = m2.collection_id \
+                 WHERE c2.deleted_at IS NULL",
+            );
+            if let Scope::Collections(ids) = scope {
+                sql.push(" AND c2.id IN ");
+                sql.bind_list(ids);
+            }
+            sql.push(")");
+        }
         Condition::Ids { ids } => {
             sql.push("i.id IN ");
             sql.bind_list(ids);
@@ -164,16 +181,16 @@ fn condition(sql: &mut Sql, cond: &Condition) {
 
 /// `AND`-joined conditions of `clauses`, each `NOT`-wrapped when negated. An excluded clause
 /// also excludes nothing it cannot judge: `NOT (width >= 100)` keeps items with no width.
-pub fn conditions<'a>(sql: &mut Sql, clauses: impl IntoIterator<Item = &'a Clause>) {
+pub fn conditions<'a>(sql: &mut Sql, clauses: impl IntoIterator<Item = &'a Clause>, scope: Scope) {
     for clause in clauses {
         sql.push(" AND ");
         if clause.negate {
             sql.push("NOT coalesce((");
-            condition(sql, &clause.cond);
+            condition(sql, &clause.cond, scope);
             sql.push("), 0)");
         } else {
             sql.push("(");
-            condition(sql, &clause.cond);
+            condition(sql, &clause.cond, scope);
             sql.push(")");
         }
     }
@@ -182,6 +199,11 @@ pub fn conditions<'a>(sql: &mut Sql, clauses: impl IntoIterator<Item = &'a Claus
 /// `FROM items i [JOIN memberships m] WHERE ...` for a project and a query, leaving out the
 /// clauses `skip` says to (used for facet counts).
 pub fn from_where(project: i64, query: &ItemQuery, skip: impl Fn(&Clause) -> bool) -> Sql {
+    from_where_in(project, query, skip, Scope::All)
+}
+
+/// [`from_where`] with membership conditions limited to `scope`'s collections.
+pub fn from_where_in(project: i64, query: &ItemQuery, skip: impl Fn(&Clause) -> bool, scope: Scope) -> Sql {
     let mut sql = Sql::default();
     sql.push(" FROM items i");
     if let Some(collection) = query.collection {
@@ -190,7 +212,7 @@ pub fn from_where(project: i64, query: &ItemQuery, skip: impl Fn(&Clause) -> boo
     }
     sql.push(" WHERE i.project_id = ");
     sql.bind(project);
-    conditions(&mut sql, query.filter.clauses.iter().filter(|c| !skip(c)));
+    conditions(&mut sql, query.filter.clauses.iter().filter(|c| !skip(c)), scope);
     sql
 }
 

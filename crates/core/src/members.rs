@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension};
+use trove_protocol::mutation::ITEMS_MAX;
 use trove_protocol::{position, rules, AddOutcome, Mutation, Selection};
 
 use crate::collections;
@@ -92,8 +93,15 @@ pub fn add(conn: &Connection, project: i64, collection: i64, sel: &Selection, ac
     }
     let cls = advance_clocks(conn, project, collection, &new, true)?;
     let uuids = item_uuids(conn, &new)?;
-    let items = new.iter().map(|id| uuids[id].clone()).collect();
-    record(conn, project, collection, |collection| Mutation::AddItems { collection, items, positions, cls })?;
+    let items: Vec<String> = new.iter().map(|id| uuids[id].clone()).collect();
+    // A mutation names at most ITEMS_MAX items (the server's bound): a bigger add is recorded
+    // as several, in order, so each push stays small however large the selection.
+    for (k, chunk) in items.chunks(ITEMS_MAX).enumerate() {
+        let range = k * ITEMS_MAX..k * ITEMS_MAX + chunk.len();
+        let cls = if cls.is_empty() { Vec::new() } else { cls[range.clone()].to_vec() };
+        let positions = positions[range].to_vec();
+        record(conn, project, collection, |collection| Mutation::AddItems { collection, items: chunk.to_vec(), positions, cls })?;
+    }
     Ok(outcome)
 }
 
@@ -112,8 +120,11 @@ pub fn remove(conn: &Connection, project: i64, collection: i64, sel: &Selection)
     )?;
     let cls = advance_clocks(conn, project, collection, &members, false)?;
     let uuids = item_uuids(conn, &members)?;
-    let items = members.iter().map(|id| uuids[id].clone()).collect();
-    record(conn, project, collection, |collection| Mutation::RemoveItems { collection, items, cls })?;
+    let items: Vec<String> = members.iter().map(|id| uuids[id].clone()).collect();
+    for (k, chunk) in items.chunks(ITEMS_MAX).enumerate() {
+        let cls = if cls.is_empty() { Vec::new() } else { cls[k * ITEMS_MAX..k * ITEMS_MAX + chunk.len()].to_vec() };
+        record(conn, project, collection, |collection| Mutation::RemoveItems { collection, items: chunk.to_vec(), cls })?;
+    }
     Ok(members.len() as u64)
 }
 

@@ -2,6 +2,7 @@
 //! item itself. Each action is one transaction with its outbox mutation.
 
 use rusqlite::Connection;
+use trove_protocol::mutation::ITEMS_MAX;
 use trove_protocol::{rules, Mutation, Selection};
 
 use crate::db::now_ms;
@@ -121,7 +122,9 @@ pub fn tag(conn: &Connection, project: i64, sel: &Selection, tags: &[String]) ->
         return Ok(0);
     }
     let uuids = item_uuids(conn, &changed)?;
-    outbox::append(conn, project, &Mutation::TagItems { items: changed.iter().map(|id| uuids[id].clone()).collect(), tags })?;
+    for chunk in changed.chunks(ITEMS_MAX) {
+        outbox::append(conn, project, &Mutation::TagItems { items: chunk.iter().map(|id| uuids[id].clone()).collect(), tags: tags.clone() })?;
+    }
     Ok(changed.len() as u64)
 }
 
@@ -134,7 +137,9 @@ pub fn untag(conn: &Connection, project: i64, sel: &Selection, tags: &[String]) 
         return Ok(0);
     }
     let uuids = item_uuids(conn, &changed)?;
-    outbox::append(conn, project, &Mutation::UntagItems { items: changed.iter().map(|id| uuids[id].clone()).collect(), tags })?;
+    for chunk in changed.chunks(ITEMS_MAX) {
+        outbox::append(conn, project, &Mutation::UntagItems { items: chunk.iter().map(|id| uuids[id].clone()).collect(), tags: tags.clone() })?;
+    }
     Ok(changed.len() as u64)
 }
 

@@ -91,6 +91,38 @@ pub enum Condition {
     },
 }
 
+/// Most clauses in one filter (chips in the filter bar).
+pub const CLAUSES_MAX: usize = 50;
+/// Most values in one clause's list (datasets, kinds, tags).
+pub const VALUES_MAX: usize = 1000;
+/// Most ids in an "only selected" clause.
+pub const IDS_MAX: usize = 100_000;
+/// Most characters in a "name contains" text.
+pub const NAME_MAX: usize = 200;
+
+impl Filter {
+    /// The bounds every filter keeps, on the server and in the app alike: at most
+    /// [`CLAUSES_MAX`] clauses, [`VALUES_MAX`] values per list, [`IDS_MAX`] ids, and a name text
+    /// of at most [`NAME_MAX`] characters. (Past them SQL would grow without bound.)
+    pub fn check(&self) -> Result<(), crate::rules::RuleError> {
+        use crate::rules::{at_most, RuleError};
+        at_most("clauses", "filter", self.clauses.len(), CLAUSES_MAX)?;
+        for clause in &self.clauses {
+            match &clause.cond {
+                Condition::Datasets { ids } => at_most("datasets", "filter clause", ids.len(), VALUES_MAX)?,
+                Condition::Kinds { kinds } => at_most("kinds", "filter clause", kinds.len(), VALUES_MAX)?,
+                Condition::Tags { tags, .. } => at_most("tags", "filter clause", tags.len(), VALUES_MAX)?,
+                Condition::Ids { ids } => at_most("ids", "\"only selected\" clause", ids.len(), IDS_MAX)?,
+                Condition::Name { contains } if contains.chars().count() > NAME_MAX => {
+                    return Err(RuleError::TooMany { what: "characters", action: "name filter", n: contains.chars().count(), max: NAME_MAX })
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Condition {
     /// Clauses of the same facet are left out when that facet's counts are computed.
     pub fn facet(&self) -> &'static str {

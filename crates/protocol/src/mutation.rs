@@ -4,9 +4,20 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{CollectionPatch, Theme};
+use crate::position;
+use crate::rules::{self, RuleError};
+
+/// Most items one mutation may name. A bigger action (a million-item add) is recorded as
+/// several mutations of at most this many items, so every push stays small.
+pub const ITEMS_MAX: usize = 10_000;
+/// Most tags one `tag_items`/`untag_items` may name.
+pub const TAGS_MAX: usize = 100;
+/// Largest causal length a client may send: a billion adds and removes of one pair, far from
+/// where the server's arithmetic (and a `u32` on the wire) would wrap.
+pub const CL_MAX: u32 = 1 << 30;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "name", content = "args", rename_all = "snake_case")]
+#[serde(tag = "name", content = "args", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Mutation {
     CreateCollection {
         collection: String,
@@ -43,6 +54,86 @@ pub enum Mutation {
 }
 
 impl Mutation {
+    /// Checks every bound a mutation must keep before anything applies it: ids well formed and
+    /// short, at most [`ITEMS_MAX`] items and [`TAGS_MAX`] tags, titles, descriptions, notes and
+    /// tags within their rules, one valid position (of at most [`position::KEY_MAX`] bytes) per
+    /// added item, and causal lengths of the right parity. The server refuses a mutation that
+    /// fails it; the app never records one.
+    pub fn check(&self) -> Result<(), RuleError> {
+        let items = |items: &[String]| -> Result<(), RuleError> {
+            rules::at_most("items", self.name(), items.len(), ITEMS_MAX)?;
+            items.iter().try_for_each(|i| rules::id("item", i).map(|_| ()))
+        };
+        let cls_parity = |cls: &[u32], n: usize, odd: bool| -> Result<(), RuleError> {
+            if !(cls.is_empty() || cls.len() == n) {
+                return Err(RuleError::TooMany { what: "causal lengths", action: self.name(), n: cls.len(), max: n });
+            }
+            if let Some(cl) = cls.iter().find(|cl| **cl > CL_MAX) {
+                return Err(RuleError::BadId { what: "causal length", value: cl.to_string(), expected: "it is at most 1073741824" });
+            }
+            match cls.iter().find(|cl| (**cl % 2 == 1) != odd) {
+                Some(cl) => Err(RuleError::BadId {
+                    what: "causal length",
+                    value: cl.to_string(),
+                    expected: if odd { "an add's causal length is odd" } else { "a remove's causal length is even" },
+                }),
+                None => Ok(()),
+            }
+        };
+        match self {
+            Mutation::CreateCollection { collection, project, hex_id, title, description, .. } => {
+                rules::id("collection", collection)?;
+                rules::id("project", project)?;
+                rules::hex_id(hex_id)?;
+                rules::title(title)?;
+                rules::description(description)?;
+            }
+            Mutation::UpdateCollection { collection, patch } => {
+                rules::id("collection", collection)?;
+                if let Some(t) = &patch.title {
+                    rules::title(t)?;
+                }
+                if let Some(d) = &patch.description {
+                    rules::description(d)?;
+                }
+            }
+            Mutation::DeleteCollection { collection } => {
+                rules::id("collection", collection)?;
+            }
+            Mutation::AddItems { collection, items: ids, positions, cls } => {
+                rules::id("collection", collection)?;
+                items(ids)?;
+                if positions.len() != ids.len() {
+                    return Err(RuleError::TooMany { what: "positions", action: "add_items", n: positions.len(), max: ids.len() });
+                }
+                positions.iter().try_for_each(|k| position::check(k).map(|_| ()))?;
+                cls_parity(cls, ids.len(), true)?;
+            }
+            Mutation::RemoveItems { collection, items: ids, cls } => {
+                rules::id("collection", collection)?;
+                items(ids)?;
+                cls_parity(cls, ids.len(), false)?;
+            }
+            Mutation::SetNote { collection, item, note } => {
+                rules::id("collection", collection)?;
+                rules::id("item", item)?;
+                rules::note(note)?;
+            }
+            Mutation::MoveItem { collection, item, position: key } => {
+                rules::id("collection", collection)?;
+                rules::id("item", item)?;
+                position::check(key)?;
+            }
+            Mutation::TagItems { items: ids, tags } | Mutation::UntagItems { items: ids, tags } => {
+                items(ids)?;
+                rules::at_most("tags", self.name(), tags.len(), TAGS_MAX)?;
+                tags.iter().try_for_each(|t| rules::tag(t).map(|_| ()))?;
+            }
+        }
+        Ok(())
+    }
+
+
     /// The mutation's name as it appears on the wire (`add_items`, ...).
     pub fn name(&self) -> &'static str {
         match self {
@@ -56,5 +147,37 @@ impl Mutation {
             Mutation::TagItems { .. } => "tag_items",
             Mutation::UntagItems { .. } => "untag_items",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn add(items: Vec<String>, positions: Vec<String>, cls: Vec<u32>) -> Mutation {
+        Mutation::AddItems { collection: "c-1".into(), items, positions, cls }
+    }
+
+    #[test]
+    fn checks_every_bound() {
+        let ok = add(vec!["i-1".into()], vec!["a0".into()], vec![1]);
+        assert_eq!(ok.check(), Ok(()));
+        // The crash key: valid but for its length.
+        let long = format!("a{}1", "z".repeat(200_000));
+        assert!(matches!(add(vec!["i-1".into()], vec![long], vec![]).check(), Err(RuleError::Position(_))));
+        assert!(add(vec!["i-1".into()], vec!["a0".into()], vec![2]).check().is_err(), "an even length on an add");
+        assert!(add(vec!["i-1".into()], vec![], vec![]).check().is_err(), "a missing position");
+        let many = vec!["i".to_string(); ITEMS_MAX + 1];
+        let err = add(many.clone(), many.iter().map(|_| "a0".to_string()).collect(), vec![]).check().unwrap_err();
+        assert_eq!(err.to_string(), format!("{} items in one add_items; at most {ITEMS_MAX} are allowed", ITEMS_MAX + 1));
+        let huge_id = Mutation::DeleteCollection { collection: "x".repeat(8 << 20) };
+        assert!(huge_id.check().unwrap_err().to_string().len() < 250);
+        let remove = Mutation::RemoveItems { collection: "c".into(), items: vec!["i".into()], cls: vec![3] };
+        assert!(remove.check().is_err(), "an odd length on a remove");
+        assert!(add(vec!["i".into()], vec!["a0".into()], vec![u32::MAX]).check().is_err(), "a length that would wrap");
+        let unknown = serde_json::json!({"name": "delete_collection", "args": {"collection": "c", "extra": 1}});
+        assert!(serde_json::from_value::<Mutation>(unknown).is_err(), "unknown fields are refused");
+        let tags = Mutation::TagItems { items: vec!["i".into()], tags: vec!["t".into(); TAGS_MAX + 1] };
+        assert!(tags.check().is_err());
     }
 }

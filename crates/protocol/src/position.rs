@@ -4,17 +4,29 @@
 //! This is the scheme of rocicorp's `fractional-indexing` (base-62 digits, a variable-length
 //! integer part so that appending stays short): keys are ASCII strings compared bytewise;
 //! ties between equal keys (possible after a merge) are broken by the membership id.
+//!
+//! Keys come from clients, so they are bounded: a key longer than [`KEY_MAX`] bytes is not
+//! valid anywhere (push, REST, a pull into the app), and the arithmetic is iterative, so no key
+//! can exhaust the stack. Keys only grow through many inserts at one spot; a collection whose
+//! keys pass [`RESPREAD_AT`] gets fresh, short keys in the same order ([`spread`]).
 
 const DIGITS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const ZERO: u8 = b'0';
 /// The smallest integer part, which can never be decremented.
 const SMALLEST_INT: &str = "A00000000000000000000000000";
+/// Longest valid key, in bytes. About 5,000 inserts at one spot before a key gets this long;
+/// a collection is re-spread long before (see [`RESPREAD_AT`]).
+pub const KEY_MAX: usize = 1024;
+/// A key this long or longer asks for its collection to be re-spread.
+pub const RESPREAD_AT: usize = 128;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PositionError {
-    #[error("position {0:?} is not a valid order key")]
+    #[error("position {} is not a valid order key", crate::rules::quote(.0))]
     Invalid(String),
-    #[error("position {a:?} is not before {b:?}")]
+    #[error("position is {0} characters; at most {KEY_MAX} are allowed")]
+    TooLong(usize),
+    #[error("position {} is not before {}", crate::rules::quote(.a), crate::rules::quote(.b))]
     NotOrdered { a: String, b: String },
     #[error("no room left at the end of the order")]
     Exhausted,
@@ -33,6 +45,9 @@ fn integer_len(head: u8) -> Option<usize> {
 }
 
 fn split(key: &str) -> Result<(&str, &str), PositionError> {
+    if key.len() > KEY_MAX {
+        return Err(PositionError::TooLong(key.len()));
+    }
     let bad = || PositionError::Invalid(key.to_string());
     let bytes = key.as_bytes();
     let head = *bytes.first().ok_or_else(bad)?;
@@ -47,33 +62,44 @@ fn split(key: &str) -> Result<(&str, &str), PositionError> {
     Ok((i, f))
 }
 
-/// Whether `key` is a well-formed position.
+/// Whether `key` is a well-formed position of at most [`KEY_MAX`] bytes.
 pub fn is_valid(key: &str) -> bool {
     split(key).is_ok()
 }
 
+/// `key` if it is a well-formed position of at most [`KEY_MAX`] bytes, else why not.
+pub fn check(key: &str) -> Result<&str, PositionError> {
+    split(key).map(|_| key)
+}
+
+/// A fraction strictly between fractions `a` and `b` (`None`: the open end), in one pass over
+/// the keys: no recursion, whatever their length.
 fn midpoint(a: &[u8], b: Option<&[u8]>) -> Vec<u8> {
-    if let Some(b) = b {
-        let mut n = 0;
-        while a.get(n).copied().unwrap_or(ZERO) == b[n] {
-            n += 1;
+    let (mut a, mut b) = (a, b);
+    let mut out = Vec::new();
+    loop {
+        if let Some(bb) = b {
+            // The common prefix (with `a` padded by zeros) is kept as it is.
+            let n = bb.iter().enumerate().take_while(|&(i, &c)| a.get(i).copied().unwrap_or(ZERO) == c).count();
+            if n > 0 {
+                out.extend_from_slice(&bb[..n]);
+                a = a.get(n..).unwrap_or(&[]);
+                b = Some(&bb[n..]);
+            }
         }
-        if n > 0 {
-            let mut out = b[..n].to_vec();
-            out.extend(midpoint(a.get(n..).unwrap_or(&[]), Some(&b[n..])));
+        let da = a.first().map(|&c| digit(c)).unwrap_or(0);
+        let db = b.and_then(|b| b.first()).map(|&c| digit(c)).unwrap_or(DIGITS.len());
+        if db > da + 1 {
+            out.push(DIGITS[(da + db).div_ceil(2)]);
             return out;
         }
-    }
-    let da = a.first().map(|&c| digit(c)).unwrap_or(0);
-    let db = b.map(|b| digit(b[0])).unwrap_or(DIGITS.len());
-    if db - da > 1 {
-        vec![DIGITS[(da + db).div_ceil(2)]]
-    } else if let Some(b) = b.filter(|b| b.len() > 1) {
-        vec![b[0]]
-    } else {
-        let mut out = vec![DIGITS[da]];
-        out.extend(midpoint(a.get(1..).unwrap_or(&[]), None));
-        out
+        if let Some(b) = b.filter(|b| b.len() > 1) {
+            out.push(b[0]);
+            return out;
+        }
+        out.push(DIGITS[da]);
+        a = a.get(1..).unwrap_or(&[]);
+        b = None;
     }
 }
 
@@ -218,15 +244,38 @@ pub fn n_between(a: Option<&str>, b: Option<&str>, n: usize) -> Result<Vec<Strin
             out.reverse();
             Ok(out)
         }
-        (_, Some(_), Some(_)) => {
-            let mid = n / 2;
-            let c = between(a, b)?;
-            let mut out = n_between(a, Some(&c), mid)?;
-            out.push(c.clone());
-            out.extend(n_between(Some(&c), b, n - mid - 1)?);
+        (_, Some(a), Some(b)) => {
+            // Bisection with an explicit stack (nothing here recurses, whatever `n`): a range
+            // asks for `k` keys between two keys; a key is emitted once everything before it is.
+            enum Todo {
+                Range(String, String, usize),
+                Key(String),
+            }
+            let mut out = Vec::with_capacity(n);
+            let mut todo = vec![Todo::Range(a.to_string(), b.to_string(), n)];
+            while let Some(next) = todo.pop() {
+                match next {
+                    Todo::Key(k) => out.push(k),
+                    Todo::Range(_, _, 0) => {}
+                    Todo::Range(lo, hi, 1) => out.push(between(Some(&lo), Some(&hi))?),
+                    Todo::Range(lo, hi, k) => {
+                        let mid = between(Some(&lo), Some(&hi))?;
+                        let left = k / 2;
+                        todo.push(Todo::Range(mid.clone(), hi, k - left - 1));
+                        todo.push(Todo::Key(mid.clone()));
+                        todo.push(Todo::Range(lo, mid, left));
+                    }
+                }
+            }
             Ok(out)
         }
     }
+}
+
+/// `n` fresh keys in order, as short as the scheme allows: the keys a collection of `n` members
+/// gets when it is re-spread.
+pub fn spread(n: usize) -> Vec<String> {
+    n_between(None, None, n).expect("keys from an empty range never run out")
 }
 
 #[cfg(test)]
@@ -282,6 +331,56 @@ mod tests {
         let inner = n_between(Some("a0"), Some("a1"), 1000).unwrap();
         assert!(inner.windows(2).all(|w| w[0] < w[1]));
         assert!(inner.first().unwrap().as_str() > "a0" && inner.last().unwrap().as_str() < "a1");
+    }
+
+    #[test]
+    fn a_hostile_long_key_is_refused_and_never_overflows_the_stack() {
+        // The key that crashed the server: valid but for its length, 200,001 characters.
+        let long = format!("a{}", "z".repeat(200_000)) + "1";
+        assert_eq!(between(Some(&long), None), Err(PositionError::TooLong(long.len())));
+        assert_eq!(super::check(&long), Err(PositionError::TooLong(long.len())));
+        assert!(!is_valid(&long));
+        // The message quotes nothing of it.
+        assert!(PositionError::TooLong(long.len()).to_string().len() < 80);
+        let bad = "!".repeat(5000);
+        assert!(PositionError::Invalid(bad).to_string().len() < 150);
+        // The arithmetic itself is iterative: a fraction far longer than any valid key.
+        let a = vec![b'z'; 1_000_000];
+        let mut b = vec![b'z'; 1_000_000];
+        b.push(b'1');
+        let m = midpoint(&a, Some(&b));
+        assert!(m.as_slice() > a.as_slice() && m.as_slice() < b.as_slice());
+        assert!(midpoint(&a, None).as_slice() > a.as_slice());
+    }
+
+    #[test]
+    fn keys_up_to_the_limit_are_valid() {
+        let at = format!("a0{}", "V".repeat(KEY_MAX - 2));
+        assert!(is_valid(&at));
+        assert!(!is_valid(&format!("{at}V")));
+    }
+
+    #[test]
+    fn spread_keys_are_short_and_ordered() {
+        let keys = spread(1_000_000);
+        assert!(keys.windows(2).all(|w| w[0] < w[1]));
+        assert!(keys.iter().all(|k| k.len() < RESPREAD_AT));
+        let inner = n_between(Some("a0"), Some("a1"), 100_000).unwrap();
+        assert_eq!(inner.len(), 100_000);
+        assert!(inner.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn inserting_at_one_spot_reaches_the_respread_mark_long_before_the_limit() {
+        let (lo, hi) = ("a0".to_string(), "a1".to_string());
+        let mut k = hi.clone();
+        let mut steps = 0;
+        while k.len() < RESPREAD_AT {
+            k = between(Some(&lo), Some(&k)).unwrap();
+            steps += 1;
+        }
+        assert!(steps > 500, "{steps} inserts at one spot reach {RESPREAD_AT} characters");
+        assert!(k.as_str() > lo.as_str() && k.as_str() < hi.as_str());
     }
 
     #[test]

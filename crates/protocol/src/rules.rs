@@ -14,6 +14,10 @@ pub const NOTE_MAX: usize = 500;
 pub const TAG_MAX: usize = 64;
 /// Most items one gallery page may ask for.
 pub const PAGE_MAX: u32 = 1000;
+/// Most characters of a caller's input quoted back in a message; longer input is cut short.
+pub const QUOTE_MAX: usize = 100;
+/// Longest id (a UUID, a client id) a request may name.
+pub const ID_MAX: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
@@ -31,12 +35,73 @@ pub enum RuleError {
     EmptyTag,
     #[error("tag {tag:?} is {len} characters; at most {TAG_MAX} are allowed")]
     TagTooLong { tag: String, len: usize },
-    #[error("tag {tag:?} contains a control character")]
+    #[error("tag {tag} contains a control or invisible character")]
     TagControl { tag: String },
+    #[error("note contains a control character other than a line break or a tab")]
+    NoteControl,
+    #[error("title {} contains a control or invisible character; titles are one line of visible text", quote(.title))]
+    TitleControl { title: String },
+    #[error("{what} {} is not valid; {expected}", quote(.value))]
+    BadId { what: &'static str, value: String, expected: &'static str },
+    #[error("{n} {what} in one {action}; at most {max} are allowed")]
+    TooMany { what: &'static str, action: &'static str, n: usize, max: usize },
+    #[error(transparent)]
+    Position(#[from] crate::position::PositionError),
+}
+
+/// `value` quoted for a message, cut to [`QUOTE_MAX`] characters with an ellipsis: a message
+/// never carries a caller's whole input back (or into a log, or a table).
+pub fn quote(value: &str) -> String {
+    match value.char_indices().nth(QUOTE_MAX) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => format!("{:?}…", &value[..cut]),
+    }
+}
+
+/// A message that may carry a caller's input (a parser's, say), cut to a few hundred
+/// characters with an ellipsis.
+pub fn clip(message: &str) -> String {
+    const MAX: usize = 300;
+    match message.char_indices().nth(MAX) {
+        None => message.to_string(),
+        Some((cut, _)) => format!("{}…", &message[..cut]),
+    }
+}
+
+/// An entity id sent by a client (a UUID, a client id): 1 to [`ID_MAX`] ASCII letters, digits,
+/// `-` or `_`.
+pub fn id<'a>(what: &'static str, value: &'a str) -> Result<&'a str, RuleError> {
+    if value.is_empty() || value.len() > ID_MAX || !value.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_') {
+        return Err(RuleError::BadId { what, value: value.to_string(), expected: "ids are 1 to 64 letters, digits, '-' or '_'" });
+    }
+    Ok(value)
+}
+
+/// A collection's short id: 24 lowercase hexadecimal digits (the Hub's `_id` form).
+pub fn hex_id(value: &str) -> Result<&str, RuleError> {
+    if value.len() != 24 || !value.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)) {
+        return Err(RuleError::BadId { what: "collection id", value: value.to_string(), expected: "it is 24 lowercase hexadecimal digits" });
+    }
+    Ok(value)
+}
+
+/// At most `max` things of one kind in one action.
+pub fn at_most(what: &'static str, action: &'static str, n: usize, max: usize) -> Result<(), RuleError> {
+    if n > max {
+        return Err(RuleError::TooMany { what, action, n, max });
+    }
+    Ok(())
 }
 
 fn chars(s: &str) -> usize {
     s.chars().count()
+}
+
+/// Control characters, and the invisible ones that reorder or hide text (bidirectional
+/// overrides and isolates, zero-width characters, the byte-order mark): a title or a tag that
+/// holds one shows something other than what it is.
+fn hidden(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// A title is trimmed, non-empty, at most [`TITLE_MAX`] characters, and slugifies to something.
@@ -48,6 +113,9 @@ pub fn title(raw: &str) -> Result<String, RuleError> {
     let len = chars(t);
     if len > TITLE_MAX {
         return Err(RuleError::TitleTooLong { len });
+    }
+    if t.chars().any(hidden) {
+        return Err(RuleError::TitleControl { title: t.to_string() });
     }
     if slugify(t).is_empty() {
         return Err(RuleError::TitleWithoutSlug { title: t.to_string() });
@@ -70,6 +138,9 @@ pub fn note(raw: &str) -> Result<String, RuleError> {
     if len > NOTE_MAX {
         return Err(RuleError::NoteTooLong { len });
     }
+    if raw.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        return Err(RuleError::NoteControl);
+    }
     Ok(raw.trim_end().to_string())
 }
 
@@ -78,8 +149,8 @@ pub fn tag(raw: &str) -> Result<String, RuleError> {
     if t.is_empty() {
         return Err(RuleError::EmptyTag);
     }
-    if t.chars().any(char::is_control) {
-        return Err(RuleError::TagControl { tag: t.to_string() });
+    if t.chars().any(hidden) {
+        return Err(RuleError::TagControl { tag: quote(t) });
     }
     let len = chars(t);
     if len > TAG_MAX {
@@ -146,6 +217,38 @@ mod tests {
         assert_eq!(tag("   "), Err(RuleError::EmptyTag));
         assert!(matches!(tag("a\u{7}b"), Err(RuleError::TagControl { .. })));
         assert!(matches!(tag(&"t".repeat(65)), Err(RuleError::TagTooLong { len: 65, .. })));
+    }
+
+    #[test]
+    fn titles_refuse_control_characters() {
+        assert!(matches!(title("a\u{7}b"), Err(RuleError::TitleControl { .. })));
+        assert!(matches!(title("two\nlines"), Err(RuleError::TitleControl { .. })));
+        assert_eq!(title("Ünïcode ok").unwrap(), "Ünïcode ok");
+        assert!(title("evil\u{202E}txt").is_err());
+        assert!(tag("\u{FEFF}bom").is_err());
+        assert!(note("line one\nline two\ttab").is_ok());
+        assert_eq!(note("nul\u{0}"), Err(RuleError::NoteControl));
+    }
+
+    #[test]
+    fn quotes_are_cut_short() {
+        assert_eq!(quote("abc"), "\"abc\"");
+        let long = "é".repeat(10_000);
+        let q = quote(&long);
+        assert_eq!(q.chars().count(), QUOTE_MAX + 3);
+        assert!(q.ends_with('…'));
+    }
+
+    #[test]
+    fn ids() {
+        assert!(id("collection", "0b9e1f9c-4f7e-4c43-a3a0-1b2f0b0c9d11").is_ok());
+        assert!(id("collection", "").is_err());
+        assert!(id("collection", "a b").is_err());
+        let err = id("collection", &"x".repeat(8 << 20)).unwrap_err().to_string();
+        assert!(err.len() < 250, "{err}");
+        assert!(hex_id("0123456789abcdef01234567").is_ok());
+        assert!(hex_id("0123456789ABCDEF01234567").is_err());
+        assert!(hex_id("0123").is_err());
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! Authentication and rate limiting: the [`Caller`] extractor. A handler that takes a `Caller`
 //! is only reached with a valid token (`Authorization: Bearer <token>`, or `x-api-key:
 //! <token>` as Supervisely clients send it), within the token's rate limit.
+//!
+//! The per-address limit (`throttle.rs`) has already run when this does, so a flood of bad
+//! tokens is refused before it reaches the database; a string that cannot be a token this
+//! server issued is refused without a lookup. Tokens are looked up on every request, never
+//! cached, so a revoked one is refused at once.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -31,6 +36,9 @@ impl FromRequestParts<AppState> for Caller {
         let token = token(parts)?.ok_or_else(|| {
             Error::Unauthorized("this route needs an API token; send `Authorization: Bearer <token>` (create one with `trove-server token create`)".into())
         })?;
+        if !accounts::is_token_shaped(&token) {
+            return Err(Error::Unauthorized("the API token is not valid on this server".into()));
+        }
         let found = {
             let token = token.clone();
             state.read(move |c| accounts::caller(c, &token)).await?

@@ -1,10 +1,14 @@
 //! Extractors that turn axum's plain-text rejections (malformed JSON, a wrong type, an unknown
 //! field, a body over the limit, a path segment that is not a number) into the server's error
-//! shape, keeping serde's message, which names the bad field and value.
+//! shape, keeping serde's message, which names the bad field and value. Also the checks a
+//! handler that reads its own body needs: [`is_json`], [`json_values_over`].
+
+use std::cell::Cell;
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::error::Error;
 
@@ -91,5 +95,113 @@ fn clean(text: &str) -> String {
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect::<String>().trim_end_matches('.').to_string(),
         None => text,
+    }
+}
+
+/// Whether the request says its body is JSON (`application/json`, or a `+json` type), as
+/// axum's `Json` extractor requires.
+pub fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some((kind, sub)) => kind == "application" && (sub == "json" || sub.ends_with("+json")),
+        None => false,
+    }
+}
+
+/// Whether the JSON document in `bytes` holds more than `max` values (scalars, arrays,
+/// objects, and object keys), found without keeping any of them: a document's size does not
+/// bound what parsing it allocates, its number of values does. Stops counting at `max + 1`.
+/// A document that is not JSON counts only what came before the error (the real parse then
+/// says what is wrong). Nesting is bounded by serde_json's recursion limit.
+pub fn json_values_over(bytes: &[u8], max: usize) -> bool {
+    let count = Cell::new(0usize);
+    let _ = Count { count: &count, max }.deserialize(&mut serde_json::Deserializer::from_slice(bytes));
+    count.get() > max
+}
+
+#[derive(Clone, Copy)]
+struct Count<'a> {
+    count: &'a Cell<usize>,
+    max: usize,
+}
+
+impl Count<'_> {
+    fn one<E: serde::de::Error>(self) -> Result<(), E> {
+        self.count.set(self.count.get() + 1);
+        if self.count.get() > self.max {
+            return Err(E::custom("too many values"));
+        }
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Count<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Count<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        self.one()
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        self.one()
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        self.one()
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        self.one()
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+        self.one()
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        self.one()
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.one()?;
+        while seq.next_element_seed(self)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.one()?;
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            self.one()?;
+            map.next_value_seed(self)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_counted_to_the_limit_and_no_further() {
+        assert!(!json_values_over(br#"{"a": [1, "x", null, true, {"b": []}]}"#, 10));
+        assert!(json_values_over(br#"{"a": [1, "x", null, true, {"b": []}]}"#, 9));
+        let many = format!("[{}\"a\"]", "\"a\",".repeat(2_000_000));
+        assert!(json_values_over(many.as_bytes(), 1_000_000));
+        // Not JSON: the count so far, and the real parse reports the error.
+        assert!(!json_values_over(b"[1, 2,", 10));
+    }
+
+    #[test]
+    fn json_content_types() {
+        let with = |v: &str| HeaderMap::from_iter([(header::CONTENT_TYPE, v.parse().unwrap())]);
+        assert!(is_json(&with("application/json")));
+        assert!(is_json(&with("Application/JSON; charset=utf-8")));
+        assert!(is_json(&with("application/vnd.api+json")));
+        assert!(!is_json(&with("text/plain")));
+        assert!(!is_json(&HeaderMap::new()));
     }
 }

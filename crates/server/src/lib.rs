@@ -6,6 +6,9 @@
 //!   from the handlers (utoipa) at `/api/v1/openapi.json`.
 //! - [`auth`]: bearer tokens and the per-token rate limit; [`error`]: the one error type and
 //!   its JSON shape; [`extract`]: extractors that keep serde's messages.
+//! - [`listener`]: the TCP listener (header-read timeout, connection bound, peer addresses,
+//!   graceful shutdown); [`throttle`]: the per-address rate limit and the request timeout
+//!   every request meets before routing.
 //! - [`catalog`]: filling a server without the app (a folder of images, a Hub list, the demo).
 //!
 //! It shares wire types and pure domain rules with the app through `trove-protocol`, and the
@@ -17,17 +20,21 @@ pub mod bench_support;
 pub mod catalog;
 pub mod error;
 pub mod extract;
+pub mod listener;
 pub mod routes;
 pub mod state;
 pub mod store;
+pub mod throttle;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{middleware, Json, Router};
 
 pub use state::{AppState, Limits};
 
 /// The whole HTTP application: `/api/v1/...`, `/api/v1/openapi.json`, and JSON 404s elsewhere.
+/// Every request first meets the per-address rate limit (when it carries its peer's
+/// `ConnectInfo`, as [`listener::serve`] gives it), then the request timeout.
 pub fn app(state: AppState) -> Router {
     let (api, doc) = routes::api();
     let doc = std::sync::Arc::new(doc);
@@ -37,6 +44,8 @@ pub fn app(state: AppState) -> Router {
         .fallback(routes::fallback)
         .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.limits.body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), throttle::timeout))
+        .layer(middleware::from_fn_with_state(state.clone(), throttle::by_address))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

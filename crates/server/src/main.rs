@@ -2,10 +2,12 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use trove_protocol::api::Role;
+use trove_server::listener::{self, Connections};
 use trove_server::store::{accounts, projects, sync};
 use trove_server::{AppState, Limits};
 
@@ -29,6 +31,22 @@ enum Command {
         /// Requests per second allowed per token (bursts up to twice that).
         #[arg(long, default_value_t = Limits::default().per_second)]
         rate_limit: u32,
+        /// Requests per second allowed per client address, checked before the token (bursts up
+        /// to twice that; an IPv6 /64 counts as one address; 0: no limit). Behind a reverse
+        /// proxy every request comes from the proxy: limit there and pass 0 here.
+        #[arg(long, value_name = "PER_SECOND", default_value_t = Limits::default().per_address_second)]
+        ip_rate_limit: u32,
+        /// Most connections served at once; more are closed as they arrive.
+        #[arg(long, default_value_t = Connections::default().max as u32, value_parser = clap::value_parser!(u32).range(1..))]
+        max_connections: u32,
+        /// Milliseconds a connection has to send a whole request header (also the keep-alive
+        /// idle timeout). For tests.
+        #[arg(long, hide = true, default_value_t = Connections::default().header_read_timeout.as_millis() as u64, value_parser = clap::value_parser!(u64).range(1..))]
+        header_read_timeout_ms: u64,
+        /// Milliseconds a request may take, its body upload included, before it is answered
+        /// 408. For tests.
+        #[arg(long, hide = true, default_value_t = Limits::default().request_timeout.as_millis() as u64, value_parser = clap::value_parser!(u64).range(1..))]
+        request_timeout_ms: u64,
         /// Prune sync history older than DAYS at start and every 24 hours (0: never); see
         /// `prune`.
         #[arg(long, value_name = "DAYS", default_value_t = 90, allow_hyphen_values = true, value_parser = parse_days)]
@@ -91,6 +109,13 @@ enum TokenCommand {
         #[arg(long)]
         user: String,
     },
+    /// List a user's tokens: id and creation time (never the token itself).
+    List {
+        #[arg(long)]
+        user: String,
+    },
+    /// Revoke a token by its id (see `token list`); requests with it are refused at once.
+    Revoke { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -158,7 +183,20 @@ fn main() -> std::process::ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     let data = cli.data;
     match cli.command {
-        Command::Serve { listen, rate_limit, prune_days } => serve(&data, listen, Limits { per_second: rate_limit, ..Limits::default() }, prune_days),
+        Command::Serve { listen, rate_limit, ip_rate_limit, max_connections, header_read_timeout_ms, request_timeout_ms, prune_days } => {
+            let limits = Limits {
+                per_second: rate_limit,
+                per_address_second: ip_rate_limit,
+                request_timeout: Duration::from_millis(request_timeout_ms),
+                ..Limits::default()
+            };
+            let connections = Connections {
+                header_read_timeout: Duration::from_millis(header_read_timeout_ms),
+                max: max_connections as usize,
+                ..Connections::default()
+            };
+            serve(&data, listen, limits, connections, prune_days)
+        }
         Command::Prune { older_than_days } => {
             let state = open(&data)?;
             let pruned = state.db.write(|tx| sync::prune(tx, older_than_days))?;
@@ -180,6 +218,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let state = open(&data)?;
             let token = state.db.write(|tx| accounts::create_token(tx, &user))?;
             println!("{token}");
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::List { user } } => {
+            let state = open(&data)?;
+            let tokens = state.db.read(|c| accounts::tokens(c, &user))?;
+            if tokens.is_empty() {
+                eprintln!("{user} has no tokens; create one with `trove-server token create --user {user}`");
+            }
+            for t in tokens {
+                println!("{}\tcreated {}", t.id, utc(t.created_at));
+            }
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Revoke { id } } => {
+            let state = open(&data)?;
+            let user = state.db.write(|tx| accounts::revoke_token(tx, id))?;
+            println!("revoked token {id} of {user}");
             Ok(())
         }
         Command::Project { command: ProjectCommand::Grant { project, user, role } } => {
@@ -214,6 +269,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// Milliseconds since the Unix epoch as `YYYY-MM-DD HH:MM:SS UTC`.
+fn utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rest / 3600, rest % 3600 / 60, rest % 60)
+}
+
 /// Opens the data directory, creating the admin user on first use.
 fn open(data: &std::path::Path) -> anyhow::Result<AppState> {
     open_with(data, Limits::default())
@@ -235,8 +307,16 @@ fn open_with(data: &std::path::Path, limits: Limits) -> anyhow::Result<AppState>
 }
 
 #[tokio::main]
-async fn serve(data: &std::path::Path, listen: SocketAddr, limits: Limits, prune_days: u32) -> anyhow::Result<()> {
+async fn serve(data: &std::path::Path, listen: SocketAddr, limits: Limits, mut connections: Connections, prune_days: u32) -> anyhow::Result<()> {
     let state = open_with(data, limits)?;
+    // Each connection is a file descriptor; keep room for the database, thumbnails and logs.
+    if let Some(files) = listener::raise_open_files_limit() {
+        let room = usize::try_from(files.saturating_sub(64)).unwrap_or(usize::MAX).max(1);
+        if connections.max > room {
+            tracing::warn!("serving at most {room} connections at once, not {}: the open-file limit is {files}", connections.max);
+            connections.max = room;
+        }
+    }
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("could not listen on {listen}"))?;
     let addr = listener.local_addr()?;
     // Tests and scripts read this line to learn the port when they pass port 0.
@@ -245,10 +325,18 @@ async fn serve(data: &std::path::Path, listen: SocketAddr, limits: Limits, prune
     if prune_days > 0 {
         tokio::spawn(prune_daily(state.clone(), prune_days));
     }
-    axum::serve(listener, trove_server::app(state))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    tokio::spawn(forget_quiet_callers(state.clone()));
+    listener::serve(listener, trove_server::app(state), connections, shutdown()).await;
     Ok(())
+}
+
+/// Drops the rate limiters' memory of callers that have been quiet, every minute.
+async fn forget_quiet_callers(state: AppState) {
+    let mut every = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        every.tick().await;
+        state.forget_quiet_callers();
+    }
 }
 
 /// Prunes sync history older than `days` now and then every 24 hours, for as long as the server

@@ -315,32 +315,44 @@ async fn a_refused_write_is_undone_on_the_client_by_the_next_pull() {
         ])
         .await;
     assert_eq!(refusals(&r), (1..=5).map(|id| (id, "forbidden".to_string())).collect::<Vec<_>>());
-    // The pull after the push carries the server's state of every row he touched, and only those.
+    // A caller without the role re-stamps nothing: nobody's next pull carries what he named (his
+    // own app resets its copy instead).
     let page = f.pull(&f.s.bob, "dev-bob", cookie, 100).await;
     assert_eq!(page["reset"], false);
-    let mut want = vec![(it[0].clone(), 1, json!("a0")), (it[1].clone(), 0, Value::Null)];
-    want.sort_by(|a, b| a.0.cmp(&b.0));
-    assert_eq!(pairs(&page), want, "it[1] is absent (length 0, no position), it[0] where it was");
-    let titles: Vec<&str> = page["collections"].as_array().unwrap().iter().map(|c| c["title"].as_str().unwrap()).collect();
-    assert_eq!(titles, ["Shared"]);
-    let items: Vec<(&str, &Value)> = page["items"].as_array().unwrap().iter().map(|i| (i["uuid"].as_str().unwrap(), &i["tags"])).collect();
-    assert_eq!(items, [(it[2].as_str(), &json!([]))]);
-    assert_eq!(page["deleted_collections"], json!([]));
+    for kind in ["memberships", "collections", "items", "deleted_collections"] {
+        assert_eq!(page[kind], json!([]), "{kind}");
+    }
+    // An editor's refused writes re-stamp only the rows they would have changed: an add the
+    // pairs not present (it[1], absent: length 0, no position), not it[0] (present already);
+    // a tag the items lacking the tag.
+    let (_, cookie) = f.pull_all(&f.s.alice, "dev-a2", 0).await;
+    let long = format!("a{}", "z".repeat(2000));
+    let r = f
+        .push(&f.s.alice, "dev-a", vec![
+            (3, add(&[&it[1], &it[0]], &[&long, "a2"], &[])),
+            (4, json!({"name": "tag_items", "args": {"items": [it[2], it[3]], "tags": ["ok", "bad\u{7}"]}})),
+        ])
+        .await;
+    assert_eq!(refusals(&r), [(3, "invalid_input".to_string()), (4, "invalid_input".to_string())]);
+    let page = f.pull(&f.s.alice, "dev-a2", cookie, 100).await;
+    assert_eq!(pairs(&page), vec![(it[1].clone(), 0, Value::Null)], "it[1] is absent (length 0, no position); it[0] untouched");
+    assert_eq!(page["items"].as_array().unwrap().len(), 2, "both items lack the tags");
+    assert_eq!(page["collections"], json!([]));
     // Each re-sent row has its own version, so a pull pages through them however many there are.
     let (mut c, mut sizes) = (cookie, Vec::new());
     loop {
-        let p = f.pull(&f.s.bob, "dev-bob", c, 1).await;
+        let p = f.pull(&f.s.alice, "dev-a2", c, 1).await;
         sizes.push(["datasets", "items", "collections", "memberships", "deleted_collections"].iter().map(|k| p[k].as_array().unwrap().len()).sum::<usize>());
         c = p["cookie"].as_i64().unwrap();
         if !p["more"].as_bool().unwrap() {
             break;
         }
     }
-    assert_eq!(sizes, [1, 1, 1, 1]);
+    assert_eq!(sizes, [1, 1, 1]);
     // The re-sent rows change nothing for anyone: the collection is as it was.
     assert_eq!(f.members().await, [0]);
-    let (_, cookie) = f.pull_all(&f.s.bob, "dev-bob", cookie).await;
-    assert_eq!(f.pull(&f.s.bob, "dev-bob", cookie, 100).await["memberships"], json!([]), "re-sent once, not on every pull");
+    let (_, cookie) = f.pull_all(&f.s.alice, "dev-a2", cookie).await;
+    assert_eq!(f.pull(&f.s.alice, "dev-a2", cookie, 100).await["memberships"], json!([]), "re-sent once, not on every pull");
 }
 
 #[tokio::test]
@@ -390,14 +402,17 @@ async fn a_refused_create_is_pulled_as_deleted_and_later_mutations_on_it_are_no_
     let page = f.pull(&f.s.carol, "dev-c", cookie, 100).await;
     assert_eq!(page["deleted_collections"], json!([C1]), "the client drops its copy");
     assert_eq!((&page["collections"], &page["memberships"]), (&json!([]), &json!([])));
-    // A viewer's create is refused too, and likewise pulled as deleted.
-    let (_, cookie) = f.pull_all(&f.s.bob, "dev-bob", 0).await;
+    // Nobody else hears of the refused create: its tombstone is only for its creator.
+    let (_, cookie_b) = f.pull_all(&f.s.bob, "dev-bob", 0).await;
+    assert_eq!(f.pull(&f.s.bob, "dev-bob", cookie_b, 100).await["deleted_collections"], json!([]));
+    // A viewer's create is refused too, and re-stamps nothing (his app resets its copy).
+    let cookie = cookie_b;
     let c2 = "0c1a0000-0000-4000-8000-000000000002";
     let r = f
         .push(&f.s.bob, "dev-bob", vec![(1, json!({"name": "create_collection", "args": {"collection": c2, "project": f.project, "hex_id": "0123456789abcdef0123456f", "title": "Bob's", "description": "", "private": false, "theme": "pink"}}))])
         .await;
     assert_eq!(refusals(&r), [(1, "forbidden".to_string())]);
-    assert_eq!(f.pull(&f.s.bob, "dev-bob", cookie, 100).await["deleted_collections"], json!([c2]));
+    assert_eq!(f.pull(&f.s.bob, "dev-bob", cookie, 100).await["deleted_collections"], json!([]));
 }
 
 /// The titles of a pull's collections, and its memberships as (item, cl), both sorted.
@@ -471,11 +486,14 @@ async fn pruning_keeps_what_changed_within_the_window() {
     let it = &f.items;
     f.push(&f.s.alice, "dev-a", vec![(1, f.create("Kept")), (2, add(&[&it[0], &it[1]], &["a0", "a1"], &[1, 1]))]).await;
     let (_, cookie) = f.pull_all(&f.s.bob, "dev-bob", 0).await;
-    // Every way a removal is recorded: a remove, a remove that saw a longer history, a viewer's
-    // refused add (length 0), a refused create, a collection deleted for good.
+    // Every way a removal is recorded: a remove, a remove that saw a longer history, an editor's
+    // refused add (length 0), a refused create (only its creator hears of it), a collection
+    // deleted for good. A viewer's refused add records nothing.
     f.push(&f.s.alice, "dev-a", vec![(3, remove(&[&it[0]], &[2])), (4, remove(&[&it[1]], &[4]))]).await;
     let r = f.push(&f.s.bob, "dev-bob", vec![(1, add(&[&it[2]], &["a2"], &[]))]).await;
     assert_eq!(refusals(&r), [(1, "forbidden".to_string())]);
+    let r = f.push(&f.s.alice, "dev-a", vec![(5, add(&[&it[2]], &["a2"], &[2]))]).await;
+    assert_eq!(refusals(&r), [(5, "invalid_input".to_string())]);
     let c2 = "0c1a0000-0000-4000-8000-000000000002";
     let r = f
         .push(&f.s.carol, "dev-c", vec![(1, json!({"name": "create_collection", "args": {"collection": c2, "project": f.project, "hex_id": "0123456789abcdef0123456f", "title": "Kept", "description": "", "private": false, "theme": "pink"}}))])
@@ -495,9 +513,7 @@ async fn pruning_keeps_what_changed_within_the_window() {
     assert_eq!(titles_and_pairs(&page).1, want);
     let mut deleted: Vec<&str> = page["deleted_collections"].as_array().unwrap().iter().map(|u| u.as_str().unwrap()).collect();
     deleted.sort();
-    let mut want = vec![gone["uuid"].as_str().unwrap(), c2];
-    want.sort();
-    assert_eq!(deleted, want);
+    assert_eq!(deleted, [gone["uuid"].as_str().unwrap()], "the refused create was carol's, not bob's");
     // Pruning everything removes exactly those (present memberships stay) and says so.
     let pruned = f.prune(0);
     assert_eq!((pruned.tombstones, pruned.clocks), (2, 3), "{pruned}");

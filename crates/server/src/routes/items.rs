@@ -44,7 +44,7 @@ struct ListParams {
     responses((status = 200, body = ItemsPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn list(State(state): State<AppState>, caller: Caller, Path(project): Path<i64>, Query(p): Query<ListParams>) -> Result<axum::Json<ItemsPage>> {
     let filter: Filter = match &p.filter {
-        Some(json) => serde_json::from_str(json).map_err(|e| Error::Invalid(format!("filter is not valid: {e}")))?,
+        Some(json) => serde_json::from_str(json).map_err(|e| Error::Invalid(format!("filter is not valid: {}", trove_protocol::rules::clip(&e.to_string()))))?,
         None => Filter::default(),
     };
     let query = ItemQuery { filter, collection: None, sort: Sort { key: p.sort.unwrap_or(SortKey::Name), desc: p.desc.unwrap_or(false) } };

@@ -79,3 +79,15 @@ pub fn namespace_role(conn: &Connection, caller: &Caller, namespace: i64) -> Res
 pub fn sees_collection(conn: &Connection, caller: &Caller, namespace: i64, private: bool) -> Result<bool> {
     Ok(!private || namespace_role(conn, caller, namespace)?.is_some())
 }
+
+/// The live collections of `project` the caller may see: every public one, and the private ones
+/// of namespaces they belong to. A filter over memberships ("in any collection") counts only
+/// these, so its result says nothing about a collection the caller cannot see.
+pub fn visible_collections(conn: &Connection, caller: &Caller, project: i64) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id FROM collections c WHERE c.project_id = ?1 AND c.deleted_at IS NULL \
+         AND (c.private = 0 OR ?3 OR c.namespace_id IN (SELECT namespace_id FROM namespace_members WHERE user_id = ?2))",
+    )?;
+    let ids = stmt.query_map(rusqlite::params![project, caller.user_id, caller.is_admin], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+    Ok(ids)
+}

@@ -108,6 +108,12 @@ pub fn namespace_id(conn: &Connection, name: &str) -> Result<Option<i64>> {
     Ok(conn.query_row("SELECT id FROM namespaces WHERE name = ?1", [name], |r| r.get(0)).optional()?)
 }
 
+/// Whether `token` has the shape of the tokens [`create_token`] makes (the prefix and 40
+/// lowercase hex digits), so anything else is refused without a database lookup.
+pub fn is_token_shaped(token: &str) -> bool {
+    token.strip_prefix(TOKEN_PREFIX).is_some_and(|hex| hex.len() == 40 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+}
+
 fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -122,6 +128,33 @@ pub fn create_token(tx: &Transaction, name: &str) -> Result<String> {
         rusqlite::params![user, hash(&token), now_ms()],
     )?;
     Ok(token)
+}
+
+/// A token as `token list` shows it: never the token, which the server does not keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub id: i64,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: i64,
+}
+
+/// User `name`'s tokens, oldest first.
+pub fn tokens(conn: &Connection, name: &str) -> Result<Vec<TokenInfo>> {
+    let user = user_id(conn, name)?.ok_or_else(|| Error::NotFound(format!("user {name:?} does not exist")))?;
+    let mut stmt = conn.prepare("SELECT id, created_at FROM tokens WHERE user_id = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([user], |r| Ok(TokenInfo { id: r.get(0)?, created_at: r.get(1)? }))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Deletes token `id`, so the next request that carries it is refused (tokens are looked up on
+/// every request, never cached). Returns the name of the user it belonged to.
+pub fn revoke_token(tx: &Transaction, id: i64) -> Result<String> {
+    let user: String = tx
+        .query_row("SELECT u.name FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?1", [id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("token {id} does not exist; `trove-server token list --user NAME` lists a user's tokens")))?;
+    tx.execute("DELETE FROM tokens WHERE id = ?1", [id])?;
+    Ok(user)
 }
 
 /// The caller a token belongs to, if the server issued it.

@@ -73,7 +73,7 @@ pub fn by_id(conn: &Connection, caller: &Caller, id: i64) -> Result<CollectionIn
 /// The live collection a slug (`{namespace}/{anything}-{id}`) names, resolved by the id suffix
 /// only; 404 when it does not exist or the caller may not see it.
 pub fn resolve(conn: &Connection, caller: &Caller, slug: &str) -> Result<CollectionInfo> {
-    let missing = || Error::NotFound(format!("collection {slug:?} does not exist"));
+    let missing = || Error::NotFound(format!("collection {} does not exist", rules::quote(slug)));
     let hex = slug.rsplit('-').next().unwrap_or_default();
     if hex.len() != 24 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(missing());
@@ -98,16 +98,35 @@ pub fn list(conn: &Connection, caller: &Caller, project: i64) -> Result<Vec<Coll
     Ok(out)
 }
 
-/// A live collection of the project whose title slugifies like `title_slug`, other than `except`.
-fn same_title(conn: &Connection, project: i64, title_slug: &str, except: i64) -> Result<Option<(String, String, String)>> {
-    Ok(conn
-        .query_row(
-            "SELECT c.title, c.hex_id, n.name FROM collections c JOIN namespaces n ON n.id = c.namespace_id \
-             WHERE c.project_id = ?1 AND c.title_slug = ?2 AND c.deleted_at IS NULL AND c.id <> ?3",
-            rusqlite::params![project, title_slug, except],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?)
+/// A live collection of the project that the caller can see, whose title slugifies like
+/// `title_slug`, other than `except`, as `(title, hex id, namespace)`.
+///
+/// Titles are unique among the collections a caller can see (the public ones and the private
+/// ones of their namespaces): a title taken only by a collection hidden from the caller is free
+/// for them, so a conflict never names, or even hints at, a collection the caller cannot see.
+/// Members of that namespace may then see two collections with one title, told apart by slug.
+fn same_title(conn: &Connection, caller: &Caller, project: i64, title_slug: &str, except: i64) -> Result<Option<(String, String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.title, c.hex_id, n.name, c.namespace_id, c.private FROM collections c JOIN namespaces n ON n.id = c.namespace_id \
+         WHERE c.project_id = ?1 AND c.title_slug = ?2 AND c.deleted_at IS NULL AND c.id <> ?3",
+    )?;
+    let rows = stmt
+        .query_map(rusqlite::params![project, title_slug, except], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)?, r.get::<_, bool>(4)?)))?
+        .collect::<Result<Vec<(String, String, String, i64, bool)>, _>>()?;
+    for (title, hex, ns, ns_id, private) in rows {
+        if access::sees_collection(conn, caller, ns_id, private)? {
+            return Ok(Some((title, hex, ns)));
+        }
+    }
+    Ok(None)
+}
+
+/// A title in use by a collection the caller can see, as a sentence that names only it.
+fn title_taken(conn: &Connection, caller: &Caller, project: i64, title: &str, except: i64) -> Result<()> {
+    match same_title(conn, caller, project, &slugify(title), except)? {
+        Some((t, hex, ns)) => Err(duplicate(&t, &hex, &ns)),
+        None => Ok(()),
+    }
 }
 
 fn duplicate(title: &str, hex: &str, ns: &str) -> Error {
@@ -132,32 +151,33 @@ pub struct Ids {
 /// [`create`] with given identities (sync: the app made the collection offline).
 pub fn create_as(tx: &Transaction, caller: &Caller, project: i64, input: &NewCollection, namespace: Option<&str>, ids: Ids) -> Result<CollectionInfo> {
     access::require(tx, caller, project, Role::Editor)?;
-    if ids.hex_id.len() != 24 || !ids.hex_id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-        return Err(Error::Invalid(format!("collection id {:?} is not 24 lowercase hex characters", ids.hex_id)));
-    }
+    rules::hex_id(&ids.hex_id)?;
+    // A short id another collection holds (perhaps one this caller cannot see) is not refused,
+    // which would tell them it exists: the new collection gets a fresh one, which the app
+    // learns with its next pull.
+    let taken: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM collections WHERE hex_id = ?1)", [&ids.hex_id], |r| r.get(0))?;
+    let hex_id = if taken { new_hex_id() } else { ids.hex_id };
     let title = rules::title(&input.title)?;
     let description = rules::description(&input.description)?;
     let namespace_id = match namespace {
         None => tx.query_row("SELECT namespace_id FROM projects WHERE id = ?1", [project], |r| r.get(0))?,
         Some(name) => {
-            let id = accounts::namespace_id(tx, name)?.ok_or_else(|| Error::NotFound(format!("namespace {name:?} does not exist")))?;
+            let id = accounts::namespace_id(tx, name)?.ok_or_else(|| Error::NotFound(format!("namespace {} does not exist", rules::quote(name))))?;
             if access::namespace_role(tx, caller, id)?.is_none() {
-                return Err(Error::Forbidden(format!("you are not a member of namespace {name:?}")));
+                return Err(Error::Forbidden(format!("you are not a member of namespace {}", rules::quote(name))));
             }
             id
         }
     };
     let title_slug = slugify(&title);
-    if let Some((t, hex, ns)) = same_title(tx, project, &title_slug, 0)? {
-        return Err(duplicate(&t, &hex, &ns));
-    }
+    title_taken(tx, caller, project, &title, 0)?;
     let now = now_ms();
     tx.execute(
         "INSERT INTO collections (uuid, hex_id, project_id, namespace_id, title, title_slug, description, private, theme, owner_id, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
         rusqlite::params![
             ids.uuid,
-            ids.hex_id,
+            hex_id,
             project,
             namespace_id,
             title,
@@ -181,15 +201,26 @@ pub fn update(tx: &Transaction, caller: &Caller, id: i64, patch: &CollectionPatc
     let title = patch.title.as_deref().map(rules::title).transpose()?;
     let description = patch.description.as_deref().map(rules::description).transpose()?;
     if let Some(title) = &title {
-        if let Some((t, hex, ns)) = same_title(tx, c.collection.project_id, &slugify(title), id)? {
-            return Err(duplicate(&t, &hex, &ns));
-        }
+        title_taken(tx, caller, c.collection.project_id, title, id)?;
         tx.execute("UPDATE collections SET title = ?1, title_slug = ?2 WHERE id = ?3", rusqlite::params![title, slugify(title), id])?;
     }
     if let Some(d) = description {
         tx.execute("UPDATE collections SET description = ?1 WHERE id = ?2", rusqlite::params![d, id])?;
     }
     if let Some(p) = patch.private {
+        if !p && c.collection.private {
+            // Made public, it must not share its title with a public collection (one everybody
+            // in the project, not only this namespace, would then see twice).
+            let public_twin: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM collections WHERE project_id = ?1 AND title_slug = (SELECT title_slug FROM collections WHERE id = ?2) \
+                 AND deleted_at IS NULL AND private = 0 AND id <> ?2)",
+                rusqlite::params![c.collection.project_id, id],
+                |r| r.get(0),
+            )?;
+            if public_twin {
+                title_taken(tx, caller, c.collection.project_id, title.as_deref().unwrap_or(&c.collection.title), id)?;
+            }
+        }
         tx.execute("UPDATE collections SET private = ?1 WHERE id = ?2", rusqlite::params![p, id])?;
     }
     if let Some(t) = patch.theme {

@@ -75,7 +75,13 @@ pub fn page(conn: &Connection, caller: &Caller, project: i64, query: &ItemQuery,
     check_collections(conn, caller, project, query)?;
     let terms = filters::order_terms(query);
     let order = order_name(query);
-    let mut body = filters::from_where(project, query, |_| false);
+    // "In any collection" counts only the collections this caller may see.
+    let visible = if query.filter.clauses.iter().any(|c| matches!(c.cond, Condition::AnyCollection)) {
+        access::visible_collections(conn, caller, project)?
+    } else {
+        Vec::new()
+    };
+    let mut body = filters::from_where_in(project, query, |_| false, filters::Scope::Collections(&visible));
     if let Some(c) = after {
         let values = cursor::decode(c, &order, terms.len())?;
         filters::after(&mut body, query, &values);

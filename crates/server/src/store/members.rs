@@ -249,17 +249,39 @@ pub fn update(tx: &Transaction, caller: &Caller, c: &CollectionInfo, item: i64, 
         }
         let key = position::between(prev.as_deref(), next.as_deref()).map_err(|e| Error::Internal(e.into()))?;
         tx.execute("UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3", rusqlite::params![key, id, item])?;
+        respread_if_long(tx, id, [key.as_str()])?;
     }
     collections::touch(tx, id)?;
     get(tx, c, item)
 }
 
+/// Re-spreads the collection when one of the keys just written is [`position::RESPREAD_AT`]
+/// long or longer: keys only grow through many inserts at one spot, and short keys keep every
+/// later insert cheap (DESIGN §6: nothing grows without bound).
+pub fn respread_if_long<'a>(tx: &Transaction, collection: i64, written: impl IntoIterator<Item = &'a str>) -> Result<()> {
+    if written.into_iter().any(|k| k.len() >= position::RESPREAD_AT) {
+        respread(tx, collection)?;
+    }
+    Ok(())
+}
+
+/// Re-spreads every collection holding a key of [`position::RESPREAD_AT`] or more, as left by
+/// a server from before keys were bounded. Run at start; a no-op when there are none.
+pub fn respread_long_keys(tx: &Transaction) -> Result<usize> {
+    let mut stmt = tx.prepare("SELECT DISTINCT collection_id FROM memberships WHERE length(position) >= ?1")?;
+    let long: Vec<i64> = stmt.query_map([position::RESPREAD_AT as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    for c in &long {
+        respread(tx, *c)?;
+    }
+    Ok(long.len())
+}
+
 /// Gives the collection's members fresh, evenly spread keys in their current order (ties
 /// broken by item id, as everywhere).
-fn respread(tx: &Transaction, collection: i64) -> Result<()> {
+pub fn respread(tx: &Transaction, collection: i64) -> Result<()> {
     let mut stmt = tx.prepare("SELECT item_id FROM memberships WHERE collection_id = ?1 ORDER BY position, item_id")?;
     let items: Vec<i64> = stmt.query_map([collection], |r| r.get(0))?.collect::<Result<_, _>>()?;
-    let keys = position::n_between(None, None, items.len()).map_err(|e| Error::Internal(e.into()))?;
+    let keys = position::spread(items.len());
     let mut update = tx.prepare("UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3")?;
     for (item, key) in items.iter().zip(&keys) {
         update.execute(rusqlite::params![key, collection, item])?;

@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_init.sql"),
     include_str!("../migrations/002_sync.sql"),
     include_str!("../migrations/003_prune.sql"),
+    include_str!("../migrations/004_visibility.sql"),
 ];
 
 /// Opens the database and thumbnail store under `data`, creating and migrating them as needed.
@@ -38,6 +39,10 @@ pub fn open(data: &Path) -> anyhow::Result<(Pool, ThumbCache)> {
     let db = Pool::open(&data.join("trove-server.db"), MIGRATIONS)
         .with_context(|| format!("could not open the database in {}", data.display()))?;
     let thumbs = ThumbCache::open(&data.join("thumbs")).context("could not open the thumbnail store")?;
+    let respread = db.write(members::respread_long_keys).context("could not re-spread overlong position keys")?;
+    if respread > 0 {
+        tracing::warn!(collections = respread, "gave {respread} collections fresh position keys: they held keys too long to insert next to");
+    }
     Ok((db, thumbs))
 }
 

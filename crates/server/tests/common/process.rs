@@ -37,12 +37,20 @@ pub struct Server {
 
 impl Server {
     /// Starts the server on a free port of 127.0.0.1 and waits for the line that names it.
+    /// Rate limits are set out of reach (tests send bursts from one address and one token).
     pub fn start(data: &Path, log: &Path) -> Server {
+        Self::start_with(data, log, &[])
+    }
+
+    /// [`Server::start`] with more `serve` arguments (a rate limit given here replaces the default).
+    pub fn start_with(data: &Path, log: &Path, args: &[&str]) -> Server {
         let log_file = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("server log");
         let mut child = Command::new(BIN)
             .arg("--data")
             .arg(data)
-            .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "100000"])
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["--rate-limit", "--ip-rate-limit"].into_iter().filter(|flag| !args.contains(flag)).flat_map(|flag| [flag, "100000"]))
+            .args(args)
             .env_remove("TROVE_DATA")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -108,6 +116,20 @@ impl Server {
         assert_eq!(got.as_u16(), status, "{what}: {body}");
         assert_eq!(body["error"]["code"], code, "{what}: {body}");
         assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}: {body}");
+    }
+
+    /// `127.0.0.1:PORT`, for raw TCP connections.
+    pub fn addr(&self) -> String {
+        self.url.trim_start_matches("http://").to_string()
+    }
+
+    /// A line of `/proc/<pid>/status` in kB (`VmRSS`, `VmHWM`).
+    pub fn memory_kb(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':')?.trim().strip_suffix("kB")?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {field} in /proc/{}/status", self.child.id()))
     }
 
     pub fn log(&self) -> String {

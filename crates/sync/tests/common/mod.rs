@@ -62,7 +62,7 @@ impl ServerProcess {
         let mut child = Command::new(server_bin())
             .arg("--data")
             .arg(data)
-            .args(["serve", "--listen", listen, "--rate-limit", "100000"])
+            .args(["serve", "--listen", listen, "--rate-limit", "100000", "--ip-rate-limit", "0"])
             .env_remove("TROVE_DATA")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -15,7 +15,7 @@ use serde_json::json;
 use trove_protocol::api::Role;
 use trove_protocol::sync::PushedMutation;
 use trove_core::Pool;
-use trove_protocol::{position, rules, ApiError, Mutation, NewCollection};
+use trove_protocol::{rules, ApiError, Mutation, NewCollection};
 
 mod prune;
 mod pull;
@@ -46,7 +46,7 @@ fn last_mutation_id(conn: &Connection, caller: &Caller, client_id: &str) -> Resu
         .optional()?;
     match row {
         Some((user, _)) if user != caller.user_id => {
-            Err(Error::Forbidden(format!("client id {client_id:?} belongs to another user; each database pushes as one user")))
+            Err(Error::Forbidden(format!("client id {} belongs to another user; each database pushes as one user", rules::quote(client_id))))
         }
         Some((_, last)) => Ok(Some(last)),
         None => Ok(None),
@@ -60,13 +60,16 @@ pub fn client_state(conn: &Connection, caller: &Caller, client_id: &str) -> Resu
 
 fn check_client_id(client_id: &str) -> Result<()> {
     if client_id.is_empty() || client_id.len() > 64 || !client_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(Error::Invalid(format!("client id {client_id:?} is not valid; use 1 to 64 letters, digits or '-'")));
+        return Err(Error::Invalid(format!("client id {} is not valid; use 1 to 64 letters, digits or '-'", rules::quote(client_id))));
     }
     Ok(())
 }
 
 /// Whether mutation `id` was applied already; refuses a gap after the last applied one.
 fn repeated(conn: &Connection, caller: &Caller, client_id: &str, id: i64) -> Result<bool> {
+    if id < 1 {
+        return Err(Error::Invalid(format!("mutation id {id} is not valid; ids start at 1")));
+    }
     match last_mutation_id(conn, caller, client_id)? {
         Some(last) if id <= last => Ok(true),
         Some(last) if id != last + 1 => Err(Error::Conflict(format!(
@@ -207,13 +210,7 @@ fn next_version(tx: &Transaction) -> Result<i64> {
 /// the membership row exists exactly when it is odd. New rows take `keys` (one per item).
 /// Set-based: one statement reads the state of every pair, one inserts the new rows.
 fn merge_memberships(tx: &Transaction, caller: &Caller, (collection, project): (i64, i64), add: bool, items: &[String], cls: &[u32], keys: &[String]) -> Result<()> {
-    if let Some(cl) = cls.iter().find(|cl| (*cl % 2 == 1) != add) {
-        return Err(Error::Invalid(format!(
-            "causal length {cl} is {} but the mutation {}s",
-            if cl % 2 == 1 { "odd" } else { "even" },
-            if add { "add" } else { "remove" }
-        )));
-    }
+    // Parity and counts were checked with the mutation (`Mutation::check`).
     let mut stmt = tx.prepare(
         "SELECT j.key, i.id, coalesce(k.cl, 0), m.item_id IS NOT NULL \
          FROM json_each(?1) j JOIN items i ON i.uuid = j.value AND i.project_id = ?2 \
@@ -270,17 +267,11 @@ fn merge_memberships(tx: &Transaction, caller: &Caller, (collection, project): (
     Ok(())
 }
 
-fn check_key(key: &str) -> Result<()> {
-    if position::is_valid(key) {
-        Ok(())
-    } else {
-        Err(Error::Invalid(format!("position {key:?} is not a valid fractional-index key")))
-    }
-}
-
 /// Applies one mutation with the caller's rights. A business refusal is an `Err` other than
 /// `Internal`.
 fn apply(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result<()> {
+    // Every bound first (ids, sizes, keys, parity), before any row is read.
+    m.check()?;
     match m {
         Mutation::CreateCollection { collection, project, hex_id, title, description, private, theme } => {
             let project = project_by_uuid(tx, caller, project, Role::Editor)?;
@@ -301,18 +292,12 @@ fn apply(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result<()> {
         },
         Mutation::AddItems { collection, items, positions, cls } => {
             let Some((id, project)) = live_collection(tx, caller, collection)? else { return Ok(()) };
-            if positions.len() != items.len() || !(cls.is_empty() || cls.len() == items.len()) {
-                return Err(Error::Invalid("add_items needs one position (and one causal length, if any) per item".into()));
-            }
-            positions.iter().try_for_each(|k| check_key(k))?;
             merge_memberships(tx, caller, (id, project), true, items, cls, positions)?;
+            members::respread_if_long(tx, id, positions.iter().map(String::as_str))?;
             collections::touch(tx, id)
         }
         Mutation::RemoveItems { collection, items, cls } => {
             let Some((id, project)) = live_collection(tx, caller, collection)? else { return Ok(()) };
-            if !(cls.is_empty() || cls.len() == items.len()) {
-                return Err(Error::Invalid("remove_items needs one causal length per item, or none".into()));
-            }
             merge_memberships(tx, caller, (id, project), false, items, cls, &[])?;
             collections::touch(tx, id)
         }
@@ -328,9 +313,9 @@ fn apply(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result<()> {
         }
         Mutation::MoveItem { collection, item, position: key } => {
             let Some((id, project)) = live_collection(tx, caller, collection)? else { return Ok(()) };
-            check_key(key)?;
             if let Some(item) = item_ids(tx, project, std::slice::from_ref(item))?[0] {
                 if tx.execute("UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3", rusqlite::params![key, id, item])? > 0 {
+                    members::respread_if_long(tx, id, [key.as_str()])?;
                     collections::touch(tx, id)?;
                 }
             }

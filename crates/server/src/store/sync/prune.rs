@@ -30,6 +30,8 @@ pub struct Pruned {
     pub tombstones: usize,
     /// Clocks of removed memberships.
     pub clocks: usize,
+    /// Records of refused mutations (their reasons were reported long ago).
+    pub refusals: usize,
     /// The highest version any prune removed so far: a pull from a cookie below it is a reset.
     pub mark: i64,
 }
@@ -41,8 +43,11 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 impl std::fmt::Display for Pruned {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let days = if self.older_than_days == 1 { "1 day".to_string() } else { format!("{} days", self.older_than_days) };
+        if self.tombstones == 0 && self.clocks == 0 && self.refusals == 0 {
+            return write!(f, "nothing to prune: no tombstone, removed membership or refused change last changed more than {days} ago");
+        }
         if self.tombstones == 0 && self.clocks == 0 {
-            return write!(f, "nothing to prune: no tombstone or removed membership last changed more than {days} ago");
+            return write!(f, "removed {} older than {days}", plural(self.refusals, "record of a refused change", "records of refused changes"));
         }
         write!(
             f,
@@ -50,11 +55,16 @@ impl std::fmt::Display for Pruned {
             plural(self.tombstones, "tombstone of a deleted collection", "tombstones of deleted collections"),
             plural(self.clocks, "clock of a removed membership", "clocks of removed memberships"),
             self.mark
-        )
+        )?;
+        if self.refusals > 0 {
+            write!(f, "; also removed {}", plural(self.refusals, "record of a refused change", "records of refused changes"))?;
+        }
+        Ok(())
     }
 }
 
-/// Deletes the tombstones and the clocks of removed memberships that last changed more than
+/// Deletes the tombstones, the clocks of removed memberships and the records of refused
+/// mutations that last changed more than
 /// `older_than_days` days ago (0: all of them), and raises the `pruned` mark to the highest
 /// version removed (a raise also starts a new prune epoch, which ends full downloads begun
 /// before it). One transaction: pulls see the rows and the mark change together.
@@ -68,10 +78,13 @@ pub fn prune(tx: &Transaction, older_than_days: u32) -> Result<Pruned> {
     )?;
     let tombstones = tx.execute("DELETE FROM tombstones WHERE changed_at <= ?1", [cutoff])?;
     let clocks = tx.execute("DELETE FROM membership_clocks WHERE cl % 2 = 0 AND changed_at <= ?1", [cutoff])?;
+    // A refusal is repeated to a client that lost the push answer; after the window it has long
+    // learned it, and the record only fills the disk.
+    let refusals = tx.execute("DELETE FROM rejected_mutations WHERE created_at <= ?1", [cutoff])?;
     let before: i64 = tx.query_row("SELECT value FROM counters WHERE name = 'pruned'", [], |r| r.get(0))?;
     if highest > before {
         tx.execute("UPDATE counters SET value = ?1 WHERE name = 'pruned'", [highest])?;
         tx.execute("UPDATE counters SET value = value + 1 WHERE name = 'prune_epoch'", [])?;
     }
-    Ok(Pruned { older_than_days, tombstones, clocks, mark: before.max(highest) })
+    Ok(Pruned { older_than_days, tombstones, clocks, refusals, mark: before.max(highest) })
 }

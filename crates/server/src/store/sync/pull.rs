@@ -162,7 +162,7 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
     let rows = stmt
         .query_map(range, |r| {
             Ok((
-                SyncMembership { collection: r.get(0)?, item: r.get(1)?, cl: r.get::<_, i64>(2)? as u32, position: r.get(3)?, note: r.get(4)? },
+                SyncMembership { collection: r.get(0)?, item: r.get(1)?, cl: u32::try_from(r.get::<_, i64>(2)?).unwrap_or(u32::MAX), position: r.get(3)?, note: r.get(4)? },
                 r.get::<_, i64>(5)?,
                 r.get::<_, bool>(6)?,
             ))
@@ -175,10 +175,35 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
         }
     }
 
+    // Tombstones are filtered like the rows they stand for: a deleted private collection's only
+    // for its namespace, a refused create's only for the user who tried it. A 'hidden' one (a
+    // collection made private) goes to those who cannot see the collection now, and only in
+    // an incremental pull: they had it, and must drop it; a fresh download never learns of it.
     let mut stmt = conn.prepare(
-        "SELECT uuid FROM tombstones WHERE project_id = ?1 AND kind = 'collection' AND version > ?2 AND version <= ?3 ORDER BY version",
+        "SELECT t.uuid, t.kind, t.namespace_id, t.private, t.user_id, c.namespace_id, c.private \
+         FROM tombstones t LEFT JOIN collections c ON t.kind = 'hidden' AND c.uuid = t.uuid \
+         WHERE t.project_id = ?1 AND t.version > ?2 AND t.version <= ?3 ORDER BY t.version",
     )?;
-    let deleted_collections = stmt.query_map(range, |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(String, String, Option<i64>, bool, Option<i64>, Option<i64>, Option<bool>)> = stmt
+        .query_map(range, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut deleted_collections = Vec::new();
+    for (uuid, kind, ns, private, user, now_ns, now_private) in rows {
+        let send = match kind.as_str() {
+            "hidden" => match (now_ns, now_private) {
+                (Some(ns), Some(private)) => since > 0 && !reset && !visible(ns, private)?,
+                _ => false,
+            },
+            _ => user.is_none_or(|u| u == caller.user_id) && match ns {
+                Some(ns) => visible(ns, private)?,
+                None => !private,
+            },
+        };
+        if send {
+            deleted_collections.push(uuid);
+        }
+    }
 
     let rejected = match pending_from {
         Some(from) => {
