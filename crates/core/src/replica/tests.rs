@@ -240,6 +240,14 @@ fn a_pulled_position_that_is_not_a_valid_key_goes_to_the_end_and_never_into_key_
     p.memberships.push(membership(&uuid, "item-5", 1, None));
     f.store.apply_pull(f.p, &p).unwrap();
     assert_eq!(f.members(c), [1, 2, 3, 4, 5], "each invalid key is replaced by one after the last member");
+    // The key of issue 9's crash: well formed but 200,001 bytes (over position::KEY_MAX). Stored,
+    // the next local add would compute from it.
+    let hostile = format!("{}1", "z".repeat(200_000));
+    assert!(hostile.len() > trove_protocol::position::KEY_MAX);
+    let mut long = page(acked);
+    long.memberships.push(membership(&uuid, "item-5", 1, Some(&hostile)));
+    f.store.apply_pull(f.p, &long).unwrap();
+    assert_eq!(f.members(c), [1, 2, 3, 4, 5], "placed at the end again");
     let stored: Vec<String> = f
         .store
         .read(|conn| {
