@@ -2,16 +2,27 @@
 //! mutation-id order, waiting for the sync engine to push them. Only projects that are copies of
 //! a server project record mutations; a local project has nobody to tell.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use trove_protocol::Mutation;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Appends `m`, made in `project`, and returns its mutation id; `None` when the project is not
 /// synced. Call it inside the action's transaction.
+///
+/// A viewer's change is refused here, so the action's transaction changes nothing: the server
+/// would refuse it, and since it no longer re-stamps what a caller without the role named (issue
+/// 9, finding 7), no pull would undo its optimistic effect.
 pub fn append(conn: &Connection, project: i64, m: &Mutation) -> Result<Option<i64>> {
-    if !crate::replica::is_synced(conn, project)? {
-        return Ok(None);
+    let role: Option<String> =
+        conn.prepare_cached("SELECT role FROM sync_projects WHERE project_id = ?1")?.query_row([project], |r| r.get(0)).optional()?;
+    match role.as_deref() {
+        None => return Ok(None),
+        Some("viewer") => {
+            let name = crate::replica::full_name(conn, project)?;
+            return Err(Error::Invalid(format!("you are a viewer of {name}; only its editors and admins can change it")));
+        }
+        Some(_) => {}
     }
     let json = serde_json::to_string(m).expect("mutations always serialize");
     conn.execute(

@@ -213,13 +213,17 @@ async fn a_permanently_refused_change_is_reported_and_later_ones_still_sync() {
     a.sync().await;
     assert_converged(&w, &[&a, &b]).await;
 
-    // A viewer's edits are refused too, and their optimistic effect is undone by the next pull.
+    // A viewer's edits are refused at once, here, and change nothing (the server would refuse
+    // them and, since it re-stamps nothing for a caller without the role, no pull would undo
+    // an optimistic effect).
     let v = w.client("vic").await;
     let cats = v.collection("Cats");
-    v.add(cats, &[9]);
-    v.store.tag_items(v.project, &trove_protocol::Selection::Ids { ids: vec![v.item(9)] }, &["mine".into()]).unwrap();
+    let nine = trove_protocol::Selection::Ids { ids: vec![v.item(9)] };
+    let err = v.store.add_to_collection(v.project, cats, &nine).unwrap_err().to_string();
+    assert_eq!(err, "you are a viewer of lab/Photos; only its editors and admins can change it");
+    assert!(v.store.tag_items(v.project, &nine, &["mine".into()]).is_err());
+    assert_eq!(v.pending(), 0);
     v.sync().await;
-    assert_eq!(v.store.refusals().unwrap().len(), 2);
     assert_eq!(v.members(cats), Vec::<usize>::new());
     assert_converged(&w, &[&a, &b, &v]).await;
 }
