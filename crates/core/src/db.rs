@@ -6,7 +6,7 @@
 //! `trove-server` opens its own database with; [`Store`] is the app's cache on top of it.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock};
 
 use rusqlite::{Connection, OpenFlags, Transaction};
 use rusqlite_migration::{Migrations, M};
@@ -14,7 +14,11 @@ use rusqlite_migration::{Migrations, M};
 use crate::error::Result;
 use crate::thumbs::ThumbCache;
 
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_init.sql"), include_str!("migrations/002_sync.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_init.sql"),
+    include_str!("migrations/002_sync.sql"),
+    include_str!("migrations/003_recovery.sql"),
+];
 const READERS: usize = 2;
 
 #[cfg(test)]
@@ -26,8 +30,11 @@ fn migrations() -> Migrations<'static> {
 /// configured the same way, migrated to the latest of the given migrations on open.
 pub struct Pool {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    // Fields drop in order: the readers close first, so the writer is the last connection and
+    // its close checkpoints the WAL into the file (a read-only connection cannot). A closed
+    // database is then one self-contained file, whole when copied as a backup.
     readers: Vec<Mutex<Connection>>,
+    writer: Mutex<Connection>,
 }
 
 /// The local cache: a SQLite database and the thumbnail directory beside it.
@@ -35,11 +42,21 @@ pub struct Store {
     pool: Pool,
     thumbs: ThumbCache,
     actor: String,
+    /// The client id sync pushes and pulls as: the actor's, until sync has to start over under
+    /// a new one (`replica::start_over`).
+    client: RwLock<String>,
 }
+
+/// How hard a commit waits for the disk: `FULL` (2). In WAL mode `NORMAL` syncs only at
+/// checkpoints, so a power cut can undo commits that already returned — the edit the app said
+/// was saved, the push trove-server acknowledged (and the pushing client then dropped from its
+/// outbox: DESIGN §6, "nothing lost"). `FULL` syncs the WAL at every commit. Both the app and the
+/// server open their databases here, so both get it; BENCHMARKS.md has what it costs a bulk action.
+pub const SYNCHRONOUS: i64 = 2;
 
 fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "synchronous", SYNCHRONOUS)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // Bulk actions touch several indexes of a million rows: a 64 MiB page cache per connection
     // keeps them in memory instead of thrashing the default 2 MiB.
@@ -77,6 +94,15 @@ impl Pool {
         &self.path
     }
 
+    /// Sets the writer's `synchronous` level (0 OFF, 1 NORMAL, 2 FULL) instead of
+    /// [`SYNCHRONOUS`]: only for the benchmark, which measures what durability costs beside the
+    /// faster level in the same run. Never use it for data anyone keeps.
+    #[doc(hidden)]
+    pub fn set_synchronous_for_benchmark(&self, level: i64) -> Result<()> {
+        lock(&self.writer).pragma_update(None, "synchronous", level)?;
+        Ok(())
+    }
+
     /// Runs `f` on a read-only connection.
     pub fn read<T, E: From<rusqlite::Error>>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
         for r in &self.readers {
@@ -105,11 +131,17 @@ impl Store {
         let pool = Pool::open(db_path, MIGRATIONS)?;
         let home = std::fs::canonicalize(db_path)?.to_string_lossy().into_owned();
         let actor = pool.write(|tx| crate::meta::client_id(tx, &home))?;
-        Ok(Store { pool, thumbs: ThumbCache::open(thumbs_dir)?, actor })
+        Ok(Store { pool, thumbs: ThumbCache::open(thumbs_dir)?, client: RwLock::new(actor.clone()), actor })
     }
 
     pub fn path(&self) -> &Path {
         self.pool.path()
+    }
+
+    /// See [`Pool::set_synchronous_for_benchmark`].
+    #[doc(hidden)]
+    pub fn set_synchronous_for_benchmark(&self, level: i64) -> Result<()> {
+        self.pool.set_synchronous_for_benchmark(level)
     }
 
     pub fn thumbs(&self) -> &ThumbCache {
@@ -119,6 +151,15 @@ impl Store {
     /// Who this installation is, as recorded in `added_by` (the client id until accounts exist).
     pub fn actor(&self) -> &str {
         &self.actor
+    }
+
+    /// This database's client id (what it pushes and pulls as).
+    pub fn client_id(&self) -> String {
+        self.client.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub(crate) fn set_client_id(&self, id: String) {
+        *self.client.write().unwrap_or_else(|p| p.into_inner()) = id;
     }
 
     /// Runs `f` on a read-only connection.
@@ -150,6 +191,26 @@ pub fn now_ms() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_connection_commits_durably() {
+        // A commit that returned survives a power cut only with synchronous=FULL in WAL mode
+        // (NORMAL syncs at checkpoints only): the writer and every reader, of the app's store and
+        // of a bare pool such as trove-server's.
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("trove.db"), &dir.path().join("thumbs")).unwrap();
+        let bare = Pool::open(&dir.path().join("server.db"), &["CREATE TABLE t (x);"]).unwrap();
+        for pool in [&store.pool, &bare] {
+            let conns = std::iter::once(&pool.writer).chain(&pool.readers);
+            for (n, conn) in conns.enumerate() {
+                let conn = lock(conn);
+                let level: i64 = conn.pragma_query_value(None, "synchronous", |r| r.get(0)).unwrap();
+                let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+                assert_eq!((level, mode.as_str()), (2, "wal"), "connection {n} of {}", pool.path().display());
+            }
+            assert_eq!(pool.readers.len(), READERS);
+        }
+    }
 
     #[test]
     fn migrations_are_valid() {

@@ -25,7 +25,7 @@ pub mod selection;
 pub mod tags;
 pub mod thumbs;
 
-pub use db::{now_ms, Pool, Store};
+pub use db::{now_ms, Pool, Store, SYNCHRONOUS};
 pub use error::{Error, Result};
 pub use trove_protocol as protocol;
 

@@ -30,6 +30,16 @@ pub fn client_id(conn: &Connection, home: &str) -> Result<String> {
     }
 }
 
+/// Replaces this database's client id with a new one (sync starts over under it) and returns it.
+pub fn renew_client_id(conn: &Connection) -> Result<String> {
+    let id = uuid::Uuid::new_v4().to_string();
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('client_id', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [&id],
+    )?;
+    Ok(id)
+}
+
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
 }

@@ -2,16 +2,27 @@
 //! mutation-id order, waiting for the sync engine to push them. Only projects that are copies of
 //! a server project record mutations; a local project has nobody to tell.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use trove_protocol::Mutation;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Appends `m`, made in `project`, and returns its mutation id; `None` when the project is not
 /// synced. Call it inside the action's transaction.
+///
+/// A viewer's change is refused here, so the action's transaction changes nothing: the server
+/// would refuse it, and since it no longer re-stamps what a caller without the role named (issue
+/// 9, finding 7), no pull would undo its optimistic effect.
 pub fn append(conn: &Connection, project: i64, m: &Mutation) -> Result<Option<i64>> {
-    if !crate::replica::is_synced(conn, project)? {
-        return Ok(None);
+    let role: Option<String> =
+        conn.prepare_cached("SELECT role FROM sync_projects WHERE project_id = ?1")?.query_row([project], |r| r.get(0)).optional()?;
+    match role.as_deref() {
+        None => return Ok(None),
+        Some("viewer") => {
+            let name = crate::replica::full_name(conn, project)?;
+            return Err(Error::Invalid(format!("you are a viewer of {name}; only its editors and admins can change it")));
+        }
+        Some(_) => {}
     }
     let json = serde_json::to_string(m).expect("mutations always serialize");
     conn.execute(
@@ -66,6 +77,35 @@ pub fn acknowledge(conn: &Connection, last: i64) -> Result<u64> {
     Ok(conn.execute("DELETE FROM outbox WHERE id <= ?1", [last])? as u64)
 }
 
+/// The highest mutation id this database has ever issued (0 before the first), durably: the
+/// outbox's AUTOINCREMENT sequence, which never goes back while the file lives. A server that
+/// has applied a higher id for this client id saw changes of another file — an older copy of
+/// this one was restored over it.
+pub fn issued(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)", [], |r| r.get(0))?)
+}
+
+/// Records, before a push is sent, that mutations up to `last` have been sent to a server.
+pub fn record_sent(conn: &Connection, last: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('sent_up_to', ?1) \
+         ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+        [last.to_string()],
+    )?;
+    Ok(())
+}
+
+/// The highest mutation id this database has ever sent to a server. A server that has applied
+/// a higher one for this client id got it from another file: this one is an older copy of it,
+/// restored, and its unsent ids may repeat ids the server has. (A database from before this
+/// was recorded answers the highest id it issued, a weaker bound.)
+pub fn sent(conn: &Connection) -> Result<i64> {
+    match crate::meta::get(conn, "sent_up_to")? {
+        Some(v) => Ok(v.parse().unwrap_or(i64::MAX)),
+        None => issued(conn),
+    }
+}
+
 pub fn len(conn: &Connection) -> Result<u64> {
     Ok(conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))? as u64)
 }
@@ -79,6 +119,21 @@ impl crate::Store {
     /// The id of the oldest change waiting, if any.
     pub fn first_pending(&self) -> Result<Option<i64>> {
         self.read(|c| Ok(c.query_row("SELECT min(id) FROM outbox", [], |r| r.get(0))?))
+    }
+
+    /// See [`record_sent`].
+    pub fn record_sent(&self, last: i64) -> Result<()> {
+        self.write(|tx| record_sent(tx, last))
+    }
+
+    /// See [`sent`].
+    pub fn sent(&self) -> Result<i64> {
+        self.read(sent)
+    }
+
+    /// See [`issued`].
+    pub fn issued(&self) -> Result<i64> {
+        self.read(issued)
     }
 
     /// How many changes wait for the server.

@@ -12,10 +12,13 @@ use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{DynamicImage, ExtendedColorType, ImageEncoder, RgbImage};
 use sha2::{Digest, Sha256};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Longest side of a gallery thumbnail, in pixels.
 pub const THUMB_SIDE: u32 = 256;
+/// Most bytes one thumbnail may take. A 256-pixel JPEG or PNG is tens of kilobytes; anything
+/// near this is not a thumbnail, and a server sending it is not believed.
+pub const MAX_THUMB_BYTES: usize = 4 << 20;
 /// Quality of a photo's JPEG thumbnail (1–100).
 const JPEG_QUALITY: u8 = 82;
 
@@ -90,6 +93,25 @@ impl ThumbCache {
         Ok(hash)
     }
 
+    /// Stores bytes that were asked for by their hash `expected` (a download): only if they hash
+    /// to exactly that name and are at most [`MAX_THUMB_BYTES`]; otherwise nothing is stored.
+    pub fn put_expected(&self, expected: &str, bytes: &[u8]) -> Result<()> {
+        if !is_hash(expected) {
+            return Err(Error::Invalid(format!("{:?} is not a thumbnail name; expected 64 lowercase hex digits", cut(expected))));
+        }
+        if bytes.len() > MAX_THUMB_BYTES {
+            return Err(Error::Invalid(format!(
+                "thumbnail {expected} is {} bytes; at most {MAX_THUMB_BYTES} are stored",
+                bytes.len()
+            )));
+        }
+        let got = hex::encode(Sha256::digest(bytes));
+        if got != expected {
+            return Err(Error::Invalid(format!("the bytes received for thumbnail {expected} hash to {got}; they were not stored")));
+        }
+        self.put(bytes).map(|_| ())
+    }
+
     /// The file of a stored hash; `None` for anything that is not a hash or is not stored.
     pub fn get(&self, hash: &str) -> Option<PathBuf> {
         if !is_hash(hash) {
@@ -125,9 +147,35 @@ impl ThumbCache {
     }
 }
 
+/// At most 100 characters of `s`, with an ellipsis when cut (for quoting input in a message).
+fn cut(s: &str) -> String {
+    match s.char_indices().nth(100) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_download_is_stored_only_under_its_own_hash_and_within_the_size_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ThumbCache::open(dir.path()).unwrap();
+        let good = hex::encode(Sha256::digest(b"tile"));
+        let err = cache.put_expected(&good, b"not the tile").unwrap_err().to_string();
+        assert!(err.contains("hash to") && err.contains("not stored"), "{err}");
+        assert_eq!(cache.size().unwrap(), 0, "wrong bytes are not stored under any name");
+        let big = vec![7u8; MAX_THUMB_BYTES + 1];
+        let big_hash = hex::encode(Sha256::digest(&big));
+        let err = cache.put_expected(&big_hash, &big).unwrap_err().to_string();
+        assert!(err.contains("at most 4194304"), "{err}");
+        assert!(!cache.contains(&big_hash));
+        assert!(cache.put_expected(&"x".repeat(500), b"tile").unwrap_err().to_string().contains("…"));
+        cache.put_expected(&good, b"tile").unwrap();
+        assert_eq!(std::fs::read(cache.get(&good).unwrap()).unwrap(), b"tile");
+    }
 
     #[test]
     fn stores_by_content_and_refuses_anything_but_a_hash() {

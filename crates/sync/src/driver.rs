@@ -30,7 +30,13 @@ impl Default for Activity {
     }
 }
 
+/// How long a notice of what sync did by itself (started over, removed a project) stays in the
+/// status's last error while later rounds succeed.
+const NOTICE_FOR: Duration = Duration::from_secs(600);
+
 pub struct Driver {
+    /// The latest notice and when it came (see [`NOTICE_FOR`]).
+    notice: Mutex<Option<(String, std::time::Instant)>>,
     engine: Mutex<Option<Engine>>,
     wake: Notify,
     activity: watch::Sender<Activity>,
@@ -40,7 +46,7 @@ pub struct Driver {
 impl Driver {
     /// A driver that syncs at least every `interval` while an engine is set.
     pub fn new(interval: Duration) -> Arc<Driver> {
-        Arc::new(Driver { engine: Mutex::new(None), wake: Notify::new(), activity: watch::channel(Activity::default()).0, interval })
+        Arc::new(Driver { notice: Mutex::new(None), engine: Mutex::new(None), wake: Notify::new(), activity: watch::channel(Activity::default()).0, interval })
     }
 
     /// Sets (or clears, to work offline) the engine, and syncs at once.
@@ -116,7 +122,15 @@ impl Driver {
                 continue;
             };
             self.activity.send_modify(|a| a.state = SyncState::Syncing);
-            match engine.sync().await {
+            let round = engine.sync().await;
+            let notices = engine.take_notices();
+            if !notices.is_empty() {
+                *self.notice.lock().unwrap_or_else(|p| p.into_inner()) = Some((notices.join(" "), std::time::Instant::now()));
+                // The copy was rebuilt or removed: what is shown must be read again.
+                self.activity.send_modify(|a| a.changes_seen += 1);
+            }
+            let notice = self.notice.lock().unwrap_or_else(|p| p.into_inner()).clone().filter(|(_, at)| at.elapsed() < NOTICE_FOR).map(|(n, _)| n);
+            match round {
                 Ok((_, rows)) => {
                     delays = backoff.build();
                     delay = None;
@@ -124,7 +138,7 @@ impl Driver {
                     self.activity.send_modify(|a| {
                         a.state = if pending == 0 { SyncState::Synced } else { SyncState::Syncing };
                         a.last_synced_at = Some(trove_core::now_ms());
-                        a.last_error = None;
+                        a.last_error = notice;
                         if rows > 0 {
                             a.changes_seen += 1;
                         }
@@ -139,7 +153,10 @@ impl Driver {
                     let state = if e.is_offline() { SyncState::Offline } else { SyncState::Error };
                     self.activity.send_modify(|a| {
                         a.state = state;
-                        a.last_error = Some(e.to_string());
+                        a.last_error = Some(match notice {
+                            Some(n) => format!("{e}. {n}"),
+                            None => e.to_string(),
+                        });
                     });
                     if let Some(after) = e.retry_after() {
                         // The server asked for quiet: local changes do not cut it short.

@@ -16,8 +16,10 @@ use crate::remote::{Remote, Result, SyncError};
 
 /// Most mutations in one push (the server takes up to 1000).
 pub const PUSH_BATCH: usize = 500;
-/// Most JSON bytes in one push beyond its first mutation (the server takes up to 64 MiB).
-pub const PUSH_BYTES: usize = 16 * 1024 * 1024;
+/// Most JSON bytes in one push beyond its first mutation: half the server's push body limit
+/// (8 MiB), so a batch with its envelope always fits. A single mutation larger than this is
+/// still sent, alone (the server bounds the items of one mutation so that it fits).
+pub const PUSH_BYTES: usize = 4 * 1024 * 1024;
 /// Rows per pulled page.
 pub const PULL_PAGE: u32 = 50_000;
 
@@ -38,6 +40,8 @@ pub struct Prefetched {
     pub present: u64,
     /// Left out because the size budget was reached.
     pub over_budget: u64,
+    /// Refused: the server sent bytes that are not the thumbnail asked for, or too many.
+    pub refused: u64,
     pub bytes: u64,
 }
 
@@ -50,6 +54,21 @@ pub struct Engine {
     /// set an older cookie and older rows over newer ones until the next pull.
     pushing: Arc<tokio::sync::Mutex<()>>,
     pulling: Arc<tokio::sync::Mutex<()>>,
+    /// Sentences for the status area about what sync did by itself (started over under a new
+    /// client id, removed a project the caller lost access to), until the driver takes them.
+    notices: Arc<std::sync::Mutex<Vec<String>>>,
+    /// Whether [`probe`](Self::probe) has run.
+    probed: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// Why this database and the server disagree on which of its changes the server has.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Divergence {
+    /// A push met a gap: the server lost changes it had confirmed (restored from a backup).
+    ServerLost,
+    /// The server applied higher ids for this client id than this database ever issued: this
+    /// file is an older copy restored over a newer one, and its new changes reuse their ids.
+    Restored,
 }
 
 /// Runs a store call on the blocking pool.
@@ -63,7 +82,7 @@ async fn blocking<T: Send + 'static>(store: &Arc<Store>, f: impl FnOnce(&Store) 
 
 impl Engine {
     pub fn new(store: Arc<Store>, remote: Remote) -> Engine {
-        Engine { store, remote, push_batch: PUSH_BATCH, pushing: Default::default(), pulling: Default::default() }
+        Engine { store, remote, push_batch: PUSH_BATCH, pushing: Default::default(), pulling: Default::default(), notices: Default::default(), probed: Default::default() }
     }
 
     /// The same engine pushing at most `n` mutations at a time (tests use small batches).
@@ -80,19 +99,108 @@ impl Engine {
         &self.remote
     }
 
-    /// Pushes the whole outbox, batch after batch, until it is empty.
+    /// What sync did by itself since the last call, in sentences for the status area.
+    pub fn take_notices(&self) -> Vec<String> {
+        std::mem::take(&mut *self.notices.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn notice(&self, sentence: String) {
+        tracing::warn!(%sentence, "sync notice");
+        self.notices.lock().unwrap_or_else(|p| p.into_inner()).push(sentence);
+    }
+
+    /// Recovers from a [`Divergence`]: a new client id, a full re-download of this server's
+    /// projects, the pending outbox kept and replayed (`trove_core::replica::start_over`).
+    async fn start_over(&self, why: Divergence) -> Result<()> {
+        let server = self.remote.base().to_string();
+        let id = blocking(&self.store, move |s| s.start_over(&server)).await?;
+        let pending = blocking(&self.store, |s| s.pending()).await?;
+        let kept = match pending {
+            0 => "nothing was waiting here".to_string(),
+            1 => "the 1 change waiting here is kept and sent".to_string(),
+            n => format!("the {n} changes waiting here are kept and sent"),
+        };
+        tracing::warn!(?why, new_client_id = %id, "sync starts over under a new client id");
+        self.notice(match why {
+            Divergence::ServerLost => format!(
+                "The server no longer has some changes from this computer that it had confirmed (it may have been restored from a backup); \
+                 those cannot be sent again. Sync started over: this copy is downloaded again and {kept}."
+            ),
+            Divergence::Restored => format!(
+                "This computer's data was restored from an older copy, so its new changes reused numbers the server had already seen. \
+                 Sync started over under a new client id: this copy is downloaded again and {kept}."
+            ),
+        });
+        Ok(())
+    }
+
+    /// Whether the server has applied a higher id for this client than this database ever sent
+    /// (it is an older copy, restored; `trove_core::outbox::sent`).
+    async fn restored(&self, server_last: i64) -> Result<bool> {
+        Ok(server_last > blocking(&self.store, |s| s.sent()).await?)
+    }
+
+    /// Once per engine (the app's start, where a file restored while the app was closed first
+    /// syncs), before the first push: asks the server, with a one-row pull of a project of this
+    /// server, how far it has applied this client's mutations. Beyond what this database ever
+    /// sent, the database is a restored older copy, and it starts over before any of its new
+    /// mutations can be skipped as repeats — however many it made meanwhile.
+    async fn probe(&self) -> Result<()> {
+        if self.probed.load(std::sync::atomic::Ordering::Acquire) || blocking(&self.store, |s| s.pending()).await? == 0 {
+            return Ok(());
+        }
+        let projects = blocking(&self.store, |s| s.synced_projects()).await?;
+        if let Some(p) = projects.iter().find(|p| p.server == self.remote.base()) {
+            match self.remote.pull(&p.uuid, &self.store.client_id(), p.cookie, 1, None).await {
+                Ok(page) if self.restored(page.last_mutation_id).await? => self.start_over(Divergence::Restored).await?,
+                Ok(_) => {}
+                // Access lost: the pull after the push finds it out and says so.
+                Err(SyncError::Refused { status: 404, .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.probed.store(true, std::sync::atomic::Ordering::Release);
+        Ok(())
+    }
+
+    /// Pushes the whole outbox, batch after batch, until it is empty. A push that meets a gap
+    /// (409), or an answer that shows this database is a restored older copy, starts over under
+    /// a new client id once and goes on; the pending changes are kept either way.
     pub async fn push(&self) -> Result<Pushed> {
         let _one = self.pushing.lock().await;
         let mut total = Pushed::default();
         let limit = self.push_batch;
+        let mut started_over = false;
+        self.probe().await?;
         loop {
             let batch = blocking(&self.store, move |s| s.read(|c| trove_core::outbox::batch(c, 0, limit, PUSH_BYTES))).await?;
             let Some(last) = batch.last().map(|p| p.id) else { return Ok(total) };
+            // Durably, before it leaves: what the server can have applied is never above it.
+            blocking(&self.store, move |s| s.record_sent(last)).await?;
             let req = PushRequest {
-                client_id: self.store.client_id().to_string(),
+                client_id: self.store.client_id(),
                 mutations: batch.into_iter().map(|p| PushedMutation { id: p.id, mutation: p.mutation }).collect(),
             };
-            let resp = self.remote.push(&req).await?;
+            let resp = match self.remote.push(&req).await {
+                Err(SyncError::Refused { status: 409, .. }) if !started_over => {
+                    started_over = true;
+                    self.start_over(Divergence::ServerLost).await?;
+                    continue;
+                }
+                answer => answer?,
+            };
+            if self.restored(resp.last_mutation_id).await? {
+                // The server skipped this batch as repeats: nothing of it is acknowledged.
+                if started_over {
+                    return Err(SyncError::Protocol(format!(
+                        "the server says it applied change {} of a client that has just begun",
+                        resp.last_mutation_id
+                    )));
+                }
+                started_over = true;
+                self.start_over(Divergence::Restored).await?;
+                continue;
+            }
             if resp.last_mutation_id < last {
                 return Err(SyncError::Protocol(format!(
                     "the server acknowledged changes up to {} of a push that ended at {last}",
@@ -110,22 +218,40 @@ impl Engine {
     }
 
     /// Pulls every change of one synced project since its cookie, page by page. Returns the
-    /// number of rows applied.
+    /// number of rows applied. A project the server no longer shows the caller is removed from
+    /// the cache (see [`lost_access`](Self::lost_access)); a page that shows this database is a
+    /// restored older copy starts over before anything of it is applied.
     pub async fn pull(&self, project: i64, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<u64> {
         let _one = self.pulling.lock().await;
         let mut rows = 0u64;
-        // The next page, fetched while the previous one was applied, with the cookie and
-        // `pending_from` it was asked with.
-        let mut ahead: Option<(i64, Option<i64>, Result<PullResponse>)> = None;
+        let mut started_over = false;
+        // The next page, fetched while the previous one was applied, with the cookie, client id
+        // and `pending_from` it was asked with.
+        let mut ahead: Option<(i64, String, Option<i64>, Result<PullResponse>)> = None;
         loop {
             let synced = self.synced(project).await?;
             let pending_from = blocking(&self.store, |s| s.first_pending()).await?;
+            let client = self.store.client_id();
             // A page fetched ahead is used only if it was asked exactly as it would be now (a
             // failed one is asked again, now, as it would have been without fetching ahead).
             let page = match ahead.take() {
-                Some((cookie, from, Ok(page))) if cookie == synced.cookie && from == pending_from => page,
-                _ => self.remote.pull(&synced.uuid, self.store.client_id(), synced.cookie, PULL_PAGE, pending_from).await?,
+                Some((cookie, id, from, Ok(page))) if cookie == synced.cookie && id == client && from == pending_from => page,
+                _ => match self.remote.pull(&synced.uuid, &client, synced.cookie, PULL_PAGE, pending_from).await {
+                    Err(e @ SyncError::Refused { status: 404, .. }) => return self.lost_access(&synced, e).await,
+                    page => page?,
+                },
             };
+            if self.restored(page.last_mutation_id).await? {
+                if started_over {
+                    return Err(SyncError::Protocol(format!(
+                        "the server says it applied change {} of a client that has just begun",
+                        page.last_mutation_id
+                    )));
+                }
+                started_over = true;
+                self.start_over(Divergence::Restored).await?;
+                continue;
+            }
             let more = page.more;
             if !more {
                 let applied = blocking(&self.store, move |s| s.apply_pull(project, &page)).await?;
@@ -138,12 +264,31 @@ impl Engine {
             let (cookie, last) = (page.cookie, page.last_mutation_id);
             let next_from = blocking(&self.store, move |s| s.first_pending_after(last)).await?;
             let apply = blocking(&self.store, move |s| s.apply_pull(project, &page));
-            let fetch = self.remote.pull(&synced.uuid, self.store.client_id(), cookie, PULL_PAGE, next_from);
+            let fetch = self.remote.pull(&synced.uuid, &client, cookie, PULL_PAGE, next_from);
             let (applied, fetched) = tokio::join!(apply, fetch);
             rows += applied?.rows as u64;
             progress(rows);
-            ahead = Some((cookie, next_from, fetched));
+            ahead = Some((cookie, client, next_from, fetched));
         }
+    }
+
+    /// A pull answered 404: if the server's project list confirms the caller no longer sees the
+    /// project (a role removed), its copy is removed from the cache and its pending changes are
+    /// listed as refused ("you no longer have access to lab/Photos"); otherwise the 404 stands.
+    async fn lost_access(&self, synced: &Synced, not_found: SyncError) -> Result<u64> {
+        if self.remote.projects().await?.iter().any(|p| p.uuid == synced.uuid) {
+            return Err(not_found);
+        }
+        let project = synced.project;
+        let (name, refused) =
+            blocking(&self.store, move |s| s.forget_project(project, |name| format!("you no longer have access to {name}"))).await?;
+        let waiting = match refused {
+            0 => String::new(),
+            1 => "; the 1 change waiting for it could not be sent and is listed as refused".to_string(),
+            n => format!("; the {n} changes waiting for it could not be sent and are listed as refused"),
+        };
+        self.notice(format!("You no longer have access to {name} on {}: its copy was removed from this computer{waiting}.", self.remote.base()));
+        Ok(0)
     }
 
     async fn synced(&self, project: i64) -> Result<Synced> {
@@ -235,17 +380,11 @@ impl Engine {
     }
 
     /// Fetches one thumbnail into the cache (for a gallery tile the cache does not have yet).
+    /// Bytes that do not hash to `hash`, or are over the size limit, are refused and not stored.
     pub async fn fetch_thumbnail(&self, hash: &str) -> Result<()> {
         let bytes = self.remote.thumbnail(hash).await?;
         let expected = hash.to_string();
-        blocking(&self.store, move |s| {
-            let got = s.thumbs().put(&bytes)?;
-            if got != expected {
-                tracing::warn!(%expected, %got, "a fetched thumbnail does not match its hash");
-            }
-            Ok(())
-        })
-        .await
+        blocking(&self.store, move |s| s.thumbs().put_expected(&expected, &bytes)).await
     }
 
     /// "Make available offline": fetches every thumbnail of the project the cache lacks, while
@@ -272,23 +411,84 @@ impl Engine {
             while tasks.len() < 8 && used < budget {
                 let Some(hash) = queue.next() else { break };
                 let remote = self.remote.clone();
-                tasks.spawn(async move { remote.thumbnail(&hash).await });
+                tasks.spawn(async move { (remote.thumbnail(&hash).await, hash) });
             }
             let Some(joined) = tasks.join_next().await else { break };
-            let bytes = joined.map_err(|e| SyncError::Protocol(format!("a download task failed: {e}")))??;
+            let (fetched, hash) = joined.map_err(|e| SyncError::Protocol(format!("a download task failed: {e}")))?;
+            let bytes = match fetched {
+                Ok(bytes) => bytes,
+                Err(e @ SyncError::Protocol(_)) => {
+                    tracing::warn!(error = %e, "a thumbnail was refused");
+                    out.refused += 1;
+                    done += 1;
+                    progress(Progress { label: label.clone(), done, total: Some(total) });
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let n = bytes.len() as u64;
             if used + n > budget {
                 out.over_budget += 1;
             } else {
-                blocking(&self.store, move |s| s.thumbs().put(&bytes).map(|_| ())).await?;
-                used += n;
-                out.fetched += 1;
-                out.bytes += n;
+                match blocking(&self.store, move |s| s.thumbs().put_expected(&hash, &bytes)).await {
+                    Ok(()) => {
+                        used += n;
+                        out.fetched += 1;
+                        out.bytes += n;
+                    }
+                    Err(SyncError::Local(e @ trove_core::Error::Invalid(_))) => {
+                        tracing::warn!(error = %e, "a thumbnail was refused");
+                        out.refused += 1;
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             done += 1;
             progress(Progress { label: label.clone(), done, total: Some(total) });
         }
         out.over_budget += queue.count() as u64;
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// trove-server's push body limit (DESIGN §6 bounds every body; 8 MiB).
+    const SERVER_PUSH_BODY: usize = 8 << 20;
+
+    #[test]
+    fn every_push_fits_the_servers_body_limit_and_a_huge_mutation_goes_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db"), &dir.path().join("thumbs")).unwrap();
+        // 30 mutations of about 1 MiB each (a 40,000-item add is about that), one of about 9 MiB.
+        let add = |n: usize, tag: &str| trove_protocol::Mutation::TagItems { items: vec![format!("{tag}{}", "x".repeat(20)); n], tags: vec!["t".into()] };
+        store
+            .write(|tx| {
+                for k in 0..31 {
+                    let m = if k == 10 { add(10 << 20 >> 5, "huge") } else { add(1 << 20 >> 5, "item") };
+                    tx.execute(
+                        "INSERT INTO outbox (mutation, created_at, project_id) VALUES (?1, 0, NULL)",
+                        [serde_json::to_string(&m).unwrap()],
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let (mut after, mut pushes) = (0, Vec::new());
+        loop {
+            let batch = store.read(|c| trove_core::outbox::batch(c, after, PUSH_BATCH, PUSH_BYTES)).unwrap();
+            let Some(last) = batch.last() else { break };
+            after = last.id;
+            let req = PushRequest { client_id: "c".into(), mutations: batch.into_iter().map(|p| PushedMutation { id: p.id, mutation: p.mutation }).collect() };
+            pushes.push((req.mutations.len(), serde_json::to_vec(&req).unwrap().len()));
+        }
+        assert_eq!(pushes.iter().map(|p| p.0).sum::<usize>(), 31, "everything is pushed");
+        let huge = pushes.iter().find(|p| p.1 > SERVER_PUSH_BODY).expect("the 9 MiB mutation is pushed");
+        assert_eq!(huge.0, 1, "a mutation over the batch limit goes alone");
+        for (n, bytes) in pushes.iter().filter(|p| p.1 <= SERVER_PUSH_BODY || p.0 > 1) {
+            assert!(*bytes <= SERVER_PUSH_BODY / 2 + 64 * 1024, "a push of {n} mutations is {bytes} bytes");
+        }
     }
 }

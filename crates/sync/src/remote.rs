@@ -8,6 +8,7 @@ use reqwest::{header, Method, StatusCode};
 use serde::de::DeserializeOwned;
 use trove_protocol::api::{ErrorBody, Me, ProjectInfo};
 use trove_protocol::sync::{PullResponse, PushRequest, PushResponse};
+use trove_core::thumbs::MAX_THUMB_BYTES;
 use trove_protocol::ErrorCode;
 
 /// Everything that can go wrong while syncing.
@@ -168,9 +169,11 @@ impl Remote {
         self.send(self.request(Method::GET, "/sync/pull").query(&query)).await
     }
 
-    /// The bytes of the thumbnail with this content hash.
+    /// The bytes of the thumbnail with this content hash, read as they arrive and refused
+    /// (without reading further) once they pass [`MAX_THUMB_BYTES`]: a server never makes this
+    /// hold more than that. Whether they hash to `hash` is checked where they are stored.
     pub async fn thumbnail(&self, hash: &str) -> Result<Vec<u8>> {
-        let resp = self
+        let mut resp = self
             .request(Method::GET, &format!("/thumbnails/{hash}"))
             .bearer_auth(&self.token)
             .send()
@@ -185,7 +188,18 @@ impl Remote {
                 SyncError::Refused { status: status.as_u16(), code: ErrorCode::NotFound, message, retry_after: None }
             });
         }
-        Ok(resp.bytes().await.map_err(|e| self.unreachable(e))?.to_vec())
+        let too_big = || SyncError::Protocol(format!("thumbnail {hash} is larger than {MAX_THUMB_BYTES} bytes; it was not stored"));
+        if resp.content_length().is_some_and(|n| n > MAX_THUMB_BYTES as u64) {
+            return Err(too_big());
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.unreachable(e))? {
+            if bytes.len() + chunk.len() > MAX_THUMB_BYTES {
+                return Err(too_big());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
     }
 }
 

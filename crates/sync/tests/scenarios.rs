@@ -213,13 +213,17 @@ async fn a_permanently_refused_change_is_reported_and_later_ones_still_sync() {
     a.sync().await;
     assert_converged(&w, &[&a, &b]).await;
 
-    // A viewer's edits are refused too, and their optimistic effect is undone by the next pull.
+    // A viewer's edits are refused at once, here, and change nothing (the server would refuse
+    // them and, since it re-stamps nothing for a caller without the role, no pull would undo
+    // an optimistic effect).
     let v = w.client("vic").await;
     let cats = v.collection("Cats");
-    v.add(cats, &[9]);
-    v.store.tag_items(v.project, &trove_protocol::Selection::Ids { ids: vec![v.item(9)] }, &["mine".into()]).unwrap();
+    let nine = trove_protocol::Selection::Ids { ids: vec![v.item(9)] };
+    let err = v.store.add_to_collection(v.project, cats, &nine).unwrap_err().to_string();
+    assert_eq!(err, "you are a viewer of lab/Photos; only its editors and admins can change it");
+    assert!(v.store.tag_items(v.project, &nine, &["mine".into()]).is_err());
+    assert_eq!(v.pending(), 0);
     v.sync().await;
-    assert_eq!(v.store.refusals().unwrap().len(), 2);
     assert_eq!(v.members(cats), Vec::<usize>::new());
     assert_converged(&w, &[&a, &b, &v]).await;
 }
@@ -351,7 +355,7 @@ async fn an_expired_cookie_resets_the_copy_and_keeps_pending_edits() {
     b.add(cb, &[4]);
     common::cli(&w.server.data, &["prune", "--older-than-days", "0"]);
     let cookie = b.store.synced_projects().unwrap()[0].cookie;
-    let page = b.engine.remote().pull(&b.store.synced_projects().unwrap()[0].uuid, b.store.client_id(), cookie, 10, None).await.unwrap();
+    let page = b.engine.remote().pull(&b.store.synced_projects().unwrap()[0].uuid, &b.store.client_id(), cookie, 10, None).await.unwrap();
     assert!(page.reset, "a cookie older than the pruned history is reset");
     b.engine.pull(b.project, &|_| {}).await.unwrap();
     assert_eq!(b.titles(), ["Renamed while away"], "the pending rename survived the reset");
@@ -424,4 +428,152 @@ async fn make_available_offline_fetches_every_thumbnail_within_the_budget() {
     w.proxy.set_offline(true);
     let again = c.engine.prefetch_thumbnails(c.project, 64 << 20, &|_| {}).await.unwrap();
     assert_eq!((again.fetched, again.present), (0, 3));
+}
+
+/// Copies the server's database files (the server must be stopped) from `from` to `to`.
+fn copy_server_db(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        let (src, dst) = (from.join(format!("trove-server.db{suffix}")), to.join(format!("trove-server.db{suffix}")));
+        let _ = std::fs::remove_file(&dst);
+        if src.exists() {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_restored_from_a_backup_is_met_by_starting_over_and_nothing_pending_is_lost() {
+    let mut w = World::new();
+    let a = w.client("alice").await;
+    let kept = a.create("Before the backup");
+    a.add(kept, &[1]);
+    a.sync().await;
+    let backup = w.root.path().join("backup");
+    w.server.kill();
+    copy_server_db(&w.server.data, &backup);
+    w.server.restart();
+    // Acknowledged by the server, then lost with it.
+    let lost = a.create("Lost by the server");
+    a.add(lost, &[2]);
+    a.sync().await;
+    w.server.kill();
+    copy_server_db(&backup, &w.server.data.clone());
+    w.server.restart();
+    let after = a.create("After the restore");
+    a.add(after, &[3]);
+    a.add(kept, &[4]);
+    let before = a.store.client_id();
+    // The app's sync task: its next push meets the gap (409); it must say so, keep the pending
+    // changes, start over and go on syncing.
+    let driver = trove_sync::Driver::new(Duration::from_millis(100));
+    driver.set_engine(Some(a.engine.clone()));
+    let mut status = driver.subscribe();
+    let task = tokio::spawn(driver.clone().run());
+    let seen = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            let s = status.borrow_and_update().clone();
+            if s.state == trove_protocol::remote::SyncState::Synced && a.pending() == 0 {
+                return s;
+            }
+            status.changed().await.unwrap();
+        }
+    })
+    .await
+    .expect("sync recovers by itself");
+    task.abort();
+    let said = seen.last_error.unwrap_or_default();
+    assert!(said.contains("The server no longer has some changes from this computer that it had confirmed"), "{said}");
+    assert!(said.contains("the 3 changes waiting here are kept and sent"), "{said}");
+    assert_ne!(a.store.client_id(), before, "a new client id");
+    assert_eq!(a.titles(), ["After the restore", "Before the backup"], "the copy is the server's: the lost collection is gone");
+    assert_eq!(a.members(a.collection("Before the backup")), [1, 4]);
+    assert_eq!(a.members(a.collection("After the restore")), [3]);
+    assert!(a.store.refusals().unwrap().is_empty());
+    assert_converged(&w, &[&a]).await;
+    // And it keeps syncing.
+    a.add(a.collection("After the restore"), &[5]);
+    a.sync().await;
+    assert_converged(&w, &[&a]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cache_restored_from_an_older_copy_gets_its_new_edits_to_the_server() {
+    let w = World::new();
+    let a = w.client("alice").await;
+    let (dir, url, token) = (a.dir.clone(), w.proxy.url(), w.tokens["alice"].clone());
+    let first = a.create("First");
+    a.add(first, &[1]);
+    a.sync().await;
+    let id = a.store.client_id();
+    // A copy of the cache is taken (the app closed: the database is one file), then more is
+    // done and synced.
+    drop(a);
+    assert!(!dir.join("trove.db-wal").exists(), "closing checkpoints the WAL into the file");
+    let backup = dir.join("backup.db");
+    std::fs::copy(dir.join("trove.db"), &backup).unwrap();
+    let a = Client::open(&dir, &url, &token).await;
+    let later = a.create("Later");
+    a.add(later, &[2, 3]);
+    a.add(first, &[4]);
+    a.sync().await;
+    // The older copy is put back over the newer database.
+    drop(a);
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.join(format!("trove.db{suffix}")));
+    }
+    std::fs::copy(&backup, dir.join("trove.db")).unwrap();
+    let a = Client::open(&dir, &url, &token).await;
+    assert_eq!(a.store.client_id(), id, "the same file at the same place keeps its client id");
+    assert_eq!(a.titles(), ["First"], "the older copy");
+    // New edits reuse the ids of "Later" and its adds: the server would skip them as repeats.
+    // More of them than the server had after the copy, made before the first sync.
+    let restored = a.create("Restored");
+    for n in [5, 6, 7, 8] {
+        a.add(restored, &[n]);
+    }
+    a.sync().await;
+    assert_ne!(a.store.client_id(), id, "it syncs under a new client id");
+    let notices = a.engine.take_notices();
+    assert!(notices.iter().any(|n| n.contains("restored from an older copy")), "{notices:?}");
+    let server = w.server_state().await;
+    let titles: Vec<&str> = server["collections"].as_array().unwrap().iter().map(|c| c["title"].as_str().unwrap()).collect();
+    let mut titles = titles;
+    titles.sort();
+    assert_eq!(titles, ["First", "Later", "Restored"], "the new edits reached the server, nothing was undone");
+    assert_eq!(a.members(a.collection("Restored")), [5, 6, 7, 8]);
+    assert_eq!(a.members(a.collection("First")), [1, 4], "the copy was brought up to date");
+    assert_converged(&w, &[&a]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn losing_access_removes_the_copy_and_reports_its_pending_edits() {
+    let w = World::new();
+    common::cli(&w.server.data, &["user", "add", "dan"]);
+    let token = common::cli(&w.server.data, &["token", "create", "--user", "dan"]);
+    common::cli(&w.server.data, &["project", "grant", "--project", common::PROJECT, "--user", "dan", "--role", "editor"]);
+    let d = Client::open(&w.root.path().join("client-dan"), &w.proxy.url(), &token).await;
+    let c = d.create("Dan's picks");
+    d.add(c, &[1]);
+    d.sync().await;
+    d.add(c, &[2]);
+    // An admin removes Dan's role.
+    let db = rusqlite::Connection::open(w.server_db()).unwrap();
+    db.busy_timeout(Duration::from_secs(10)).unwrap();
+    let removed = db.execute("DELETE FROM project_roles WHERE user_id = (SELECT id FROM users WHERE name = 'dan')", []).unwrap();
+    assert_eq!(removed, 1);
+    // The next pull answers 404: the copy goes, and the pending add is reported, not silently
+    // dropped (had the push come first, the server would have refused it with its own reason).
+    d.engine.pull(d.project, &|_| {}).await.unwrap();
+    assert!(d.store.synced_projects().unwrap().is_empty(), "the copy is removed");
+    let projects: i64 = d.store.read(|c| Ok(c.query_row("SELECT count(*) FROM projects", [], |r| r.get(0))?)).unwrap();
+    assert_eq!(projects, 0);
+    assert_eq!(d.pending(), 0);
+    let refused = d.store.refusals().unwrap();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(refused[0].reason.contains("lab/Photos") && refused[0].change.contains("Add 1 item"), "{refused:?}");
+    let notices = d.engine.take_notices();
+    assert!(notices.iter().any(|n| n.starts_with("You no longer have access to lab/Photos")), "{notices:?}");
+    // Sync goes on (nothing left to sync with this server).
+    d.engine.sync().await.unwrap();
 }

@@ -112,6 +112,9 @@ pub async fn make_available_offline(state: State<'_, AppState>, project_id: i64)
     if done.over_budget > 0 {
         message.push_str(&format!("; {} left out by the offline budget", done.over_budget));
     }
+    if done.refused > 0 {
+        message.push_str(&format!("; {} refused because the server sent something else than the thumbnail asked for", done.refused));
+    }
     Ok(message)
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncStatus } from '../api/types/SyncStatus';
-import { dataMayHaveChanged, pendingWords, progressWords, serverInput, stateWords, statusWords, syncedAt, tokenPlaceholder } from './sync';
+import { dataMayHaveChanged, pendingWords, plainHttpWarning, progressWords, serverInput, stateWords, statusWords, syncedAt, tokenPlaceholder } from './sync';
 
 const at = (h: number, m: number, day = 15) => new Date(2025, 4, day, h, m).getTime();
 const NOW = at(16, 30);
@@ -85,5 +85,19 @@ describe('the server settings form', () => {
     expect(tokenPlaceholder({ has_token: true, token_store: 'file' })).toBe('A token is stored in a file only you can read; leave empty to keep it');
     expect(tokenPlaceholder({ has_token: true, token_store: null })).toBe('A token is stored; leave empty to keep it');
     expect(tokenPlaceholder({ has_token: true, token_store: 'environment' })).toBe('The token comes from TROVE_TOKEN');
+  });
+});
+
+describe('the plain http warning', () => {
+  it('warns when the token would travel unencrypted to another machine', () => {
+    for (const url of ['http://trove.example.org', 'http://10.0.0.5:8080/', ' HTTP://Trove.Example.org ', 'http://128.0.0.1', 'http://[2001:db8::1]:80', 'http://localhost.example.org']) {
+      expect(plainHttpWarning(url), url).toMatch(/^This address uses plain http: the API token and your data would travel unencrypted to /);
+    }
+    expect(plainHttpWarning('http://trove.example.org:8080')).toContain('unencrypted to trove.example.org.');
+  });
+  it('says nothing for https, loopback addresses or what is not an address', () => {
+    for (const url of ['https://trove.example.org', 'http://127.0.0.1:8080', 'http://127.12.0.3', 'http://localhost:8080', 'http://LOCALHOST', 'http://[::1]:8080', 'http://app.localhost', '', 'trove.example.org', 'http://']) {
+      expect(plainHttpWarning(url), url).toBeNull();
+    }
   });
 });

@@ -89,3 +89,23 @@ export function serverInput(form: ServerForm): { input: ServerSettingsInput } | 
     input: { server_url: url === '' ? null : url, token: token === '' ? null : token, work_offline: form.workOffline, offline_budget_mb: budget },
   };
 }
+
+/** Whether `host` (as `URL.hostname` gives it) is this machine: 127.0.0.0/8, ::1 or localhost. */
+function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** The warning the server settings show when the API token would travel unencrypted to another
+ * machine (`http://` to a host that is not loopback), or null. An address that does not parse
+ * gets no warning here: saving it is refused with its own sentence. */
+export function plainHttpWarning(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'http:' || parsed.hostname === '' || isLoopback(parsed.hostname)) return null;
+  return `This address uses plain http: the API token and your data would travel unencrypted to ${parsed.hostname}. Use https:// unless the network is trusted.`;
+}

@@ -116,7 +116,8 @@ export async function refreshAll() {
  * the collections and their counts, the visible pages and the detail panel, in place. */
 async function refreshAfterSync() {
   await project.loadProjects();
-  const pid = project.id;
+  // A project whose copy sync removed (access to it was lost) is not opened again.
+  const pid = project.projects.some((p) => p.id === project.id) ? project.id : null;
   if (pid === null) {
     const first = project.projects[0];
     if (first) await openProject(first.id);

@@ -1,0 +1,279 @@
+//! Applying one pulled page to a project's copy: the server's rows overwrite the copy (a reset
+//! drops it first), the acknowledged outbox rows go, and what is still pending is replayed.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension};
+use trove_protocol::{position, rules};
+use trove_protocol::sync::PullResponse;
+
+use super::{collection_id, item_ids, key_at_end, record_refusals, replay, Applied};
+use crate::db::now_ms;
+use crate::error::Result;
+use crate::{outbox, tags};
+
+/// Drops the synced copy of the project's data (a reset); the outbox is kept and replayed.
+pub(super) fn wipe(conn: &Connection, project: i64) -> Result<()> {
+    conn.execute_batch(&format!(
+        "DELETE FROM membership_clocks WHERE collection_id IN (SELECT id FROM collections WHERE project_id = {project});
+         DELETE FROM memberships WHERE collection_id IN (SELECT id FROM collections WHERE project_id = {project});
+         DELETE FROM collections WHERE project_id = {project};
+         DELETE FROM item_tags WHERE item_id IN (SELECT id FROM items WHERE project_id = {project});
+         DELETE FROM tags WHERE project_id = {project};
+         DELETE FROM items WHERE project_id = {project};
+         DELETE FROM datasets WHERE project_id = {project};"
+    ))?;
+    Ok(())
+}
+
+fn hard_delete_collection(conn: &Connection, id: i64) -> Result<()> {
+    conn.execute("DELETE FROM membership_clocks WHERE collection_id = ?1", [id])?;
+    conn.execute("DELETE FROM memberships WHERE collection_id = ?1", [id])?;
+    conn.execute("DELETE FROM collections WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+
+/// Applies one pulled page to the project's copy, in the caller's transaction: the server's rows
+/// first (a reset drops the copy before), then the acknowledgement of the outbox, then the replay
+/// of what is still pending, then the new cookie.
+pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Result<Applied> {
+    let rows = page.datasets.len() + page.items.len() + page.collections.len() + page.memberships.len() + page.deleted_collections.len();
+    // A reset the server asked for, or one this cache asked itself (`recovery::start_over`):
+    // the copy is rebuilt from this page on.
+    let reset_pending: bool = conn.query_row("SELECT reset_pending FROM sync_projects WHERE project_id = ?1", [project], |r| r.get(0))?;
+    let reset = page.reset || reset_pending;
+    if reset {
+        wipe(conn, project)?;
+    }
+    {
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO datasets (uuid, project_id, name) VALUES (?1, ?2, ?3) ON CONFLICT (uuid) DO UPDATE SET name = excluded.name",
+        )?;
+        for d in &page.datasets {
+            stmt.execute(rusqlite::params![d.uuid, project, d.name])?;
+        }
+    }
+    apply_items(conn, project, page)?;
+    {
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO collections (uuid, hex_id, project_id, namespace, title, title_slug, description, private, theme, owner, created_at, updated_at, deleted_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, CASE WHEN ?13 THEN ?12 END) \
+             ON CONFLICT (uuid) DO UPDATE SET namespace = excluded.namespace, title = excluded.title, title_slug = excluded.title_slug, \
+               description = excluded.description, private = excluded.private, theme = excluded.theme, owner = excluded.owner, \
+               updated_at = excluded.updated_at, deleted_at = CASE WHEN ?13 THEN coalesce(collections.deleted_at, excluded.updated_at) END",
+        )?;
+        for c in &page.collections {
+            stmt.execute(rusqlite::params![
+                c.uuid,
+                c.hex_id,
+                project,
+                c.namespace,
+                c.title,
+                rules::slugify(&c.title),
+                c.description,
+                c.private,
+                c.theme.as_str(),
+                c.owner,
+                c.created_at,
+                c.updated_at,
+                c.deleted
+            ])?;
+        }
+    }
+    apply_memberships(conn, project, page)?;
+    for uuid in &page.deleted_collections {
+        if let Some(id) = collection_id(conn, uuid)? {
+            hard_delete_collection(conn, id)?;
+        }
+    }
+    // Refusals the push answer carried may have been lost with it: the page repeats them.
+    record_refusals(conn, &page.rejected)?;
+    let acknowledged = outbox::acknowledge(conn, page.last_mutation_id)?;
+    // Nothing was overwritten when the page is empty: the pending effects are still in place.
+    let mut replayed = 0;
+    if rows > 0 || reset {
+        for p in outbox::of_project(conn, project)? {
+            replay(conn, project, &p.mutation)?;
+            replayed += 1;
+        }
+    }
+    conn.execute(
+        "UPDATE sync_projects SET cookie = ?1, synced_at = CASE WHEN ?2 THEN synced_at ELSE ?3 END, reset_pending = 0 WHERE project_id = ?4",
+        rusqlite::params![page.cookie, page.more, now_ms(), project],
+    )?;
+    Ok(Applied { rows, acknowledged, replayed })
+}
+
+/// Writes the page's items. A new item (every item of a first download) goes in with its tags
+/// in a few cached statements: one insert that carries `tags_text`, then its `item_tags` rows,
+/// with tag ids looked up once per page. An item the copy has is updated, and its tags rewritten
+/// only when they differ.
+fn apply_items(conn: &Connection, project: i64, page: &PullResponse) -> Result<()> {
+    if page.items.is_empty() {
+        return Ok(());
+    }
+    let datasets: HashMap<String, i64> = {
+        let mut stmt = conn.prepare("SELECT uuid, id FROM datasets WHERE project_id = ?1")?;
+        let rows = stmt.query_map([project], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        rows
+    };
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO items (uuid, project_id, dataset_id, kind, name, mime, width, height, size, labels_count, created_at, updated_at, thumb, source, tags_text) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT (uuid) DO NOTHING",
+    )?;
+    // Only a row that differs is written: SQLite rewrites the entry of every index whose
+    // columns an UPDATE sets, changed or not, and those pages are what a commit writes.
+    let mut update = conn.prepare_cached(
+        "UPDATE items SET dataset_id = ?2, kind = ?3, name = ?4, mime = ?5, width = ?6, height = ?7, size = ?8, labels_count = ?9, \
+           created_at = ?10, updated_at = ?11, thumb = ?12, source = ?13 \
+         WHERE uuid = ?1 AND (dataset_id IS NOT ?2 OR kind IS NOT ?3 OR name IS NOT ?4 OR mime IS NOT ?5 OR width IS NOT ?6 \
+           OR height IS NOT ?7 OR size IS NOT ?8 OR labels_count IS NOT ?9 OR created_at IS NOT ?10 OR updated_at IS NOT ?11 \
+           OR thumb IS NOT ?12 OR source IS NOT ?13) \
+         RETURNING id, tags_text",
+    )?;
+    let mut unchanged = conn.prepare_cached("SELECT id, tags_text FROM items WHERE uuid = ?1")?;
+    let mut clear = conn.prepare_cached("DELETE FROM item_tags WHERE item_id = ?1")?;
+    let mut tag = conn.prepare_cached("INSERT OR IGNORE INTO item_tags (item_id, tag_id) VALUES (?1, ?2)")?;
+    let mut tag_ids = TagIds::new(conn, project)?;
+    let sep = crate::items::TAG_SEP.to_string();
+    for i in &page.items {
+        let Some(dataset) = datasets.get(&i.dataset) else {
+            tracing::warn!(item = %i.uuid, dataset = %i.dataset, "a pulled item names a dataset the copy does not have; skipped");
+            continue;
+        };
+        let mut wanted = i.tags.clone();
+        wanted.sort();
+        wanted.dedup();
+        let text = wanted.join(&sep);
+        let inserted = insert.execute(rusqlite::params![
+            i.uuid,
+            project,
+            dataset,
+            i.kind.as_str(),
+            i.name,
+            i.mime,
+            i.width,
+            i.height,
+            i.size as i64,
+            i.labels_count,
+            i.created_at,
+            i.updated_at,
+            i.thumb,
+            i.source,
+            text
+        ])?;
+        if inserted == 1 {
+            if !wanted.is_empty() {
+                let id = conn.last_insert_rowid();
+                clear.execute([id])?;
+                for name in &wanted {
+                    tag.execute([id, tag_ids.get(name)?])?;
+                }
+            }
+            continue;
+        }
+        let updated: Option<(i64, String)> = update
+            .query_row(
+                rusqlite::params![
+                    i.uuid,
+                    dataset,
+                    i.kind.as_str(),
+                    i.name,
+                    i.mime,
+                    i.width,
+                    i.height,
+                    i.size as i64,
+                    i.labels_count,
+                    i.created_at,
+                    i.updated_at,
+                    i.thumb,
+                    i.source
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (id, tags_text) = match updated {
+            Some(row) => row,
+            None => unchanged.query_row([&i.uuid], |r| Ok((r.get(0)?, r.get(1)?)))?,
+        };
+        if tags_text != text {
+            tags::set_tags(conn, project, id, &wanted)?;
+        }
+    }
+    Ok(())
+}
+
+/// Tag ids of a project by name, each created on first use and then remembered (within one
+/// transaction: tags are not deleted while a page is applied).
+struct TagIds<'c> {
+    project: i64,
+    known: HashMap<String, i64>,
+    create: rusqlite::CachedStatement<'c>,
+    find: rusqlite::CachedStatement<'c>,
+}
+
+impl<'c> TagIds<'c> {
+    fn new(conn: &'c Connection, project: i64) -> Result<TagIds<'c>> {
+        Ok(TagIds {
+            project,
+            known: HashMap::new(),
+            create: conn.prepare_cached("INSERT OR IGNORE INTO tags (project_id, name) VALUES (?1, ?2)")?,
+            find: conn.prepare_cached("SELECT id FROM tags WHERE project_id = ?1 AND name = ?2")?,
+        })
+    }
+
+    fn get(&mut self, name: &str) -> Result<i64> {
+        if let Some(id) = self.known.get(name) {
+            return Ok(*id);
+        }
+        self.create.execute(rusqlite::params![self.project, name])?;
+        let id: i64 = self.find.query_row(rusqlite::params![self.project, name], |r| r.get(0))?;
+        self.known.insert(name.to_string(), id);
+        Ok(id)
+    }
+}
+
+fn apply_memberships(conn: &Connection, project: i64, page: &PullResponse) -> Result<()> {
+    if page.memberships.is_empty() {
+        return Ok(());
+    }
+    let mut collections: HashMap<&str, Option<i64>> = HashMap::new();
+    let item_uuids: Vec<String> = page.memberships.iter().map(|m| m.item.clone()).collect();
+    let items = item_ids(conn, project, &item_uuids)?;
+    let mut clock = conn.prepare_cached(
+        "INSERT INTO membership_clocks (collection_id, item_id, cl) VALUES (?1, ?2, ?3) ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl",
+    )?;
+    let mut upsert = conn.prepare_cached(
+        "INSERT INTO memberships (collection_id, item_id, position, note, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5, '') \
+         ON CONFLICT (collection_id, item_id) DO UPDATE SET position = excluded.position, note = excluded.note",
+    )?;
+    let mut delete = conn.prepare_cached("DELETE FROM memberships WHERE collection_id = ?1 AND item_id = ?2")?;
+    let now = now_ms();
+    for (m, item) in page.memberships.iter().zip(items) {
+        let collection = match collections.get(m.collection.as_str()) {
+            Some(c) => *c,
+            None => {
+                let c = collection_id(conn, &m.collection)?;
+                collections.insert(&m.collection, c);
+                c
+            }
+        };
+        let (Some(collection), Some(item)) = (collection, item) else { continue };
+        clock.execute(rusqlite::params![collection, item, m.cl])?;
+        if m.cl % 2 == 1 {
+            let position = match m.position.as_deref() {
+                Some(key) if position::is_valid(key) => key.to_string(),
+                key => {
+                    tracing::warn!(collection = %m.collection, item = %m.item, len = key.map_or(0, str::len), "a pulled membership has no valid position; placed at the end");
+                    key_at_end(conn, collection)?
+                }
+            };
+            upsert.execute(rusqlite::params![collection, item, position, m.note.as_deref().unwrap_or(""), now])?;
+        } else {
+            delete.execute(rusqlite::params![collection, item])?;
+        }
+    }
+    Ok(())
+}
+

@@ -1,0 +1,63 @@
+//! Changes the server refused for good, in words, kept until the person dismisses them.
+
+use rusqlite::{Connection, OptionalExtension};
+use trove_protocol::remote::Refusal;
+use trove_protocol::sync::RejectedMutation;
+use trove_protocol::Mutation;
+
+use crate::db::now_ms;
+use crate::error::Result;
+
+/// What a mutation was, in words, for the list of refused changes.
+pub fn describe(conn: &Connection, m: &Mutation) -> Result<String> {
+    let title = |uuid: &str| -> Result<String> {
+        let t: Option<String> = conn.query_row("SELECT title FROM collections WHERE uuid = ?1", [uuid], |r| r.get(0)).optional()?;
+        Ok(t.map(|t| format!("\u{201c}{t}\u{201d}")).unwrap_or_else(|| "a collection".into()))
+    };
+    let items = |n: usize| if n == 1 { "1 item".to_string() } else { format!("{n} items") };
+    Ok(match m {
+        Mutation::CreateCollection { title, .. } => format!("Create the collection \u{201c}{title}\u{201d}"),
+        Mutation::UpdateCollection { collection, patch } => match &patch.title {
+            Some(t) => format!("Rename {} to \u{201c}{t}\u{201d}", title(collection)?),
+            None => format!("Edit {}", title(collection)?),
+        },
+        Mutation::DeleteCollection { collection } => format!("Delete {}", title(collection)?),
+        Mutation::AddItems { collection, items: i, .. } => format!("Add {} to {}", items(i.len()), title(collection)?),
+        Mutation::RemoveItems { collection, items: i, .. } => format!("Remove {} from {}", items(i.len()), title(collection)?),
+        Mutation::SetNote { collection, .. } => format!("Set a note in {}", title(collection)?),
+        Mutation::MoveItem { collection, .. } => format!("Reorder {}", title(collection)?),
+        Mutation::TagItems { items: i, tags } => format!("Tag {} with {}", items(i.len()), tags.join(", ")),
+        Mutation::UntagItems { items: i, tags } => format!("Remove the tags {} from {}", tags.join(", "), items(i.len())),
+    })
+}
+
+/// Records the server's refusals of pending mutations (call before acknowledging them).
+pub fn record_refusals(conn: &Connection, rejected: &[RejectedMutation]) -> Result<()> {
+    for r in rejected {
+        let row: Option<(String, Option<i64>)> = conn
+            .query_row("SELECT mutation, project_id FROM outbox WHERE id = ?1", [r.id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        let (change, project) = match row {
+            Some((json, project)) => match serde_json::from_str::<Mutation>(&json) {
+                Ok(m) => (describe(conn, &m)?, project),
+                Err(_) => (r.name.replace('_', " "), project),
+            },
+            None => (r.name.replace('_', " "), None),
+        };
+        conn.execute(
+            "INSERT OR REPLACE INTO refusals (mutation_id, project_id, change, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![r.id, project, change, r.error.message, now_ms()],
+        )?;
+    }
+    Ok(())
+}
+
+/// Refused changes, newest first.
+pub fn refusals(conn: &Connection) -> Result<Vec<Refusal>> {
+    let mut stmt = conn.prepare("SELECT mutation_id, change, reason, at FROM refusals ORDER BY mutation_id DESC LIMIT 200")?;
+    let rows = stmt
+        .query_map([], |r| Ok(Refusal { mutation_id: r.get(0)?, change: r.get(1)?, reason: r.get(2)?, at: r.get(3)? }))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
