@@ -88,7 +88,7 @@ pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Resul
         }
     }
     // Refusals the push answer carried may have been lost with it: the page repeats them.
-    record_refusals(conn, &page.rejected)?;
+    let undo = record_refusals(conn, &page.rejected)?;
     let acknowledged = outbox::acknowledge(conn, page.last_mutation_id)?;
     // Nothing was overwritten when the page is empty: the pending effects are still in place.
     let mut replayed = 0;
@@ -102,6 +102,7 @@ pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Resul
         "UPDATE sync_projects SET cookie = ?1, synced_at = CASE WHEN ?2 THEN synced_at ELSE ?3 END, reset_pending = 0 WHERE project_id = ?4",
         rusqlite::params![page.cookie, page.more, now_ms(), project],
     )?;
+    super::refetch(conn, &undo)?;
     Ok(Applied { rows, acknowledged, replayed })
 }
 

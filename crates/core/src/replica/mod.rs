@@ -119,7 +119,7 @@ pub use apply::apply_pull;
 use apply::wipe;
 pub use recovery::{forget, full_name, start_over};
 pub use fingerprint::fingerprint;
-pub use refusals::{describe, record_refusals, refusals};
+pub use refusals::{describe, record_refusals, refetch, refusals};
 pub use replay::replay;
 
 pub(super) fn collection_id(conn: &Connection, uuid: &str) -> Result<Option<i64>> {
@@ -181,7 +181,8 @@ impl crate::Store {
     /// transaction.
     pub fn acknowledge(&self, last: i64, rejected: &[RejectedMutation]) -> Result<u64> {
         self.write(|tx| {
-            record_refusals(tx, rejected)?;
+            let undo = record_refusals(tx, rejected)?;
+            refetch(tx, &undo)?;
             outbox::acknowledge(tx, last)
         })
     }

@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension};
 use trove_protocol::remote::Refusal;
 use trove_protocol::sync::RejectedMutation;
-use trove_protocol::Mutation;
+use trove_protocol::{ErrorCode, Mutation};
 
 use crate::db::now_ms;
 use crate::error::Result;
@@ -31,8 +31,15 @@ pub fn describe(conn: &Connection, m: &Mutation) -> Result<String> {
     })
 }
 
-/// Records the server's refusals of pending mutations (call before acknowledging them).
-pub fn record_refusals(conn: &Connection, rejected: &[RejectedMutation]) -> Result<()> {
+/// Records the server's refusals of pending mutations (call before acknowledging them), and
+/// returns the projects whose copy must be downloaded again to undo them.
+///
+/// The server re-sends what a refused mutation named so the next pull undoes the local effect,
+/// but only to a caller who may change those rows: for a refusal because the caller lacks the
+/// role (`forbidden`) or cannot see the collection (`not_found`), it re-sends nothing (so that
+/// nobody can make every client's pull carry the project), and only a fresh download undoes it.
+pub fn record_refusals(conn: &Connection, rejected: &[RejectedMutation]) -> Result<Vec<i64>> {
+    let mut refetch = Vec::new();
     for r in rejected {
         let row: Option<(String, Option<i64>)> = conn
             .query_row("SELECT mutation, project_id FROM outbox WHERE id = ?1", [r.id], |row| Ok((row.get(0)?, row.get(1)?)))
@@ -48,6 +55,20 @@ pub fn record_refusals(conn: &Connection, rejected: &[RejectedMutation]) -> Resu
             "INSERT OR REPLACE INTO refusals (mutation_id, project_id, change, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)",
             rusqlite::params![r.id, project, change, r.error.message, now_ms()],
         )?;
+        if let (Some(p), ErrorCode::Forbidden | ErrorCode::NotFound) = (project, r.error.code) {
+            if !refetch.contains(&p) {
+                refetch.push(p);
+            }
+        }
+    }
+    Ok(refetch)
+}
+
+/// Marks the projects' copies to be downloaded afresh by their next pull (pending mutations
+/// are kept and replayed on top).
+pub fn refetch(conn: &Connection, projects: &[i64]) -> Result<()> {
+    for p in projects {
+        conn.execute("UPDATE sync_projects SET cookie = 0, reset_pending = 1 WHERE project_id = ?1", [p])?;
     }
     Ok(())
 }

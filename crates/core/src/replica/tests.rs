@@ -345,3 +345,31 @@ fn losing_access_removes_the_copy_and_lists_its_pending_edits_as_refused() {
     assert!(list.iter().all(|r| r.reason == "you no longer have access to lab/P"));
     assert_eq!(f.store.page(f.q, &Default::default(), 0, 10).unwrap().items.len(), 1, "the local project is untouched");
 }
+
+#[test]
+fn a_refusal_the_server_cannot_undo_downloads_the_copy_afresh() {
+    // The server re-sends nothing for a change refused because its author lacked the role (a
+    // role taken away since the download): the copy is rebuilt by the next pull instead.
+    let f = fixture();
+    let (c, _) = collection(&f, "Cats");
+    f.store.apply_pull(f.p, &page(last_id(&f))).unwrap();
+    f.store.add_to_collection(f.p, c, &ids(&[1, 2])).unwrap();
+    let reset_pending = || -> (bool, i64) {
+        f.store.read(|conn| Ok(conn.query_row("SELECT reset_pending, cookie FROM sync_projects", [], |r| Ok((r.get(0)?, r.get(1)?)))?)).unwrap()
+    };
+    assert_eq!(reset_pending(), (false, 10));
+    let id = last_id(&f);
+    let forbidden = RejectedMutation { id, name: "add_items".into(), error: ApiError::new(ErrorCode::Forbidden, "you have the viewer role in project 1; this needs the editor role") };
+    f.store.acknowledge(id, &[forbidden.clone()]).unwrap();
+    assert_eq!(reset_pending(), (true, 0), "the next pull is a fresh download");
+    // The download's first page drops the optimistic add.
+    f.store.apply_pull(f.p, &page(id)).unwrap();
+    let members: i64 = f.store.read(|conn| Ok(conn.query_row("SELECT count(*) FROM memberships", [], |r| r.get(0))?)).unwrap();
+    assert_eq!(members, 0);
+    assert_eq!(reset_pending(), (false, 10));
+    // A refusal the server undoes itself (a conflict) asks for nothing more.
+    let mut p = page(id);
+    p.rejected = vec![RejectedMutation { error: ApiError::new(ErrorCode::Conflict, "taken"), ..forbidden }];
+    f.store.apply_pull(f.p, &p).unwrap();
+    assert_eq!(reset_pending(), (false, 10));
+}
