@@ -8,20 +8,6 @@ use axum::http::{Method, StatusCode};
 use common::{error, Server};
 use serde_json::{json, Value};
 
-/// The UUIDs of the test project and its items.
-fn uuids(s: &Server) -> (String, Vec<String>) {
-    let p = s.project;
-    s.state
-        .db
-        .read(move |c| {
-            let project: String = c.query_row("SELECT uuid FROM projects WHERE id = ?1", [p], |r| r.get(0))?;
-            let mut stmt = c.prepare("SELECT uuid FROM items WHERE project_id = ?1 ORDER BY id")?;
-            let items = stmt.query_map([p], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
-            Ok::<_, rusqlite::Error>((project, items))
-        })
-        .unwrap()
-}
-
 async fn push(s: &Server, token: &str, client: &str, mutations: Vec<(i64, Value)>) -> common::Response {
     let mutations: Vec<Value> = mutations.into_iter().map(|(id, m)| json!({"id": id, "mutation": m})).collect();
     s.call(Method::POST, "/api/v1/sync/push", Some(token), Some(json!({"client_id": client, "mutations": mutations}))).await
@@ -39,7 +25,7 @@ async fn add_items(s: &Server, c: &Value, items: &[i64]) {
 #[tokio::test]
 async fn finding_1_an_overlong_position_key_is_refused_and_appends_keep_working() {
     let s = Server::new();
-    let (_, items) = uuids(&s);
+    let (_, items) = s.uuids();
     let c = s.collection("Picks", false).await;
     let long = format!("a{}1", "z".repeat(200_000));
     let r = push(&s, &s.alice, "dev-a", vec![
@@ -59,7 +45,7 @@ async fn finding_1_an_overlong_position_key_is_refused_and_appends_keep_working(
 #[tokio::test]
 async fn finding_1_keys_grown_long_by_inserts_at_one_spot_are_re_spread() {
     let s = Server::new();
-    let (_, items) = uuids(&s);
+    let (_, items) = s.uuids();
     let c = s.collection("Picks", false).await;
     let near = format!("a0{}", "V".repeat(200));
     let r = push(&s, &s.alice, "dev-a", vec![
@@ -137,7 +123,7 @@ async fn finding_6_a_title_conflict_never_reveals_a_hidden_collection() {
 #[tokio::test]
 async fn finding_8_a_taken_short_id_answers_like_a_free_one() {
     let s = Server::new();
-    let (project, _) = uuids(&s);
+    let (project, _) = s.uuids();
     let secret = s.collection("Secret", true).await;
     s.state.db.write(|tx| trove_server::store::accounts::grant(tx, s.project, "mallory", trove_protocol::api::Role::Editor)).unwrap();
     let create = |uuid: &str, hex: &str, title: &str| {
@@ -171,7 +157,7 @@ async fn finding_9_too_many_filter_clauses_is_a_400_that_names_the_limit() {
 #[tokio::test]
 async fn finding_10_a_hard_deleted_private_collection_is_not_pulled_by_outsiders() {
     let s = Server::new();
-    let (project, _) = uuids(&s);
+    let (project, _) = s.uuids();
     let secret = s.collection("Secret", true).await;
     let open = s.collection("Open", false).await;
     for c in [&secret, &open] {
@@ -194,7 +180,7 @@ async fn finding_10_a_hard_deleted_private_collection_is_not_pulled_by_outsiders
 #[tokio::test]
 async fn a_collection_made_private_is_removed_from_outsiders_copies() {
     let s = Server::new();
-    let (project, _) = uuids(&s);
+    let (project, _) = s.uuids();
     let c = s.collection("Was open", false).await;
     let s = &s;
     let pull = |cookie: i64| {

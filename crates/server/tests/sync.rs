@@ -16,17 +16,7 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let s = Server::new();
-    let p = s.project;
-    let (project, items) = s
-        .state
-        .db
-        .read(move |c| {
-            let project: String = c.query_row("SELECT uuid FROM projects WHERE id = ?1", [p], |r| r.get(0))?;
-            let mut stmt = c.prepare("SELECT uuid FROM items WHERE project_id = ?1 ORDER BY id")?;
-            let items = stmt.query_map([p], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
-            Ok::<_, rusqlite::Error>((project, items))
-        })
-        .unwrap();
+    let (project, items) = s.uuids();
     Fixture { s, project, items }
 }
 

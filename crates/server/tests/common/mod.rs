@@ -107,6 +107,20 @@ impl Server {
         }
     }
 
+    /// The UUIDs of the test project and of its items (in id order), as sync names them.
+    pub fn uuids(&self) -> (String, Vec<String>) {
+        let p = self.project;
+        self.state
+            .db
+            .read(move |c| {
+                let project: String = c.query_row("SELECT uuid FROM projects WHERE id = ?1", [p], |r| r.get(0))?;
+                let mut stmt = c.prepare("SELECT uuid FROM items WHERE project_id = ?1 ORDER BY id")?;
+                let items = stmt.query_map([p], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+                Ok::<_, rusqlite::Error>((project, items))
+            })
+            .unwrap()
+    }
+
     /// Sends one request through the router. `body` is sent as JSON when it is `Some`.
     pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
         let raw = body.map(|b| b.to_string());
