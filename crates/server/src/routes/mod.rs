@@ -27,7 +27,11 @@ use crate::state::AppState;
         description = "Projects, datasets, items, thumbnails, collections and memberships. Every route but \
             `/health` and this document needs `Authorization: Bearer <token>`. Limits: request bodies up to 2 MiB, \
             pages up to 1000 items, bulk add/remove up to 10,000 items, 50 requests per second per token \
-            (bursts of 100; 429 with `Retry-After` beyond). Errors are `{\"error\": {\"code\", \"message\"}}`."
+            (bursts of 100; 429 with `Retry-After` beyond) and 250 per client address before any other work. \
+            A sync push carries at most 8 MiB and 1000 mutations; a mutation names at most 10,000 items and \
+            100 tags, ids of at most 64 characters, position keys of at most 1024 bytes. A filter has at most \
+            50 clauses and 1000 values per list. Messages quote bad input cut to 100 characters. \
+            Errors are `{\"error\": {\"code\", \"message\"}}`."
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
