@@ -577,3 +577,31 @@ async fn losing_access_removes_the_copy_and_reports_its_pending_edits() {
     // Sync goes on (nothing left to sync with this server).
     d.engine.sync().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_collection_made_private_leaves_the_copies_outside_its_namespace_and_comes_back_when_public() {
+    let w = World::new();
+    common::cli(&w.server.data, &["user", "add", "dan"]);
+    let token = common::cli(&w.server.data, &["token", "create", "--user", "dan"]);
+    common::cli(&w.server.data, &["project", "grant", "--project", common::PROJECT, "--user", "dan", "--role", "viewer"]);
+    let a = w.client("alice").await;
+    let c = a.create("Team picks");
+    a.add(c, &[1, 2, 3]);
+    a.sync().await;
+    let d = Client::open(&w.root.path().join("client-dan"), &w.proxy.url(), &token).await;
+    let dc = d.collection("Team picks");
+    assert_eq!(d.members(dc), [1, 2, 3]);
+    // Alice (in lab) makes it private: Dan, outside lab, can no longer see it, so his next sync
+    // removes it from his copy, members and all.
+    a.store.update_collection(c, &trove_protocol::CollectionPatch { private: Some(true), ..Default::default() }).unwrap();
+    a.sync().await;
+    d.sync().await;
+    assert!(d.titles().is_empty(), "{:?}", d.titles());
+    let members: i64 = d.store.read(|c| Ok(c.query_row("SELECT count(*) FROM memberships", [], |r| r.get(0))?)).unwrap();
+    assert_eq!(members, 0);
+    // Made public again, it comes back with its members.
+    a.store.update_collection(c, &trove_protocol::CollectionPatch { private: Some(false), ..Default::default() }).unwrap();
+    a.sync().await;
+    d.sync().await;
+    assert_eq!(d.members(d.collection("Team picks")), [1, 2, 3]);
+}

@@ -47,3 +47,12 @@ WHEN OLD.private = 0 AND NEW.private = 1 BEGIN
                 CAST(unixepoch('subsec') * 1000 AS INTEGER), NEW.namespace_id, 0)
         ON CONFLICT DO UPDATE SET version = excluded.version, changed_at = excluded.changed_at;
 END;
+
+-- Made public again, a collection comes back to those outside its namespace with its members:
+-- their copies dropped the members with it, and the members' clocks are older than their
+-- cookies. Touching each membership re-stamps its clock (memberships_clock_update), one
+-- version each, so a pull pages through them.
+CREATE TRIGGER collections_shown AFTER UPDATE OF private ON collections
+WHEN OLD.private = 1 AND NEW.private = 0 BEGIN
+    UPDATE memberships SET note = note WHERE collection_id = NEW.id;
+END;
