@@ -8,6 +8,7 @@
 use std::time::Instant;
 
 use serde_json::json;
+use trove_protocol::mutation::ITEMS_MAX;
 use trove_protocol::position;
 use trove_server::bench_support::{self, BenchProject};
 use trove_server::store::collections;
@@ -29,19 +30,17 @@ fn main() -> anyhow::Result<()> {
     let client = reqwest::blocking::Client::builder().timeout(None).build()?;
 
     for round in 1..=3 {
-        // Measured: one push of an `add_items` naming every item, as an app pushes after
-        // "select all → add" offline. Its collection is created by the same push.
+        // Measured: one push of the `add_items` mutations naming every item (at most ITEMS_MAX
+        // each), as an app pushes after "select all → add" offline. Its collection is created by
+        // the same push.
         let collection = uuid::Uuid::new_v4().to_string();
         let keys = position::n_between(None, None, n)?;
-        let body = json!({
-            "client_id": format!("bench-{round}"),
-            "mutations": [
-                {"id": 1, "mutation": {"name": "create_collection", "args": {"collection": collection, "project": project_uuid,
-                    "hex_id": format!("{:024x}", round), "title": format!("Pushed {round}"), "description": "", "private": false, "theme": "blue"}}},
-                {"id": 2, "mutation": {"name": "add_items", "args": {"collection": collection, "items": uuids, "positions": keys, "cls": vec![1; n]}}},
-            ]
-        })
-        .to_string();
+        let mut mutations = vec![json!({"id": 1, "mutation": {"name": "create_collection", "args": {"collection": collection, "project": project_uuid,
+            "hex_id": format!("{:024x}", round), "title": format!("Pushed {round}"), "description": "", "private": false, "theme": "blue"}}})];
+        for (k, (items, keys)) in uuids.chunks(ITEMS_MAX).zip(keys.chunks(ITEMS_MAX)).enumerate() {
+            mutations.push(json!({"id": k + 2, "mutation": {"name": "add_items", "args": {"collection": collection, "items": items, "positions": keys, "cls": vec![1; items.len()]}}}));
+        }
+        let body = json!({"client_id": format!("bench-{round}"), "mutations": mutations}).to_string();
         let t = Instant::now();
         let r = client.post(&url).bearer_auth(&token).header("content-type", "application/json").body(body.clone()).send()?;
         let status = r.status();
