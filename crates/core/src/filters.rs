@@ -284,6 +284,20 @@ mod tests {
     }
 
     #[test]
+    fn the_filter_bar_refuses_a_filter_past_its_bounds_as_the_server_does() {
+        let f = fixture();
+        let many = ItemQuery { filter: Filter { clauses: vec![clause(Condition::AnyCollection); 1000] }, ..Default::default() };
+        let err = f.store.summary(f.p, &many).unwrap_err();
+        assert_eq!(err.to_string(), "1000 clauses in one filter; at most 50 are allowed");
+        let err = f.store.page(f.p, &many, 0, 10).unwrap_err();
+        assert_eq!(err.to_string(), "1000 clauses in one filter; at most 50 are allowed");
+        let long = ItemQuery { filter: Filter { clauses: vec![clause(Condition::Name { contains: "x".repeat(201) })] }, ..Default::default() };
+        assert!(f.store.summary(f.p, &long).is_err());
+        let fifty = ItemQuery { filter: Filter { clauses: vec![clause(Condition::Labeled { value: true }); 50] }, ..Default::default() };
+        assert!(f.store.summary(f.p, &fifty).is_ok());
+    }
+
+    #[test]
     fn every_field_includes_and_excludes_as_checked_by_hand() {
         let f = fixture();
         let (a, b) = (f.a, f.b);
