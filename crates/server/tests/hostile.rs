@@ -74,6 +74,14 @@ fn health(s: &Server) -> (u16, Duration) {
     (status, start.elapsed())
 }
 
+/// The tests that time the server under load run one at a time, so that one's 300 slow
+/// connections or four big pushes do not slow another's health check on a two-core machine.
+static UNDER_LOAD: Mutex<()> = Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    UNDER_LOAD.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 #[test]
 fn the_default_timeouts_and_bounds_are_sane() {
     let c = Connections::default();
@@ -90,6 +98,7 @@ fn the_default_timeouts_and_bounds_are_sane() {
 /// the server closes every one of them at the header-read timeout.
 #[test]
 fn slow_headers_are_cut_off_and_health_still_answers() {
+    let _serial = one_at_a_time();
     let setup = Setup::new();
     let s = setup.start(&["--header-read-timeout-ms", "2000"]);
     let opened = Instant::now();
@@ -190,6 +199,7 @@ fn push_of_tiny_strings(n: usize, tail: &str) -> Vec<u8> {
 /// under 200 MB, health keeps answering within a second, and a normal push still works after.
 #[test]
 fn big_pushes_keep_memory_bounded_and_health_answering() {
+    let _serial = one_at_a_time();
     let setup = Setup::new();
     let token = setup.token("alice");
     let s = Arc::new(setup.start(&[]));
@@ -369,6 +379,7 @@ async fn bad_token_floods_are_limited_by_address_before_the_database() {
 /// answered 429 with `Retry-After`.
 #[test]
 fn a_flood_from_one_address_gets_429_on_the_real_binary() {
+    let _serial = one_at_a_time();
     let setup = Setup::new();
     let s = Arc::new(setup.start(&["--ip-rate-limit", "20"]));
     let bad = format!("trove_{}", "ab".repeat(20));
