@@ -135,3 +135,33 @@ fn without_a_server_the_app_works_offline_and_says_why_server_actions_wait() {
     let settings: ServerSettings = app.call("get_server_settings", json!({})).unwrap();
     assert_eq!(settings.server_url, None, "refused settings change nothing");
 }
+
+/// The command names a source file calls with `call<…>('name'` or `call('name'`.
+fn called_commands(ts: &str) -> std::collections::BTreeSet<String> {
+    ts.match_indices("call")
+        .filter_map(|(at, _)| {
+            let rest = &ts[at + 4..];
+            let rest = if rest.starts_with('<') { &rest[rest.find(">(")? + 1..] } else { rest };
+            let name = rest.strip_prefix("('")?;
+            Some(name[..name.find('\'')?].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_ui_calls_exactly_the_commands_the_shell_handles_and_the_dev_mock_answers() {
+    let handled: std::collections::BTreeSet<String> = include_str!("mod.rs")
+        .split("generate_handler![")
+        .nth(1)
+        .and_then(|s| s.split(']').next())
+        .unwrap()
+        .split(',')
+        .filter_map(|path| path.trim().rsplit("::").next().filter(|n| !n.is_empty()).map(String::from))
+        .collect();
+    let called = called_commands(include_str!("../../../ui/src/lib/api/index.ts"));
+    assert!(called.len() > 20, "{called:?}");
+    assert_eq!(called, handled, "ui/src/lib/api/index.ts and commands::handler() must name the same commands");
+    let mock = [include_str!("../../../ui/dev/mock-backend.ts"), include_str!("../../../ui/dev/mock-sync.ts")].concat();
+    let unmocked: Vec<&String> = called.iter().filter(|c| !mock.contains(&format!("{c}:")) && !mock.contains(&format!("{c}(")) && !mock.contains(&format!("'{c}'"))).collect();
+    assert!(unmocked.is_empty(), "the dev mock backend (ui/dev) does not answer {unmocked:?}");
+}
