@@ -46,7 +46,7 @@ impl FromRequestParts<AppState> for Caller {
         let (token_id, caller) = found.ok_or_else(|| Error::Unauthorized("the API token is not valid on this server".into()))?;
         if let Err(not_until) = state.limiter.check_key(&token_id) {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
-            return Err(Error::RateLimited { retry_after: wait.as_secs_f64().ceil().max(1.0) as u64 });
+            return Err(Error::RateLimited { from: "with this token".into(), retry_after: wait.as_secs_f64().ceil().max(1.0) as u64 });
         }
         Ok(caller)
     }

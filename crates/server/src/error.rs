@@ -32,8 +32,12 @@ pub enum Error {
     /// The body of a request (or a part of it) is over a limit.
     #[error("{0}")]
     TooLarge(String),
-    #[error("too many requests with this token; retry in {retry_after} s")]
-    RateLimited { retry_after: u64 },
+    /// Over a rate: `from` says whose (`with this token`, `from 10.0.0.7`).
+    #[error("too many requests {from}; retry in {retry_after} s")]
+    RateLimited { from: String, retry_after: u64 },
+    /// The request took longer than the server allows; what it finished is kept.
+    #[error("{0}")]
+    TimedOut(String),
     /// A failure the caller cannot fix. The cause is logged, never sent.
     #[error("{0:#}")]
     Internal(anyhow::Error),
@@ -82,6 +86,7 @@ impl Error {
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -97,6 +102,8 @@ impl Error {
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::TooLarge(_) => ErrorCode::TooLarge,
             Error::RateLimited { .. } => ErrorCode::RateLimited,
+            // No code of its own: callers treat it like a fault, and retry.
+            Error::TimedOut(_) => ErrorCode::Internal,
             Error::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -118,8 +125,13 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
         let mut response = (status, Json(ErrorBody { error: self.to_api() })).into_response();
-        if let Error::RateLimited { retry_after } = self {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        let retry_after = match self {
+            Error::RateLimited { retry_after, .. } => Some(retry_after),
+            Error::TimedOut(_) => Some(1),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

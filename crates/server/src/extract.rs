@@ -31,9 +31,7 @@ impl From<JsonRejection> for Error {
                 "the request body is larger than {} bytes, the most this server accepts",
                 crate::state::Limits::default().body_bytes
             )),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                Error::UnsupportedMediaType("the request body must be JSON, sent with `Content-Type: application/json`".into())
-            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => not_json(),
             _ => Error::Invalid(clean(&r.body_text())),
         }
     }
@@ -96,6 +94,11 @@ fn clean(text: &str) -> String {
         Some(c) => c.to_lowercase().chain(chars).collect::<String>().trim_end_matches('.').to_string(),
         None => text,
     }
+}
+
+/// The refusal of a body that is not declared as JSON.
+pub fn not_json() -> Error {
+    Error::UnsupportedMediaType("the request body must be JSON, sent with `Content-Type: application/json`".into())
 }
 
 /// Whether the request says its body is JSON (`application/json`, or a `+json` type), as

@@ -10,13 +10,11 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
-use trove_protocol::api::ErrorBody;
-use trove_protocol::{ApiError, ErrorCode};
 
+use crate::error::Error;
 use crate::state::AppState;
 
 /// Answers 429 with `Retry-After` once the peer's address is over its rate.
@@ -24,8 +22,7 @@ pub async fn by_address(State(state): State<AppState>, req: Request, next: Next)
     if let (Some(limiter), Some(ConnectInfo(peer))) = (&state.address_limiter, req.extensions().get::<ConnectInfo<SocketAddr>>()) {
         if let Err(not_until) = limiter.check_key(&address_key(peer.ip())) {
             let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs_f64().ceil().max(1.0) as u64;
-            let message = format!("too many requests from {}; retry in {wait} s", peer.ip());
-            return refusal(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, message, Some(wait));
+            return Error::RateLimited { from: format!("from {}", peer.ip()), retry_after: wait }.into_response();
         }
     }
     next.run(req).await
@@ -38,12 +35,11 @@ pub async fn timeout(State(state): State<AppState>, req: Request, next: Next) ->
     let limit = state.limits.request_timeout;
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(response) => response,
-        Err(_) => refusal(
-            StatusCode::REQUEST_TIMEOUT,
-            ErrorCode::Internal,
-            format!("the request took longer than {} s and was stopped; what it finished is kept, and it is safe to retry", limit.as_secs_f64()),
-            Some(1),
-        ),
+        Err(_) => Error::TimedOut(format!(
+            "the request took longer than {} s and was stopped; what it finished is kept, and it is safe to retry",
+            limit.as_secs_f64()
+        ))
+        .into_response(),
     }
 }
 
@@ -57,15 +53,6 @@ pub fn address_key(ip: IpAddr) -> IpAddr {
             None => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
         },
     }
-}
-
-/// An answer in the server's error shape, for refusals made before a handler runs.
-pub fn refusal(status: StatusCode, code: ErrorCode, message: String, retry_after: Option<u64>) -> Response {
-    let mut response = (status, axum::Json(ErrorBody { error: ApiError { code, message } })).into_response();
-    if let Some(seconds) = retry_after {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-    }
-    response
 }
 
 #[cfg(test)]

@@ -43,7 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = PushResponse), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody, description = "a gap in mutation ids"), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn push(State(state): State<AppState>, caller: Caller, headers: HeaderMap, body: Body) -> Result<axum::Json<PushResponse>> {
     if !extract::is_json(&headers) {
-        return Err(Error::UnsupportedMediaType("the request body must be JSON, sent with `Content-Type: application/json`".into()));
+        return Err(extract::not_json());
     }
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > PUSH_BODY_BYTES as u64) {
