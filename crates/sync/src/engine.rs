@@ -134,6 +134,15 @@ impl Engine {
         Ok(())
     }
 
+    /// Starts over as a restored copy, once per push or pull: the same answer again from a
+    /// client that has just begun is not something starting over can mend.
+    async fn start_over_once(&self, started_over: &mut bool, server_last: i64) -> Result<()> {
+        if std::mem::replace(started_over, true) {
+            return Err(SyncError::Protocol(format!("the server says it applied change {server_last} of a client that has just begun")));
+        }
+        self.start_over(Divergence::Restored).await
+    }
+
     /// Whether the server has applied a higher id for this client than this database ever sent
     /// (it is an older copy, restored; `trove_core::outbox::sent`).
     async fn restored(&self, server_last: i64) -> Result<bool> {
@@ -191,14 +200,7 @@ impl Engine {
             };
             if self.restored(resp.last_mutation_id).await? {
                 // The server skipped this batch as repeats: nothing of it is acknowledged.
-                if started_over {
-                    return Err(SyncError::Protocol(format!(
-                        "the server says it applied change {} of a client that has just begun",
-                        resp.last_mutation_id
-                    )));
-                }
-                started_over = true;
-                self.start_over(Divergence::Restored).await?;
+                self.start_over_once(&mut started_over, resp.last_mutation_id).await?;
                 continue;
             }
             if resp.last_mutation_id < last {
@@ -242,14 +244,7 @@ impl Engine {
                 },
             };
             if self.restored(page.last_mutation_id).await? {
-                if started_over {
-                    return Err(SyncError::Protocol(format!(
-                        "the server says it applied change {} of a client that has just begun",
-                        page.last_mutation_id
-                    )));
-                }
-                started_over = true;
-                self.start_over(Divergence::Restored).await?;
+                self.start_over_once(&mut started_over, page.last_mutation_id).await?;
                 continue;
             }
             let more = page.more;
