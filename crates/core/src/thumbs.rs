@@ -97,7 +97,7 @@ impl ThumbCache {
     /// to exactly that name and are at most [`MAX_THUMB_BYTES`]; otherwise nothing is stored.
     pub fn put_expected(&self, expected: &str, bytes: &[u8]) -> Result<()> {
         if !is_hash(expected) {
-            return Err(Error::Invalid(format!("{:?} is not a thumbnail name; expected 64 lowercase hex digits", cut(expected))));
+            return Err(Error::Invalid(format!("{} is not a thumbnail name; expected 64 lowercase hex digits", trove_protocol::rules::quote(expected))));
         }
         if bytes.len() > MAX_THUMB_BYTES {
             return Err(Error::Invalid(format!(
@@ -148,13 +148,6 @@ impl ThumbCache {
 }
 
 /// At most 100 characters of `s`, with an ellipsis when cut (for quoting input in a message).
-fn cut(s: &str) -> String {
-    match s.char_indices().nth(100) {
-        Some((at, _)) => format!("{}…", &s[..at]),
-        None => s.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,23 +49,26 @@ pub enum RuleError {
     Position(#[from] crate::position::PositionError),
 }
 
+/// `text` up to its first `max` characters, and whether anything was cut.
+fn head(text: &str, max: usize) -> (&str, bool) {
+    match text.char_indices().nth(max) {
+        None => (text, false),
+        Some((at, _)) => (&text[..at], true),
+    }
+}
+
 /// `value` quoted for a message, cut to [`QUOTE_MAX`] characters with an ellipsis: a message
 /// never carries a caller's whole input back (or into a log, or a table).
 pub fn quote(value: &str) -> String {
-    match value.char_indices().nth(QUOTE_MAX) {
-        None => format!("{value:?}"),
-        Some((cut, _)) => format!("{:?}…", &value[..cut]),
-    }
+    let (kept, cut) = head(value, QUOTE_MAX);
+    format!("{kept:?}{}", if cut { "…" } else { "" })
 }
 
 /// A message that may carry a caller's input (a parser's, say), cut to a few hundred
 /// characters with an ellipsis.
 pub fn clip(message: &str) -> String {
-    const MAX: usize = 300;
-    match message.char_indices().nth(MAX) {
-        None => message.to_string(),
-        Some((cut, _)) => format!("{}…", &message[..cut]),
-    }
+    let (kept, cut) = head(message, 300);
+    format!("{kept}{}", if cut { "…" } else { "" })
 }
 
 /// An entity id sent by a client (a UUID, a client id): 1 to [`ID_MAX`] ASCII letters, digits,
