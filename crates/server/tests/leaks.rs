@@ -115,6 +115,10 @@ async fn finding_6_a_title_conflict_never_reveals_a_hidden_collection() {
     let r = s.call(Method::PATCH, &slug_path(&mine), Some(&s.mallory), Some(json!({"title": "Public one"}))).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(error(&r).1.contains(other["hex_id"].as_str().unwrap()));
+    // Made public, the hidden one would show a public title twice: refused, naming the public one.
+    let r = s.call(Method::PATCH, &slug_path(&secret), Some(&s.alice), Some(json!({"private": false}))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+    assert!(error(&r).1.contains(mine["hex_id"].as_str().unwrap()));
     // Inside the namespace, the private one's title is taken as before.
     let r = s.call(Method::POST, &format!("/api/v1/projects/{}/collections", s.project), Some(&s.carol), Some(create("Secret plans"))).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);

@@ -105,7 +105,8 @@ pub fn list(conn: &Connection, caller: &Caller, project: i64) -> Result<Vec<Coll
 /// ones of their namespaces): a title taken only by a collection hidden from the caller is free
 /// for them, so a conflict never names, or even hints at, a collection the caller cannot see.
 /// Members of that namespace may then see two collections with one title, told apart by slug.
-fn same_title(conn: &Connection, caller: &Caller, project: i64, title_slug: &str, except: i64) -> Result<Option<(String, String, String)>> {
+/// With `public_only`, only public collections count (a collection about to be made public).
+fn same_title(conn: &Connection, caller: &Caller, project: i64, title_slug: &str, except: i64, public_only: bool) -> Result<Option<(String, String, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.title, c.hex_id, n.name, c.namespace_id, c.private FROM collections c JOIN namespaces n ON n.id = c.namespace_id \
          WHERE c.project_id = ?1 AND c.title_slug = ?2 AND c.deleted_at IS NULL AND c.id <> ?3",
@@ -114,7 +115,7 @@ fn same_title(conn: &Connection, caller: &Caller, project: i64, title_slug: &str
         .query_map(rusqlite::params![project, title_slug, except], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)?, r.get::<_, bool>(4)?)))?
         .collect::<Result<Vec<(String, String, String, i64, bool)>, _>>()?;
     for (title, hex, ns, ns_id, private) in rows {
-        if access::sees_collection(conn, caller, ns_id, private)? {
+        if !(public_only && private) && access::sees_collection(conn, caller, ns_id, private)? {
             return Ok(Some((title, hex, ns)));
         }
     }
@@ -122,8 +123,8 @@ fn same_title(conn: &Connection, caller: &Caller, project: i64, title_slug: &str
 }
 
 /// A title in use by a collection the caller can see, as a sentence that names only it.
-fn title_taken(conn: &Connection, caller: &Caller, project: i64, title: &str, except: i64) -> Result<()> {
-    match same_title(conn, caller, project, &slugify(title), except)? {
+fn title_taken(conn: &Connection, caller: &Caller, project: i64, title: &str, except: i64, public_only: bool) -> Result<()> {
+    match same_title(conn, caller, project, &slugify(title), except, public_only)? {
         Some((t, hex, ns)) => Err(duplicate(&t, &hex, &ns)),
         None => Ok(()),
     }
@@ -170,7 +171,7 @@ pub fn create_as(tx: &Transaction, caller: &Caller, project: i64, input: &NewCol
         }
     };
     let title_slug = slugify(&title);
-    title_taken(tx, caller, project, &title, 0)?;
+    title_taken(tx, caller, project, &title, 0, false)?;
     let now = now_ms();
     tx.execute(
         "INSERT INTO collections (uuid, hex_id, project_id, namespace_id, title, title_slug, description, private, theme, owner_id, created_at, updated_at) \
@@ -201,7 +202,7 @@ pub fn update(tx: &Transaction, caller: &Caller, id: i64, patch: &CollectionPatc
     let title = patch.title.as_deref().map(rules::title).transpose()?;
     let description = patch.description.as_deref().map(rules::description).transpose()?;
     if let Some(title) = &title {
-        title_taken(tx, caller, c.collection.project_id, title, id)?;
+        title_taken(tx, caller, c.collection.project_id, title, id, false)?;
         tx.execute("UPDATE collections SET title = ?1, title_slug = ?2 WHERE id = ?3", rusqlite::params![title, slugify(title), id])?;
     }
     if let Some(d) = description {
@@ -211,15 +212,7 @@ pub fn update(tx: &Transaction, caller: &Caller, id: i64, patch: &CollectionPatc
         if !p && c.collection.private {
             // Made public, it must not share its title with a public collection (one everybody
             // in the project, not only this namespace, would then see twice).
-            let public_twin: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM collections WHERE project_id = ?1 AND title_slug = (SELECT title_slug FROM collections WHERE id = ?2) \
-                 AND deleted_at IS NULL AND private = 0 AND id <> ?2)",
-                rusqlite::params![c.collection.project_id, id],
-                |r| r.get(0),
-            )?;
-            if public_twin {
-                title_taken(tx, caller, c.collection.project_id, title.as_deref().unwrap_or(&c.collection.title), id)?;
-            }
+            title_taken(tx, caller, c.collection.project_id, title.as_deref().unwrap_or(&c.collection.title), id, true)?;
         }
         tx.execute("UPDATE collections SET private = ?1 WHERE id = ?2", rusqlite::params![p, id])?;
     }
