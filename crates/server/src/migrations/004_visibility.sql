@@ -56,3 +56,9 @@ CREATE TRIGGER collections_shown AFTER UPDATE OF private ON collections
 WHEN OLD.private = 1 AND NEW.private = 0 BEGIN
     UPDATE memberships SET note = note WHERE collection_id = NEW.id;
 END;
+
+-- 3. Position keys are bounded from now on. A database that holds longer ones (from before)
+--    is marked here, once, and `store::open` re-spreads those collections at its next start
+--    (members.rs::respread_long_keys); later starts find no mark and scan nothing.
+INSERT INTO counters (name, value)
+    SELECT 'respread_pending', 1 WHERE EXISTS (SELECT 1 FROM memberships WHERE length(position) >= 128);

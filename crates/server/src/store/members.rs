@@ -266,8 +266,12 @@ pub fn respread_if_long<'a>(tx: &Transaction, collection: i64, written: impl Int
 }
 
 /// Re-spreads every collection holding a key of [`position::RESPREAD_AT`] or more, as left by
-/// a server from before keys were bounded. Run at start; a no-op when there are none.
+/// a server from before keys were bounded. Run at start; migration 004 marks a database that
+/// needs it, and without the mark (every start after the first) it reads nothing else.
 pub fn respread_long_keys(tx: &Transaction) -> Result<usize> {
+    if tx.execute("DELETE FROM counters WHERE name = 'respread_pending'", [])? == 0 {
+        return Ok(0);
+    }
     let mut stmt = tx.prepare("SELECT DISTINCT collection_id FROM memberships WHERE length(position) >= ?1")?;
     let long: Vec<i64> = stmt.query_map([position::RESPREAD_AT as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
     for c in &long {

@@ -92,4 +92,54 @@ mod tests {
         assert_eq!(db.write(|tx| sync::prune(tx, 1)).unwrap().tombstones, 0);
         assert_eq!(db.write(|tx| sync::prune(tx, 0)).unwrap().tombstones, 1);
     }
+
+    #[test]
+    fn overlong_keys_from_before_the_bound_are_re_spread_once_at_start() {
+        use super::{access::Caller, accounts, collections, datasets, items, projects};
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // A server from before migration 004, holding a key far past today's bound.
+            let db = trove_core::Pool::open(&dir.path().join("trove-server.db"), &super::MIGRATIONS[..3]).unwrap();
+            db.write(|tx| {
+                accounts::ensure_admin(tx)?;
+                let admin = Caller { user_id: tx.query_row("SELECT id FROM users WHERE name = 'admin'", [], |r| r.get(0))?, name: "admin".into(), is_admin: true };
+                let ns = accounts::namespace_id(tx, accounts::ADMIN)?.unwrap();
+                let project = projects::insert(tx, ns, "Photos", trove_protocol::ProjectKind::Image, "", false)?;
+                let dataset = datasets::ensure(tx, project, "d")?;
+                let c = collections::create(tx, &admin, project, &trove_protocol::NewCollection { title: "C".into(), description: String::new(), private: false, theme: None }, None)?;
+                for (k, key) in ["a0".to_string(), format!("a0{}", "z".repeat(200_000)), "a1".to_string()].iter().enumerate() {
+                    let new = items::NewItem {
+                        dataset,
+                        kind: trove_protocol::ItemKind::Image,
+                        name: format!("{k}.jpg"),
+                        mime: "image/jpeg".into(),
+                        width: None,
+                        height: None,
+                        size: 1,
+                        labels_count: 0,
+                        created_at: 0,
+                        thumb: None,
+                        source: String::new(),
+                        identity: format!("test:{k}"),
+                        tags: vec![],
+                    };
+                    let item = items::insert(tx, project, &new)?.unwrap();
+                    super::members::insert(tx, &admin, c.collection.id, &[super::members::NewMember { item, position: key, note: "" }])?;
+                }
+                Ok::<_, crate::error::Error>(())
+            })
+            .unwrap();
+        }
+        let keys = |db: &trove_core::Pool| -> Vec<String> {
+            db.read(|c| c.prepare("SELECT position FROM memberships ORDER BY position, item_id")?.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()).unwrap()
+        };
+        let (db, _) = super::open(dir.path()).unwrap();
+        let after = keys(&db);
+        assert!(after.iter().all(|k| k.len() < 10), "{:?}", after.iter().map(String::len).collect::<Vec<_>>());
+        let order: Vec<i64> = db.read(|c| c.prepare("SELECT item_id FROM memberships ORDER BY position")?.query_map([], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()).unwrap();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "the order is kept: {order:?}");
+        // The mark is spent: the next start reads nothing.
+        let pending: i64 = db.read(|c| c.query_row("SELECT count(*) FROM counters WHERE name = 'respread_pending'", [], |r| r.get(0))).unwrap();
+        assert_eq!(pending, 0);
+    }
 }
