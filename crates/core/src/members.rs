@@ -8,9 +8,9 @@ use trove_protocol::mutation::ITEMS_MAX;
 use trove_protocol::{position, rules, AddOutcome, Mutation, Selection};
 
 use crate::collections;
-use crate::db::now_ms;
 use crate::error::{Error, Result};
 use crate::filters::list;
+use crate::replica::CacheReplica;
 use crate::{outbox, selection};
 
 /// The collection, if it is live and belongs to `project`.
@@ -41,30 +41,25 @@ fn record(conn: &Connection, project: i64, collection: i64, mutation: impl FnOnc
     Ok(())
 }
 
-/// Advances the causal length of each pair (collection, item) to the next odd (`add`) or even
-/// length and returns the new lengths in `ids` order: what the mutation tells the server. Only
-/// synced projects keep lengths; a local project gets an empty list.
-fn advance_clocks(conn: &Connection, project: i64, collection: i64, ids: &[i64], add: bool) -> Result<Vec<u32>> {
-    if !crate::replica::is_synced(conn, project)? {
-        return Ok(Vec::new());
-    }
-    let (first, next) = if add { (1, "cl + (1 - cl % 2)") } else { (2, "cl + (cl % 2)") };
-    conn.execute(
-        &format!(
-            "INSERT INTO membership_clocks (collection_id, item_id, cl) SELECT ?1, value, ?3 FROM rarray(?2) WHERE true \
-             ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = {next}"
-        ),
-        rusqlite::params![collection, list(ids), first],
-    )?;
-    let mut stmt = conn.prepare("SELECT item_id, cl FROM membership_clocks WHERE collection_id = ?1 AND item_id IN rarray(?2)")?;
-    let cls: HashMap<i64, u32> = stmt.query_map(rusqlite::params![collection, list(ids)], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-    Ok(ids.iter().map(|id| cls[id]).collect())
-}
-
 fn member_ids(conn: &Connection, collection: i64, ids: &[i64]) -> Result<HashSet<i64>> {
     let mut stmt = conn.prepare("SELECT item_id FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)")?;
     let set = stmt.query_map(rusqlite::params![collection, list(ids)], |r| r.get(0))?.collect::<Result<_, _>>()?;
     Ok(set)
+}
+
+/// Adds (`add`, the items `ids` absent, each with its key in `keys`) or removes (the items
+/// present) through the rulebook (`trove_rulebook::merge_pairs`), the code the server applies
+/// the resulting mutation with. Returns each item's new causal length, in `ids` order, for the
+/// mutation (none for a local project, which keeps no lengths).
+fn merge(conn: &Connection, project: i64, collection: i64, ids: &[i64], add: bool, keys: &[String], actor: &str) -> Result<Vec<u32>> {
+    let mut cache = CacheReplica::new(conn, project, actor)?;
+    let states = cache.pairs_by_id(collection, ids, !add)?;
+    let plan = trove_rulebook::merge_pairs(&mut cache, collection, &states, add, &[], keys)?;
+    if !cache.synced() {
+        return Ok(Vec::new()); // only a copy of a server project keeps lengths
+    }
+    let cls: HashMap<i64, i64> = plan.clocks.into_iter().collect();
+    Ok(ids.iter().map(|id| cls.get(id).copied().unwrap_or(0) as u32).collect())
 }
 
 /// Appends the selection's items that are not in the collection yet, in the selection's order.
@@ -80,18 +75,8 @@ pub fn add(conn: &Connection, project: i64, collection: i64, sel: &Selection, ac
     let last: Option<String> =
         conn.query_row("SELECT max(position) FROM memberships WHERE collection_id = ?1", [collection], |r| r.get(0))?;
     let positions = position::n_between(last.as_deref(), None, new.len())?;
-    let now = now_ms();
-    let mut insert = conn.prepare(
-        "INSERT INTO memberships (collection_id, item_id, position, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    // Insert in item-id order: the primary key and the by-item index then grow at their ends
-    // instead of taking a random page per row (a million-item add is bound by this).
-    let mut rows: Vec<(i64, &String)> = new.iter().copied().zip(&positions).collect();
-    rows.sort_unstable_by_key(|(id, _)| *id);
-    for (id, pos) in rows {
-        insert.execute(rusqlite::params![collection, id, pos, now, actor])?;
-    }
-    let cls = advance_clocks(conn, project, collection, &new, true)?;
+    // The rulebook decides each pair's new length and row, as the server will.
+    let cls = merge(conn, project, collection, &new, true, &positions, actor)?;
     let uuids = item_uuids(conn, &new)?;
     let items: Vec<String> = new.iter().map(|id| uuids[id].clone()).collect();
     // A mutation names at most ITEMS_MAX items (the server's bound): a bigger add is recorded
@@ -114,11 +99,7 @@ pub fn remove(conn: &Connection, project: i64, collection: i64, sel: &Selection)
         return Ok(0);
     }
     members.sort_unstable();
-    conn.execute(
-        "DELETE FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)",
-        rusqlite::params![collection, list(&members)],
-    )?;
-    let cls = advance_clocks(conn, project, collection, &members, false)?;
+    let cls = merge(conn, project, collection, &members, false, &[], "")?;
     let uuids = item_uuids(conn, &members)?;
     let items: Vec<String> = members.iter().map(|id| uuids[id].clone()).collect();
     for (k, chunk) in items.chunks(ITEMS_MAX).enumerate() {

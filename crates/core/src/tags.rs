@@ -5,11 +5,11 @@ use rusqlite::Connection;
 use trove_protocol::mutation::ITEMS_MAX;
 use trove_protocol::{rules, Mutation, Selection};
 
-use crate::db::now_ms;
 use crate::error::Result;
 use crate::filters::list;
 use crate::items::TAG_SEP;
 use crate::members::item_uuids;
+use crate::replica::CacheReplica;
 use crate::{outbox, selection};
 
 fn clean(tags: &[String]) -> Result<Vec<String>> {
@@ -34,22 +34,22 @@ fn tag_ids(conn: &Connection, project: i64, tags: &[String], create: bool) -> Re
     Ok(ids)
 }
 
-/// Keeps `items.tags_text` and `updated_at` true for the given items.
+/// Keeps `items.tags_text` true for the given items (the rulebook touches their `updated_at`).
 fn refresh(conn: &Connection, ids: &[i64]) -> Result<()> {
     conn.execute(
         &format!(
-            "UPDATE items SET updated_at = ?1, tags_text = coalesce((SELECT group_concat(name, char({})) FROM
+            "UPDATE items SET tags_text = coalesce((SELECT group_concat(name, char({})) FROM
                (SELECT t.name FROM item_tags it JOIN tags t ON t.id = it.tag_id WHERE it.item_id = items.id ORDER BY t.name)), '')
-             WHERE id IN rarray(?2)",
+             WHERE id IN rarray(?1)",
             TAG_SEP as u32
         ),
-        rusqlite::params![now_ms(), list(ids)],
+        rusqlite::params![list(ids)],
     )?;
     Ok(())
 }
 
 /// Adds the (clean) tags to the items `ids` of `project`; returns the items that changed. The
-/// action and the sync replay share it.
+/// rulebook calls it (through `replica::CacheReplica`) for the action and the sync replay alike.
 pub(crate) fn add_tags(conn: &Connection, project: i64, ids: &[i64], tags: &[String]) -> Result<Vec<i64>> {
     let tag_ids = tag_ids(conn, project, tags, true)?;
     let changed: Vec<i64> = {
@@ -117,7 +117,7 @@ pub(crate) fn set_tags(conn: &Connection, project: i64, item: i64, tags: &[Strin
 pub fn tag(conn: &Connection, project: i64, sel: &Selection, tags: &[String]) -> Result<u64> {
     let tags = clean(tags)?;
     let ids = selection::resolve(conn, project, sel)?;
-    let changed = add_tags(conn, project, &ids, &tags)?;
+    let changed = trove_rulebook::set_tags(&mut CacheReplica::new(conn, project, "")?, &ids, &tags, true)?;
     if changed.is_empty() {
         return Ok(0);
     }
@@ -132,7 +132,7 @@ pub fn tag(conn: &Connection, project: i64, sel: &Selection, tags: &[String]) ->
 pub fn untag(conn: &Connection, project: i64, sel: &Selection, tags: &[String]) -> Result<u64> {
     let tags = clean(tags)?;
     let ids = selection::resolve(conn, project, sel)?;
-    let changed = remove_tags(conn, project, &ids, &tags)?;
+    let changed = trove_rulebook::set_tags(&mut CacheReplica::new(conn, project, "")?, &ids, &tags, false)?;
     if changed.is_empty() {
         return Ok(0);
     }

@@ -4,8 +4,9 @@
 //! The copy is always "the server's state as of the cookie, plus this cache's pending mutations".
 //! Applying a page overwrites every row it carries with the server's state, then replays the
 //! still-pending mutations (the server has not seen them, so they must win over what it sent).
-//! Replay mirrors the server's own rules (`trove-server`'s `store::sync`): every mutation is
-//! idempotent, so replaying one whose effect is already in place changes nothing. A row touched
+//! Replay runs the server's own rules — the one rulebook (`trove_rulebook::apply`) over the cache
+//! ([`CacheReplica`]) — and every mutation is idempotent, so replaying one whose effect is
+//! already in place changes nothing. A row touched
 //! by a mutation that the server refused is re-sent by the server with its true state, so the
 //! optimistic local effect disappears on the next pull.
 
@@ -108,6 +109,7 @@ pub fn synced(conn: &Connection) -> Result<Vec<Synced>> {
 }
 
 mod apply;
+mod cache;
 mod fingerprint;
 mod recovery;
 mod refusals;
@@ -116,6 +118,7 @@ mod replay;
 mod tests;
 
 pub use apply::apply_pull;
+pub use cache::CacheReplica;
 use apply::wipe;
 pub use recovery::{forget, full_name, start_over};
 pub use fingerprint::fingerprint;

@@ -14,6 +14,7 @@ use trove_protocol::{position, rules};
 
 use super::access::{self, Caller};
 use super::items::{info, EXTRA};
+use super::sync::{ServerReplica, Target};
 use super::{collections, cursor, now_ms};
 use crate::error::{Error, Result};
 
@@ -86,7 +87,8 @@ pub struct NewMember<'a> {
 }
 
 /// Inserts the memberships `rows` (none of them present yet) in one statement, in the order
-/// given, added by `caller` now. Every membership insert of the server goes through here.
+/// given, added by `caller` now. Only the rulebook's writes call it (`sync::ServerReplica`),
+/// after writing the pairs' clocks: a membership trigger stamps versions, never lengths.
 pub fn insert(tx: &Transaction, caller: &Caller, collection: i64, rows: &[NewMember]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
@@ -97,6 +99,39 @@ pub fn insert(tx: &Transaction, caller: &Caller, collection: i64, rows: &[NewMem
          SELECT lower(hex(randomblob(12))), ?1, value ->> 0, value ->> 1, value ->> 2, ?2, ?3 FROM json_each(?4) ORDER BY key",
         rusqlite::params![collection, now_ms(), caller.user_id, serde_json::to_string(&rows)?],
     )?;
+    Ok(())
+}
+
+/// Deletes the memberships of `items` in the collection. The rulebook decides when (through
+/// [`ServerReplica`]); the clocks were written before.
+pub fn delete(tx: &Transaction, collection: i64, items: &[i64]) -> Result<()> {
+    if !items.is_empty() {
+        tx.execute("DELETE FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)", rusqlite::params![collection, list(items)])?;
+    }
+    Ok(())
+}
+
+/// Adds (`add`, each with a fresh key after the last member, in the order given) or removes the
+/// items `ids` of the collection's project, by the rulebook's rules: the same as a pushed
+/// `add_items`/`remove_items` without causal lengths.
+fn merge(tx: &Transaction, caller: &Caller, c: &CollectionInfo, ids: &[i64], add: bool) -> Result<()> {
+    let target = Target { id: c.collection.id, project: c.collection.project_id };
+    let mut replica = ServerReplica::new(tx, caller);
+    let states = replica.pairs_by_id(target, ids)?;
+    let keys = if add {
+        position::n_between(last_position(tx, c.collection.id)?.as_deref(), None, ids.len()).map_err(|e| Error::Internal(e.into()))?
+    } else {
+        Vec::new()
+    };
+    trove_rulebook::merge_pairs(&mut replica, target, &states, add, &[], &keys)?;
+    Ok(())
+}
+
+fn set_notes(tx: &Transaction, collection: i64, notes: &[(i64, &str)]) -> Result<()> {
+    let mut stmt = tx.prepare_cached("UPDATE memberships SET note = ?1 WHERE collection_id = ?2 AND item_id = ?3")?;
+    for (item, note) in notes {
+        stmt.execute(rusqlite::params![note, collection, item])?;
+    }
     Ok(())
 }
 
@@ -130,9 +165,10 @@ pub fn add(tx: &Transaction, caller: &Caller, c: &CollectionInfo, input: &AddIte
             input.item, c.collection.slug
         )));
     }
-    let key = position::between(last_position(tx, c.collection.id)?.as_deref(), None).map_err(|e| Error::Internal(e.into()))?;
-    insert(tx, caller, c.collection.id, &[NewMember { item: input.item, position: &key, note: &note }])?;
-    collections::touch(tx, c.collection.id)?;
+    merge(tx, caller, c, &[input.item], true)?;
+    if !note.is_empty() {
+        set_notes(tx, c.collection.id, &[(input.item, note.as_str())])?;
+    }
     Ok((get(tx, c, input.item)?, true))
 }
 
@@ -168,16 +204,9 @@ pub fn bulk_add(tx: &Transaction, caller: &Caller, c: &CollectionInfo, input: &B
         }
     }
     if !out.added.is_empty() {
-        let keys = position::n_between(last_position(tx, c.collection.id)?.as_deref(), None, out.added.len())
-            .map_err(|e| Error::Internal(e.into()))?;
-        let rows: Vec<NewMember> = out
-            .added
-            .iter()
-            .zip(&keys)
-            .map(|(id, key)| NewMember { item: *id, position: key, note: notes.get(id).map(String::as_str).unwrap_or("") })
-            .collect();
-        insert(tx, caller, c.collection.id, &rows)?;
-        collections::touch(tx, c.collection.id)?;
+        merge(tx, caller, c, &out.added, true)?;
+        let noted: Vec<(i64, &str)> = out.added.iter().filter_map(|id| notes.get(id).map(|n| (*id, n.as_str()))).collect();
+        set_notes(tx, c.collection.id, &noted)?;
     }
     Ok(out)
 }
@@ -199,11 +228,7 @@ pub fn bulk_remove(tx: &Transaction, caller: &Caller, c: &CollectionInfo, items:
         }
     }
     if !out.removed.is_empty() {
-        tx.execute(
-            "DELETE FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)",
-            rusqlite::params![c.collection.id, list(&out.removed)],
-        )?;
-        collections::touch(tx, c.collection.id)?;
+        merge(tx, caller, c, &out.removed, false)?;
     }
     Ok(out)
 }

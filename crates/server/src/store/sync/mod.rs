@@ -4,28 +4,26 @@
 //! triggers stamp on every changed row), tombstones included. Tombstones are kept for a window
 //! and then pruned (`prune.rs`); a cookie older than what was pruned is answered with a reset.
 //!
-//! Convergence rules: memberships are a causal-length set (`membership_clocks.cl`, odd =
-//! present, merged by maximum, so a re-add the remover never saw survives); positions are the
-//! clients' fractional keys; collection fields are last-writer-wins in the order the server
-//! applies them; a deleted collection stays deleted and later mutations against it are
-//! acknowledged as no-ops.
+//! What a mutation does is the rulebook's (`trove_rulebook::apply`, the code the app replays its
+//! pending mutations with); `replica.rs` is the server's storage as the rulebook sees it, with the
+//! access checks only the server can make.
 
 use rusqlite::{Connection, OptionalExtension, Transaction};
-use serde_json::json;
-use trove_protocol::api::Role;
 use trove_protocol::sync::PushedMutation;
 use trove_core::Pool;
-use trove_protocol::{rules, ApiError, Mutation, NewCollection};
+use trove_protocol::{rules, ApiError, Mutation};
 
 mod prune;
 mod pull;
+mod replica;
 mod restamp;
 
 pub use prune::{prune, Pruned};
 pub use pull::{pull, sync_item};
+pub use replica::{ServerReplica, Target};
 
-use super::access::{self, Caller};
-use super::{collections, members, now_ms, tags};
+use super::access::Caller;
+use super::now_ms;
 use crate::error::{Error, Result};
 
 /// What became of one pushed mutation.
@@ -168,178 +166,12 @@ pub fn push_one(db: &Pool, caller: &Caller, client_id: &str, pushed: &PushedMuta
     })
 }
 
-fn project_by_uuid(conn: &Connection, caller: &Caller, uuid: &str, need: Role) -> Result<i64> {
-    let id: i64 = conn
-        .query_row("SELECT id FROM projects WHERE uuid = ?1", [uuid], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| Error::NotFound(format!("project {uuid} does not exist")))?;
-    access::require(conn, caller, id, need)?;
-    Ok(id)
-}
-
-/// The live collection `uuid` the caller may edit, or `None` when it was deleted (softly or for
-/// good): mutations against a deleted collection are acknowledged as no-ops.
-fn live_collection(tx: &Transaction, caller: &Caller, uuid: &str) -> Result<Option<(i64, i64)>> {
-    let tombstone: bool =
-        tx.query_row("SELECT EXISTS (SELECT 1 FROM tombstones WHERE kind = 'collection' AND uuid = ?1)", [uuid], |r| r.get(0))?;
-    match collections::by_uuid(tx, uuid)? {
-        None if tombstone => Ok(None),
-        None => Err(Error::NotFound(format!("collection {uuid} does not exist"))),
-        Some((_, _, true)) => Ok(None),
-        Some((id, project, false)) => {
-            collections::by_id(tx, caller, id)?;
-            access::require(tx, caller, project, Role::Editor)?;
-            Ok(Some((id, project)))
-        }
-    }
-}
-
-/// Item ids by UUID within `project`, in the order given; unknown ones are `None`.
-fn item_ids(tx: &Transaction, project: i64, uuids: &[String]) -> Result<Vec<Option<i64>>> {
-    let mut stmt = tx.prepare_cached("SELECT id FROM items WHERE uuid = ?1 AND project_id = ?2")?;
-    uuids.iter().map(|u| Ok(stmt.query_row(rusqlite::params![u, project], |r| r.get(0)).optional()?)).collect()
+/// Applies one mutation with the caller's rights, by the rulebook. A business refusal is an
+/// `Err` other than `Internal`.
+fn apply(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result<()> {
+    trove_rulebook::apply(m, &mut ServerReplica::new(tx, caller))
 }
 
 fn next_version(tx: &Transaction) -> Result<i64> {
     Ok(tx.query_row("UPDATE counters SET value = value + 1 WHERE name = 'version' RETURNING value", [], |r| r.get(0))?)
-}
-
-/// Merges the clients' causal lengths into the pairs (collection, item) for `items` (UUIDs of
-/// the project; unknown ones are skipped): each pair's length becomes the maximum of the
-/// server's and the one sent (or the next length of the wanted parity when none was sent), and
-/// the membership row exists exactly when it is odd. New rows take `keys` (one per item).
-/// Set-based: one statement reads the state of every pair, one inserts the new rows.
-fn merge_memberships(tx: &Transaction, caller: &Caller, (collection, project): (i64, i64), add: bool, items: &[String], cls: &[u32], keys: &[String]) -> Result<()> {
-    // Parity and counts were checked with the mutation (`Mutation::check`).
-    let mut stmt = tx.prepare(
-        "SELECT j.key, i.id, coalesce(k.cl, 0), m.item_id IS NOT NULL \
-         FROM json_each(?1) j JOIN items i ON i.uuid = j.value AND i.project_id = ?2 \
-         LEFT JOIN membership_clocks k ON k.collection_id = ?3 AND k.item_id = i.id \
-         LEFT JOIN memberships m ON m.collection_id = ?3 AND m.item_id = i.id ORDER BY j.key",
-    )?;
-    let state = stmt
-        .query_map(rusqlite::params![serde_json::to_string(items)?, project, collection], |r| {
-            Ok((r.get::<_, usize>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, bool>(3)?))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let (mut inserts, mut deletes, mut clocks) = (Vec::new(), Vec::new(), Vec::new());
-    let mut seen = std::collections::HashSet::new();
-    for (index, item, current, present) in state {
-        if !seen.insert(item) {
-            continue; // the same item twice in one mutation: its first place counts
-        }
-        let wanted = match cls.get(index) {
-            Some(cl) => current.max(*cl as i64),
-            None if (current % 2 == 1) == add => current,
-            None => current + 1,
-        };
-        // What the membership triggers leave the clock at.
-        let mut after = current;
-        if wanted % 2 == 1 && !present {
-            let key = keys.get(index).ok_or_else(|| Error::Invalid("an added item needs a position".into()))?;
-            inserts.push(members::NewMember { item, position: key, note: "" });
-            after = current + (1 - current % 2);
-        } else if wanted % 2 == 0 && present {
-            deletes.push(item);
-            after = current + current % 2;
-        }
-        if wanted != after && wanted > 0 {
-            clocks.push(json!([item, wanted]));
-        }
-    }
-    members::insert(tx, caller, collection, &inserts)?;
-    if !deletes.is_empty() {
-        tx.execute(
-            "DELETE FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)",
-            rusqlite::params![collection, trove_core::filters::list(&deletes)],
-        )?;
-    }
-    if !clocks.is_empty() {
-        let first = next_version(tx)?;
-        tx.execute(
-            "INSERT INTO membership_clocks (collection_id, item_id, cl, project_id, version, changed_at) \
-             SELECT ?1, value ->> 0, value ->> 1, ?2, ?3 + key, ?5 FROM json_each(?4) WHERE true \
-             ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl, version = excluded.version, changed_at = excluded.changed_at",
-            rusqlite::params![collection, project, first, serde_json::to_string(&clocks)?, now_ms()],
-        )?;
-        tx.execute("UPDATE counters SET value = ?1 WHERE name = 'version'", [first + clocks.len() as i64 - 1])?;
-    }
-    Ok(())
-}
-
-/// Applies one mutation with the caller's rights. A business refusal is an `Err` other than
-/// `Internal`.
-fn apply(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result<()> {
-    // Every bound first (ids, sizes, keys, parity), before any row is read.
-    m.check()?;
-    match m {
-        Mutation::CreateCollection { collection, project, hex_id, title, description, private, theme } => {
-            let project = project_by_uuid(tx, caller, project, Role::Editor)?;
-            if collections::by_uuid(tx, collection)?.is_some() {
-                return Ok(());
-            }
-            let input = NewCollection { title: title.clone(), description: description.clone(), private: *private, theme: Some(*theme) };
-            let ids = collections::Ids { uuid: collection.clone(), hex_id: hex_id.clone() };
-            collections::create_as(tx, caller, project, &input, None, ids).map(|_| ())
-        }
-        Mutation::UpdateCollection { collection, patch } => match live_collection(tx, caller, collection)? {
-            Some((id, _)) => collections::update(tx, caller, id, patch).map(|_| ()),
-            None => Ok(()),
-        },
-        Mutation::DeleteCollection { collection } => match live_collection(tx, caller, collection)? {
-            Some((id, _)) => collections::delete(tx, caller, id, false),
-            None => Ok(()),
-        },
-        Mutation::AddItems { collection, items, positions, cls } => {
-            let Some((id, project)) = live_collection(tx, caller, collection)? else { return Ok(()) };
-            merge_memberships(tx, caller, (id, project), true, items, cls, positions)?;
-            members::respread_if_long(tx, id, positions.iter().map(String::as_str))?;
-            collections::touch(tx, id)
-        }
-        Mutation::RemoveItems { collection, items, cls } => {
-            let Some((id, project)) = live_collection(tx, caller, collection)? else { return Ok(()) };
-            merge_memberships(tx, caller, (id, project), false, items, cls, &[])?;
-            collections::touch(tx, id)
-        }
-        Mutation::SetNote { collection, item, note } => {
-            let Some((id, project)) = live_collection(tx, caller, collection)? else { return Ok(()) };
-            let note = rules::note(note)?;
-            if let Some(item) = item_ids(tx, project, std::slice::from_ref(item))?[0] {
-                if tx.execute("UPDATE memberships SET note = ?1 WHERE collection_id = ?2 AND item_id = ?3", rusqlite::params![note, id, item])? > 0 {
-                    collections::touch(tx, id)?;
-                }
-            }
-            Ok(())
-        }
-        Mutation::MoveItem { collection, item, position: key } => {
-            let Some((id, project)) = live_collection(tx, caller, collection)? else { return Ok(()) };
-            if let Some(item) = item_ids(tx, project, std::slice::from_ref(item))?[0] {
-                if tx.execute("UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3", rusqlite::params![key, id, item])? > 0 {
-                    members::respread_if_long(tx, id, [key.as_str()])?;
-                    collections::touch(tx, id)?;
-                }
-            }
-            Ok(())
-        }
-        Mutation::TagItems { items, tags: names } | Mutation::UntagItems { items, tags: names } => {
-            let names: Vec<String> = names.iter().map(|t| rules::tag(t)).collect::<Result<_, _>>()?;
-            // Items by UUID, grouped by project, each project needing the editor role.
-            let mut by_project: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
-            let mut stmt = tx.prepare_cached("SELECT id, project_id FROM items WHERE uuid = ?1")?;
-            for u in items {
-                if let Some((id, p)) = stmt.query_row([u], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))).optional()? {
-                    by_project.entry(p).or_default().push(id);
-                }
-            }
-            for (project, ids) in by_project {
-                access::require(tx, caller, project, Role::Editor)?;
-                if matches!(m, Mutation::TagItems { .. }) {
-                    tags::tag(tx, project, &ids, &names)?;
-                } else {
-                    tags::untag(tx, project, &ids, &names)?;
-                }
-            }
-            Ok(())
-        }
-    }
 }

@@ -1,0 +1,198 @@
+//! The app's cache as the rulebook sees it ([`trove_rulebook::ReplicaStore`]): the primitives
+//! that write the cache's schema for one project. What a mutation does is decided by
+//! `trove_rulebook`, the same code trove-server applies pushed mutations with; the app's own
+//! actions (`members`, `tags`) and the replay of pending mutations both go through it.
+
+use rusqlite::Connection;
+use trove_protocol::model::CollectionPatch;
+use trove_protocol::rules;
+use trove_rulebook::{NewCollection, PairState, Plan, ReplicaStore};
+
+use super::{collection_id, item_ids, live_collection, namespace};
+use crate::db::now_ms;
+use crate::error::{Error, Result};
+use crate::filters::list;
+use crate::{collections, tags};
+
+/// One project of the cache, changed in the caller's transaction.
+pub struct CacheReplica<'c> {
+    conn: &'c Connection,
+    project: i64,
+    /// Only a copy of a server project keeps causal lengths.
+    synced: bool,
+    /// Who a new membership is added by.
+    actor: &'c str,
+}
+
+impl<'c> CacheReplica<'c> {
+    pub fn new(conn: &'c Connection, project: i64, actor: &'c str) -> Result<Self> {
+        Ok(CacheReplica { conn, project, synced: super::is_synced(conn, project)?, actor })
+    }
+
+    pub fn synced(&self) -> bool {
+        self.synced
+    }
+
+    /// The state of the pairs (collection, item) for items given by local id, in the order
+    /// given, all present or all absent as the caller found them.
+    pub fn pairs_by_id(&self, collection: i64, ids: &[i64], present: bool) -> Result<Vec<PairState<i64>>> {
+        let mut stmt = self.conn.prepare("SELECT item_id, cl FROM membership_clocks WHERE collection_id = ?1 AND item_id IN rarray(?2)")?;
+        let cls: std::collections::HashMap<i64, i64> =
+            stmt.query_map(rusqlite::params![collection, list(ids)], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        Ok(ids.iter().enumerate().map(|(index, id)| PairState { index, item: *id, cl: cls.get(id).copied().unwrap_or(0), present }).collect())
+    }
+}
+
+impl ReplicaStore for CacheReplica<'_> {
+    type Collection = i64;
+    type Item = i64;
+    type Error = Error;
+
+    fn exists(&mut self, collection: &str) -> Result<bool> {
+        Ok(collection_id(self.conn, collection)?.is_some())
+    }
+
+    fn create(&mut self, c: NewCollection<'_>) -> Result<()> {
+        let now = now_ms();
+        self.conn.execute(
+            "INSERT INTO collections (uuid, hex_id, project_id, namespace, title, title_slug, description, private, theme, owner, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '', ?10, ?10)",
+            rusqlite::params![
+                c.collection,
+                c.hex_id,
+                self.project,
+                namespace(self.conn, self.project)?,
+                c.title,
+                rules::slugify(c.title),
+                c.description,
+                c.private,
+                c.theme.as_str(),
+                now
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn target(&mut self, collection: &str) -> Result<Option<i64>> {
+        live_collection(self.conn, self.project, collection)
+    }
+
+    fn update(&mut self, id: i64, patch: &CollectionPatch) -> Result<()> {
+        let conn = self.conn;
+        if let Some(t) = &patch.title {
+            conn.execute("UPDATE collections SET title = ?1, title_slug = ?2 WHERE id = ?3", rusqlite::params![t, rules::slugify(t), id])?;
+        }
+        if let Some(d) = &patch.description {
+            conn.execute("UPDATE collections SET description = ?1 WHERE id = ?2", rusqlite::params![d, id])?;
+        }
+        if let Some(p) = patch.private {
+            conn.execute("UPDATE collections SET private = ?1 WHERE id = ?2", rusqlite::params![p, id])?;
+        }
+        if let Some(t) = patch.theme {
+            conn.execute("UPDATE collections SET theme = ?1 WHERE id = ?2", rusqlite::params![t.as_str(), id])?;
+        }
+        Ok(())
+    }
+
+    fn delete(&mut self, id: i64) -> Result<()> {
+        self.conn.execute("UPDATE collections SET deleted_at = ?1 WHERE id = ?2", rusqlite::params![now_ms(), id])?;
+        Ok(())
+    }
+
+    fn touch(&mut self, id: i64) -> Result<()> {
+        collections::touch(self.conn, id)
+    }
+
+    fn pairs(&mut self, collection: i64, items: &[String]) -> Result<Vec<PairState<i64>>> {
+        // CROSS JOIN keeps the UUIDs as the outer loop, each found through the UUID index.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT j.key, i.id, coalesce(k.cl, 0), m.item_id IS NOT NULL \
+             FROM json_each(?1) j CROSS JOIN items i ON i.uuid = j.value AND i.project_id = ?2 \
+             LEFT JOIN membership_clocks k ON k.collection_id = ?3 AND k.item_id = i.id \
+             LEFT JOIN memberships m ON m.collection_id = ?3 AND m.item_id = i.id",
+        )?;
+        let rows = stmt
+            .query_map(rusqlite::params![serde_json::to_string(items).expect("strings serialize"), self.project, collection], |r| {
+                Ok(PairState { index: r.get(0)?, item: r.get(1)?, cl: r.get(2)?, present: r.get(3)? })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn write_pairs(&mut self, collection: i64, plan: &Plan<'_, i64>) -> Result<()> {
+        let conn = self.conn;
+        if self.synced && !plan.clocks.is_empty() {
+            let mut clock = conn.prepare_cached(
+                "INSERT INTO membership_clocks (collection_id, item_id, cl) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl",
+            )?;
+            let mut clocks: Vec<&(i64, i64)> = plan.clocks.iter().collect();
+            clocks.sort_unstable_by_key(|(item, _)| *item);
+            for (item, cl) in clocks {
+                clock.execute(rusqlite::params![collection, item, cl])?;
+            }
+        }
+        if !plan.inserts.is_empty() {
+            let mut insert = conn.prepare_cached(
+                "INSERT INTO memberships (collection_id, item_id, position, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            // In item-id order: the primary key and the by-item index then grow at their ends
+            // instead of taking a random page per row (a million-item add is bound by this).
+            let mut rows: Vec<&(i64, &str)> = plan.inserts.iter().collect();
+            rows.sort_unstable_by_key(|(item, _)| *item);
+            let now = now_ms();
+            for (item, key) in rows {
+                insert.execute(rusqlite::params![collection, item, key, now, self.actor])?;
+            }
+        }
+        if !plan.deletes.is_empty() {
+            conn.execute(
+                "DELETE FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)",
+                rusqlite::params![collection, list(&plan.deletes)],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn member(&mut self, collection: i64, item: &str) -> Result<Option<i64>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .prepare_cached("SELECT m.item_id FROM memberships m JOIN items i ON i.id = m.item_id WHERE m.collection_id = ?1 AND i.uuid = ?2")?
+            .query_row(rusqlite::params![collection, item], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_note(&mut self, collection: i64, item: i64, note: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE memberships SET note = ?1 WHERE collection_id = ?2 AND item_id = ?3",
+            rusqlite::params![note, collection, item],
+        )?;
+        Ok(())
+    }
+
+    fn set_position(&mut self, collection: i64, item: i64, key: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3",
+            rusqlite::params![key, collection, item],
+        )?;
+        Ok(())
+    }
+
+    fn items(&mut self, uuids: &[String]) -> Result<Vec<i64>> {
+        Ok(item_ids(self.conn, self.project, uuids)?.into_iter().flatten().collect())
+    }
+
+    fn tag(&mut self, items: &[i64], names: &[String], add: bool) -> Result<Vec<i64>> {
+        if add {
+            tags::add_tags(self.conn, self.project, items, names)
+        } else {
+            tags::remove_tags(self.conn, self.project, items, names)
+        }
+    }
+
+    fn touch_items(&mut self, items: &[i64]) -> Result<()> {
+        self.conn.execute("UPDATE items SET updated_at = ?1 WHERE id IN rarray(?2)", rusqlite::params![now_ms(), list(items)])?;
+        Ok(())
+    }
+}

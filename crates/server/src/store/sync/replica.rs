@@ -1,0 +1,209 @@
+//! The server's storage as the rulebook sees it ([`trove_rulebook::ReplicaStore`]): the
+//! primitives that write the server's schema, and the authority checks only the server can
+//! make (the caller's role, what they may see, unique titles). What a mutation does is decided
+//! by `trove_rulebook::apply`, the same code the app replays its pending mutations with.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rusqlite::{OptionalExtension, Transaction};
+use serde_json::json;
+use trove_protocol::api::Role;
+use trove_protocol::model::CollectionPatch;
+use trove_protocol::NewCollection as CollectionInput;
+use trove_rulebook::{NewCollection, PairState, Plan, ReplicaStore};
+
+use super::next_version;
+use crate::error::{Error, Result};
+use crate::store::access::{self, Caller};
+use crate::store::{collections, members, now_ms, tags};
+
+/// One transaction of the server, changed with one caller's rights.
+pub struct ServerReplica<'t, 'c> {
+    tx: &'t Transaction<'c>,
+    caller: &'t Caller,
+    /// The project of every item [`ReplicaStore::items`] returned.
+    projects: HashMap<i64, i64>,
+    /// Projects whose editor role the caller was found to have.
+    editable: HashSet<i64>,
+}
+
+/// A live collection: its id and its project's.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    pub id: i64,
+    pub project: i64,
+}
+
+impl<'t, 'c> ServerReplica<'t, 'c> {
+    pub fn new(tx: &'t Transaction<'c>, caller: &'t Caller) -> Self {
+        ServerReplica { tx, caller, projects: HashMap::new(), editable: HashSet::new() }
+    }
+
+    /// The state of the pairs (c, item) for items given by id (the REST API's way to name them).
+    pub fn pairs_by_id(&self, c: Target, ids: &[i64]) -> Result<Vec<PairState<i64>>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT j.key, i.id, coalesce(k.cl, 0), m.item_id IS NOT NULL \
+             FROM json_each(?1) j JOIN items i ON i.id = j.value AND i.project_id = ?2 \
+             LEFT JOIN membership_clocks k ON k.collection_id = ?3 AND k.item_id = i.id \
+             LEFT JOIN memberships m ON m.collection_id = ?3 AND m.item_id = i.id ORDER BY j.key",
+        )?;
+        let rows = stmt
+            .query_map(rusqlite::params![serde_json::to_string(ids)?, c.project, c.id], state)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+}
+
+fn state(r: &rusqlite::Row) -> rusqlite::Result<PairState<i64>> {
+    Ok(PairState { index: r.get(0)?, item: r.get(1)?, cl: r.get(2)?, present: r.get(3)? })
+}
+
+impl ReplicaStore for ServerReplica<'_, '_> {
+    type Collection = Target;
+    type Item = i64;
+    type Error = Error;
+
+    fn exists(&mut self, collection: &str) -> Result<bool> {
+        Ok(collections::by_uuid(self.tx, collection)?.is_some())
+    }
+
+    fn create(&mut self, c: NewCollection<'_>) -> Result<()> {
+        let project = project_by_uuid(self.tx, self.caller, c.project, Role::Editor)?;
+        let input = CollectionInput {
+            title: c.title.to_string(),
+            description: c.description.to_string(),
+            private: c.private,
+            theme: Some(c.theme),
+        };
+        let ids = collections::Ids { uuid: c.collection.to_string(), hex_id: c.hex_id.to_string() };
+        collections::create_as(self.tx, self.caller, project, &input, None, ids).map(|_| ())
+    }
+
+    /// The live collection `uuid` the caller may edit; `None` when it was deleted (softly or
+    /// for good). One that never existed, or that the caller may not see, is not found.
+    fn target(&mut self, uuid: &str) -> Result<Option<Target>> {
+        let tx = self.tx;
+        let tombstone: bool =
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM tombstones WHERE kind = 'collection' AND uuid = ?1)", [uuid], |r| r.get(0))?;
+        match collections::by_uuid(tx, uuid)? {
+            None if tombstone => Ok(None),
+            None => Err(Error::NotFound(format!("collection {uuid} does not exist"))),
+            Some((_, _, true)) => Ok(None),
+            Some((id, project, false)) => {
+                collections::by_id(tx, self.caller, id)?;
+                access::require(tx, self.caller, project, Role::Editor)?;
+                Ok(Some(Target { id, project }))
+            }
+        }
+    }
+
+    fn update(&mut self, c: Target, patch: &CollectionPatch) -> Result<()> {
+        collections::update(self.tx, self.caller, c.id, patch).map(|_| ())
+    }
+
+    fn delete(&mut self, c: Target) -> Result<()> {
+        collections::delete(self.tx, self.caller, c.id, false)
+    }
+
+    fn touch(&mut self, c: Target) -> Result<()> {
+        collections::touch(self.tx, c.id)
+    }
+
+    fn pairs(&mut self, c: Target, items: &[String]) -> Result<Vec<PairState<i64>>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT j.key, i.id, coalesce(k.cl, 0), m.item_id IS NOT NULL \
+             FROM json_each(?1) j JOIN items i ON i.uuid = j.value AND i.project_id = ?2 \
+             LEFT JOIN membership_clocks k ON k.collection_id = ?3 AND k.item_id = i.id \
+             LEFT JOIN memberships m ON m.collection_id = ?3 AND m.item_id = i.id ORDER BY j.key",
+        )?;
+        let rows = stmt
+            .query_map(rusqlite::params![serde_json::to_string(items)?, c.project, c.id], state)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// The clocks first, each with a new version (the membership triggers only stamp versions),
+    /// then the rows.
+    fn write_pairs(&mut self, c: Target, plan: &Plan<'_, i64>) -> Result<()> {
+        let tx = self.tx;
+        if !plan.clocks.is_empty() {
+            let clocks: Vec<serde_json::Value> = plan.clocks.iter().map(|(item, cl)| json!([item, cl])).collect();
+            let first = next_version(tx)?;
+            tx.execute(
+                "INSERT INTO membership_clocks (collection_id, item_id, cl, project_id, version, changed_at) \
+                 SELECT ?1, value ->> 0, value ->> 1, ?2, ?3 + key, ?5 FROM json_each(?4) WHERE true \
+                 ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl, version = excluded.version, changed_at = excluded.changed_at",
+                rusqlite::params![c.id, c.project, first, serde_json::to_string(&clocks)?, now_ms()],
+            )?;
+            tx.execute("UPDATE counters SET value = ?1 WHERE name = 'version'", [first + clocks.len() as i64 - 1])?;
+        }
+        let inserts: Vec<members::NewMember> =
+            plan.inserts.iter().map(|(item, key)| members::NewMember { item: *item, position: key, note: "" }).collect();
+        members::insert(tx, self.caller, c.id, &inserts)?;
+        members::delete(tx, c.id, &plan.deletes)
+    }
+
+    fn keys_written(&mut self, c: Target, keys: &[&str]) -> Result<()> {
+        members::respread_if_long(self.tx, c.id, keys.iter().copied())
+    }
+
+    fn member(&mut self, c: Target, item: &str) -> Result<Option<i64>> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT m.item_id FROM memberships m JOIN items i ON i.id = m.item_id WHERE m.collection_id = ?1 AND i.uuid = ?2")?
+            .query_row(rusqlite::params![c.id, item], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_note(&mut self, c: Target, item: i64, note: &str) -> Result<()> {
+        self.tx.execute("UPDATE memberships SET note = ?1 WHERE collection_id = ?2 AND item_id = ?3", rusqlite::params![note, c.id, item])?;
+        Ok(())
+    }
+
+    fn set_position(&mut self, c: Target, item: i64, key: &str) -> Result<()> {
+        self.tx.execute("UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3", rusqlite::params![key, c.id, item])?;
+        Ok(())
+    }
+
+    /// Items by UUID; every project they belong to needs the caller's editor role.
+    fn items(&mut self, uuids: &[String]) -> Result<Vec<i64>> {
+        let mut stmt = self.tx.prepare_cached("SELECT id, project_id FROM items WHERE uuid = ?1")?;
+        let mut out = Vec::with_capacity(uuids.len());
+        for u in uuids {
+            if let Some((id, project)) = stmt.query_row([u], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))).optional()? {
+                if !self.editable.contains(&project) {
+                    access::require(self.tx, self.caller, project, Role::Editor)?;
+                    self.editable.insert(project);
+                }
+                self.projects.insert(id, project);
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
+    fn tag(&mut self, items: &[i64], names: &[String], add: bool) -> Result<Vec<i64>> {
+        let mut by_project: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for id in items {
+            by_project.entry(self.projects[id]).or_default().push(*id);
+        }
+        let mut changed = Vec::new();
+        for (project, ids) in by_project {
+            changed.extend(if add { tags::tag(self.tx, project, &ids, names)? } else { tags::untag(self.tx, project, &ids, names)? });
+        }
+        Ok(changed)
+    }
+
+    fn touch_items(&mut self, items: &[i64]) -> Result<()> {
+        tags::touch(self.tx, items)
+    }
+}
+
+pub(super) fn project_by_uuid(tx: &Transaction, caller: &Caller, uuid: &str, need: Role) -> Result<i64> {
+    let id: i64 = tx
+        .query_row("SELECT id FROM projects WHERE uuid = ?1", [uuid], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("project {uuid} does not exist")))?;
+    access::require(tx, caller, id, need)?;
+    Ok(id)
+}
