@@ -401,31 +401,30 @@ impl Model {
     }
 }
 
-/// The server's causal-length merge (`merge_memberships`): each pair's length becomes the
-/// maximum of its own and the one sent (or the next one of the wanted parity when none was
-/// sent); the row exists exactly when it is odd; a new row takes the given key and no note.
+/// The rulebook's causal-length merge (`trove_rulebook::members::plan`, the code both the server
+/// and the app apply) over the model's pairs: the row exists exactly when the merged length is
+/// odd; a new row takes the given key and no note.
 fn merge(c: &mut MCollection, add: bool, items: &[String], cls: &[u32], keys: &[String]) -> Result<(), Refusal> {
     if let Some(cl) = cls.iter().find(|cl| (*cl % 2 == 1) != add) {
         return Err(format!("causal length {cl} has the wrong parity"));
     }
-    let mut seen = HashSet::new();
-    for (index, item) in items.iter().enumerate() {
-        if !seen.insert(item) {
-            continue;
-        }
-        let pair = c.pairs.entry(item.clone()).or_default();
-        let wanted = match cls.get(index) {
-            Some(cl) => pair.cl.max(*cl),
-            None if (pair.cl % 2 == 1) == add => pair.cl,
-            None => pair.cl + 1,
-        };
-        if wanted % 2 == 1 && pair.row.is_none() {
-            let key = keys.get(index).ok_or("an added item needs a position")?;
-            pair.row = Some((key.clone(), String::new()));
-        } else if wanted % 2 == 0 && pair.row.is_some() {
-            pair.row = None;
-        }
-        pair.cl = wanted;
+    let states: Vec<trove_rulebook::PairState<&str>> = items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let pair = c.pairs.get(item).cloned().unwrap_or_default();
+            trove_rulebook::PairState { index, item: item.as_str(), cl: pair.cl as i64, present: pair.row.is_some() }
+        })
+        .collect();
+    let plan = trove_rulebook::members::plan(&states, add, cls, keys).map_err(|_| "an added item needs a position".to_string())?;
+    for (item, cl) in &plan.clocks {
+        c.pairs.entry(item.to_string()).or_default().cl = *cl as u32;
+    }
+    for (item, key) in &plan.inserts {
+        c.pairs.entry(item.to_string()).or_default().row = Some((key.to_string(), String::new()));
+    }
+    for item in &plan.deletes {
+        c.pairs.entry(item.to_string()).or_default().row = None;
     }
     Ok(())
 }
