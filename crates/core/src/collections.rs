@@ -6,6 +6,7 @@ use trove_protocol::{rules, Collection, CollectionPatch, Mutation, NewCollection
 
 use crate::db::now_ms;
 use crate::error::{Error, Result};
+use crate::replica::CacheReplica;
 use crate::{outbox, projects};
 
 const COLUMNS: &str = "c.id, c.project_id, c.namespace, c.title, c.hex_id, c.description, c.private, c.theme, \
@@ -92,66 +93,37 @@ pub fn create(conn: &Connection, project: i64, input: &NewCollection, owner: &st
     let theme = input.theme.unwrap_or(Theme::Orange);
     let uuid = uuid::Uuid::new_v4().to_string();
     let hex_id: String = hex::encode(rand::rng().random::<[u8; 12]>());
-    let now = now_ms();
-    conn.execute(
-        "INSERT INTO collections (uuid, hex_id, project_id, namespace, title, title_slug, description, private, theme, owner, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-        rusqlite::params![
-            uuid,
-            hex_id,
-            project,
-            crate::replica::namespace(conn, project)?,
-            title,
-            rules::slugify(&title),
-            description,
-            input.private,
-            theme.as_str(),
-            owner,
-            now
-        ],
-    )?;
-    let id = conn.last_insert_rowid();
-    outbox::append(
-        conn,
-        project,
-        &Mutation::CreateCollection {
-            collection: uuid,
-            project: project_uuid(conn, project)?,
-            hex_id,
-            title,
-            description,
-            private: input.private,
-            theme,
-        },
-    )?;
+    let m = Mutation::CreateCollection {
+        collection: uuid.clone(),
+        project: project_uuid(conn, project)?,
+        hex_id,
+        title,
+        description,
+        private: input.private,
+        theme,
+    };
+    // What the create does is the rulebook's, as when the server applies it.
+    trove_rulebook::apply(&m, &mut CacheReplica::new(conn, project, owner)?)?;
+    outbox::append(conn, project, &m)?;
+    let id = crate::replica::collection_id(conn, &uuid)?.ok_or(Error::NotFound { what: "collection", id: 0 })?;
     get(conn, id)
 }
 
 pub fn update(conn: &Connection, id: i64, patch: &CollectionPatch) -> Result<Collection> {
     let current = live(conn, id)?;
-    let mut clean = CollectionPatch::default();
+    let mut clean = CollectionPatch { private: patch.private, theme: patch.theme, ..CollectionPatch::default() };
     if let Some(t) = &patch.title {
         let t = rules::title(t)?;
         check_unique(conn, current.project_id, &t, Some(id))?;
-        conn.execute("UPDATE collections SET title = ?1, title_slug = ?2 WHERE id = ?3", rusqlite::params![t, rules::slugify(&t), id])?;
         clean.title = Some(t);
     }
     if let Some(d) = &patch.description {
-        let d = rules::description(d)?;
-        conn.execute("UPDATE collections SET description = ?1 WHERE id = ?2", rusqlite::params![d, id])?;
-        clean.description = Some(d);
-    }
-    if let Some(p) = patch.private {
-        conn.execute("UPDATE collections SET private = ?1 WHERE id = ?2", rusqlite::params![p, id])?;
-        clean.private = Some(p);
-    }
-    if let Some(theme) = patch.theme {
-        conn.execute("UPDATE collections SET theme = ?1 WHERE id = ?2", rusqlite::params![theme.as_str(), id])?;
-        clean.theme = Some(theme);
+        clean.description = Some(rules::description(d)?);
     }
     if clean != CollectionPatch::default() {
-        conn.execute("UPDATE collections SET updated_at = ?1 WHERE id = ?2", rusqlite::params![now_ms(), id])?;
-        outbox::append(conn, current.project_id, &Mutation::UpdateCollection { collection: uuid_of(conn, id)?, patch: clean })?;
+        let m = Mutation::UpdateCollection { collection: uuid_of(conn, id)?, patch: clean };
+        trove_rulebook::apply(&m, &mut CacheReplica::new(conn, current.project_id, "")?)?;
+        outbox::append(conn, current.project_id, &m)?;
     }
     get(conn, id)
 }
@@ -159,8 +131,9 @@ pub fn update(conn: &Connection, id: i64, patch: &CollectionPatch) -> Result<Col
 /// Soft-deletes: the collection disappears from every list; its memberships stay for sync.
 pub fn delete(conn: &Connection, id: i64) -> Result<()> {
     let current = live(conn, id)?;
-    conn.execute("UPDATE collections SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2", rusqlite::params![now_ms(), id])?;
-    outbox::append(conn, current.project_id, &Mutation::DeleteCollection { collection: uuid_of(conn, id)? })?;
+    let m = Mutation::DeleteCollection { collection: uuid_of(conn, id)? };
+    trove_rulebook::apply(&m, &mut CacheReplica::new(conn, current.project_id, "")?)?;
+    outbox::append(conn, current.project_id, &m)?;
     Ok(())
 }
 

@@ -33,10 +33,9 @@ fn item_uuid(conn: &Connection, item: i64) -> Result<String> {
     Ok(conn.query_row("SELECT uuid FROM items WHERE id = ?1", [item], |r| r.get(0))?)
 }
 
-/// The tail of every membership action: touch the collection and append the mutation, built
-/// from the collection's UUID, to the outbox.
+/// The tail of an add or a remove: the mutation, built from the collection's UUID, goes to the
+/// outbox (the rulebook touched the collection).
 fn record(conn: &Connection, project: i64, collection: i64, mutation: impl FnOnce(String) -> Mutation) -> Result<()> {
-    collections::touch(conn, collection)?;
     outbox::append(conn, project, &mutation(collections::uuid_of(conn, collection)?))?;
     Ok(())
 }
@@ -45,6 +44,14 @@ fn member_ids(conn: &Connection, collection: i64, ids: &[i64]) -> Result<HashSet
     let mut stmt = conn.prepare("SELECT item_id FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)")?;
     let set = stmt.query_map(rusqlite::params![collection, list(ids)], |r| r.get(0))?.collect::<Result<_, _>>()?;
     Ok(set)
+}
+
+/// Applies a note or a move by the rulebook, as the server will, and records it.
+fn apply(conn: &Connection, project: i64, collection: i64, mutation: impl FnOnce(String) -> Mutation) -> Result<()> {
+    let m = mutation(collections::uuid_of(conn, collection)?);
+    trove_rulebook::apply(&m, &mut CacheReplica::new(conn, project, "")?)?;
+    outbox::append(conn, project, &m)?;
+    Ok(())
 }
 
 /// Adds (`add`, the items `ids` absent, each with its key in `keys`) or removes (the items
@@ -142,12 +149,8 @@ pub fn move_item(conn: &Connection, collection: i64, item: i64, before: Option<i
         }
     }
     let key = position::between(prev.as_deref(), next.as_deref())?;
-    conn.execute(
-        "UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3",
-        rusqlite::params![key, collection, item],
-    )?;
     let item = item_uuid(conn, item)?;
-    record(conn, c.project_id, collection, |collection| Mutation::MoveItem { collection, item, position: key })
+    apply(conn, c.project_id, collection, |collection| Mutation::MoveItem { collection, item, position: key })
 }
 
 /// Sets the note of `item` in the collection (at most 500 characters; empty clears it).
@@ -155,12 +158,8 @@ pub fn set_note(conn: &Connection, collection: i64, item: i64, note: &str) -> Re
     let note = rules::note(note)?;
     let c = collections::live(conn, collection)?;
     position_of(conn, collection, &c, item)?;
-    conn.execute(
-        "UPDATE memberships SET note = ?1 WHERE collection_id = ?2 AND item_id = ?3",
-        rusqlite::params![note, collection, item],
-    )?;
     let item = item_uuid(conn, item)?;
-    record(conn, c.project_id, collection, |collection| Mutation::SetNote { collection, item, note })
+    apply(conn, c.project_id, collection, |collection| Mutation::SetNote { collection, item, note })
 }
 
 impl crate::Store {

@@ -79,6 +79,7 @@ pub fn apply<S: ReplicaStore>(m: &Mutation, store: &mut S) -> Result<(), S::Erro
         Mutation::UpdateCollection { collection, patch } => {
             if let Some(c) = store.target(collection)? {
                 store.update(c, patch)?;
+                store.touch(c)?;
             }
         }
         Mutation::DeleteCollection { collection } => {

@@ -20,7 +20,7 @@ pub struct CacheReplica<'c> {
     project: i64,
     /// Only a copy of a server project keeps causal lengths.
     synced: bool,
-    /// Who a new membership is added by.
+    /// Who a new collection or membership is made by (empty when replaying: the pull brings it).
     actor: &'c str,
 }
 
@@ -56,7 +56,7 @@ impl ReplicaStore for CacheReplica<'_> {
         let now = now_ms();
         self.conn.execute(
             "INSERT INTO collections (uuid, hex_id, project_id, namespace, title, title_slug, description, private, theme, owner, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '', ?10, ?10)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
             rusqlite::params![
                 c.collection,
                 c.hex_id,
@@ -67,6 +67,7 @@ impl ReplicaStore for CacheReplica<'_> {
                 c.description,
                 c.private,
                 c.theme.as_str(),
+                self.actor,
                 now
             ],
         )?;
@@ -95,7 +96,7 @@ impl ReplicaStore for CacheReplica<'_> {
     }
 
     fn delete(&mut self, id: i64) -> Result<()> {
-        self.conn.execute("UPDATE collections SET deleted_at = ?1 WHERE id = ?2", rusqlite::params![now_ms(), id])?;
+        self.conn.execute("UPDATE collections SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2", rusqlite::params![now_ms(), id])?;
         Ok(())
     }
 

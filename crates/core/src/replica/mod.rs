@@ -125,7 +125,7 @@ pub use fingerprint::fingerprint;
 pub use refusals::{describe, record_refusals, refetch, refusals};
 pub use replay::replay;
 
-pub(super) fn collection_id(conn: &Connection, uuid: &str) -> Result<Option<i64>> {
+pub(crate) fn collection_id(conn: &Connection, uuid: &str) -> Result<Option<i64>> {
     Ok(conn.prepare_cached("SELECT id FROM collections WHERE uuid = ?1")?.query_row([uuid], |r| r.get(0)).optional()?)
 }
 
