@@ -12,7 +12,7 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use tokio::sync::Semaphore;
 use rusqlite::{Connection, Transaction};
 use trove_core::thumbs::ThumbCache;
-use trove_core::Pool;
+use trove_sqlite::Pool;
 
 use crate::error::{Error, Result};
 

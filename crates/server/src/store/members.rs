@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, Transaction};
-use trove_core::filters::list;
+use trove_sqlite::list;
 use trove_core::items::COLUMNS;
 use trove_protocol::api::{
     AddItem, BulkAdd, BulkAddOutcome, BulkRemoveOutcome, CollectionInfo, Member, MemberPatch, MembersPage, Role,

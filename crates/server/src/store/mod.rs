@@ -22,9 +22,9 @@ use std::path::Path;
 use anyhow::Context;
 use rand::Rng;
 use trove_core::thumbs::ThumbCache;
-use trove_core::Pool;
+use trove_sqlite::Pool;
 
-pub use trove_core::now_ms;
+pub use trove_sqlite::now_ms;
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_init.sql"),
@@ -77,7 +77,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             // A server from before migration 003, with a tombstone.
-            let db = trove_core::Pool::open(&dir.path().join("trove-server.db"), &super::MIGRATIONS[..2]).unwrap();
+            let db = trove_sqlite::Pool::open(&dir.path().join("trove-server.db"), &super::MIGRATIONS[..2]).unwrap();
             db.write(|tx| {
                 accounts::ensure_admin(tx)?;
                 let ns = accounts::namespace_id(tx, accounts::ADMIN)?.unwrap();
@@ -99,7 +99,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             // A server from before migration 004, holding a key far past today's bound.
-            let db = trove_core::Pool::open(&dir.path().join("trove-server.db"), &super::MIGRATIONS[..3]).unwrap();
+            let db = trove_sqlite::Pool::open(&dir.path().join("trove-server.db"), &super::MIGRATIONS[..3]).unwrap();
             db.write(|tx| {
                 accounts::ensure_admin(tx)?;
                 let admin = Caller { user_id: tx.query_row("SELECT id FROM users WHERE name = 'admin'", [], |r| r.get(0))?, name: "admin".into(), is_admin: true };
@@ -130,7 +130,7 @@ mod tests {
             })
             .unwrap();
         }
-        let keys = |db: &trove_core::Pool| -> Vec<String> {
+        let keys = |db: &trove_sqlite::Pool| -> Vec<String> {
             db.read(|c| c.prepare("SELECT position FROM memberships ORDER BY position, item_id")?.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()).unwrap()
         };
         let (db, _) = super::open(dir.path()).unwrap();

@@ -1,7 +1,7 @@
 //! Tags on items: set on the item itself (a tag set through a collection view is the item's).
 
 use rusqlite::Transaction;
-use trove_core::filters::list;
+use trove_sqlite::list;
 use trove_core::items::TAG_SEP;
 
 use crate::error::Result;

@@ -14,7 +14,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde_json::json;
 use trove_protocol::api::Role;
 use trove_protocol::sync::PushedMutation;
-use trove_core::Pool;
+use trove_sqlite::Pool;
 use trove_protocol::{rules, ApiError, Mutation, NewCollection};
 
 mod prune;
@@ -251,7 +251,7 @@ fn merge_memberships(tx: &Transaction, caller: &Caller, (collection, project): (
     if !deletes.is_empty() {
         tx.execute(
             "DELETE FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)",
-            rusqlite::params![collection, trove_core::filters::list(&deletes)],
+            rusqlite::params![collection, trove_sqlite::list(&deletes)],
         )?;
     }
     if !clocks.is_empty() {
