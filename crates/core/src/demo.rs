@@ -17,7 +17,8 @@ use trove_protocol::{ItemKind, NewCollection, ProjectKind, Selection, Theme};
 use crate::db::{now_ms, Store};
 use crate::error::Result;
 use crate::items::TAG_SEP;
-use crate::thumbs::{png, ThumbCache};
+use crate::thumbs::png;
+use trove_thumbs::ThumbCache;
 use crate::{collections, members, projects};
 
 pub use crate::thumbs::THUMB_SIDE;
@@ -44,7 +45,7 @@ pub fn ensure(store: &Store) -> Result<bool> {
         return Ok(false);
     }
     let specs = image_specs();
-    let thumbs = render_thumbs(store.thumbs(), &specs)?;
+    let thumbs = render_thumbs(store.thumbs().cache(), &specs)?;
     store.write(|tx| {
         insert_images(tx, &specs, &thumbs)?;
         insert_hub(tx, store.actor())?;
@@ -145,7 +146,7 @@ pub fn render_thumbs(cache: &ThumbCache, specs: &[ImageSpec]) -> Result<Vec<Stri
             .map(|part| {
                 s.spawn(move || {
                     part.iter()
-                        .map(|sp| cache.put(&png(&render(sp.seed, sp.width, sp.height, THUMB_SIDE, sp.night(), sp.blurry()))?))
+                        .map(|sp| Ok(cache.put(&png(&render(sp.seed, sp.width, sp.height, THUMB_SIDE, sp.night(), sp.blurry()))?)?))
                         .collect::<Result<Vec<_>>>()
                 })
             })

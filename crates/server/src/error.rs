@@ -62,6 +62,15 @@ impl From<trove_core::Error> for Error {
     }
 }
 
+impl From<trove_thumbs::Error> for Error {
+    fn from(e: trove_thumbs::Error) -> Self {
+        match e {
+            trove_thumbs::Error::Invalid(message) => Error::Invalid(message),
+            e => Error::Internal(e.into()),
+        }
+    }
+}
+
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
         Error::Internal(e.into())

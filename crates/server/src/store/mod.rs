@@ -21,7 +21,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use rand::Rng;
-use trove_core::thumbs::ThumbCache;
+use trove_thumbs::ThumbCache;
 use trove_sqlite::Pool;
 
 pub use trove_sqlite::now_ms;
