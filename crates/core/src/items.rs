@@ -12,7 +12,7 @@ use crate::projects;
 /// Separates tags in `items.tags_text` (tags cannot contain control characters).
 pub const TAG_SEP: char = '\u{1f}';
 
-/// The columns [`item`] reads, in order, from `items i` (the shape the server's schema shares).
+/// The columns [`item`] reads, in order, from `items i`.
 pub const COLUMNS: &str = "i.id, i.dataset_id, (SELECT d.name FROM datasets d WHERE d.id = i.dataset_id), i.kind, i.name, \
      i.mime, i.width, i.height, i.size, i.tags_text, i.labels_count, i.created_at, i.updated_at, i.thumb, i.source";
 
@@ -30,7 +30,7 @@ pub fn item(r: &rusqlite::Row, with_note: bool) -> rusqlite::Result<Item> {
         width: r.get(6)?,
         height: r.get(7)?,
         size: r.get::<_, i64>(8)? as u64,
-        tags: if tags.is_empty() { Vec::new() } else { tags.split(TAG_SEP).map(str::to_string).collect() },
+        tags: filters::SCHEMA.split_tags(&tags),
         labels_count: r.get(10)?,
         created_at: r.get(11)?,
         updated_at: r.get(12)?,

@@ -62,6 +62,15 @@ impl From<trove_core::Error> for Error {
     }
 }
 
+impl From<trove_filters::Error> for Error {
+    fn from(e: trove_filters::Error) -> Self {
+        match e {
+            trove_filters::Error::Rule(e) => Error::Rule(e),
+            trove_filters::Error::Invalid(message) => Error::Invalid(message),
+        }
+    }
+}
+
 impl From<trove_thumbs::Error> for Error {
     fn from(e: trove_thumbs::Error) -> Self {
         match e {

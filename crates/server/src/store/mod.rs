@@ -3,8 +3,8 @@
 //!
 //! Each module is a set of plain functions over a `rusqlite::Connection` (a transaction for
 //! writes), named after the domain; access checks happen here, next to the queries, so no route
-//! can forget them. This schema is the server's own: the app's cache has a different one, and
-//! only the column names `trove_core::filters` compiles against are shared.
+//! can forget them. This schema is the server's own: the app's cache has a different one; the
+//! filter compiler (`trove-filters`) is told its names in `items::SCHEMA`.
 
 pub mod access;
 pub mod accounts;

@@ -2,8 +2,8 @@
 
 use rusqlite::Transaction;
 use trove_sqlite::list;
-use trove_core::items::TAG_SEP;
 
+use super::items::TAG_SEP;
 use crate::error::Result;
 
 /// Rewrites `tags_text` of `items` from `item_tags`.
