@@ -51,17 +51,6 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
-impl From<trove_core::Error> for Error {
-    fn from(e: trove_core::Error) -> Self {
-        match e.code() {
-            ErrorCode::InvalidInput => Error::Invalid(e.to_string()),
-            ErrorCode::NotFound => Error::NotFound(e.to_string()),
-            ErrorCode::Conflict => Error::Conflict(e.to_string()),
-            _ => Error::Internal(e.into()),
-        }
-    }
-}
-
 impl From<trove_filters::Error> for Error {
     fn from(e: trove_filters::Error) -> Self {
         match e {
