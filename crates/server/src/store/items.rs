@@ -278,7 +278,7 @@ mod tests {
                 };
                 let item = insert(tx, project, &new)?.unwrap();
                 let c = collections::create(tx, &admin, project, &NewCollection { title: "C".into(), description: String::new(), private: false, theme: None }, None)?;
-                members::insert(tx, &admin, c.collection.id, &[members::NewMember { item, position: "a0".into(), note: "" }])?;
+                members::insert(tx, &admin, c.collection.id, &[members::NewMember { item, position: "a0", note: "" }])?;
                 Ok::<_, Error>(Ids { project, dataset, collection: c.collection.id, item })
             })
             .unwrap();
