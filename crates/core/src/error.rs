@@ -20,8 +20,8 @@ pub enum Error {
     Position(#[from] PositionError),
     #[error("the local database failed: {0}")]
     Db(#[from] rusqlite::Error),
-    #[error("the local database could not be migrated: {0}")]
-    Migration(#[from] rusqlite_migration::Error),
+    #[error("the local database could not be opened: {0}")]
+    Open(#[from] trove_sqlite::Error),
     #[error("a file operation failed: {0}")]
     Io(#[from] std::io::Error),
     #[error("an image could not be made: {0}")]
@@ -36,7 +36,7 @@ impl Error {
             Error::Rule(_) | Error::Invalid(_) | Error::Position(_) => ErrorCode::InvalidInput,
             Error::NotFound { .. } | Error::NotMember { .. } => ErrorCode::NotFound,
             Error::DuplicateTitle { .. } => ErrorCode::Conflict,
-            Error::Db(_) | Error::Migration(_) | Error::Io(_) | Error::Image(_) => ErrorCode::Internal,
+            Error::Db(_) | Error::Open(_) | Error::Io(_) | Error::Image(_) => ErrorCode::Internal,
         }
     }
 }

@@ -1,266 +1,70 @@
-//! Compiles the typed [`Filter`] and [`ItemQuery`] into parameterized SQL over `items i`.
-//!
-//! This is the only place that turns a filter into SQL. Every value is bound, never spliced
-//! in; lists go through the `rarray` table-valued function so a filter or selection of any size
-//! is one statement.
+//! The app's side of the filter compiler (`trove-filters`): [`SCHEMA`], the names the cache's
+//! migrations give items, datasets, tags, memberships and collections, and the compiler's
+//! functions bound to it. Every value is bound, never spliced in; lists go through `rarray(?)`
+//! ([`list`]), so a filter or selection of any size is one statement.
 
-use std::rc::Rc;
+use trove_filters::{Collections, Datasets, ItemTags, Items, Memberships, Schema, Tags};
+use trove_protocol::{Clause, Filter, ItemQuery};
 
-use rusqlite::types::{ToSqlOutput, Value};
-use rusqlite::vtab::array::Array;
-use rusqlite::ToSql;
-use trove_protocol::{Clause, Condition, Filter, ItemQuery, SortKey, TagMode};
+pub use trove_filters::{Param, Scope, Sql};
+pub use trove_sqlite::list;
 
 use crate::error::{Error, Result};
 
-/// A bound value: a scalar, or a list read through `rarray(?)`.
-#[derive(Debug, Clone)]
-pub enum Param {
-    Value(Value),
-    List(Array),
-}
+/// The cache's tables as the filter compiler reads them (`migrations/001_init.sql`).
+pub const SCHEMA: Schema = Schema {
+    items: Items {
+        table: "items",
+        alias: "i",
+        id: "id",
+        project: "project_id",
+        dataset: "dataset_id",
+        name: "name",
+        kind: "kind",
+        size: "size",
+        width: "width",
+        height: "height",
+        labels_count: "labels_count",
+        created_at: "created_at",
+        updated_at: "updated_at",
+        tags_text: "tags_text",
+    },
+    datasets: Datasets { table: "datasets", id: "id", name: "name" },
+    item_tags: ItemTags { table: "item_tags", item: "item_id", tag: "tag_id" },
+    tags: Tags { table: "tags", id: "id", name: "name" },
+    memberships: Memberships { table: "memberships", alias: "m", collection: "collection_id", item: "item_id", position: "position" },
+    collections: Collections { table: "collections", id: "id", deleted_at: "deleted_at" },
+    tag_sep: crate::items::TAG_SEP,
+};
 
-impl ToSql for Param {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        match self {
-            Param::Value(v) => v.to_sql(),
-            Param::List(a) => a.to_sql(),
+impl From<trove_filters::Error> for Error {
+    fn from(e: trove_filters::Error) -> Self {
+        match e {
+            trove_filters::Error::Rule(e) => Error::Rule(e),
+            trove_filters::Error::Invalid(message) => Error::Invalid(message),
         }
-    }
-}
-
-/// A list parameter for `rarray(?)`.
-pub fn list<T: Into<Value> + Clone>(values: &[T]) -> Param {
-    Param::List(Rc::new(values.iter().cloned().map(Into::into).collect()))
-}
-
-/// A piece of SQL and the values its `?` placeholders take, in order.
-#[derive(Debug, Default, Clone)]
-pub struct Sql {
-    pub text: String,
-    pub params: Vec<Param>,
-}
-
-impl Sql {
-    fn push(&mut self, text: &str) {
-        self.text.push_str(text);
-    }
-
-    fn bind(&mut self, v: impl Into<Value>) {
-        self.text.push('?');
-        self.params.push(Param::Value(v.into()));
-    }
-
-    fn bind_list<T: Into<Value> + Clone>(&mut self, values: &[T]) {
-        self.text.push_str("rarray(?)");
-        self.params.push(list(values));
-    }
-
-    pub fn params(&self) -> rusqlite::ParamsFromIter<std::slice::Iter<'_, Param>> {
-        rusqlite::params_from_iter(self.params.iter())
     }
 }
 
 /// Refuses filters that cannot mean anything, naming the bad value.
 pub fn check(filter: &Filter) -> Result<()> {
-    filter.check()?;
-    for clause in &filter.clauses {
-        let bad = |msg: String| Err(Error::Invalid(msg));
-        match &clause.cond {
-            Condition::Datasets { ids } if ids.is_empty() => return bad("the dataset filter names no dataset; pick at least one".into()),
-            Condition::Kinds { kinds } if kinds.is_empty() => return bad("the kind filter names no kind; pick at least one".into()),
-            Condition::Tags { tags, .. } if tags.is_empty() => return bad("the tag filter names no tag; pick at least one".into()),
-            Condition::Tags { tags, .. } => {
-                for t in tags {
-                    trove_protocol::rules::tag(t)?;
-                }
-            }
-            Condition::Ids { ids } if ids.is_empty() => return bad("\"only selected\" needs a selection; nothing is selected".into()),
-            Condition::Size { min: Some(a), max: Some(b) } if a > b => return bad(format!("size range {a}..{b} is empty; the minimum is above the maximum")),
-            Condition::Width { min: Some(a), max: Some(b) } if a > b => return bad(format!("width range {a}..{b} is empty; the minimum is above the maximum")),
-            Condition::Height { min: Some(a), max: Some(b) } if a > b => return bad(format!("height range {a}..{b} is empty; the minimum is above the maximum")),
-            Condition::Created { from: Some(a), to: Some(b) } | Condition::Updated { from: Some(a), to: Some(b) } if a > b => {
-                return bad("date range is empty; the start is after the end".into())
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-fn range<T: Into<Value> + Copy>(sql: &mut Sql, column: &str, min: Option<T>, max: Option<T>) {
-    sql.push("(");
-    sql.push(column);
-    sql.push(" IS NOT NULL");
-    if let Some(min) = min {
-        sql.push(" AND ");
-        sql.push(column);
-        sql.push(" >= ");
-        sql.bind(min);
-    }
-    if let Some(max) = max {
-        sql.push(" AND ");
-        sql.push(column);
-        sql.push(" <= ");
-        sql.bind(max);
-    }
-    sql.push(")");
-}
-
-/// `SELECT it.item_id` of items carrying any of `tags` (not correlated with the outer row, so
-/// SQLite materializes it once instead of probing per item).
-fn tagged_with(sql: &mut Sql, tags: &[String]) {
-    sql.push("SELECT it.item_id FROM item_tags it JOIN tags t ON t.id = it.tag_id WHERE t.name IN ");
-    sql.bind_list(tags);
-}
-
-/// Which collections membership conditions may look at: all of them (the app's own cache holds
-/// only what its user may see), or only the listed ones (the server, for one caller).
-#[derive(Debug, Clone, Copy, Default)]
-pub enum Scope<'a> {
-    #[default]
-    All,
-    Collections(&'a [i64]),
-}
-
-fn condition(sql: &mut Sql, cond: &Condition, scope: Scope) {
-    match cond {
-        Condition::Datasets { ids } => {
-            sql.push("i.dataset_id IN ");
-            sql.bind_list(ids);
-        }
-        Condition::Name { contains } => {
-            sql.push("instr(lower(i.name), lower(");
-            sql.bind(contains.clone());
-            sql.push(")) > 0");
-        }
-        Condition::Kinds { kinds } => {
-            sql.push("i.kind IN ");
-            sql.bind_list(&kinds.iter().map(|k| k.as_str().to_string()).collect::<Vec<_>>());
-        }
-        Condition::Tags { tags, mode } => {
-            let mut distinct: Vec<String> = tags.iter().map(|t| t.trim().to_string()).collect();
-            distinct.sort();
-            distinct.dedup();
-            sql.push(if *mode == TagMode::None { "i.id NOT IN (" } else { "i.id IN (" });
-            tagged_with(sql, &distinct);
-            if *mode == TagMode::All {
-                sql.push(" GROUP BY it.item_id HAVING count(*) = ");
-                sql.bind(distinct.len() as i64);
-            }
-            sql.push(")");
-        }
-        Condition::Labeled { value } => sql.push(if *value { "i.labels_count > 0" } else { "i.labels_count = 0" }),
-        Condition::Size { min, max } => range(sql, "i.size", min.map(|v| v as i64), max.map(|v| v as i64)),
-        Condition::Width { min, max } => range(sql, "i.width", *min, *max),
-        Condition::Height { min, max } => range(sql, "i.height", *min, *max),
-        Condition::Created { from, to } => range(sql, "i.created_at", *from, *to),
-        Condition::Updated { from, to } => range(sql, "i.updated_at", *from, *to),
-        Condition::Collection { id } => {
-            sql.push("i.id IN (SELECT m2.item_id FROM memberships m2 WHERE m2.collection_id = ");
-            sql.bind(*id);
-            sql.push(")");
-        }
-        Condition::AnyCollection => {
-            sql.push(
-                "i.id IN (SELECT m2.item_id FROM memberships m2 JOIN collections c2 ON c2.id = m2.collection_id \
-                 WHERE c2.deleted_at IS NULL",
-            );
-            if let Scope::Collections(ids) = scope {
-                sql.push(" AND c2.id IN ");
-                sql.bind_list(ids);
-            }
-            sql.push(")");
-        }
-        Condition::Ids { ids } => {
-            sql.push("i.id IN ");
-            sql.bind_list(ids);
-        }
-    }
-}
-
-/// `AND`-joined conditions of `clauses`, each `NOT`-wrapped when negated. An excluded clause
-/// also excludes nothing it cannot judge: `NOT (width >= 100)` keeps items with no width.
-pub fn conditions<'a>(sql: &mut Sql, clauses: impl IntoIterator<Item = &'a Clause>, scope: Scope) {
-    for clause in clauses {
-        sql.push(" AND ");
-        if clause.negate {
-            sql.push("NOT coalesce((");
-            condition(sql, &clause.cond, scope);
-            sql.push("), 0)");
-        } else {
-            sql.push("(");
-            condition(sql, &clause.cond, scope);
-            sql.push(")");
-        }
-    }
+    Ok(trove_filters::check(filter)?)
 }
 
 /// `FROM items i [JOIN memberships m] WHERE ...` for a project and a query, leaving out the
 /// clauses `skip` says to (used for facet counts).
 pub fn from_where(project: i64, query: &ItemQuery, skip: impl Fn(&Clause) -> bool) -> Sql {
-    from_where_in(project, query, skip, Scope::All)
+    trove_filters::from_where(&SCHEMA, project, query, skip)
 }
 
-/// [`from_where`] with membership conditions limited to `scope`'s collections.
-pub fn from_where_in(project: i64, query: &ItemQuery, skip: impl Fn(&Clause) -> bool, scope: Scope) -> Sql {
-    let mut sql = Sql::default();
-    sql.push(" FROM items i");
-    if let Some(collection) = query.collection {
-        sql.push(" JOIN memberships m ON m.item_id = i.id AND m.collection_id = ");
-        sql.bind(collection);
-    }
-    sql.push(" WHERE i.project_id = ");
-    sql.bind(project);
-    conditions(&mut sql, query.filter.clauses.iter().filter(|c| !skip(c)), scope);
-    sql
-}
-
-/// The terms a query is ordered by, most significant first, ending in the item id so the order
-/// is total; all of them go in the same direction (`desc`). A keyset cursor is the values of
-/// these terms on the last row of a page: the next page is `(terms) > (values)`.
-pub fn order_terms(query: &ItemQuery) -> Vec<&'static str> {
-    match (query.sort.key, query.collection) {
-        (SortKey::Position, Some(_)) => vec!["m.position", "m.item_id"],
-        (SortKey::Position, None) | (SortKey::Name, _) => vec!["i.name COLLATE NOCASE", "i.id"],
-        (SortKey::Dataset, _) => vec![
-            "(SELECT d.name FROM datasets d WHERE d.id = i.dataset_id) COLLATE NOCASE",
-            "i.name COLLATE NOCASE",
-            "i.id",
-        ],
-        (SortKey::Size, _) => vec!["i.size", "i.id"],
-        (SortKey::Dimensions, _) => vec!["coalesce(i.width * i.height, -1)", "i.id"],
-        (SortKey::Tags, _) => vec!["i.tags_text = ''", "i.tags_text", "i.id"],
-        (SortKey::Created, _) => vec!["i.created_at", "i.id"],
-        (SortKey::Updated, _) => vec!["i.updated_at", "i.id"],
-    }
-}
-
-/// The `ORDER BY` of a query: its [`order_terms`], each in the sort's direction.
+/// The `ORDER BY` of a query.
 pub fn order_by(query: &ItemQuery) -> String {
-    let dir = if query.sort.desc { " DESC" } else { "" };
-    let terms: Vec<String> = order_terms(query).iter().map(|t| format!("{t}{dir}")).collect();
-    format!(" ORDER BY {}", terms.join(", "))
-}
-
-/// `AND (terms) > (?, ?, ...)` (or `<` when descending): the rows after a keyset cursor.
-pub fn after(sql: &mut Sql, query: &ItemQuery, values: &[Value]) {
-    let terms = order_terms(query);
-    sql.push(" AND (");
-    sql.push(&terms.join(", "));
-    sql.push(if query.sort.desc { ") < (" } else { ") > (" });
-    for (k, v) in values.iter().enumerate() {
-        if k > 0 {
-            sql.push(", ");
-        }
-        sql.bind(v.clone());
-    }
-    sql.push(")");
+    trove_filters::order_by(&SCHEMA, query)
 }
 
 #[cfg(test)]
 mod tests {
-    use trove_protocol::{Sort, TagMode};
+    use trove_protocol::{Condition, Sort, SortKey, TagMode};
 
     use super::*;
     use crate::testing::{fixture, ids, Fixture};
@@ -281,6 +85,19 @@ mod tests {
         assert_eq!(got, want, "filter {clauses:?}");
         let total = f.store.summary(f.p, &query).unwrap().total;
         assert_eq!(total, want.len() as u64, "count of {clauses:?}");
+    }
+
+    #[test]
+    fn every_clause_sort_and_facet_compiles_and_runs_against_the_caches_schema() {
+        let f = fixture();
+        let c = f.store.create_collection(f.p, &trove_protocol::NewCollection { title: "C".into(), description: String::new(), private: false, theme: None }).unwrap();
+        f.store.add_to_collection(f.p, c.id, &ids(&[1, 3])).unwrap();
+        let ran = f
+            .store
+            .read(|conn| Ok(trove_filters::examples::run_all(&SCHEMA, conn, trove_filters::examples::Ids { project: f.p, dataset: f.a, collection: c.id, item: 1 })))
+            .unwrap()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(ran > 100, "{ran} statements");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::projects;
 /// Separates tags in `items.tags_text` (tags cannot contain control characters).
 pub const TAG_SEP: char = '\u{1f}';
 
-/// The columns [`item`] reads, in order, from `items i` (the shape the server's schema shares).
+/// The columns [`item`] reads, in order, from `items i`.
 pub const COLUMNS: &str = "i.id, i.dataset_id, (SELECT d.name FROM datasets d WHERE d.id = i.dataset_id), i.kind, i.name, \
      i.mime, i.width, i.height, i.size, i.tags_text, i.labels_count, i.created_at, i.updated_at, i.thumb, i.source";
 
@@ -30,7 +30,7 @@ pub fn item(r: &rusqlite::Row, with_note: bool) -> rusqlite::Result<Item> {
         width: r.get(6)?,
         height: r.get(7)?,
         size: r.get::<_, i64>(8)? as u64,
-        tags: if tags.is_empty() { Vec::new() } else { tags.split(TAG_SEP).map(str::to_string).collect() },
+        tags: filters::SCHEMA.split_tags(&tags),
         labels_count: r.get(10)?,
         created_at: r.get(11)?,
         updated_at: r.get(12)?,
@@ -171,22 +171,13 @@ impl crate::Store {
         self.read(|c| tags(c, project))
     }
 
-    /// One item's detail. The larger preview is rendered into the cache the first time the
-    /// item is opened (when one can be made) and its hash kept on the item, so reopening it
-    /// costs a read.
+    /// One item's detail. Its larger preview is whatever was drawn when the item was made (the
+    /// demo draws one per picture); none, or one no longer in the thumbnail cache, is left out,
+    /// and the panel shows the thumbnail instead. Reading draws nothing.
     pub fn item(&self, project: i64, id: i64) -> Result<ItemDetail> {
         let mut detail = self.read(|c| detail(c, project, id))?;
-        if detail.preview.as_deref().is_some_and(|h| self.thumbs().contains(h)) {
-            return Ok(detail);
-        }
-        let it = &detail.item;
-        detail.preview = None;
-        if let (Some(w), Some(h)) = (it.width, it.height) {
-            detail.preview = crate::demo::preview(self, &it.source, w, h, &it.tags, &it.dataset_name)?;
-            if let Some(hash) = &detail.preview {
-                // A cache entry, not a user action: no outbox row.
-                self.write(|tx| Ok(tx.execute("UPDATE items SET preview = ?1 WHERE id = ?2", rusqlite::params![hash, id])?))?;
-            }
+        if detail.preview.as_deref().is_some_and(|h| !self.thumbs().contains(h)) {
+            detail.preview = None;
         }
         Ok(detail)
     }

@@ -16,14 +16,14 @@ pub fn ids_sql(project: i64, selection: &Selection) -> Sql {
     match selection {
         Selection::Ids { ids } => Sql {
             text: "SELECT i.id FROM items i WHERE i.project_id = ? AND i.id IN rarray(?)".into(),
-            params: vec![Param::Value(Value::Integer(project)), list(ids)],
+            params: vec![Param::Value(Value::Integer(project)), Param::List(list(ids))],
         },
         Selection::Matching { query, except } => {
             let mut sql = filters::from_where(project, query, |_| false);
             sql.text = format!("SELECT i.id{}", sql.text);
             if !except.is_empty() {
                 sql.text.push_str(" AND i.id NOT IN rarray(?)");
-                sql.params.push(list(except));
+                sql.params.push(Param::List(list(except)));
             }
             sql
         }

@@ -21,7 +21,7 @@ pub struct BenchProject {
     pub items: Vec<String>,
 }
 
-/// Tags a catalog's items may carry (each with probability 1/5, as in `trove-core`'s bench).
+/// Tags a catalog's items may carry (each with probability 1/5, as in the app's bench, `crates/core/examples/bench.rs`).
 pub const TAGS: [&str; 6] = ["blurry", "car", "cat", "dog", "night", "person"];
 
 /// A deterministic 64-bit mix of `k` (splitmix64), for varied but repeatable rows.

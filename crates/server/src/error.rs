@@ -51,13 +51,20 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
-impl From<trove_core::Error> for Error {
-    fn from(e: trove_core::Error) -> Self {
-        match e.code() {
-            ErrorCode::InvalidInput => Error::Invalid(e.to_string()),
-            ErrorCode::NotFound => Error::NotFound(e.to_string()),
-            ErrorCode::Conflict => Error::Conflict(e.to_string()),
-            _ => Error::Internal(e.into()),
+impl From<trove_filters::Error> for Error {
+    fn from(e: trove_filters::Error) -> Self {
+        match e {
+            trove_filters::Error::Rule(e) => Error::Rule(e),
+            trove_filters::Error::Invalid(message) => Error::Invalid(message),
+        }
+    }
+}
+
+impl From<trove_thumbs::Error> for Error {
+    fn from(e: trove_thumbs::Error) -> Self {
+        match e {
+            trove_thumbs::Error::Invalid(message) => Error::Invalid(message),
+            e => Error::Internal(e.into()),
         }
     }
 }

@@ -11,8 +11,10 @@
 //!   every request meets before routing.
 //! - [`catalog`]: filling a server without the app (a folder of images, a Hub list, the demo).
 //!
-//! It shares wire types and pure domain rules with the app through `trove-protocol`, and the
-//! filter compiler and thumbnail store through `trove-core`; never the app's database.
+//! It shares wire types and pure domain rules with the app through `trove-protocol`, and with
+//! the app's cache only crates that know no schema: `trove-sqlite` (the database pool),
+//! `trove-filters` (the filter compiler, told this schema's names), `trove-thumbs` (the
+//! thumbnail store) and `trove-demo` (the demo's data); never `trove-core` or its database.
 
 pub mod auth;
 #[doc(hidden)]

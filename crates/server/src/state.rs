@@ -11,8 +11,8 @@ use std::time::Duration;
 use governor::{DefaultKeyedRateLimiter, Quota};
 use tokio::sync::Semaphore;
 use rusqlite::{Connection, Transaction};
-use trove_core::thumbs::ThumbCache;
-use trove_core::Pool;
+use trove_thumbs::ThumbCache;
+use trove_sqlite::Pool;
 
 use crate::error::{Error, Result};
 

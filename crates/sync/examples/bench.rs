@@ -184,9 +184,9 @@ impl Side {
         let tag = ["reviewed".to_string()];
         self.state.db.write(|tx| -> ServerResult<()> {
             if round % 2 == 0 {
-                tags::tag(tx, self.bench.project, &self.changed, &tag)
+                tags::tag(tx, self.bench.project, &self.changed, &tag).map(|_| ())
             } else {
-                tags::untag(tx, self.bench.project, &self.changed, &tag)
+                tags::untag(tx, self.bench.project, &self.changed, &tag).map(|_| ())
             }
         })?;
         Ok(())

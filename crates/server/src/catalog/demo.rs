@@ -1,11 +1,11 @@
-//! `trove-server demo`: the desktop app's demo projects (`trove_core::demo`: the same pictures,
+//! `trove-server demo`: the desktop app's demo projects (`trove-demo`: the same pictures,
 //! tags, Hub items and collection) inserted into a namespace of the server. The items go in
 //! like an import's; the collection is made by the namespace's admin through the same
 //! `store` functions and access rules as an API call. A project already there is left alone.
 
 use std::collections::BTreeMap;
 
-use trove_core::demo::{self as app, HubItem, ImageSpec, HUB_ITEMS};
+use trove_demo::{self as app, HubItem, ImageSpec, HUB_ITEMS};
 use trove_protocol::api::BulkAdd;
 use trove_protocol::{ItemKind, ProjectKind};
 

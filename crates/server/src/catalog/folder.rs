@@ -12,7 +12,7 @@ use std::time::UNIX_EPOCH;
 
 use image::{ImageFormat, ImageReader};
 use sha2::{Digest, Sha256};
-use trove_core::thumbs::{self, THUMB_SIDE};
+use trove_thumbs::{self as thumbs, THUMB_SIDE};
 use trove_protocol::{ItemKind, ProjectKind};
 
 use super::{count, ensure_project, names};

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
-use trove_core::demo::{hub_url, HUB_DATASETS};
+use trove_demo::{hub_url, HUB_DATASETS};
 use trove_protocol::{rules, ItemKind, ProjectKind};
 
 use super::{count, ensure_project};

@@ -77,7 +77,7 @@ CREATE TABLE datasets (
     UNIQUE (project_id, name)
 );
 
--- Column names follow the shape `trove_core::filters` compiles filters against.
+-- The filter compiler (trove-filters) reads these columns by the names `store/items.rs` gives it.
 CREATE TABLE items (
     id           INTEGER PRIMARY KEY,
     uuid         TEXT NOT NULL UNIQUE,

@@ -66,7 +66,7 @@ async fn get(State(state): State<AppState>, caller: Caller, Path(item): Path<i64
     responses((status = 200, description = "the image", content_type = "image/png"), (status = 304, description = "not modified"),
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn thumbnail(State(state): State<AppState>, caller: Caller, Path(hash): Path<String>, headers: HeaderMap) -> Result<Response> {
-    if !trove_core::thumbs::is_hash(&hash) {
+    if !trove_thumbs::is_hash(&hash) {
         return Err(Error::Invalid(format!("{hash:?} is not a thumbnail hash; expected 64 lowercase hex characters")));
     }
     let missing = || Error::NotFound(format!("thumbnail {hash} does not exist"));

@@ -1,18 +1,76 @@
-//! Items: read with the app's typed filter and sort (compiled by `trove_core::filters`), paged
-//! by keyset cursor; inserted by catalog import, deduplicated by identity.
+//! Items: read with the app's typed filter and sort (compiled by `trove-filters` over this
+//! schema's [`SCHEMA`]), paged by keyset cursor; inserted by catalog import, deduplicated by
+//! identity. [`COLUMNS`] and [`info`] are the one reader of an item row.
 
 use rusqlite::{Connection, OptionalExtension, Transaction};
-use trove_core::filters::{self, Sql};
-use trove_core::items::{item, COLUMNS};
+use trove_filters::{self as filters, Collections, Datasets, ItemTags, Items, Memberships, Schema, Sql, Tags};
 use trove_protocol::api::{ItemInfo, ItemsPage, Role};
-use trove_protocol::{Condition, ItemKind, ItemQuery};
+use trove_protocol::{Condition, Item, ItemKind, ItemQuery};
 
 use super::access::{self, Caller};
 use super::{collections, cursor, new_hex_id, new_uuid, now_ms};
 use crate::error::{Error, Result};
 
-/// The columns after [`COLUMNS`] that make an [`ItemInfo`].
+/// Separates tags in `items.tags_text` (tags cannot contain control characters).
+pub const TAG_SEP: char = '\u{1f}';
+
+/// The server's tables as the filter compiler reads them (`migrations/001_init.sql`).
+pub const SCHEMA: Schema = Schema {
+    items: Items {
+        table: "items",
+        alias: "i",
+        id: "id",
+        project: "project_id",
+        dataset: "dataset_id",
+        name: "name",
+        kind: "kind",
+        size: "size",
+        width: "width",
+        height: "height",
+        labels_count: "labels_count",
+        created_at: "created_at",
+        updated_at: "updated_at",
+        tags_text: "tags_text",
+    },
+    datasets: Datasets { table: "datasets", id: "id", name: "name" },
+    item_tags: ItemTags { table: "item_tags", item: "item_id", tag: "tag_id" },
+    tags: Tags { table: "tags", id: "id", name: "name" },
+    memberships: Memberships { table: "memberships", alias: "m", collection: "collection_id", item: "item_id", position: "position" },
+    collections: Collections { table: "collections", id: "id", deleted_at: "deleted_at" },
+    tag_sep: TAG_SEP,
+};
+
+/// The columns of an item row, in the order [`info`] reads them, from `items i`.
+pub const COLUMNS: &str = "i.id, i.dataset_id, (SELECT d.name FROM datasets d WHERE d.id = i.dataset_id), i.kind, i.name, \
+     i.mime, i.width, i.height, i.size, i.tags_text, i.labels_count, i.created_at, i.updated_at, i.thumb, i.source";
+
+/// The columns after [`COLUMNS`] (and `m.note` when a collection is open) that make an
+/// [`ItemInfo`].
 pub const EXTRA: &str = "i.uuid, i.hex_id, i.project_id";
+
+/// An [`Item`] from a row that starts with [`COLUMNS`] (then `m.note` when `with_note`).
+fn item(r: &rusqlite::Row, with_note: bool) -> rusqlite::Result<Item> {
+    let kind: String = r.get(3)?;
+    let tags: String = r.get(9)?;
+    Ok(Item {
+        id: r.get(0)?,
+        dataset_id: r.get(1)?,
+        dataset_name: r.get(2)?,
+        kind: ItemKind::parse(&kind).unwrap_or(ItemKind::Image),
+        name: r.get(4)?,
+        mime: r.get(5)?,
+        width: r.get(6)?,
+        height: r.get(7)?,
+        size: r.get::<_, i64>(8)? as u64,
+        tags: SCHEMA.split_tags(&tags),
+        labels_count: r.get(10)?,
+        created_at: r.get(11)?,
+        updated_at: r.get(12)?,
+        thumb: r.get(13)?,
+        source: r.get(14)?,
+        note: if with_note { r.get(15)? } else { None },
+    })
+}
 
 /// An [`ItemInfo`] from a row of `{COLUMNS}[, m.note], {EXTRA}`.
 pub fn info(r: &rusqlite::Row, with_note: bool) -> rusqlite::Result<ItemInfo> {
@@ -73,7 +131,7 @@ pub fn page(conn: &Connection, caller: &Caller, project: i64, query: &ItemQuery,
     access::require(conn, caller, project, Role::Viewer)?;
     filters::check(&query.filter)?;
     check_collections(conn, caller, project, query)?;
-    let terms = filters::order_terms(query);
+    let terms = filters::order_terms(&SCHEMA, query);
     let order = order_name(query);
     // "In any collection" counts only the collections this caller may see.
     let visible = if query.filter.clauses.iter().any(|c| matches!(c.cond, Condition::AnyCollection)) {
@@ -81,15 +139,15 @@ pub fn page(conn: &Connection, caller: &Caller, project: i64, query: &ItemQuery,
     } else {
         Vec::new()
     };
-    let mut body = filters::from_where_in(project, query, |_| false, filters::Scope::Collections(&visible));
+    let mut body = filters::from_where_in(&SCHEMA, project, query, |_| false, filters::Scope::Collections(&visible));
     if let Some(c) = after {
         let values = cursor::decode(c, &order, terms.len())?;
-        filters::after(&mut body, query, &values);
+        filters::after(&SCHEMA, &mut body, query, &values);
     }
     let with_note = query.collection.is_some();
     let note = if with_note { ", m.note" } else { "" };
     let mut sql = Sql { text: format!("SELECT {COLUMNS}{note}, {EXTRA}, {}{}", terms.join(", "), body.text), params: body.params };
-    sql.text.push_str(&filters::order_by(query));
+    sql.text.push_str(&filters::order_by(&SCHEMA, query));
     sql.text.push_str(&format!(" LIMIT {}", limit + 1));
     let first_term = if with_note { 19 } else { 18 };
     let mut stmt = conn.prepare(&sql.text)?;
@@ -183,3 +241,48 @@ pub fn by_identity(conn: &Connection, project: i64, identity: &str) -> Result<Op
         .optional()?)
 }
 
+
+#[cfg(test)]
+mod tests {
+    use trove_filters::examples::{run_all, Ids};
+    use trove_protocol::NewCollection;
+
+    use super::*;
+    use crate::store::{accounts, datasets, members, projects};
+
+    #[test]
+    fn every_clause_sort_and_facet_compiles_and_runs_against_the_servers_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, _) = crate::store::open(dir.path()).unwrap();
+        let ids = db
+            .write(|tx| {
+                accounts::ensure_admin(tx)?;
+                let admin = Caller { user_id: tx.query_row("SELECT id FROM users WHERE name = 'admin'", [], |r| r.get(0))?, name: "admin".into(), is_admin: true };
+                let ns = accounts::namespace_id(tx, accounts::ADMIN)?.unwrap();
+                let project = projects::insert(tx, ns, "Photos", trove_protocol::ProjectKind::Image, "", false)?;
+                let dataset = datasets::ensure(tx, project, "d")?;
+                let new = NewItem {
+                    dataset,
+                    kind: ItemKind::Image,
+                    name: "Alpha.jpg".into(),
+                    mime: "image/jpeg".into(),
+                    width: Some(10),
+                    height: Some(20),
+                    size: 30,
+                    labels_count: 1,
+                    created_at: 1000,
+                    thumb: None,
+                    source: String::new(),
+                    identity: "test:1".into(),
+                    tags: vec!["cat".into(), "dog".into()],
+                };
+                let item = insert(tx, project, &new)?.unwrap();
+                let c = collections::create(tx, &admin, project, &NewCollection { title: "C".into(), description: String::new(), private: false, theme: None }, None)?;
+                members::insert(tx, &admin, c.collection.id, &[members::NewMember { item, position: "a0", note: "" }])?;
+                Ok::<_, Error>(Ids { project, dataset, collection: c.collection.id, item })
+            })
+            .unwrap();
+        let ran = db.read(|c| Ok::<_, Error>(run_all(&SCHEMA, c, ids))).unwrap().unwrap_or_else(|e| panic!("{e}"));
+        assert!(ran > 100, "{ran} statements");
+    }
+}

@@ -5,15 +5,14 @@
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, Transaction};
-use trove_core::filters::list;
-use trove_core::items::COLUMNS;
+use trove_sqlite::list;
 use trove_protocol::api::{
     AddItem, BulkAdd, BulkAddOutcome, BulkRemoveOutcome, CollectionInfo, Member, MemberPatch, MembersPage, Role,
 };
 use trove_protocol::{position, rules};
 
 use super::access::{self, Caller};
-use super::items::{info, EXTRA};
+use super::items::{info, COLUMNS, EXTRA};
 use super::sync::{ServerReplica, Target};
 use super::{collections, cursor, now_ms};
 use crate::error::{Error, Result};

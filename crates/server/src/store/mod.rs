@@ -3,8 +3,8 @@
 //!
 //! Each module is a set of plain functions over a `rusqlite::Connection` (a transaction for
 //! writes), named after the domain; access checks happen here, next to the queries, so no route
-//! can forget them. This schema is the server's own: the app's cache has a different one, and
-//! only the column names `trove_core::filters` compiles against are shared.
+//! can forget them. This schema is the server's own: the app's cache has a different one; the
+//! filter compiler (`trove-filters`) is told its names in `items::SCHEMA`.
 
 pub mod access;
 pub mod accounts;
@@ -21,10 +21,10 @@ use std::path::Path;
 
 use anyhow::Context;
 use rand::Rng;
-use trove_core::thumbs::ThumbCache;
-use trove_core::Pool;
+use trove_thumbs::ThumbCache;
+use trove_sqlite::Pool;
 
-pub use trove_core::now_ms;
+pub use trove_sqlite::now_ms;
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_init.sql"),
@@ -78,7 +78,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             // A server from before migration 003, with a tombstone.
-            let db = trove_core::Pool::open(&dir.path().join("trove-server.db"), &super::MIGRATIONS[..2]).unwrap();
+            let db = trove_sqlite::Pool::open(&dir.path().join("trove-server.db"), &super::MIGRATIONS[..2]).unwrap();
             db.write(|tx| {
                 accounts::ensure_admin(tx)?;
                 let ns = accounts::namespace_id(tx, accounts::ADMIN)?.unwrap();
@@ -100,7 +100,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             // A server from before migration 004, holding a key far past today's bound.
-            let db = trove_core::Pool::open(&dir.path().join("trove-server.db"), &super::MIGRATIONS[..3]).unwrap();
+            let db = trove_sqlite::Pool::open(&dir.path().join("trove-server.db"), &super::MIGRATIONS[..3]).unwrap();
             db.write(|tx| {
                 accounts::ensure_admin(tx)?;
                 let admin = Caller { user_id: tx.query_row("SELECT id FROM users WHERE name = 'admin'", [], |r| r.get(0))?, name: "admin".into(), is_admin: true };
@@ -131,7 +131,7 @@ mod tests {
             })
             .unwrap();
         }
-        let keys = |db: &trove_core::Pool| -> Vec<String> {
+        let keys = |db: &trove_sqlite::Pool| -> Vec<String> {
             db.read(|c| c.prepare("SELECT position FROM memberships ORDER BY position, item_id")?.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()).unwrap()
         };
         let (db, _) = super::open(dir.path()).unwrap();

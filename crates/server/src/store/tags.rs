@@ -1,9 +1,9 @@
 //! Tags on items: set on the item itself (a tag set through a collection view is the item's).
 
 use rusqlite::Transaction;
-use trove_core::filters::list;
-use trove_core::items::TAG_SEP;
+use trove_sqlite::list;
 
+use super::items::TAG_SEP;
 use crate::error::Result;
 
 /// Rewrites `tags_text` of `items` from `item_tags`.

@@ -10,8 +10,8 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction};
 use trove_protocol::sync::PushedMutation;
-use trove_core::Pool;
 use trove_protocol::{rules, ApiError, Mutation};
+use trove_sqlite::Pool;
 
 mod prune;
 mod pull;

@@ -12,7 +12,6 @@
 //! itself.
 
 use rusqlite::{Connection, OptionalExtension};
-use trove_core::items::TAG_SEP;
 use trove_protocol::api::Role;
 use trove_protocol::sync::{PullResponse, RejectedMutation, SyncCollection, SyncDataset, SyncItem, SyncMembership};
 use trove_protocol::ApiError;
@@ -21,6 +20,7 @@ use trove_protocol::{ItemKind, Theme};
 use super::{check_client_id, client_state};
 use crate::error::{Error, Result};
 use crate::store::access::{self, Caller};
+use crate::store::items::TAG_SEP;
 
 /// Cookies from this value up are a full download's place below the prune mark: the low
 /// [`PLACE_BITS`] bits are the place (a version), the bits above it the prune epoch (modulo

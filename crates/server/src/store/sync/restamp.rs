@@ -151,7 +151,7 @@ fn items(tx: &Transaction, caller: &Caller, uuids: &[String], tags: &[String], h
                    WHERE uuid IN (SELECT value FROM json_each(?2)) AND project_id IN rarray(?3) AND {changes}) s \
              WHERE items.id = s.id"
         ),
-        rusqlite::params![base, uuids, trove_core::filters::list(&projects), serde_json::to_string(&tags)?, tags.len() as i64],
+        rusqlite::params![base, uuids, trove_sqlite::list(&projects), serde_json::to_string(&tags)?, tags.len() as i64],
     )?;
     take_versions(tx, base, n)
 }

@@ -1,0 +1,203 @@
+//! `trove-sqlite`: one SQLite database file the way Trove keeps every database — the app's cache
+//! (`trove-core`) and the server's own (`trove-server`).
+//!
+//! A [`Pool`] is the file in WAL mode with `synchronous=FULL` ([`SYNCHRONOUS`]), one writer and a
+//! few read-only connections, migrated on open to the latest of the embedded, forward-only
+//! migrations its caller hands in. [`list`] binds a list of values for `rarray(?)`, so a
+//! statement over any number of ids is one statement with one parameter; [`now_ms`] is how
+//! every timestamp is stored.
+//!
+//! This crate knows no schema: which tables exist is the caller's migrations' business.
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::types::Value;
+use rusqlite::vtab::array::Array;
+use rusqlite::{Connection, OpenFlags, Transaction};
+use rusqlite_migration::{Migrations, M};
+
+const READERS: usize = 2;
+
+/// Why a database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the database failed: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("the database could not be migrated: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("the database's directory could not be made: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One SQLite database file in WAL mode: a writer and a few read-only connections, every one
+/// configured the same way, migrated to the latest of the given migrations on open.
+pub struct Pool {
+    path: PathBuf,
+    // Fields drop in order: the readers close first, so the writer is the last connection and
+    // its close checkpoints the WAL into the file (a read-only connection cannot). A closed
+    // database is then one self-contained file, whole when copied as a backup.
+    readers: Vec<Mutex<Connection>>,
+    writer: Mutex<Connection>,
+}
+
+/// How hard a commit waits for the disk: `FULL` (2). In WAL mode `NORMAL` syncs only at
+/// checkpoints, so a power cut can undo commits that already returned — the edit the app said
+/// was saved, the push trove-server acknowledged (and the pushing client then dropped from its
+/// outbox: DESIGN §6, "nothing lost"). `FULL` syncs the WAL at every commit. Both the app and the
+/// server open their databases here, so both get it; BENCHMARKS.md has what it costs a bulk action.
+pub const SYNCHRONOUS: i64 = 2;
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", SYNCHRONOUS)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Bulk actions touch several indexes of a million rows: a 64 MiB page cache per connection
+    // keeps them in memory instead of thrashing the default 2 MiB.
+    conn.pragma_update(None, "cache_size", -65536)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    rusqlite::vtab::array::load_module(conn)?;
+    Ok(())
+}
+
+fn migrations(sqls: &[&'static str]) -> Migrations<'static> {
+    Migrations::new(sqls.iter().map(|sql| M::up(sql)).collect())
+}
+
+/// Checks that `migrations` apply in order to an empty database (for a test of each schema).
+pub fn validate(sqls: &[&'static str]) -> Result<()> {
+    Ok(migrations(sqls).validate()?)
+}
+
+impl Pool {
+    /// Opens (creating if needed) the database at `path` and applies the embedded `migrations`
+    /// (numbered SQL files, forward only) that it has not seen yet.
+    pub fn open(path: &Path, migrations: &[&'static str]) -> Result<Pool> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut writer = Connection::open(path)?;
+        configure(&writer)?;
+        self::migrations(migrations).to_latest(&mut writer)?;
+        let readers = (0..READERS)
+            .map(|_| {
+                let c = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                configure(&c)?;
+                Ok(Mutex::new(c))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Pool { path: path.to_path_buf(), writer: Mutex::new(writer), readers })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Sets the writer's `synchronous` level (0 OFF, 1 NORMAL, 2 FULL) instead of
+    /// [`SYNCHRONOUS`]: only for the benchmark, which measures what durability costs beside the
+    /// faster level in the same run. Never use it for data anyone keeps.
+    #[doc(hidden)]
+    pub fn set_synchronous_for_benchmark(&self, level: i64) -> rusqlite::Result<()> {
+        lock(&self.writer).pragma_update(None, "synchronous", level)
+    }
+
+    /// Runs `f` on a read-only connection.
+    pub fn read<T, E: From<rusqlite::Error>>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
+        for r in &self.readers {
+            if let Ok(conn) = r.try_lock() {
+                return f(&conn);
+            }
+        }
+        let conn = lock(&self.readers[0]);
+        f(&conn)
+    }
+
+    /// Runs `f` in one `IMMEDIATE` write transaction: it commits only if `f` returns `Ok`.
+    pub fn write<T, E: From<rusqlite::Error>>(&self, f: impl FnOnce(&Transaction) -> Result<T, E>) -> Result<T, E> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding a connection leaves no transaction open (rusqlite rolls back on
+    // drop), so the connection is still sound.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A list of values bound as one parameter, read in SQL through `rarray(?)`.
+pub fn list<T: Into<Value> + Clone>(values: &[T]) -> Array {
+    Rc::new(values.iter().cloned().map(Into::into).collect())
+}
+
+/// Milliseconds since the Unix epoch: how every timestamp is stored.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCHEMA: &[&str] = &["CREATE TABLE t (x INTEGER);", "ALTER TABLE t ADD COLUMN y TEXT;"];
+
+    #[test]
+    fn every_connection_commits_durably() {
+        // A commit that returned survives a power cut only with synchronous=FULL in WAL mode
+        // (NORMAL syncs at checkpoints only): the writer and every reader.
+        let dir = tempfile::tempdir().unwrap();
+        let pool = Pool::open(&dir.path().join("sub").join("t.db"), SCHEMA).unwrap();
+        let conns = std::iter::once(&pool.writer).chain(&pool.readers);
+        for (n, conn) in conns.enumerate() {
+            let conn = lock(conn);
+            let level: i64 = conn.pragma_query_value(None, "synchronous", |r| r.get(0)).unwrap();
+            let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+            assert_eq!((level, mode.as_str()), (2, "wal"), "connection {n}");
+        }
+        assert_eq!(pool.readers.len(), READERS);
+    }
+
+    #[test]
+    fn migrates_once_and_commits_only_what_succeeds() {
+        validate(SCHEMA).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let pool = Pool::open(&path, &SCHEMA[..1]).unwrap();
+        pool.write(|tx| tx.execute("INSERT INTO t (x) VALUES (1)", [])).unwrap();
+        let failed: rusqlite::Result<()> = pool.write(|tx| {
+            tx.execute("INSERT INTO t (x) VALUES (2)", [])?;
+            Err(rusqlite::Error::InvalidQuery)
+        });
+        assert!(failed.is_err());
+        drop(pool);
+        // Reopened with one more migration: only that one runs, the row is kept.
+        let pool = Pool::open(&path, SCHEMA).unwrap();
+        let version: i64 = pool.read(|c| c.pragma_query_value(None, "user_version", |r| r.get(0))).unwrap();
+        assert_eq!(version, 2);
+        let xs: Vec<i64> = pool.read(|c| c.prepare("SELECT x FROM t")?.query_map([], |r| r.get(0))?.collect()).unwrap();
+        assert_eq!(xs, [1], "the failed write left nothing");
+    }
+
+    #[test]
+    fn a_list_is_one_parameter_of_any_length() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = Pool::open(&dir.path().join("t.db"), SCHEMA).unwrap();
+        let ids: Vec<i64> = (0..10_000).collect();
+        let n: i64 = pool.read(|c| c.query_row("SELECT count(*) FROM rarray(?1) WHERE value % 2 = 0", [list(&ids)], |r| r.get(0))).unwrap();
+        assert_eq!(n, 5_000);
+        assert!(now_ms() > 1_600_000_000_000);
+    }
+}
