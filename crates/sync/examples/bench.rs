@@ -201,9 +201,9 @@ impl Side {
     /// One timed incremental pull; checks that it carried the changes.
     fn pull(&self, rt: &tokio::runtime::Runtime) -> anyhow::Result<Duration> {
         let t = Instant::now();
-        let rows = rt.block_on(self.engine.pull(self.local, &|_| {}))?;
+        let pulled = rt.block_on(self.engine.pull(self.local, &|_| {}))?;
         let took = t.elapsed();
-        ensure!(rows as usize >= self.changed.len(), "an incremental pull carried {rows} rows, expected at least {}", self.changed.len());
+        ensure!(pulled.changed as usize >= self.changed.len(), "an incremental pull changed {pulled:?} rows, expected at least {}", self.changed.len());
         Ok(took)
     }
 
@@ -235,25 +235,31 @@ fn echo(rt: &tokio::runtime::Runtime, n: usize) -> anyhow::Result<()> {
     };
     let total_changes = || store.write(|tx| Ok(tx.total_changes()));
 
-    // By hand: add, push, then fetch the page the next pull gets and apply it.
+    // By hand: add, push, then fetch the pages the next pull gets and apply them.
     add_all("Echo by hand")?;
     let pushed = rt.block_on(side.engine.push())?;
-    let synced = store.synced_projects()?.into_iter().find(|p| p.project == local).context("the copy is synced")?;
-    let page = rt.block_on(side.engine.remote().pull(&synced.uuid, &store.client_id(), synced.cookie, PULL_PAGE, store.first_pending()?))?;
-    ensure!(!page.more, "the echo fits one page");
-    let carried = (page.memberships.len(), page.collections.len(), page.items.len());
-    let before = total_changes()?;
-    let t = Instant::now();
-    let applied = store.apply_pull(local, &page)?;
-    let took = t.elapsed();
-    let written = total_changes()? - before;
+    let (mut carried, mut written, mut took, mut applied) = ((0, 0, 0), 0, Duration::ZERO, Vec::new());
+    loop {
+        let synced = store.synced_projects()?.into_iter().find(|p| p.project == local).context("the copy is synced")?;
+        let page = rt.block_on(side.engine.remote().pull(&synced.uuid, &store.client_id(), synced.cookie, PULL_PAGE, store.first_pending()?))?;
+        carried = (carried.0 + page.memberships.len(), carried.1 + page.collections.len(), carried.2 + page.items.len());
+        let before = total_changes()?;
+        let t = Instant::now();
+        applied.push(store.apply_pull(local, &page)?);
+        took += t.elapsed();
+        written += total_changes()? - before;
+        if !page.more {
+            break;
+        }
+    }
     println!(
-        "echo of a local add of {n} items (pushed {} changes): the next page carried {} memberships, {} collections, {} items; \
-         applying it wrote {written} rows (total_changes) in {:.0} ms; apply_pull said {applied:?}",
+        "echo of a local add of {n} items (pushed {} changes): the next pull carried {} memberships, {} collections, {} items in {} pages; \
+         applying them wrote {written} rows (total_changes) in {:.0} ms; apply_pull said {applied:?}",
         pushed.acknowledged,
         carried.0,
         carried.1,
         carried.2,
+        applied.len(),
         ms(took)
     );
 

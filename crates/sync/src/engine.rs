@@ -32,6 +32,24 @@ pub struct Pushed {
     pub refused: usize,
 }
 
+/// What one pull did, over all its pages.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Pulled {
+    /// Rows the pages carried (a download's progress).
+    pub carried: u64,
+    /// Of those, rows that changed the copy in a way that can show: 0 when the pull only
+    /// brought back what this cache had (the echo of its own push), and then the UI need not
+    /// read anything again.
+    pub changed: u64,
+}
+
+impl Pulled {
+    fn add(&mut self, applied: trove_core::replica::Applied) {
+        self.carried += applied.carried as u64;
+        self.changed += applied.changed as u64;
+    }
+}
+
 /// What a prefetch did.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Prefetched {
@@ -219,13 +237,13 @@ impl Engine {
         }
     }
 
-    /// Pulls every change of one synced project since its cookie, page by page. Returns the
-    /// number of rows applied. A project the server no longer shows the caller is removed from
+    /// Pulls every change of one synced project since its cookie, page by page; `progress`
+    /// hears the rows carried so far. Returns what the pages carried and changed. A project the server no longer shows the caller is removed from
     /// the cache (see [`lost_access`](Self::lost_access)); a page that shows this database is a
     /// restored older copy starts over before anything of it is applied.
-    pub async fn pull(&self, project: i64, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<u64> {
+    pub async fn pull(&self, project: i64, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<Pulled> {
         let _one = self.pulling.lock().await;
-        let mut rows = 0u64;
+        let mut pulled = Pulled::default();
         let mut started_over = false;
         // The next page, fetched while the previous one was applied, with the cookie, client id
         // and `pending_from` it was asked with.
@@ -249,10 +267,9 @@ impl Engine {
             }
             let more = page.more;
             if !more {
-                let applied = blocking(&self.store, move |s| s.apply_pull(project, &page)).await?;
-                rows += applied.rows as u64;
-                progress(rows);
-                return Ok(rows);
+                pulled.add(blocking(&self.store, move |s| s.apply_pull(project, &page)).await?);
+                progress(pulled.carried);
+                return Ok(pulled);
             }
             // Fetch the next page while this one is applied: it continues from this page's
             // cookie and asks for the refusals from the first mutation this page leaves pending.
@@ -261,8 +278,8 @@ impl Engine {
             let apply = blocking(&self.store, move |s| s.apply_pull(project, &page));
             let fetch = self.remote.pull(&synced.uuid, &client, cookie, PULL_PAGE, next_from);
             let (applied, fetched) = tokio::join!(apply, fetch);
-            rows += applied?.rows as u64;
-            progress(rows);
+            pulled.add(applied?);
+            progress(pulled.carried);
             ahead = Some((cookie, client, next_from, fetched));
         }
     }
@@ -270,7 +287,7 @@ impl Engine {
     /// A pull answered 404: if the server's project list confirms the caller no longer sees the
     /// project (a role removed), its copy is removed from the cache and its pending changes are
     /// listed as refused ("you no longer have access to lab/Photos"); otherwise the 404 stands.
-    async fn lost_access(&self, synced: &Synced, not_found: SyncError) -> Result<u64> {
+    async fn lost_access(&self, synced: &Synced, not_found: SyncError) -> Result<Pulled> {
         if self.remote.projects().await?.iter().any(|p| p.uuid == synced.uuid) {
             return Err(not_found);
         }
@@ -283,7 +300,7 @@ impl Engine {
             n => format!("; the {n} changes waiting for it could not be sent and are listed as refused"),
         };
         self.notice(format!("You no longer have access to {name} on {}: its copy was removed from this computer{waiting}.", self.remote.base()));
-        Ok(0)
+        Ok(Pulled::default())
     }
 
     async fn synced(&self, project: i64) -> Result<Synced> {
@@ -293,15 +310,18 @@ impl Engine {
             .ok_or_else(|| SyncError::Local(trove_core::Error::NotFound { what: "synced project", id: project }))
     }
 
-    /// Push, then pull every project of this server: one round of sync. Returns the rows pulled.
-    pub async fn sync(&self) -> Result<(Pushed, u64)> {
+    /// Push, then pull every project of this server: one round of sync. Returns what was
+    /// pushed and what the pulls carried and changed.
+    pub async fn sync(&self) -> Result<(Pushed, Pulled)> {
         let pushed = self.push().await?;
-        let mut rows = 0;
+        let mut pulled = Pulled::default();
         let projects = blocking(&self.store, |s| s.synced_projects()).await?;
         for p in projects.into_iter().filter(|p| p.server == self.remote.base()) {
-            rows += self.pull(p.project, &|_| {}).await?;
+            let one = self.pull(p.project, &|_| {}).await?;
+            pulled.carried += one.carried;
+            pulled.changed += one.changed;
         }
-        Ok((pushed, rows))
+        Ok((pushed, pulled))
     }
 
     /// Pushes until the outbox is empty, then pulls until nothing is left: what "quiesce" means.

@@ -16,5 +16,5 @@ mod engine;
 mod remote;
 
 pub use driver::{Activity, Driver};
-pub use engine::{Engine, Prefetched, Pushed, PULL_PAGE, PUSH_BATCH, PUSH_BYTES};
+pub use engine::{Engine, Prefetched, Pulled, Pushed, PULL_PAGE, PUSH_BATCH, PUSH_BYTES};
 pub use remote::{normalize_url, Remote, Result, SyncError};
