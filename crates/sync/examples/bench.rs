@@ -12,7 +12,7 @@
 //!    (100 memberships added to / removed from a collection; 100 items tagged / untagged), at
 //!    1,000 items and at N items, rounds interleaved; p50/p95 and the ratio N : 1k.
 //! 3. The echo of a local add (issue 10): a copy of an E-item project (default 100,000) adds
-//!    every item to a new collection and pushes; the pull that follows brings the same
+//!    every item to a collection (created and synced before) and pushes; the pull that follows brings the same
 //!    memberships back. Measured by hand (the page fetched, then applied with the writer's
 //!    `total_changes()` read before and after: the rows SQLite wrote) and through the real
 //!    `Driver` (how often a round that pushed such an add told the UI to re-read: its
@@ -225,18 +225,24 @@ fn echo(rt: &tokio::runtime::Runtime, n: usize) -> anyhow::Result<()> {
     let mut side = Side::new(rt, n)?;
     side.first_pull(rt)?;
     let (store, local) = (side.store.clone(), side.local);
-    let add_all = |title: &str| -> anyhow::Result<()> {
+    // A new collection, synced (its create comes back with what the server fills in, the owner:
+    // a real change), then every item added to it here.
+    let create = |title: &str| -> anyhow::Result<i64> {
         let input = NewCollection { title: title.into(), description: String::new(), private: false, theme: None };
-        let c = store.create_collection(local, &input)?;
+        Ok(store.create_collection(local, &input)?.id)
+    };
+    let add_all = |collection: i64| -> anyhow::Result<()> {
         let all = Selection::Matching { query: ItemQuery::default(), except: vec![] };
-        let out = store.add_to_collection(local, c.id, &all)?;
+        let out = store.add_to_collection(local, collection, &all)?;
         ensure!(out.added as usize == n, "added {} items, expected {n}", out.added);
         Ok(())
     };
     let total_changes = || store.write(|tx| Ok(tx.total_changes()));
 
     // By hand: add, push, then fetch the pages the next pull gets and apply them.
-    add_all("Echo by hand")?;
+    let c = create("Echo by hand")?;
+    rt.block_on(side.engine.sync_until_settled())?;
+    add_all(c)?;
     let pushed = rt.block_on(side.engine.push())?;
     let (mut carried, mut written, mut took, mut applied) = ((0, 0, 0), 0, Duration::ZERO, Vec::new());
     loop {
@@ -271,16 +277,18 @@ fn echo(rt: &tokio::runtime::Runtime, n: usize) -> anyhow::Result<()> {
         let t = Instant::now();
         loop {
             let a = driver.activity();
-            if a.last_synced_at.is_some() && a.last_synced_at != after && store.pending()? == 0 {
+            if a.state == trove_protocol::remote::SyncState::Synced && a.last_synced_at.is_some() && a.last_synced_at != after && store.pending()? == 0 {
                 return Ok(a);
             }
             ensure!(t.elapsed() < Duration::from_secs(600), "the driver did not settle: {a:?}");
             std::thread::sleep(Duration::from_millis(20));
         }
     };
+    let c = create("Echo through the driver")?;
+    driver.wake();
     let idle = settled(None)?;
     std::thread::sleep(Duration::from_millis(5)); // a later last_synced_at
-    add_all("Echo through the driver")?;
+    add_all(c)?;
     let t = Instant::now();
     driver.wake();
     let round = settled(idle.last_synced_at)?;
