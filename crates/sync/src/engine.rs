@@ -63,6 +63,21 @@ pub struct Prefetched {
     pub bytes: u64,
 }
 
+impl Prefetched {
+    /// What the prefetch did, in a sentence for the status line.
+    pub fn sentence(&self) -> String {
+        let mut message =
+            format!("{} thumbnails fetched ({:.1} MiB); {} were already here", self.fetched, self.bytes as f64 / 1048576.0, self.present);
+        if self.over_budget > 0 {
+            message.push_str(&format!("; {} left out by the offline budget", self.over_budget));
+        }
+        if self.refused > 0 {
+            message.push_str(&format!("; {} refused because the server sent something else than the thumbnail asked for", self.refused));
+        }
+        message
+    }
+}
+
 #[derive(Clone)]
 pub struct Engine {
     store: Arc<Store>,
@@ -406,11 +421,7 @@ impl Engine {
     /// the cache stays within `budget` bytes.
     pub async fn prefetch_thumbnails(&self, project: i64, budget: u64, progress: &(dyn Fn(Progress) + Send + Sync)) -> Result<Prefetched> {
         let (missing, present, mut used) = blocking(&self.store, move |s| {
-            let hashes: Vec<String> = s.read(|c| {
-                let mut stmt = c.prepare("SELECT DISTINCT thumb FROM items WHERE project_id = ?1 AND thumb IS NOT NULL")?;
-                let rows = stmt.query_map([project], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
-                Ok(rows)
-            })?;
+            let hashes = s.thumbnails_of(project)?;
             let (present, missing): (Vec<String>, Vec<String>) = hashes.into_iter().partition(|h| s.thumbs().contains(h));
             Ok((missing, present.len() as u64, s.thumbs().size()?))
         })
@@ -470,6 +481,18 @@ impl Engine {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_prefetch_says_what_it_did() {
+        let done = Prefetched { fetched: 3, present: 2, over_budget: 0, refused: 0, bytes: 3 << 20 };
+        assert_eq!(done.sentence(), "3 thumbnails fetched (3.0 MiB); 2 were already here");
+        let partly = Prefetched { over_budget: 4, refused: 1, ..done };
+        assert_eq!(
+            partly.sentence(),
+            "3 thumbnails fetched (3.0 MiB); 2 were already here; 4 left out by the offline budget; \
+             1 refused because the server sent something else than the thumbnail asked for"
+        );
+    }
+
     /// trove-server's push body limit (DESIGN §6 bounds every body; 8 MiB).
     const SERVER_PUSH_BODY: usize = 8 << 20;
 
@@ -479,14 +502,22 @@ mod tests {
         let store = Store::open(&dir.path().join("t.db"), &dir.path().join("thumbs")).unwrap();
         // 30 mutations of about 1 MiB each (a 40,000-item add is about that), one of about 9 MiB.
         let add = |n: usize, tag: &str| trove_protocol::Mutation::TagItems { items: vec![format!("{tag}{}", "x".repeat(20)); n], tags: vec!["t".into()] };
+        let project = store
+            .attach_remote(&trove_core::replica::RemoteProject {
+                uuid: "u".into(),
+                name: "P".into(),
+                kind: trove_protocol::ProjectKind::Image,
+                description: String::new(),
+                server: "http://server.test".into(),
+                namespace: "lab".into(),
+                role: "editor".into(),
+            })
+            .unwrap();
         store
             .write(|tx| {
                 for k in 0..31 {
                     let m = if k == 10 { add(10 << 20 >> 5, "huge") } else { add(1 << 20 >> 5, "item") };
-                    tx.execute(
-                        "INSERT INTO outbox (mutation, created_at, project_id) VALUES (?1, 0, NULL)",
-                        [serde_json::to_string(&m).unwrap()],
-                    )?;
+                    trove_core::outbox::append(tx, project, &m)?;
                 }
                 Ok(())
             })

@@ -116,6 +116,7 @@ pub fn synced(conn: &Connection) -> Result<Vec<Synced>> {
 }
 
 mod apply;
+mod copies;
 mod fingerprint;
 mod recovery;
 mod refusals;
@@ -124,6 +125,7 @@ mod replay;
 mod tests;
 
 pub use apply::apply_pull;
+pub use copies::{downloaded, thumbnails, CopyOf};
 use apply::wipe;
 pub use recovery::{forget, full_name, start_over};
 pub use fingerprint::fingerprint;
