@@ -211,6 +211,17 @@ fn restrict(path: &Path) {
 #[cfg(not(unix))]
 fn restrict(_path: &Path) {}
 
+/// The sync connection keeps its tokens here.
+impl trove_sync::Tokens for Credentials {
+    fn load(&self, server_url: &str) -> Result<Option<(String, &'static str)>, trove_sync::TokenError> {
+        Ok(Credentials::load(self, server_url)?.map(|(token, store)| (token, store.as_str())))
+    }
+
+    fn save(&self, server_url: &str, token: &str) -> Result<&'static str, trove_sync::TokenError> {
+        Ok(Credentials::save(self, server_url, token)?.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,12 @@
-//! The Trove desktop shell: Tauri commands that translate IPC into `trove-core` calls, the
-//! `thumb:` protocol that serves the thumbnail cache, and the settings store. Nothing more:
-//! domain logic lives in `trove-core`, wire types in `trove-protocol`.
+//! The Trove desktop shell: Tauri commands that translate IPC into `trove-core` and `trove-sync`
+//! calls, the `thumb:` protocol that serves the thumbnail cache, the settings store and the
+//! token store (`credentials`), and the tasks it spawns. Nothing more: domain logic lives in
+//! `trove-core`, the connection's rules and wording in `trove-sync`, wire types in
+//! `trove-protocol`.
 //!
 //! This crate is the only place that knows IPC.
 
 mod commands;
-pub mod connection;
 pub mod credentials;
 mod state;
 mod thumbs;
@@ -14,9 +15,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager, Runtime};
-use trove_protocol::remote::Progress;
+use trove_sync::{Connection, Env};
 
-use crate::connection::{Connection, Env};
+use crate::credentials::Credentials;
 
 pub use state::AppState;
 
@@ -38,12 +39,7 @@ pub fn run() {
         .setup(|app| {
             let data = app.path().app_data_dir()?;
             tracing::info!(dir = %data.display(), "opening the local cache");
-            let interval = std::env::var("TROVE_SYNC_INTERVAL_MS")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .map(Duration::from_millis)
-                .unwrap_or(Duration::from_secs(10));
-            let connection = Connection::new(&data, interval);
+            let connection = Connection::new(Arc::new(Credentials::new(&data)), Env::read().interval());
             let state = AppState::open_in_background(data, connection.clone());
             app.manage(state.clone());
             tauri::async_runtime::spawn(connection.driver.clone().run());
@@ -65,38 +61,8 @@ async fn start_sync<R: Runtime>(app: AppHandle<R>, state: AppState) {
     let _ = tauri::async_runtime::spawn_blocking(move || conn.configure(&s, &e, saved)).await;
     tauri::async_runtime::spawn(emit_status(app.clone(), state.connection.clone(), store.clone()));
     if let Some(name) = env.project {
-        open_startup_project(&state.connection, &store, &name).await;
+        state.connection.open_startup_project(&store, &name).await;
     }
-}
-
-/// Downloads (or refreshes) the project `TROVE_PROJECT` names; offline, falls back to a copy
-/// downloaded before.
-async fn open_startup_project(connection: &Arc<Connection>, store: &Arc<trove_core::Store>, name: &str) {
-    let driver = connection.driver.clone();
-    let found = match driver.engine() {
-        Some(engine) => {
-            let result = engine.connect_by_name(name, &|p: Progress| driver.set_progress(Some(p))).await;
-            driver.set_progress(None);
-            match result {
-                Ok(id) => Some(id),
-                Err(e) => {
-                    tracing::warn!(error = %e, project = name, "TROVE_PROJECT could not be downloaded");
-                    driver.set_error(Some(format!("the project {name:?} could not be opened: {e}")));
-                    None
-                }
-            }
-        }
-        None => None,
-    };
-    let found = found.or_else(|| {
-        let short = name.rsplit('/').next().unwrap_or(name);
-        let synced = store.synced_projects().ok()?;
-        let projects = store.projects().ok()?;
-        // Only a copy whose download finished once: an interrupted first download is no copy.
-        projects.into_iter().find(|p| p.name == short && synced.iter().any(|s| s.project == p.id && s.synced_at.is_some())).map(|p| p.id)
-    });
-    connection.set_startup_project(found);
-    driver.wake();
 }
 
 /// Sends the status to the UI whenever the sync task or a local edit changes it.

@@ -8,7 +8,9 @@ use std::sync::{Arc, OnceLock};
 use trove_core::Store;
 use trove_protocol::{ApiError, ErrorCode};
 
-use crate::connection::Connection;
+use trove_sync::Connection;
+
+use crate::credentials::Credentials;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -33,10 +35,20 @@ impl AppState {
 
     /// A state over an already opened store, working offline (tests).
     pub fn ready(store: Store) -> AppState {
-        let connection = Connection::for_tests(store.path().parent().unwrap_or(std::path::Path::new(".")));
+        let dir = store.path().parent().unwrap_or(std::path::Path::new("."));
+        let connection = Connection::new(Arc::new(Credentials::file_only(dir)), std::time::Duration::from_secs(3600));
         let cell = OnceLock::new();
         let _ = cell.set(Ok(Arc::new(store)));
         AppState { store: Arc::new(cell), connection }
+    }
+
+    /// The store, once it is open, waited for on the blocking pool.
+    pub async fn store_async(&self) -> Result<Arc<Store>, ApiError> {
+        let state = self.clone();
+        tauri::async_runtime::spawn_blocking(move || state.store()).await.map_err(|e| {
+            tracing::error!(error = %e, "a command task failed");
+            ApiError::new(ErrorCode::Internal, "the local data could not be opened (details are in the log)")
+        })?
     }
 
     /// The store, waiting until it is open. Call from a blocking context.

@@ -18,6 +18,9 @@ pub const PAGE_MAX: u32 = 1000;
 pub const QUOTE_MAX: usize = 100;
 /// Longest id (a UUID, a client id) a request may name.
 pub const ID_MAX: usize = 64;
+/// Smallest and largest gallery thumbnail size a setting may ask for, in pixels.
+pub const THUMB_SIZE_MIN: u32 = 40;
+pub const THUMB_SIZE_MAX: u32 = 640;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
@@ -45,8 +48,17 @@ pub enum RuleError {
     BadId { what: &'static str, value: String, expected: &'static str },
     #[error("{n} {what} in one {action}; at most {max} are allowed")]
     TooMany { what: &'static str, action: &'static str, n: usize, max: usize },
+    #[error("thumbnail size {px} is out of range; choose {THUMB_SIZE_MIN} to {THUMB_SIZE_MAX} pixels")]
+    ThumbSize { px: u32 },
     #[error(transparent)]
     Position(#[from] crate::position::PositionError),
+}
+
+/// A rule broken by a caller's input is a 400 that says which.
+impl From<RuleError> for crate::ApiError {
+    fn from(e: RuleError) -> Self {
+        crate::ApiError::new(crate::ErrorCode::InvalidInput, e.to_string())
+    }
 }
 
 /// `text` up to its first `max` characters, and whether anything was cut.
@@ -162,6 +174,15 @@ pub fn tag(raw: &str) -> Result<String, RuleError> {
     Ok(t.to_string())
 }
 
+/// The settings the app keeps: a gallery thumbnail size within [`THUMB_SIZE_MIN`] and
+/// [`THUMB_SIZE_MAX`] pixels.
+pub fn settings(s: &crate::Settings) -> Result<&crate::Settings, RuleError> {
+    if !(THUMB_SIZE_MIN..=THUMB_SIZE_MAX).contains(&s.thumb_size) {
+        return Err(RuleError::ThumbSize { px: s.thumb_size });
+    }
+    Ok(s)
+}
+
 /// Lowercase, each run of characters outside `[a-z0-9]` becomes `-`, `-` trimmed from both ends.
 pub fn slugify(title: &str) -> String {
     let mut out = String::with_capacity(title.len());
@@ -221,6 +242,19 @@ mod tests {
             std::fs::write(&path, limits_ts()).unwrap();
         }
         assert!(limits_ts().contains("export const NOTE_MAX = 500;"));
+    }
+
+    #[test]
+    fn a_thumbnail_size_is_within_its_range() {
+        let with = |px| crate::Settings { thumb_size: px, ..Default::default() };
+        for px in [THUMB_SIZE_MIN, 160, THUMB_SIZE_MAX] {
+            assert!(settings(&with(px)).is_ok(), "{px}");
+        }
+        for px in [0, THUMB_SIZE_MIN - 1, THUMB_SIZE_MAX + 1] {
+            assert_eq!(settings(&with(px)).unwrap_err(), RuleError::ThumbSize { px });
+        }
+        let refusal = crate::ApiError::from(settings(&with(641)).unwrap_err());
+        assert_eq!(refusal, crate::ApiError::new(crate::ErrorCode::InvalidInput, "thumbnail size 641 is out of range; choose 40 to 640 pixels"));
     }
 
     #[test]

@@ -11,9 +11,15 @@
 //!    on the server through its store, then one timed `Engine::pull`, for two kinds of change
 //!    (100 memberships added to / removed from a collection; 100 items tagged / untagged), at
 //!    1,000 items and at N items, rounds interleaved; p50/p95 and the ratio N : 1k.
+//! 3. The echo of a local add (issue 10): a copy of an E-item project (default 100,000) adds
+//!    every item to a collection (created and synced before) and pushes; the pull that follows brings the same
+//!    memberships back. Measured by hand (the page fetched, then applied with the writer's
+//!    `total_changes()` read before and after: the rows SQLite wrote) and through the real
+//!    `Driver` (how often a round that pushed such an add told the UI to re-read: its
+//!    `changes_seen`; the UI refreshes once by itself after an add).
 //!
-//! Usage: `cargo run --release -p trove-sync --example bench -- [ITEMS] [ROUNDS]` (defaults
-//! 1,000,000 and 20).
+//! Usage: `cargo run --release -p trove-sync --example bench -- [ITEMS] [ROUNDS] [E]` (defaults
+//! 1,000,000, 20 and 100,000).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -23,11 +29,11 @@ use anyhow::{ensure, Context};
 use trove_core::Store;
 use trove_protocol::api::BulkAdd;
 use trove_protocol::sync::PullResponse;
-use trove_protocol::NewCollection;
+use trove_protocol::{ItemQuery, NewCollection, Selection};
 use trove_server::bench_support::{self, BenchProject};
 use trove_server::store::{collections, members, tags};
 use trove_server::{AppState, Limits};
-use trove_sync::{Engine, Remote, PULL_PAGE};
+use trove_sync::{Driver, Engine, Remote, PULL_PAGE};
 
 type ServerResult<T> = Result<T, trove_server::error::Error>;
 
@@ -195,9 +201,9 @@ impl Side {
     /// One timed incremental pull; checks that it carried the changes.
     fn pull(&self, rt: &tokio::runtime::Runtime) -> anyhow::Result<Duration> {
         let t = Instant::now();
-        let rows = rt.block_on(self.engine.pull(self.local, &|_| {}))?;
+        let pulled = rt.block_on(self.engine.pull(self.local, &|_| {}))?;
         let took = t.elapsed();
-        ensure!(rows as usize >= self.changed.len(), "an incremental pull carried {rows} rows, expected at least {}", self.changed.len());
+        ensure!(pulled.changed as usize >= self.changed.len(), "an incremental pull changed {pulled:?} rows, expected at least {}", self.changed.len());
         Ok(took)
     }
 
@@ -214,6 +220,90 @@ impl Side {
     }
 }
 
+/// Part 3: the pull that follows a local add of every item of an `n`-item copy.
+fn echo(rt: &tokio::runtime::Runtime, n: usize) -> anyhow::Result<()> {
+    let mut side = Side::new(rt, n)?;
+    side.first_pull(rt)?;
+    let (store, local) = (side.store.clone(), side.local);
+    // A new collection, synced (its create comes back with what the server fills in, the owner:
+    // a real change), then every item added to it here.
+    let create = |title: &str| -> anyhow::Result<i64> {
+        let input = NewCollection { title: title.into(), description: String::new(), private: false, theme: None };
+        Ok(store.create_collection(local, &input)?.id)
+    };
+    let add_all = |collection: i64| -> anyhow::Result<()> {
+        let all = Selection::Matching { query: ItemQuery::default(), except: vec![] };
+        let out = store.add_to_collection(local, collection, &all)?;
+        ensure!(out.added as usize == n, "added {} items, expected {n}", out.added);
+        Ok(())
+    };
+    let total_changes = || store.write(|tx| Ok(tx.total_changes()));
+
+    // By hand: add, push, then fetch the pages the next pull gets and apply them.
+    let c = create("Echo by hand")?;
+    rt.block_on(side.engine.sync_until_settled())?;
+    add_all(c)?;
+    let pushed = rt.block_on(side.engine.push())?;
+    let (mut carried, mut written, mut took, mut applied) = ((0, 0, 0), 0, Duration::ZERO, Vec::new());
+    loop {
+        let synced = store.synced_projects()?.into_iter().find(|p| p.project == local).context("the copy is synced")?;
+        let page = rt.block_on(side.engine.remote().pull(&synced.uuid, &store.client_id(), synced.cookie, PULL_PAGE, store.first_pending()?))?;
+        carried = (carried.0 + page.memberships.len(), carried.1 + page.collections.len(), carried.2 + page.items.len());
+        let before = total_changes()?;
+        let t = Instant::now();
+        applied.push(store.apply_pull(local, &page)?);
+        took += t.elapsed();
+        written += total_changes()? - before;
+        if !page.more {
+            break;
+        }
+    }
+    println!(
+        "echo of a local add of {n} items (pushed {} changes): the next pull carried {} memberships, {} collections, {} items in {} pages; \
+         applying them wrote {written} rows (total_changes) in {:.0} ms; apply_pull said {applied:?}",
+        pushed.acknowledged,
+        carried.0,
+        carried.1,
+        carried.2,
+        applied.len(),
+        ms(took)
+    );
+
+    // Through the driver: one round after the same add.
+    let driver = Driver::new(Duration::from_secs(3600));
+    driver.set_engine(Some(side.engine.clone()));
+    rt.spawn(driver.clone().run());
+    let settled = |after: Option<i64>| -> anyhow::Result<trove_sync::Activity> {
+        let t = Instant::now();
+        loop {
+            let a = driver.activity();
+            if a.state == trove_protocol::remote::SyncState::Synced && a.last_synced_at.is_some() && a.last_synced_at != after && store.pending()? == 0 {
+                return Ok(a);
+            }
+            ensure!(t.elapsed() < Duration::from_secs(600), "the driver did not settle: {a:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let c = create("Echo through the driver")?;
+    driver.wake();
+    let idle = settled(None)?;
+    std::thread::sleep(Duration::from_millis(5)); // a later last_synced_at
+    add_all(c)?;
+    let t = Instant::now();
+    driver.wake();
+    let round = settled(idle.last_synced_at)?;
+    println!(
+        "  through the Driver: the round that pushed the add and pulled it back took {:.0} ms and told the UI to re-read {} time(s) \
+         (changes_seen {} -> {}); with the UI's own refresh after the add: {} refresh(es)",
+        ms(t.elapsed()),
+        round.changes_seen - idle.changes_seen,
+        idle.changes_seen,
+        round.changes_seen,
+        1 + round.changes_seen - idle.changes_seen
+    );
+    Ok(())
+}
+
 fn pct(mut v: Vec<Duration>, p: f64) -> Duration {
     v.sort();
     v[((v.len() as f64 - 1.0) * p).round() as usize]
@@ -226,6 +316,7 @@ fn ms(d: Duration) -> f64 {
 fn main() -> anyhow::Result<()> {
     let n: usize = std::env::args().nth(1).map(|s| s.parse()).transpose().context("ITEMS")?.unwrap_or(1_000_000);
     let rounds: usize = std::env::args().nth(2).map(|s| s.parse()).transpose().context("ROUNDS")?.unwrap_or(20);
+    let echo_items: usize = std::env::args().nth(3).map(|s| s.parse()).transpose().context("E")?.unwrap_or(100_000);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
 
     // 1. First pull of the big catalog, beside the same rows read from the server's database.
@@ -291,5 +382,7 @@ fn main() -> anyhow::Result<()> {
     if std::env::var_os("BENCH_KEEP").is_some() {
         let _ = (small._dir.keep(), big._dir.keep());
     }
-    Ok(())
+
+    // 3. The echo of a local add.
+    echo(&rt, echo_items)
 }

@@ -20,7 +20,8 @@ pub struct Activity {
     pub last_synced_at: Option<i64>,
     pub last_error: Option<String>,
     pub progress: Option<Progress>,
-    /// Bumped after every pull that brought rows, so the UI knows to refresh.
+    /// Bumped after every round whose pulls changed what is shown (not after the echo of this
+    /// cache's own push), so the UI knows to refresh.
     pub changes_seen: u64,
 }
 
@@ -131,7 +132,7 @@ impl Driver {
             }
             let notice = self.notice.lock().unwrap_or_else(|p| p.into_inner()).clone().filter(|(_, at)| at.elapsed() < NOTICE_FOR).map(|(n, _)| n);
             match round {
-                Ok((_, rows)) => {
+                Ok((_, pulled)) => {
                     delays = backoff.build();
                     delay = None;
                     let pending = engine.store().pending().unwrap_or(0);
@@ -139,7 +140,7 @@ impl Driver {
                         a.state = if pending == 0 { SyncState::Synced } else { SyncState::Syncing };
                         a.last_synced_at = Some(trove_core::now_ms());
                         a.last_error = notice;
-                        if rows > 0 {
+                        if pulled.changed > 0 {
                             a.changes_seen += 1;
                         }
                     });

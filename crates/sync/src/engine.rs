@@ -32,6 +32,24 @@ pub struct Pushed {
     pub refused: usize,
 }
 
+/// What one pull did, over all its pages.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Pulled {
+    /// Rows the pages carried (a download's progress).
+    pub carried: u64,
+    /// Of those, rows that changed the copy in a way that can show: 0 when the pull only
+    /// brought back what this cache had (the echo of its own push), and then the UI need not
+    /// read anything again.
+    pub changed: u64,
+}
+
+impl Pulled {
+    fn add(&mut self, applied: trove_core::replica::Applied) {
+        self.carried += applied.carried as u64;
+        self.changed += applied.changed as u64;
+    }
+}
+
 /// What a prefetch did.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Prefetched {
@@ -43,6 +61,21 @@ pub struct Prefetched {
     /// Refused: the server sent bytes that are not the thumbnail asked for, or too many.
     pub refused: u64,
     pub bytes: u64,
+}
+
+impl Prefetched {
+    /// What the prefetch did, in a sentence for the status line.
+    pub fn sentence(&self) -> String {
+        let mut message =
+            format!("{} thumbnails fetched ({:.1} MiB); {} were already here", self.fetched, self.bytes as f64 / 1048576.0, self.present);
+        if self.over_budget > 0 {
+            message.push_str(&format!("; {} left out by the offline budget", self.over_budget));
+        }
+        if self.refused > 0 {
+            message.push_str(&format!("; {} refused because the server sent something else than the thumbnail asked for", self.refused));
+        }
+        message
+    }
 }
 
 #[derive(Clone)]
@@ -219,13 +252,13 @@ impl Engine {
         }
     }
 
-    /// Pulls every change of one synced project since its cookie, page by page. Returns the
-    /// number of rows applied. A project the server no longer shows the caller is removed from
+    /// Pulls every change of one synced project since its cookie, page by page; `progress`
+    /// hears the rows carried so far. Returns what the pages carried and changed. A project the server no longer shows the caller is removed from
     /// the cache (see [`lost_access`](Self::lost_access)); a page that shows this database is a
     /// restored older copy starts over before anything of it is applied.
-    pub async fn pull(&self, project: i64, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<u64> {
+    pub async fn pull(&self, project: i64, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<Pulled> {
         let _one = self.pulling.lock().await;
-        let mut rows = 0u64;
+        let mut pulled = Pulled::default();
         let mut started_over = false;
         // The next page, fetched while the previous one was applied, with the cookie, client id
         // and `pending_from` it was asked with.
@@ -249,10 +282,9 @@ impl Engine {
             }
             let more = page.more;
             if !more {
-                let applied = blocking(&self.store, move |s| s.apply_pull(project, &page)).await?;
-                rows += applied.rows as u64;
-                progress(rows);
-                return Ok(rows);
+                pulled.add(blocking(&self.store, move |s| s.apply_pull(project, &page)).await?);
+                progress(pulled.carried);
+                return Ok(pulled);
             }
             // Fetch the next page while this one is applied: it continues from this page's
             // cookie and asks for the refusals from the first mutation this page leaves pending.
@@ -261,8 +293,8 @@ impl Engine {
             let apply = blocking(&self.store, move |s| s.apply_pull(project, &page));
             let fetch = self.remote.pull(&synced.uuid, &client, cookie, PULL_PAGE, next_from);
             let (applied, fetched) = tokio::join!(apply, fetch);
-            rows += applied?.rows as u64;
-            progress(rows);
+            pulled.add(applied?);
+            progress(pulled.carried);
             ahead = Some((cookie, client, next_from, fetched));
         }
     }
@@ -270,7 +302,7 @@ impl Engine {
     /// A pull answered 404: if the server's project list confirms the caller no longer sees the
     /// project (a role removed), its copy is removed from the cache and its pending changes are
     /// listed as refused ("you no longer have access to lab/Photos"); otherwise the 404 stands.
-    async fn lost_access(&self, synced: &Synced, not_found: SyncError) -> Result<u64> {
+    async fn lost_access(&self, synced: &Synced, not_found: SyncError) -> Result<Pulled> {
         if self.remote.projects().await?.iter().any(|p| p.uuid == synced.uuid) {
             return Err(not_found);
         }
@@ -283,7 +315,7 @@ impl Engine {
             n => format!("; the {n} changes waiting for it could not be sent and are listed as refused"),
         };
         self.notice(format!("You no longer have access to {name} on {}: its copy was removed from this computer{waiting}.", self.remote.base()));
-        Ok(0)
+        Ok(Pulled::default())
     }
 
     async fn synced(&self, project: i64) -> Result<Synced> {
@@ -293,15 +325,18 @@ impl Engine {
             .ok_or_else(|| SyncError::Local(trove_core::Error::NotFound { what: "synced project", id: project }))
     }
 
-    /// Push, then pull every project of this server: one round of sync. Returns the rows pulled.
-    pub async fn sync(&self) -> Result<(Pushed, u64)> {
+    /// Push, then pull every project of this server: one round of sync. Returns what was
+    /// pushed and what the pulls carried and changed.
+    pub async fn sync(&self) -> Result<(Pushed, Pulled)> {
         let pushed = self.push().await?;
-        let mut rows = 0;
+        let mut pulled = Pulled::default();
         let projects = blocking(&self.store, |s| s.synced_projects()).await?;
         for p in projects.into_iter().filter(|p| p.server == self.remote.base()) {
-            rows += self.pull(p.project, &|_| {}).await?;
+            let one = self.pull(p.project, &|_| {}).await?;
+            pulled.carried += one.carried;
+            pulled.changed += one.changed;
         }
-        Ok((pushed, rows))
+        Ok((pushed, pulled))
     }
 
     /// Pushes until the outbox is empty, then pulls until nothing is left: what "quiesce" means.
@@ -386,11 +421,7 @@ impl Engine {
     /// the cache stays within `budget` bytes.
     pub async fn prefetch_thumbnails(&self, project: i64, budget: u64, progress: &(dyn Fn(Progress) + Send + Sync)) -> Result<Prefetched> {
         let (missing, present, mut used) = blocking(&self.store, move |s| {
-            let hashes: Vec<String> = s.read(|c| {
-                let mut stmt = c.prepare("SELECT DISTINCT thumb FROM items WHERE project_id = ?1 AND thumb IS NOT NULL")?;
-                let rows = stmt.query_map([project], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
-                Ok(rows)
-            })?;
+            let hashes = s.thumbnails_of(project)?;
             let (present, missing): (Vec<String>, Vec<String>) = hashes.into_iter().partition(|h| s.thumbs().contains(h));
             Ok((missing, present.len() as u64, s.thumbs().size()?))
         })
@@ -450,6 +481,18 @@ impl Engine {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_prefetch_says_what_it_did() {
+        let done = Prefetched { fetched: 3, present: 2, over_budget: 0, refused: 0, bytes: 3 << 20 };
+        assert_eq!(done.sentence(), "3 thumbnails fetched (3.0 MiB); 2 were already here");
+        let partly = Prefetched { over_budget: 4, refused: 1, ..done };
+        assert_eq!(
+            partly.sentence(),
+            "3 thumbnails fetched (3.0 MiB); 2 were already here; 4 left out by the offline budget; \
+             1 refused because the server sent something else than the thumbnail asked for"
+        );
+    }
+
     /// trove-server's push body limit (DESIGN §6 bounds every body; 8 MiB).
     const SERVER_PUSH_BODY: usize = 8 << 20;
 
@@ -459,14 +502,22 @@ mod tests {
         let store = Store::open(&dir.path().join("t.db"), &dir.path().join("thumbs")).unwrap();
         // 30 mutations of about 1 MiB each (a 40,000-item add is about that), one of about 9 MiB.
         let add = |n: usize, tag: &str| trove_protocol::Mutation::TagItems { items: vec![format!("{tag}{}", "x".repeat(20)); n], tags: vec!["t".into()] };
+        let project = store
+            .attach_remote(&trove_core::replica::RemoteProject {
+                uuid: "u".into(),
+                name: "P".into(),
+                kind: trove_protocol::ProjectKind::Image,
+                description: String::new(),
+                server: "http://server.test".into(),
+                namespace: "lab".into(),
+                role: "editor".into(),
+            })
+            .unwrap();
         store
             .write(|tx| {
                 for k in 0..31 {
                     let m = if k == 10 { add(10 << 20 >> 5, "huge") } else { add(1 << 20 >> 5, "item") };
-                    tx.execute(
-                        "INSERT INTO outbox (mutation, created_at, project_id) VALUES (?1, 0, NULL)",
-                        [serde_json::to_string(&m).unwrap()],
-                    )?;
+                    trove_core::outbox::append(tx, project, &m)?;
                 }
                 Ok(())
             })

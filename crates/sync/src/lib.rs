@@ -9,12 +9,21 @@
 //! - [`Driver`]: the app's single sync task: wakes on local changes, pulls periodically, backs
 //!   off with jitter and honours `Retry-After`, and publishes its [`Activity`].
 //!
-//! No Tauri here: the shell holds a `Driver` and turns its activity into the status area.
+//! - [`Connection`]: what the app syncs with (the environment, else the saved settings and the
+//!   stored token), the one `Driver`, the status the UI shows, and the connection's actions;
+//!   [`settings`] holds its rules and sentences.
+//!
+//! No Tauri and no SQL here: the shell stores the settings and the token and turns these calls
+//! into IPC; what sync needs of the cache is a `trove-core` function (`tests/no_sql.rs`).
 
+mod connection;
 mod driver;
 mod engine;
 mod remote;
+pub mod settings;
 
+pub use connection::{Connection, TokenError, Tokens};
 pub use driver::{Activity, Driver};
-pub use engine::{Engine, Prefetched, Pushed, PULL_PAGE, PUSH_BATCH, PUSH_BYTES};
+pub use engine::{Engine, Prefetched, Pulled, Pushed, PULL_PAGE, PUSH_BATCH, PUSH_BYTES};
 pub use remote::{normalize_url, Remote, Result, SyncError};
+pub use settings::{ConnectionError, Env, Saved};

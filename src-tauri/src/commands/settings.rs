@@ -3,7 +3,7 @@
 
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_store::StoreExt;
-use trove_protocol::{ApiError, ErrorCode, Settings};
+use trove_protocol::{rules, ApiError, ErrorCode, Settings};
 
 const FILE: &str = "settings.json";
 const KEY: &str = "settings";
@@ -22,13 +22,7 @@ pub async fn get_settings<R: Runtime>(app: AppHandle<R>) -> Result<Settings, Api
 
 #[tauri::command]
 pub async fn set_settings<R: Runtime>(app: AppHandle<R>, settings: Settings) -> Result<(), ApiError> {
-    if !(40..=640).contains(&settings.thumb_size) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidInput,
-            format!("thumbnail size {} is out of range; choose 40 to 640 pixels", settings.thumb_size),
-        ));
-    }
     let store = app.store(FILE).map_err(failed)?;
-    store.set(KEY, serde_json::to_value(&settings).map_err(failed)?);
+    store.set(KEY, serde_json::to_value(rules::settings(&settings)?).map_err(failed)?);
     store.save().map_err(failed)
 }

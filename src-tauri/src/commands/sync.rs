@@ -1,12 +1,13 @@
 //! The server connection and sync: settings, status, the server's projects, downloading one,
-//! "Make available offline", refused changes.
+//! "Make available offline", refused changes. Each command is one `trove_sync::Connection` call;
+//! the settings file (tauri-plugin-store) is the only thing kept here.
 
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_store::StoreExt;
-use trove_protocol::remote::{Progress, RemoteProject, ServerSettings, ServerSettingsInput, SyncStatus};
+use trove_protocol::remote::{RemoteProject, ServerSettings, ServerSettingsInput, SyncStatus};
 use trove_protocol::{ApiError, ErrorCode, Project};
+use trove_sync::{Env, Saved};
 
-use crate::connection::{sync_error, Saved};
 use crate::AppState;
 
 const FILE: &str = "settings.json";
@@ -33,15 +34,15 @@ pub async fn get_server_settings(state: State<'_, AppState>) -> Result<ServerSet
     Ok(state.connection.settings())
 }
 
+/// Checks and applies the settings (`Connection::save`), then writes the non-secret part to
+/// the settings file.
 #[tauri::command]
 pub async fn save_server_settings<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     input: ServerSettingsInput,
 ) -> Result<ServerSettings, ApiError> {
-    let st = state.inner().clone();
-    let store = tauri::async_runtime::spawn_blocking(move || st.store()).await.map_err(store_failed)??;
-    let saved = state.connection.save(&store, input).await?;
+    let saved = state.connection.save(&state.store_async().await?, &input).await?;
     let file = app.store(FILE).map_err(store_failed)?;
     file.set(KEY, serde_json::to_value(&saved).map_err(store_failed)?);
     file.save().map_err(store_failed)?;
@@ -50,72 +51,24 @@ pub async fn save_server_settings<R: Runtime>(
 
 #[tauri::command]
 pub async fn remote_projects(state: State<'_, AppState>) -> Result<Vec<RemoteProject>, ApiError> {
-    let engine = state.connection.engine()?;
-    let projects = engine.remote_projects().await.map_err(sync_error)?;
-    state
-        .run(move |store| {
-            projects
-                .into_iter()
-                .map(|p| {
-                    Ok(RemoteProject {
-                        local_id: store
-                            .project_by_uuid(&p.uuid)?
-                            .filter(|id| store.synced_projects().map(|s| s.iter().any(|x| x.project == *id && x.synced_at.is_some())).unwrap_or(false)),
-                        role: serde_json::to_value(p.role).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
-                        uuid: p.uuid,
-                        namespace: p.namespace,
-                        name: p.name,
-                        kind: p.kind,
-                        description: p.description,
-                        item_count: p.item_count,
-                    })
-                })
-                .collect()
-        })
-        .await
+    Ok(state.connection.remote_projects().await?)
 }
 
 /// Downloads a server project (progress in the status) and returns the local project.
 #[tauri::command]
 pub async fn connect_project(state: State<'_, AppState>, uuid: String) -> Result<Project, ApiError> {
-    let engine = state.connection.engine()?;
-    let driver = state.connection.driver.clone();
-    let result = engine.connect(&uuid, &|p: Progress| driver.set_progress(Some(p))).await;
-    driver.set_progress(None);
-    let id = result.map_err(sync_error)?;
-    driver.wake();
-    state.run(move |s| s.read(|c| trove_core::projects::get(c, id))).await
+    Ok(state.connection.download(&uuid).await?)
 }
 
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<(), ApiError> {
-    state.connection.engine()?;
-    state.connection.driver.wake();
-    Ok(())
+    Ok(state.connection.sync_now()?)
 }
 
 /// Fetches every thumbnail of the project within the offline budget; answers what it did.
 #[tauri::command]
 pub async fn make_available_offline(state: State<'_, AppState>, project_id: i64) -> Result<String, ApiError> {
-    let engine = state.connection.engine()?;
-    let budget = state.connection.saved().offline_budget_mb * 1024 * 1024;
-    let driver = state.connection.driver.clone();
-    let result = engine.prefetch_thumbnails(project_id, budget, &|p: Progress| driver.set_progress(Some(p))).await;
-    driver.set_progress(None);
-    let done = result.map_err(sync_error)?;
-    let mut message = format!(
-        "{} thumbnails fetched ({:.1} MiB); {} were already here",
-        done.fetched,
-        done.bytes as f64 / 1048576.0,
-        done.present
-    );
-    if done.over_budget > 0 {
-        message.push_str(&format!("; {} left out by the offline budget", done.over_budget));
-    }
-    if done.refused > 0 {
-        message.push_str(&format!("; {} refused because the server sent something else than the thumbnail asked for", done.refused));
-    }
-    Ok(message)
+    Ok(state.connection.make_available_offline(project_id).await?)
 }
 
 #[tauri::command]
@@ -126,20 +79,5 @@ pub async fn dismiss_refusals(state: State<'_, AppState>) -> Result<(), ApiError
 /// The project `TROVE_PROJECT` names, once downloaded (waits for it; `None` without it).
 #[tauri::command]
 pub async fn startup_project(state: State<'_, AppState>) -> Result<Option<i64>, ApiError> {
-    if crate::connection::Env::read().project.is_none() {
-        return Ok(None);
-    }
-    loop {
-        let waiting = state.connection.startup_done.notified();
-        if let Some(id) = state.connection.startup_project() {
-            return Ok(Some(id));
-        }
-        if tokio_timeout(waiting).await.is_err() && state.connection.driver.engine().is_none() {
-            return Ok(None);
-        }
-    }
-}
-
-async fn tokio_timeout(f: impl std::future::Future<Output = ()>) -> Result<(), ()> {
-    tokio::time::timeout(std::time::Duration::from_secs(2), f).await.map_err(|_| ())
+    Ok(state.connection.startup_project(&Env::read()).await)
 }

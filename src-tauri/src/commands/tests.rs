@@ -165,3 +165,83 @@ fn the_ui_calls_exactly_the_commands_the_shell_handles_and_the_dev_mock_answers(
     let unmocked: Vec<&String> = called.iter().filter(|c| !mock.contains(&format!("{c}:")) && !mock.contains(&format!("{c}(")) && !mock.contains(&format!("'{c}'"))).collect();
     assert!(unmocked.is_empty(), "the dev mock backend (ui/dev) does not answer {unmocked:?}");
 }
+
+/// The argument names each command is called with in a source file: `call<…>('name', { a, b })`
+/// (none without an object).
+fn called_arguments(ts: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+    ts.split("call")
+        .skip(1)
+        .filter_map(|rest| {
+            let rest = if rest.starts_with('<') { &rest[rest.find(">(")? + 1..] } else { rest };
+            let rest = rest.strip_prefix("('")?;
+            let name = &rest[..rest.find('\'')?];
+            let after = &rest[name.len() + 1..];
+            let args = match after.trim_start().strip_prefix(',') {
+                Some(obj) => {
+                    let obj = obj.trim_start().strip_prefix('{')?;
+                    obj[..obj.find('}')?].split(',').map(|a| a.split(':').next().unwrap_or(a).trim().to_string()).filter(|a| !a.is_empty()).collect()
+                }
+                None => Vec::new(),
+            };
+            Some((name.to_string(), args))
+        })
+        .collect()
+}
+
+/// The arguments the UI names for each command of `source` (a `commands/*.rs` file): the
+/// parameters of its `#[tauri::command]` functions in camelCase, without the injected ones.
+fn handled_arguments(source: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+    let camel = |snake: &str| {
+        let mut out = String::new();
+        let mut up = false;
+        for c in snake.chars() {
+            if c == '_' {
+                up = true;
+            } else {
+                out.push(if up { c.to_ascii_uppercase() } else { c });
+                up = false;
+            }
+        }
+        out
+    };
+    source
+        .split("#[tauri::command]")
+        .skip(1)
+        .filter_map(|rest| {
+            let rest = &rest[rest.find("fn ")? + 3..];
+            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let params = &rest[rest.find('(')? + 1..rest.find(") ->")?];
+            let args = params
+                .split(',')
+                .filter_map(|p| p.split_once(':'))
+                .filter(|(_, ty)| !ty.trim().starts_with("State<") && !ty.trim().starts_with("AppHandle<"))
+                .map(|(n, _)| camel(n.trim()))
+                .collect();
+            Some((name, args))
+        })
+        .collect()
+}
+
+#[test]
+fn the_ui_names_exactly_the_arguments_each_command_takes() {
+    let sources = [
+        include_str!("collections.rs"),
+        include_str!("items.rs"),
+        include_str!("members.rs"),
+        include_str!("projects.rs"),
+        include_str!("settings.rs"),
+        include_str!("sync.rs"),
+        include_str!("tags.rs"),
+    ];
+    let handled: std::collections::BTreeMap<String, Vec<String>> = sources.iter().flat_map(|s| handled_arguments(s)).collect();
+    let called = called_arguments(include_str!("../../../ui/src/lib/api/index.ts"));
+    assert_eq!(handled.keys().collect::<Vec<_>>(), called.keys().collect::<Vec<_>>(), "every handled command is in these files");
+    assert_eq!(handled["add_to_collection"], ["projectId", "collectionId", "selection"]);
+    for (name, args) in &called {
+        let mut want = handled[name].clone();
+        let mut got = args.clone();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "ui/src/lib/api/index.ts calls {name} with other arguments than the shell's handler takes");
+    }
+}

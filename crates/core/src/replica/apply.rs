@@ -37,62 +37,38 @@ fn hard_delete_collection(conn: &Connection, id: i64) -> Result<()> {
 /// Applies one pulled page to the project's copy, in the caller's transaction: the server's rows
 /// first (a reset drops the copy before), then the acknowledgement of the outbox, then the replay
 /// of what is still pending, then the new cookie.
+///
+/// Only a row that differs from the copy is written: the pull after a push brings back what this
+/// cache has just sent (an add of 100,000 items comes back as 100,000 memberships), and such a
+/// page writes no row of them, replays nothing and reports no change.
 pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Result<Applied> {
-    let rows = page.datasets.len() + page.items.len() + page.collections.len() + page.memberships.len() + page.deleted_collections.len();
+    let carried = page.datasets.len() + page.items.len() + page.collections.len() + page.memberships.len() + page.deleted_collections.len();
     // A reset the server asked for, or one this cache asked itself (`recovery::start_over`):
     // the copy is rebuilt from this page on.
     let reset_pending: bool = conn.query_row("SELECT reset_pending FROM sync_projects WHERE project_id = ?1", [project], |r| r.get(0))?;
     let reset = page.reset || reset_pending;
+    let mut out = Written::default();
     if reset {
+        let before = conn.total_changes();
         wipe(conn, project)?;
+        out.row(conn.total_changes() - before > 0);
     }
-    {
-        let mut stmt = conn.prepare_cached(
-            "INSERT INTO datasets (uuid, project_id, name) VALUES (?1, ?2, ?3) ON CONFLICT (uuid) DO UPDATE SET name = excluded.name",
-        )?;
-        for d in &page.datasets {
-            stmt.execute(rusqlite::params![d.uuid, project, d.name])?;
-        }
-    }
-    apply_items(conn, project, page)?;
-    {
-        let mut stmt = conn.prepare_cached(
-            "INSERT INTO collections (uuid, hex_id, project_id, namespace, title, title_slug, description, private, theme, owner, created_at, updated_at, deleted_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, CASE WHEN ?13 THEN ?12 END) \
-             ON CONFLICT (uuid) DO UPDATE SET namespace = excluded.namespace, title = excluded.title, title_slug = excluded.title_slug, \
-               description = excluded.description, private = excluded.private, theme = excluded.theme, owner = excluded.owner, \
-               updated_at = excluded.updated_at, deleted_at = CASE WHEN ?13 THEN coalesce(collections.deleted_at, excluded.updated_at) END",
-        )?;
-        for c in &page.collections {
-            stmt.execute(rusqlite::params![
-                c.uuid,
-                c.hex_id,
-                project,
-                c.namespace,
-                c.title,
-                rules::slugify(&c.title),
-                c.description,
-                c.private,
-                c.theme.as_str(),
-                c.owner,
-                c.created_at,
-                c.updated_at,
-                c.deleted
-            ])?;
-        }
-    }
-    apply_memberships(conn, project, page)?;
+    apply_datasets(conn, project, page, &mut out)?;
+    apply_items(conn, project, page, &mut out)?;
+    apply_collections(conn, project, page, &mut out)?;
+    apply_memberships(conn, project, page, &mut out)?;
     for uuid in &page.deleted_collections {
         if let Some(id) = collection_id(conn, uuid)? {
             hard_delete_collection(conn, id)?;
+            out.row(true);
         }
     }
     // Refusals the push answer carried may have been lost with it: the page repeats them.
     let undo = record_refusals(conn, &page.rejected)?;
     let acknowledged = outbox::acknowledge(conn, page.last_mutation_id)?;
-    // Nothing was overwritten when the page is empty: the pending effects are still in place.
+    // Nothing was overwritten when the page wrote nothing: the pending effects are still in place.
     let mut replayed = 0;
-    if rows > 0 || reset {
+    if out.written > 0 || reset {
         for p in outbox::of_project(conn, project)? {
             replay(conn, project, &p.mutation)?;
             replayed += 1;
@@ -103,14 +79,98 @@ pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Resul
         rusqlite::params![page.cookie, page.more, now_ms(), project],
     )?;
     super::refetch(conn, &undo)?;
-    Ok(Applied { rows, acknowledged, replayed })
+    Ok(Applied { carried, written: out.written, changed: out.changed, acknowledged, replayed })
+}
+
+/// Rows a page wrote, and of those the ones whose change shows.
+#[derive(Default)]
+struct Written {
+    written: usize,
+    changed: usize,
+}
+
+impl Written {
+    /// A row that was written (or not), its change shown.
+    fn row(&mut self, written: bool) {
+        self.seen(written, written);
+    }
+
+    fn seen(&mut self, written: bool, shows: bool) {
+        self.written += written as usize;
+        self.changed += (written && shows) as usize;
+    }
+}
+
+fn apply_datasets(conn: &Connection, project: i64, page: &PullResponse, out: &mut Written) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO datasets (uuid, project_id, name) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (uuid) DO UPDATE SET name = excluded.name WHERE datasets.name IS NOT excluded.name",
+    )?;
+    for d in &page.datasets {
+        out.row(stmt.execute(rusqlite::params![d.uuid, project, d.name])? > 0);
+    }
+    Ok(())
+}
+
+/// Writes the page's collections that differ from the copy. A collection whose only difference
+/// is `updated_at` is written (the copy keeps the server's time) but is no change to show: the
+/// server touches a collection when it applies this cache's add, at its own clock, and the
+/// app shows no collection's time.
+fn apply_collections(conn: &Connection, project: i64, page: &PullResponse, out: &mut Written) -> Result<()> {
+    if page.collections.is_empty() {
+        return Ok(());
+    }
+    let mut current = conn.prepare_cached(
+        "SELECT namespace, title, description, private, theme, owner, deleted_at IS NOT NULL, updated_at FROM collections WHERE uuid = ?1",
+    )?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO collections (uuid, hex_id, project_id, namespace, title, title_slug, description, private, theme, owner, created_at, updated_at, deleted_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, CASE WHEN ?13 THEN ?12 END) \
+         ON CONFLICT (uuid) DO UPDATE SET namespace = excluded.namespace, title = excluded.title, title_slug = excluded.title_slug, \
+           description = excluded.description, private = excluded.private, theme = excluded.theme, owner = excluded.owner, \
+           updated_at = excluded.updated_at, deleted_at = CASE WHEN ?13 THEN coalesce(collections.deleted_at, excluded.updated_at) END",
+    )?;
+    for c in &page.collections {
+        type Row = (String, String, String, bool, String, String, bool, i64);
+        let had: Option<Row> = current
+            .query_row([&c.uuid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)))
+            .optional()?;
+        let shown = (c.namespace.clone(), c.title.clone(), c.description.clone(), c.private, c.theme.as_str().to_string(), c.owner.clone(), c.deleted);
+        let (shows, time) = match had {
+            Some((namespace, title, description, private, theme, owner, deleted, updated_at)) => {
+                ((namespace, title, description, private, theme, owner, deleted) != shown, updated_at != c.updated_at)
+            }
+            None => (true, true),
+        };
+        if !shows && !time {
+            out.row(false);
+            continue;
+        }
+        stmt.execute(rusqlite::params![
+            c.uuid,
+            c.hex_id,
+            project,
+            c.namespace,
+            c.title,
+            rules::slugify(&c.title),
+            c.description,
+            c.private,
+            c.theme.as_str(),
+            c.owner,
+            c.created_at,
+            c.updated_at,
+            c.deleted
+        ])?;
+        out.seen(true, shows);
+    }
+    Ok(())
 }
 
 /// Writes the page's items. A new item (every item of a first download) goes in with its tags
 /// in a few cached statements: one insert that carries `tags_text`, then its `item_tags` rows,
 /// with tag ids looked up once per page. An item the copy has is updated, and its tags rewritten
 /// only when they differ.
-fn apply_items(conn: &Connection, project: i64, page: &PullResponse) -> Result<()> {
+fn apply_items(conn: &Connection, project: i64, page: &PullResponse, out: &mut Written) -> Result<()> {
     if page.items.is_empty() {
         return Ok(());
     }
@@ -165,6 +225,7 @@ fn apply_items(conn: &Connection, project: i64, page: &PullResponse) -> Result<(
             text
         ])?;
         if inserted == 1 {
+            out.row(true);
             if !wanted.is_empty() {
                 let id = conn.last_insert_rowid();
                 clear.execute([id])?;
@@ -194,13 +255,16 @@ fn apply_items(conn: &Connection, project: i64, page: &PullResponse) -> Result<(
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
+        let written = updated.is_some();
         let (id, tags_text) = match updated {
             Some(row) => row,
             None => unchanged.query_row([&i.uuid], |r| Ok((r.get(0)?, r.get(1)?)))?,
         };
-        if tags_text != text {
+        let retag = tags_text != text;
+        if retag {
             tags::set_tags(conn, project, id, &wanted)?;
         }
+        out.row(written || retag);
     }
     Ok(())
 }
@@ -235,7 +299,9 @@ impl<'c> TagIds<'c> {
     }
 }
 
-fn apply_memberships(conn: &Connection, project: i64, page: &PullResponse) -> Result<()> {
+/// Writes the page's memberships: a pair's clock, and its row (present: position and note;
+/// absent: none), each only where it differs from the copy.
+fn apply_memberships(conn: &Connection, project: i64, page: &PullResponse, out: &mut Written) -> Result<()> {
     if page.memberships.is_empty() {
         return Ok(());
     }
@@ -243,11 +309,13 @@ fn apply_memberships(conn: &Connection, project: i64, page: &PullResponse) -> Re
     let item_uuids: Vec<String> = page.memberships.iter().map(|m| m.item.clone()).collect();
     let items = item_ids(conn, project, &item_uuids)?;
     let mut clock = conn.prepare_cached(
-        "INSERT INTO membership_clocks (collection_id, item_id, cl) VALUES (?1, ?2, ?3) ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl",
+        "INSERT INTO membership_clocks (collection_id, item_id, cl) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl WHERE membership_clocks.cl IS NOT excluded.cl",
     )?;
     let mut upsert = conn.prepare_cached(
         "INSERT INTO memberships (collection_id, item_id, position, note, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5, '') \
-         ON CONFLICT (collection_id, item_id) DO UPDATE SET position = excluded.position, note = excluded.note",
+         ON CONFLICT (collection_id, item_id) DO UPDATE SET position = excluded.position, note = excluded.note \
+         WHERE memberships.position IS NOT excluded.position OR memberships.note IS NOT excluded.note",
     )?;
     let mut delete = conn.prepare_cached("DELETE FROM memberships WHERE collection_id = ?1 AND item_id = ?2")?;
     let now = now_ms();
@@ -261,7 +329,7 @@ fn apply_memberships(conn: &Connection, project: i64, page: &PullResponse) -> Re
             }
         };
         let (Some(collection), Some(item)) = (collection, item) else { continue };
-        clock.execute(rusqlite::params![collection, item, m.cl])?;
+        let mut written = clock.execute(rusqlite::params![collection, item, m.cl])?;
         if m.cl % 2 == 1 {
             let position = match m.position.as_deref() {
                 Some(key) if position::is_valid(key) => key.to_string(),
@@ -270,11 +338,11 @@ fn apply_memberships(conn: &Connection, project: i64, page: &PullResponse) -> Re
                     key_at_end(conn, collection)?
                 }
             };
-            upsert.execute(rusqlite::params![collection, item, position, m.note.as_deref().unwrap_or(""), now])?;
+            written += upsert.execute(rusqlite::params![collection, item, position, m.note.as_deref().unwrap_or(""), now])?;
         } else {
-            delete.execute(rusqlite::params![collection, item])?;
+            written += delete.execute(rusqlite::params![collection, item])?;
         }
+        out.row(written > 0);
     }
     Ok(())
 }
-

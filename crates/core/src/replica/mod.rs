@@ -48,8 +48,16 @@ pub struct Synced {
 /// What applying one page did.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Applied {
-    /// Rows the page carried (0: nothing changed on the server).
-    pub rows: usize,
+    /// Rows the page carried (0: nothing changed on the server). A download's progress counts
+    /// these.
+    pub carried: usize,
+    /// Of those, rows that differed from the copy and were written (a reset counts as one more
+    /// when it dropped anything). 0 when the page brought what the copy already had: then
+    /// nothing was written and nothing replayed.
+    pub written: usize,
+    /// Of the written rows, those whose change can show (all but a collection whose only
+    /// difference was the server's `updated_at`): what tells the UI to read again.
+    pub changed: usize,
     /// Outbox rows dropped because the server has applied them.
     pub acknowledged: u64,
     /// Pending mutations replayed on top.
@@ -110,6 +118,7 @@ pub fn synced(conn: &Connection) -> Result<Vec<Synced>> {
 
 mod apply;
 mod cache;
+mod copies;
 mod fingerprint;
 mod recovery;
 mod refusals;
@@ -119,6 +128,7 @@ mod tests;
 
 pub use apply::apply_pull;
 pub use cache::CacheReplica;
+pub use copies::{downloaded, thumbnails, CopyOf};
 use apply::wipe;
 pub use recovery::{forget, full_name, start_over};
 pub use fingerprint::fingerprint;

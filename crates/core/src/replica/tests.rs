@@ -194,9 +194,11 @@ fn pulled_items_are_inserted_or_updated_with_exactly_their_tags() {
     assert_eq!(row("new-2"), ("new-2".into(), "n2.jpg".into(), "".into(), "".into()));
     assert_eq!(row("item-1"), ("item-1".into(), "alpha2.jpg".into(), "dog,zebra".into(), "dog,zebra".into()));
     assert_eq!(row("item-2"), ("item-2".into(), "beta.png".into(), "cat".into(), "cat".into()));
-    // The same page again changes nothing.
-    f.store.apply_pull(f.p, &p).unwrap();
+    // The same page again changes nothing. Only the item it carries twice is written (its first
+    // state, then its last); every other row is left alone.
+    let again = f.store.apply_pull(f.p, &p).unwrap();
     assert_eq!(state(&f), got);
+    assert_eq!((again.written, again.changed, again.replayed), (2, 2, 0));
 }
 
 #[test]
@@ -372,4 +374,125 @@ fn a_refusal_the_server_cannot_undo_downloads_the_copy_afresh() {
     p.rejected = vec![RejectedMutation { error: ApiError::new(ErrorCode::Conflict, "taken"), ..forbidden }];
     f.store.apply_pull(f.p, &p).unwrap();
     assert_eq!(reset_pending(), (false, 10));
+}
+
+/// A page that carries exactly the project's copy as it is here: its datasets, items (with
+/// their tags), collections and memberships (with their clocks), as the server sends them.
+fn echo_page(f: &Fixture, last_mutation_id: i64) -> PullResponse {
+    let mut p = page(last_mutation_id);
+    p.cookie = 11;
+    f.store
+        .read(|c| {
+            let mut stmt = c.prepare("SELECT uuid, name FROM datasets WHERE project_id = ?1")?;
+            p.datasets = stmt
+                .query_map([f.p], |r| Ok(trove_protocol::sync::SyncDataset { uuid: r.get(0)?, name: r.get(1)? }))?
+                .collect::<Result<_, _>>()?;
+            let mut stmt = c.prepare(
+                "SELECT i.uuid, d.uuid, i.name, i.mime, i.width, i.height, i.size, i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text \
+                 FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE i.project_id = ?1",
+            )?;
+            p.items = stmt
+                .query_map([f.p], |r| {
+                    let tags: String = r.get(12)?;
+                    Ok(trove_protocol::sync::SyncItem {
+                        uuid: r.get(0)?,
+                        dataset: r.get(1)?,
+                        kind: trove_protocol::ItemKind::Image,
+                        name: r.get(2)?,
+                        mime: r.get(3)?,
+                        width: r.get(4)?,
+                        height: r.get(5)?,
+                        size: r.get::<_, i64>(6)? as u64,
+                        labels_count: r.get(7)?,
+                        created_at: r.get(8)?,
+                        updated_at: r.get(9)?,
+                        thumb: r.get(10)?,
+                        source: r.get(11)?,
+                        tags: tags.split(crate::items::TAG_SEP).filter(|t| !t.is_empty()).map(String::from).collect(),
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            let mut stmt = c.prepare(
+                "SELECT uuid, hex_id, namespace, title, description, private, theme, owner, created_at, updated_at, deleted_at IS NOT NULL \
+                 FROM collections WHERE project_id = ?1",
+            )?;
+            p.collections = stmt
+                .query_map([f.p], |r| {
+                    Ok(SyncCollection {
+                        uuid: r.get(0)?,
+                        hex_id: r.get(1)?,
+                        namespace: r.get(2)?,
+                        title: r.get(3)?,
+                        description: r.get(4)?,
+                        private: r.get(5)?,
+                        theme: serde_json::from_value(serde_json::Value::String(r.get(6)?)).unwrap(),
+                        owner: r.get(7)?,
+                        created_at: r.get(8)?,
+                        updated_at: r.get(9)?,
+                        deleted: r.get(10)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            let mut stmt = c.prepare(
+                "SELECT c.uuid, i.uuid, k.cl, m.position, m.note FROM membership_clocks k \
+                 JOIN collections c ON c.id = k.collection_id JOIN items i ON i.id = k.item_id \
+                 LEFT JOIN memberships m ON m.collection_id = k.collection_id AND m.item_id = k.item_id WHERE c.project_id = ?1",
+            )?;
+            p.memberships = stmt
+                .query_map([f.p], |r| Ok(SyncMembership { collection: r.get(0)?, item: r.get(1)?, cl: r.get(2)?, position: r.get(3)?, note: r.get(4)? }))?
+                .collect::<Result<_, _>>()?;
+            Ok(())
+        })
+        .unwrap();
+    p
+}
+
+#[test]
+fn a_page_that_brings_what_the_copy_has_writes_nothing_and_reports_no_change() {
+    let f = fixture();
+    let (c, _) = collection(&f, "Echo");
+    f.store.add_to_collection(f.p, c, &ids(&[1, 2, 3, 4])).unwrap();
+    f.store.remove_from_collection(f.p, c, &ids(&[4])).unwrap();
+    f.store.set_note(c, 2, "the good one").unwrap();
+    // The push answer acknowledged everything; the next pull brings it all back.
+    let last = last_id(&f);
+    f.store.acknowledge(last, &[]).unwrap();
+    let echo = echo_page(&f, last);
+    assert_eq!((echo.items.len(), echo.collections.len(), echo.memberships.len()), (5, 1, 4), "the page carries the whole copy");
+    let fp = f.store.fingerprint(f.p).unwrap();
+    let total_changes = || f.store.write(|tx| Ok(tx.total_changes())).unwrap();
+
+    let before = total_changes();
+    let applied = f.store.apply_pull(f.p, &echo).unwrap();
+    assert_eq!(total_changes() - before, 1, "only the cookie is written");
+    assert_eq!(applied, Applied { carried: 12, written: 0, changed: 0, acknowledged: 0, replayed: 0 });
+    assert_eq!(f.store.fingerprint(f.p).unwrap(), fp);
+    assert_eq!(f.store.synced_projects().unwrap()[0].cookie, 11);
+
+    // The server touched the collection at its own clock when it applied the add: the copy takes
+    // its time, and that is no change to show.
+    let mut touched = echo_page(&f, last);
+    touched.collections[0].updated_at += 5;
+    let before = total_changes();
+    let applied = f.store.apply_pull(f.p, &touched).unwrap();
+    assert_eq!(total_changes() - before, 2, "the collection's time and the cookie");
+    assert_eq!((applied.written, applied.changed), (1, 0));
+
+    // A pending change, and a page with one real difference (someone else's note): that row is
+    // written, the change shows, and the pending change is replayed on top.
+    f.store.set_note(c, 3, "mine").unwrap();
+    let mut other = echo_page(&f, last);
+    other.memberships.iter_mut().find(|m| m.item == "item-1").unwrap().note = Some("theirs".into());
+    other.memberships.iter_mut().find(|m| m.item == "item-3").unwrap().note = None;
+    let applied = f.store.apply_pull(f.p, &other).unwrap();
+    assert_eq!((applied.written, applied.changed, applied.replayed), (2, 2, 1));
+    let notes: Vec<String> = f
+        .store
+        .read(|conn| {
+            let mut s = conn.prepare("SELECT note FROM memberships WHERE collection_id = ?1 ORDER BY item_id")?;
+            let notes = s.query_map([c], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+            Ok(notes)
+        })
+        .unwrap();
+    assert_eq!(notes, ["theirs", "the good one", "mine"]);
 }
