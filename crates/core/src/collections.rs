@@ -4,9 +4,8 @@ use rand::Rng;
 use rusqlite::{Connection, OptionalExtension};
 use trove_protocol::{rules, Collection, CollectionPatch, Mutation, NewCollection, Theme};
 
-use crate::db::now_ms;
 use crate::error::{Error, Result};
-use crate::replica::CacheReplica;
+use crate::cache::CacheReplica;
 use crate::{outbox, projects};
 
 const COLUMNS: &str = "c.id, c.project_id, c.namespace, c.title, c.hex_id, c.description, c.private, c.theme, \
@@ -105,7 +104,7 @@ pub fn create(conn: &Connection, project: i64, input: &NewCollection, owner: &st
     // What the create does is the rulebook's, as when the server applies it.
     trove_rulebook::apply(&m, &mut CacheReplica::new(conn, project, owner)?)?;
     outbox::append(conn, project, &m)?;
-    let id = crate::replica::collection_id(conn, &uuid)?.ok_or(Error::NotFound { what: "collection", id: 0 })?;
+    let id = crate::cache::collection_id(conn, &uuid)?.ok_or(Error::NotFound { what: "collection", id: 0 })?;
     get(conn, id)
 }
 
@@ -134,11 +133,6 @@ pub fn delete(conn: &Connection, id: i64) -> Result<()> {
     let m = Mutation::DeleteCollection { collection: uuid_of(conn, id)? };
     trove_rulebook::apply(&m, &mut CacheReplica::new(conn, current.project_id, "")?)?;
     outbox::append(conn, current.project_id, &m)?;
-    Ok(())
-}
-
-pub(crate) fn touch(conn: &Connection, id: i64) -> Result<()> {
-    conn.execute("UPDATE collections SET updated_at = ?1 WHERE id = ?2", rusqlite::params![now_ms(), id])?;
     Ok(())
 }
 

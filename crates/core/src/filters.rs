@@ -6,6 +6,9 @@
 use trove_filters::{Collections, Datasets, ItemTags, Items, Memberships, Schema, Tags};
 use trove_protocol::{Clause, Filter, ItemQuery};
 
+/// Separates tags in `items.tags_text` (tags cannot contain control characters).
+pub const TAG_SEP: char = '\u{1f}';
+
 pub use trove_filters::{Param, Scope, Sql};
 pub use trove_sqlite::list;
 
@@ -34,7 +37,7 @@ pub const SCHEMA: Schema = Schema {
     tags: Tags { table: "tags", id: "id", name: "name" },
     memberships: Memberships { table: "memberships", alias: "m", collection: "collection_id", item: "item_id", position: "position" },
     collections: Collections { table: "collections", id: "id", deleted_at: "deleted_at" },
-    tag_sep: crate::items::TAG_SEP,
+    tag_sep: TAG_SEP,
 };
 
 impl From<trove_filters::Error> for Error {

@@ -9,8 +9,7 @@ use crate::error::{Error, Result};
 use crate::filters::{self, Sql};
 use crate::projects;
 
-/// Separates tags in `items.tags_text` (tags cannot contain control characters).
-pub const TAG_SEP: char = '\u{1f}';
+pub use crate::filters::TAG_SEP;
 
 /// The columns [`item`] reads, in order, from `items i`.
 pub const COLUMNS: &str = "i.id, i.dataset_id, (SELECT d.name FROM datasets d WHERE d.id = i.dataset_id), i.kind, i.name, \

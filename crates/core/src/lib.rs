@@ -10,6 +10,7 @@
 //! [`demo`]. This crate knows nothing of Tauri, HTTP or the UI; wire types come from
 //! `trove-protocol`.
 
+mod cache;
 pub mod collections;
 mod db;
 pub mod demo;
@@ -20,6 +21,7 @@ pub mod members;
 pub mod meta;
 pub mod outbox;
 pub mod projects;
+mod registry;
 pub mod replica;
 pub mod selection;
 pub mod tags;

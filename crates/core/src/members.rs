@@ -10,7 +10,7 @@ use trove_protocol::{position, rules, AddOutcome, Mutation, Selection};
 use crate::collections;
 use crate::error::{Error, Result};
 use crate::filters::list;
-use crate::replica::CacheReplica;
+use crate::cache::CacheReplica;
 use crate::{outbox, selection};
 
 /// The collection, if it is live and belongs to `project`.

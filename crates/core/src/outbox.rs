@@ -19,7 +19,7 @@ pub fn append(conn: &Connection, project: i64, m: &Mutation) -> Result<Option<i6
     match role.as_deref() {
         None => return Ok(None),
         Some("viewer") => {
-            let name = crate::replica::full_name(conn, project)?;
+            let name = crate::registry::full_name(conn, project)?;
             return Err(Error::Invalid(format!("you are a viewer of {name}; only its editors and admins can change it")));
         }
         Some(_) => {}

@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::filters::list;
 use crate::items::TAG_SEP;
 use crate::members::item_uuids;
-use crate::replica::CacheReplica;
+use crate::cache::{tag_ids, CacheReplica};
 use crate::{outbox, selection};
 
 fn clean(tags: &[String]) -> Result<Vec<String>> {
@@ -20,79 +20,6 @@ fn clean(tags: &[String]) -> Result<Vec<String>> {
         return Err(rules::RuleError::EmptyTag.into());
     }
     Ok(out)
-}
-
-fn tag_ids(conn: &Connection, project: i64, tags: &[String], create: bool) -> Result<Vec<i64>> {
-    if create {
-        let mut ins = conn.prepare("INSERT OR IGNORE INTO tags (project_id, name) VALUES (?1, ?2)")?;
-        for t in tags {
-            ins.execute(rusqlite::params![project, t])?;
-        }
-    }
-    let mut stmt = conn.prepare("SELECT id FROM tags WHERE project_id = ?1 AND name IN rarray(?2)")?;
-    let ids = stmt.query_map(rusqlite::params![project, list(tags)], |r| r.get(0))?.collect::<Result<_, _>>()?;
-    Ok(ids)
-}
-
-/// Keeps `items.tags_text` true for the given items (the rulebook touches their `updated_at`).
-fn refresh(conn: &Connection, ids: &[i64]) -> Result<()> {
-    conn.execute(
-        &format!(
-            "UPDATE items SET tags_text = coalesce((SELECT group_concat(name, char({})) FROM
-               (SELECT t.name FROM item_tags it JOIN tags t ON t.id = it.tag_id WHERE it.item_id = items.id ORDER BY t.name)), '')
-             WHERE id IN rarray(?1)",
-            TAG_SEP as u32
-        ),
-        rusqlite::params![list(ids)],
-    )?;
-    Ok(())
-}
-
-/// Adds the (clean) tags to the items `ids` of `project`; returns the items that changed. The
-/// rulebook calls it (through `replica::CacheReplica`) for the action and the sync replay alike.
-pub(crate) fn add_tags(conn: &Connection, project: i64, ids: &[i64], tags: &[String]) -> Result<Vec<i64>> {
-    let tag_ids = tag_ids(conn, project, tags, true)?;
-    let changed: Vec<i64> = {
-        let mut stmt = conn.prepare(
-            "SELECT a.value FROM rarray(?1) a
-             WHERE (SELECT count(*) FROM item_tags it WHERE it.item_id = a.value AND it.tag_id IN rarray(?2)) < ?3",
-        )?;
-        let rows = stmt.query_map(rusqlite::params![list(ids), list(&tag_ids), tag_ids.len() as i64], |r| r.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    if changed.is_empty() {
-        return Ok(changed);
-    }
-    conn.execute(
-        "INSERT OR IGNORE INTO item_tags (item_id, tag_id) SELECT a.value, t.value FROM rarray(?1) a, rarray(?2) t",
-        rusqlite::params![list(&changed), list(&tag_ids)],
-    )?;
-    refresh(conn, &changed)?;
-    Ok(changed)
-}
-
-/// Removes the (clean) tags from the items `ids` of `project`; returns the items that changed.
-pub(crate) fn remove_tags(conn: &Connection, project: i64, ids: &[i64], tags: &[String]) -> Result<Vec<i64>> {
-    let tag_ids = tag_ids(conn, project, tags, false)?;
-    if tag_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let changed: Vec<i64> = {
-        let mut stmt = conn.prepare(
-            "SELECT DISTINCT it.item_id FROM item_tags it WHERE it.item_id IN rarray(?1) AND it.tag_id IN rarray(?2) ORDER BY it.item_id",
-        )?;
-        let rows = stmt.query_map(rusqlite::params![list(ids), list(&tag_ids)], |r| r.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    if changed.is_empty() {
-        return Ok(changed);
-    }
-    conn.execute(
-        "DELETE FROM item_tags WHERE item_id IN rarray(?1) AND tag_id IN rarray(?2)",
-        rusqlite::params![list(&changed), list(&tag_ids)],
-    )?;
-    refresh(conn, &changed)?;
-    Ok(changed)
 }
 
 /// Sets an item's tags to exactly `tags` (as a pull delivers them), creating tags as needed.

@@ -121,7 +121,7 @@ fn dependencies(manifest: &str) -> Vec<String> {
             inside = line.trim() == "[dependencies]";
         } else if inside {
             if let Some((name, _)) = line.split_once('=') {
-                out.push(name.trim().to_string());
+                out.push(name.trim().trim_end_matches(".workspace").to_string());
             }
         }
     }

@@ -10,7 +10,6 @@
 //! by a mutation that the server refused is re-sent by the server with its true state, so the
 //! optimistic local effect disappears on the next pull.
 
-use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension};
 use trove_protocol::remote::Refusal;
@@ -64,19 +63,6 @@ pub struct Applied {
     pub replayed: usize,
 }
 
-pub fn is_synced(conn: &Connection, project: i64) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_projects WHERE project_id = ?1)")?
-        .query_row([project], |r| r.get(0))?)
-}
-
-/// The namespace a new collection of `project` belongs to.
-pub fn namespace(conn: &Connection, project: i64) -> Result<String> {
-    let ns: Option<String> =
-        conn.query_row("SELECT namespace FROM sync_projects WHERE project_id = ?1", [project], |r| r.get(0)).optional()?;
-    Ok(ns.filter(|n| !n.is_empty()).unwrap_or_else(|| crate::meta::LOCAL_NAMESPACE.to_string()))
-}
-
 /// Makes (or refreshes) the local copy's project row and its sync state; returns its id. The
 /// local project takes the server project's UUID, which is how the two are matched.
 pub fn attach(conn: &Connection, p: &RemoteProject) -> Result<i64> {
@@ -117,7 +103,6 @@ pub fn synced(conn: &Connection) -> Result<Vec<Synced>> {
 }
 
 mod apply;
-mod cache;
 mod copies;
 mod fingerprint;
 mod recovery;
@@ -127,25 +112,15 @@ mod replay;
 mod tests;
 
 pub use apply::apply_pull;
-pub use cache::CacheReplica;
 pub use copies::{downloaded, thumbnails, CopyOf};
 use apply::wipe;
-pub use recovery::{forget, full_name, start_over};
+pub use recovery::{forget, start_over};
 pub use fingerprint::fingerprint;
 pub use refusals::{describe, record_refusals, refetch, refusals};
 pub use replay::replay;
-
-pub(crate) fn collection_id(conn: &Connection, uuid: &str) -> Result<Option<i64>> {
-    Ok(conn.prepare_cached("SELECT id FROM collections WHERE uuid = ?1")?.query_row([uuid], |r| r.get(0)).optional()?)
-}
-
-/// The live collection `uuid` of `project`.
-pub(super) fn live_collection(conn: &Connection, project: i64, uuid: &str) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached("SELECT id FROM collections WHERE uuid = ?1 AND project_id = ?2 AND deleted_at IS NULL")?
-        .query_row(rusqlite::params![uuid, project], |r| r.get(0))
-        .optional()?)
-}
+pub use crate::cache::CacheReplica;
+pub(crate) use crate::cache::{collection_id, item_ids};
+pub use crate::registry::{full_name, is_synced, namespace};
 
 /// A position after every member of `collection`: where a membership goes whose key is not a
 /// valid one (a key from the network is checked before any key arithmetic sees it, and every
@@ -161,19 +136,6 @@ pub(super) fn key_at_end(conn: &Connection, collection: i64) -> Result<String> {
         Err(_) => last.unwrap_or_else(|| "a0".to_string()),
     })
 }
-
-/// Local ids of items by UUID within the project, in the order given (unknown: `None`).
-pub(super) fn item_ids(conn: &Connection, project: i64, uuids: &[String]) -> Result<Vec<Option<i64>>> {
-    // CROSS JOIN keeps the UUIDs as the outer loop, each found through the UUID index: left to
-    // itself the planner walks every item of the project (an index on `project_id`) once per
-    // UUID, which made a pull of 100 memberships take 1.5 s at 100k items.
-    let mut stmt = conn.prepare_cached("SELECT j.key, i.id FROM json_each(?1) j CROSS JOIN items i ON i.uuid = j.value AND i.project_id = ?2")?;
-    let found: HashMap<usize, i64> = stmt
-        .query_map(rusqlite::params![serde_json::to_string(uuids).expect("strings serialize"), project], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    Ok((0..uuids.len()).map(|n| found.get(&n).copied()).collect())
-}
-
 
 impl crate::Store {
     /// Attaches a server project (see [`attach`]).

@@ -43,16 +43,6 @@ pub fn forget(conn: &Connection, project: i64, reason: &str) -> Result<u64> {
     Ok(pending.len() as u64)
 }
 
-/// `namespace/name` of a synced project, as the person knows it.
-pub fn full_name(conn: &Connection, project: i64) -> Result<String> {
-    Ok(conn.query_row(
-        "SELECT CASE WHEN s.namespace = '' THEN p.name ELSE s.namespace || '/' || p.name END \
-         FROM projects p JOIN sync_projects s ON s.project_id = p.id WHERE p.id = ?1",
-        [project],
-        |r| r.get(0),
-    )?)
-}
-
 impl crate::Store {
     /// See [`start_over`]. The new client id is in force when this returns.
     pub fn start_over(&self, server: &str) -> Result<String> {
@@ -64,7 +54,7 @@ impl crate::Store {
     /// See [`forget`]. Returns the project's name and how many pending changes were refused.
     pub fn forget_project(&self, project: i64, reason: impl Fn(&str) -> String) -> Result<(String, u64)> {
         self.write(|tx| {
-            let name = full_name(tx, project)?;
+            let name = crate::registry::full_name(tx, project)?;
             let refused = forget(tx, project, &reason(&name))?;
             Ok((name, refused))
         })

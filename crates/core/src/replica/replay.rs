@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 use trove_protocol::{ErrorCode, Mutation};
 
-use super::cache::CacheReplica;
+use crate::cache::CacheReplica;
 use crate::error::Result;
 
 /// Applies a pending mutation again on top of the server's state, as the server will apply it.

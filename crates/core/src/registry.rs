@@ -1,0 +1,30 @@
+//! Which local projects are copies of a server project, and as whom: the `sync_projects` rows
+//! that the actions (a new collection's namespace), the outbox (who may record) and the replica
+//! read. It sits below all of them so that none of them imports the replica.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::Result;
+
+pub fn is_synced(conn: &Connection, project: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_projects WHERE project_id = ?1)")?
+        .query_row([project], |r| r.get(0))?)
+}
+
+/// The namespace a new collection of `project` belongs to.
+pub fn namespace(conn: &Connection, project: i64) -> Result<String> {
+    let ns: Option<String> =
+        conn.query_row("SELECT namespace FROM sync_projects WHERE project_id = ?1", [project], |r| r.get(0)).optional()?;
+    Ok(ns.filter(|n| !n.is_empty()).unwrap_or_else(|| crate::meta::LOCAL_NAMESPACE.to_string()))
+}
+
+/// `namespace/name` of a synced project, as the person knows it.
+pub fn full_name(conn: &Connection, project: i64) -> Result<String> {
+    Ok(conn.query_row(
+        "SELECT CASE WHEN s.namespace = '' THEN p.name ELSE s.namespace || '/' || p.name END \
+         FROM projects p JOIN sync_projects s ON s.project_id = p.id WHERE p.id = ?1",
+        [project],
+        |r| r.get(0),
+    )?)
+}
