@@ -94,5 +94,12 @@ fn open(data_dir: &std::path::Path) -> trove_core::Result<Arc<Store>> {
     if trove_core::demo::ensure(&store)? {
         tracing::info!(elapsed = ?started.elapsed(), "created the demo projects");
     }
-    Ok(Arc::new(store))
+    let store = Arc::new(store);
+    let drawing = store.clone();
+    std::thread::spawn(move || match trove_core::demo::draw_previews(&drawing) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(n, "drew the demo's detail previews"),
+        Err(e) => tracing::warn!(error = %e, "could not draw the demo's detail previews; the detail panel shows thumbnails"),
+    });
+    Ok(store)
 }

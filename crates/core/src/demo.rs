@@ -1,7 +1,10 @@
 //! The demo projects the app opens into on first start (their data, pictures and drawing are
-//! `trove-demo`'s): [`ensure`] inserts them into the app's cache. Each picture's gallery
-//! thumbnail and larger detail-panel preview are drawn into the cache's thumbnail directory
-//! here, once, so reading an item never draws anything.
+//! `trove-demo`'s): [`ensure`] inserts them into the app's cache with each picture's gallery
+//! thumbnail, and [`draw_previews`], run in the background after it, draws the larger
+//! detail-panel previews (the panel shows the thumbnail until then). Reading an item never
+//! draws anything.
+
+use std::collections::HashMap;
 
 use rusqlite::Connection;
 use trove_demo::{
@@ -22,9 +25,8 @@ pub fn ensure(store: &Store) -> Result<bool> {
     }
     let specs = image_specs();
     let thumbs = render_thumbs(store.thumbs().cache(), &specs)?;
-    let previews = render_previews(store.thumbs().cache(), &specs)?;
     store.write(|tx| {
-        insert_images(tx, &specs, &thumbs, &previews)?;
+        insert_images(tx, &specs, &thumbs)?;
         insert_hub(tx, store.actor())?;
         // Seed data is not something the user did: nothing to push.
         tx.execute("DELETE FROM outbox", [])?;
@@ -33,7 +35,7 @@ pub fn ensure(store: &Store) -> Result<bool> {
     Ok(true)
 }
 
-fn insert_images(tx: &Connection, specs: &[ImageSpec], thumbs: &[String], previews: &[String]) -> Result<()> {
+fn insert_images(tx: &Connection, specs: &[ImageSpec], thumbs: &[String]) -> Result<()> {
     let project = projects::create(tx, IMAGE_PROJECT, ProjectKind::Image, IMAGE_DESCRIPTION)?;
     let datasets: Vec<i64> =
         DATASETS.iter().map(|(name, _)| projects::create_dataset(tx, project, name)).collect::<Result<_>>()?;
@@ -45,10 +47,10 @@ fn insert_images(tx: &Connection, specs: &[ImageSpec], thumbs: &[String], previe
     let now = now_ms();
     let mut item = tx.prepare(
         "INSERT INTO items (uuid, project_id, dataset_id, kind, name, mime, width, height, size, labels_count, created_at, updated_at, thumb, preview, source, tags_text)
-         VALUES (?1, ?2, ?3, 'image', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14)",
+         VALUES (?1, ?2, ?3, 'image', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, NULL, ?12, ?13)",
     )?;
     let mut tag = tx.prepare("INSERT INTO item_tags (item_id, tag_id) VALUES (?1, ?2)")?;
-    for ((sp, thumb), preview) in specs.iter().zip(thumbs).zip(previews) {
+    for (sp, thumb) in specs.iter().zip(thumbs) {
         item.execute(rusqlite::params![
             uuid::Uuid::new_v4().to_string(),
             project,
@@ -61,7 +63,6 @@ fn insert_images(tx: &Connection, specs: &[ImageSpec], thumbs: &[String], previe
             sp.labels,
             sp.created_at(now),
             thumb,
-            preview,
             sp.source(),
             sp.tags.join(&TAG_SEP.to_string()),
         ])?;
@@ -71,6 +72,37 @@ fn insert_images(tx: &Connection, specs: &[ImageSpec], thumbs: &[String], previe
         }
     }
     Ok(())
+}
+
+/// Draws the detail-panel preview of every demo picture in the cache that has none yet (a new
+/// demo, a synced copy of a server's demo, a start that ended before this finished), a batch at
+/// a time, and names it on the item. Returns how many it drew. Meant for a background thread
+/// after [`ensure`]: the first start does not wait for 3,000 larger pictures.
+pub fn draw_previews(store: &Store) -> Result<usize> {
+    let specs: HashMap<String, ImageSpec> = image_specs().into_iter().map(|s| (s.source(), s)).collect();
+    let (mut after, mut drawn) = (0i64, 0usize);
+    loop {
+        let batch: Vec<(i64, String)> = store.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT id, source FROM items WHERE id > ?1 AND preview IS NULL AND source LIKE 'demo:%' ORDER BY id LIMIT 64",
+            )?;
+            let rows = stmt.query_map([after], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+            Ok(rows)
+        })?;
+        let Some((last, _)) = batch.last() else { return Ok(drawn) };
+        after = *last;
+        let known: Vec<(i64, ImageSpec)> = batch.into_iter().filter_map(|(id, source)| specs.get(&source).map(|s| (id, s.clone()))).collect();
+        let wanted: Vec<ImageSpec> = known.iter().map(|(_, s)| s.clone()).collect();
+        let hashes = render_previews(store.thumbs().cache(), &wanted)?;
+        store.write(|tx| {
+            let mut set = tx.prepare("UPDATE items SET preview = ?1 WHERE id = ?2 AND preview IS NULL")?;
+            for ((id, _), hash) in known.iter().zip(&hashes) {
+                set.execute(rusqlite::params![hash, id])?;
+            }
+            Ok(())
+        })?;
+        drawn += hashes.len();
+    }
 }
 
 fn insert_hub(tx: &Connection, actor: &str) -> Result<()> {
@@ -145,7 +177,10 @@ mod tests {
         assert_eq!(hub.len(), 1);
         assert_eq!(hub[0].item_count, 4);
         assert!(store.outbox().unwrap().is_empty(), "seed data is not a user action");
-        // Every picture's larger preview was drawn with the demo; the detail only names it.
+        // The larger previews are drawn after the demo, in the background; the detail only names them.
+        assert_eq!(store.item(images.id, page.items[0].id).unwrap().preview, None, "no preview drawn yet");
+        assert_eq!(draw_previews(&store).unwrap(), 3000);
+        assert_eq!(draw_previews(&store).unwrap(), 0, "drawn once");
         let previews: Vec<Option<String>> =
             store.read(|c| Ok(c.prepare("SELECT preview FROM items WHERE project_id = ?1")?.query_map([images.id], |r| r.get(0))?.collect::<Result<_, _>>()?)).unwrap();
         assert_eq!(previews.len(), 3000);
