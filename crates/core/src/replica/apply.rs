@@ -14,15 +14,17 @@ use crate::{outbox, tags};
 
 /// Drops the synced copy of the project's data (a reset); the outbox is kept and replayed.
 pub(super) fn wipe(conn: &Connection, project: i64) -> Result<()> {
-    conn.execute_batch(&format!(
-        "DELETE FROM membership_clocks WHERE collection_id IN (SELECT id FROM collections WHERE project_id = {project});
-         DELETE FROM memberships WHERE collection_id IN (SELECT id FROM collections WHERE project_id = {project});
-         DELETE FROM collections WHERE project_id = {project};
-         DELETE FROM item_tags WHERE item_id IN (SELECT id FROM items WHERE project_id = {project});
-         DELETE FROM tags WHERE project_id = {project};
-         DELETE FROM items WHERE project_id = {project};
-         DELETE FROM datasets WHERE project_id = {project};"
-    ))?;
+    for sql in [
+        "DELETE FROM membership_clocks WHERE collection_id IN (SELECT id FROM collections WHERE project_id = ?1)",
+        "DELETE FROM memberships WHERE collection_id IN (SELECT id FROM collections WHERE project_id = ?1)",
+        "DELETE FROM collections WHERE project_id = ?1",
+        "DELETE FROM item_tags WHERE item_id IN (SELECT id FROM items WHERE project_id = ?1)",
+        "DELETE FROM tags WHERE project_id = ?1",
+        "DELETE FROM items WHERE project_id = ?1",
+        "DELETE FROM datasets WHERE project_id = ?1",
+    ] {
+        conn.execute(sql, [project])?;
+    }
     Ok(())
 }
 
