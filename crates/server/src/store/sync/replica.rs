@@ -41,21 +41,26 @@ impl<'t, 'c> ServerReplica<'t, 'c> {
 
     /// The state of the pairs (c, item) for items given by id (the REST API's way to name them).
     pub fn pairs_by_id(&self, c: Target, ids: &[i64]) -> Result<Vec<PairState<i64>>> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT j.key, i.id, coalesce(k.cl, 0), m.item_id IS NOT NULL \
-             FROM json_each(?1) j JOIN items i ON i.id = j.value AND i.project_id = ?2 \
-             LEFT JOIN membership_clocks k ON k.collection_id = ?3 AND k.item_id = i.id \
-             LEFT JOIN memberships m ON m.collection_id = ?3 AND m.item_id = i.id ORDER BY j.key",
-        )?;
-        let rows = stmt
-            .query_map(rusqlite::params![serde_json::to_string(ids)?, c.project, c.id], state)?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        pair_states(self.tx, c, "id", &serde_json::to_string(ids)?)
     }
 }
 
-fn state(r: &rusqlite::Row) -> rusqlite::Result<PairState<i64>> {
-    Ok(PairState { index: r.get(0)?, item: r.get(1)?, cl: r.get(2)?, present: r.get(3)? })
+/// The state of the pairs (c, item) for the items whose `column` (`id` or `uuid`) is in the JSON
+/// array `values`, each with its index in the array; items not in the project left out.
+fn pair_states(tx: &Transaction, c: Target, column: &str, values: &str) -> Result<Vec<PairState<i64>>> {
+    let by = if column == "id" { "i.id" } else { "i.uuid" };
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT j.key, i.id, coalesce(k.cl, 0), m.item_id IS NOT NULL \
+         FROM json_each(?1) j JOIN items i ON {by} = j.value AND i.project_id = ?2 \
+         LEFT JOIN membership_clocks k ON k.collection_id = ?3 AND k.item_id = i.id \
+         LEFT JOIN memberships m ON m.collection_id = ?3 AND m.item_id = i.id ORDER BY j.key"
+    ))?;
+    let rows = stmt
+        .query_map(rusqlite::params![values, c.project, c.id], |r| {
+            Ok(PairState { index: r.get(0)?, item: r.get(1)?, cl: r.get(2)?, present: r.get(3)? })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
 }
 
 impl ReplicaStore for ServerReplica<'_, '_> {
@@ -110,16 +115,7 @@ impl ReplicaStore for ServerReplica<'_, '_> {
     }
 
     fn pairs(&mut self, c: Target, items: &[String]) -> Result<Vec<PairState<i64>>> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT j.key, i.id, coalesce(k.cl, 0), m.item_id IS NOT NULL \
-             FROM json_each(?1) j JOIN items i ON i.uuid = j.value AND i.project_id = ?2 \
-             LEFT JOIN membership_clocks k ON k.collection_id = ?3 AND k.item_id = i.id \
-             LEFT JOIN memberships m ON m.collection_id = ?3 AND m.item_id = i.id ORDER BY j.key",
-        )?;
-        let rows = stmt
-            .query_map(rusqlite::params![serde_json::to_string(items)?, c.project, c.id], state)?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        pair_states(self.tx, c, "uuid", &serde_json::to_string(items)?)
     }
 
     /// The clocks first, each with a new version (the membership triggers only stamp versions),
