@@ -20,6 +20,7 @@ pub mod auth;
 #[doc(hidden)]
 pub mod bench_support;
 pub mod catalog;
+pub mod compat;
 pub mod error;
 pub mod extract;
 pub mod listener;
@@ -43,6 +44,7 @@ pub fn app(state: AppState) -> Router {
     let api = api.route("/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }));
     Router::new()
         .nest("/api/v1", api)
+        .merge(compat::router())
         .fallback(routes::fallback)
         .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.limits.body_bytes))

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The compatibility tests (issue 11): the real `huggingface_hub` and `supervisely` clients from
+# PyPI, pinned to the versions the specs in ../shared/specs were read from, driving the real
+# trove-server binary on 127.0.0.1 with pytest. Prints pytest's summary line.
+#
+# Creates (once) a Python venv with the exact pins of requirements.txt, cached under
+# ~/.cache/trove/compat-venv-<hash of the pins and the Python version>.
+#
+# Knobs (environment): TROVE_COMPAT_SERVER (the server binary, default target/debug/trove-server,
+# built if missing), TROVE_COMPAT_PYTHON (the Python to build the venv with, default python3);
+# arguments are passed to pytest (e.g. `tests/compat/run.sh -k hf`).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+python=${TROVE_COMPAT_PYTHON:-python3}
+requirements=tests/compat/requirements.txt
+key=$({ cat "$requirements"; "$python" -c 'import sys; print(sys.version)'; } | sha256sum | cut -c1-16)
+venv="${XDG_CACHE_HOME:-$HOME/.cache}/trove/compat-venv-$key"
+if [[ ! -e "$venv/.complete" ]]; then
+  echo "compat: creating $venv"
+  rm -rf "$venv"
+  mkdir -p "$(dirname "$venv")"
+  "$python" -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$requirements"
+  "$venv/bin/pip" check --disable-pip-version-check >/dev/null
+  touch "$venv/.complete"
+fi
+
+export TROVE_COMPAT_SERVER=${TROVE_COMPAT_SERVER:-target/debug/trove-server}
+if [[ ! -x "$TROVE_COMPAT_SERVER" ]]; then
+  cargo build -p trove-server --locked
+fi
+
+export PYTHONDONTWRITEBYTECODE=1
+# The Supervisely SDK probes https before its first request; a plain-http test server needs none.
+export SUPERVISELY_SKIP_HTTPS_USER_HELPER_CHECK=1
+exec "$venv/bin/python" -m pytest -p no:cacheprovider -q tests/compat "$@"
