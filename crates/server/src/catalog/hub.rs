@@ -82,13 +82,13 @@ pub fn import_hub(state: &AppState, namespace: &str, project: &str, file: &Path)
 }
 
 /// Where a Hub item of `kind` goes: the index of its dataset in [`HUB_DATASETS`] and its name.
-pub(super) fn dataset_of(kind: ItemKind) -> (usize, &'static str) {
+pub(crate) fn dataset_of(kind: ItemKind) -> (usize, &'static str) {
     let order = HUB_DATASETS.iter().position(|(k, _)| *k == kind).unwrap_or(0);
     (order, HUB_DATASETS[order].1)
 }
 
 /// The item for a Hub entry: identity `<type>:<id>`, its Hub page as the source, no picture.
-pub(super) fn new_item(dataset: i64, kind: ItemKind, id: &str, name: &str, size: u64, tags: &[String], created_at: i64) -> NewItem {
+pub(crate) fn new_item(dataset: i64, kind: ItemKind, id: &str, name: &str, size: u64, tags: &[String], created_at: i64) -> NewItem {
     NewItem {
         dataset,
         kind,
@@ -159,7 +159,7 @@ fn check(value: serde_json::Value) -> Result<Checked, String> {
 
 /// `name` or `org/name`: each part 1 to 96 of `[A-Za-z0-9._-]`, not starting or ending with
 /// `.` or `-`.
-fn is_repo_id(id: &str) -> bool {
+pub(crate) fn is_repo_id(id: &str) -> bool {
     let parts: Vec<&str> = id.split('/').collect();
     parts.len() <= 2
         && parts.iter().all(|p| {
@@ -171,7 +171,7 @@ fn is_repo_id(id: &str) -> bool {
 }
 
 /// An arXiv id: four digits, a dot, four or five digits.
-fn is_paper_id(id: &str) -> bool {
+pub(crate) fn is_paper_id(id: &str) -> bool {
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     id.split_once('.').is_some_and(|(a, b)| a.len() == 4 && (4..=5).contains(&b.len()) && digits(a) && digits(b))
 }

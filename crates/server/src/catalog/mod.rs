@@ -9,7 +9,7 @@
 
 mod demo;
 mod folder;
-mod hub;
+pub(crate) mod hub;
 
 pub use demo::demo;
 pub use folder::import_folder;

@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod collections;
 pub mod cursor;
 pub mod datasets;
+pub mod hub;
 pub mod items;
 pub mod members;
 pub mod projects;
