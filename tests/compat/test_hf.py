@@ -283,3 +283,21 @@ def test_hf_the_collections_guide_runs_as_written(trove):
         ("warp-ai/wuerstchen", "space", 1, None),
         ("lmsys/lmsys-chat-1m", "dataset", 2, "This dataset contains one million real-world conversations with 25 state-of-the-art LLMs."),
     ])
+
+
+def test_hf_the_demo_collection_is_a_hub_collection(hf):
+    """The collection `trove-server demo` made through the store is the one the HF API shows."""
+    demo = [c for c in hf.anon.list_collections(owner="lab", limit=1000) if any(i.item_id == "warp-ai/wuerstchen" and i.item_type == "model" for i in c.items)]
+    assert demo, "the demo's collection is listed"
+    full = hf.anon.get_collection(demo[-1].slug)
+    first = full.items[0]
+    assert (first.item_id, first.item_type, first.position) == ("warp-ai/wuerstchen", "model", 0)
+    assert first.note.startswith("Würstchen")
+    assert [i.position for i in full.items] == list(range(len(full.items)))
+
+
+def test_hf_a_token_in_x_api_key_works_too(trove):
+    import httpx
+
+    r = httpx.get(trove.url + "/api/whoami-v2", headers={"x-api-key": trove.tokens["bob"]})
+    assert r.status_code == 200 and r.json()["name"] == "bob"
