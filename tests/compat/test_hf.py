@@ -301,3 +301,13 @@ def test_hf_a_token_in_x_api_key_works_too(trove):
 
     r = httpx.get(trove.url + "/api/whoami-v2", headers={"x-api-key": trove.tokens["bob"]})
     assert r.status_code == 200 and r.json()["name"] == "bob"
+
+
+def test_hf_list_collections_follows_the_next_page_link(trove):
+    """Over 100 collections: the client follows `Link: rel="next"` to the end."""
+    cli(trove.data, "user", "add", "pager")
+    api = HfApi(endpoint=trove.url, token=cli(trove.data, "token", "create", "--user", "pager"))
+    made = {api.create_collection(f"Page {k}", namespace="pager").slug for k in range(105)}
+    listed = [c.slug for c in api.list_collections(owner="pager")]
+    assert len(listed) == 105 and set(listed) == made
+    assert len(list(api.list_collections(owner="pager", limit=102))) == 102
