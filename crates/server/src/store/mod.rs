@@ -14,6 +14,7 @@ pub mod datasets;
 pub mod items;
 pub mod members;
 pub mod projects;
+pub mod sly;
 pub mod sync;
 pub mod tags;
 
