@@ -15,6 +15,7 @@ pub mod hub;
 pub mod items;
 pub mod members;
 pub mod projects;
+pub mod sly;
 pub mod sync;
 pub mod tags;
 
