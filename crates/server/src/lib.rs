@@ -3,7 +3,8 @@
 //! - [`store`]: the server's SQLite database (its own schema and migrations) and thumbnails;
 //!   plain functions per domain noun, with the access checks beside the queries.
 //! - [`routes`]: the native HTTP API under `/api/v1` (axum), documented as OpenAPI generated
-//!   from the handlers (utoipa) at `/api/v1/openapi.json`.
+//!   from the handlers (utoipa) at `/api/v1/openapi.json`; [`compat`]: the Hugging Face and
+//!   Supervisely compatibility APIs, documented the same way at `/api/compat/openapi.json`.
 //! - [`auth`]: bearer tokens and the per-token rate limit; [`error`]: the one error type and
 //!   its JSON shape; [`extract`]: extractors that keep serde's messages.
 //! - [`listener`]: the TCP listener (header-read timeout, connection bound, peer addresses,
@@ -35,16 +36,20 @@ use axum::{middleware, Json, Router};
 
 pub use state::{AppState, Limits};
 
-/// The whole HTTP application: `/api/v1/...`, `/api/v1/openapi.json`, and JSON 404s elsewhere.
+/// The whole HTTP application: `/api/v1/...`, `/api/v1/openapi.json`, the compatibility APIs
+/// and their document at `/api/compat/openapi.json`, and JSON 404s elsewhere.
 /// Every request first meets the per-address rate limit (when it carries its peer's
 /// `ConnectInfo`, as [`listener::serve`] gives it), then the request timeout.
 pub fn app(state: AppState) -> Router {
     let (api, doc) = routes::api();
     let doc = std::sync::Arc::new(doc);
     let api = api.route("/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }));
+    let (compat, compat_doc) = compat::api();
+    let compat_doc = std::sync::Arc::new(compat_doc);
+    let compat = compat.route("/api/compat/openapi.json", get(move || async move { Json(compat_doc.as_ref().clone()) }));
     Router::new()
         .nest("/api/v1", api)
-        .merge(compat::router())
+        .merge(compat)
         .fallback(routes::fallback)
         .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.limits.body_bytes))

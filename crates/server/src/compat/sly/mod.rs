@@ -10,12 +10,13 @@
 use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::Router;
 use serde_json::{json, Map, Value};
 use trove_protocol::api::BulkAdd;
 use trove_protocol::rules;
 use trove_protocol::{CollectionPatch, NewCollection};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Caller;
 use crate::error::Error;
@@ -32,7 +33,8 @@ use shapes::{collection_json, image_json, project_json, team_json, user, workspa
 /// The version `instance.version` reports: the lowest the SDK 6.74.51 accepts without a warning.
 pub const VERSION: &str = "6.18.3";
 
-/// The methods this server answers.
+/// The methods this server answers: [`dispatch`] refuses any other before its `match`, and the
+/// OpenAPI document lists these in the `method` parameter.
 pub const METHODS: &[&str] = &[
     "instance.version",
     "users.me",
@@ -51,8 +53,31 @@ pub const METHODS: &[&str] = &[
     "entities-collections.items.bulk.remove",
 ];
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/public/api/v3/{method}", post(call))
+/// The one dispatcher route, with its OpenAPI operation (tag `supervisely`).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(call))
+}
+
+/// The `method` parameter's description, from [`METHODS`].
+fn methods_doc() -> String {
+    let names: Vec<String> = METHODS.iter().map(|m| format!("`{m}`")).collect();
+    format!("The API method, one of: {}. Any other is a 404.", names.join(", "))
+}
+
+/// An error as Supervisely answers it (documentation only; [`SlyError`] writes it).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct SlyErrorBody {
+    /// The status in words: `Bad request`, `Unauthorized`, `Forbidden`, `Not found`, …
+    error: String,
+    details: SlyErrorDetails,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct SlyErrorDetails {
+    /// What went wrong, in a sentence.
+    message: String,
 }
 
 /// An [`Error`] in Supervisely's error shape.
@@ -99,6 +124,23 @@ fn invalid(message: String) -> SlyError {
     SlyError(Error::Invalid(message))
 }
 
+/// `POST /public/api/v3/{method}`: one Supervisely API method, its arguments the JSON body, as
+/// the `supervisely` SDK sends it. `instance.version` needs no token; every other method needs
+/// `x-api-key: <token>` (or `Authorization: Bearer <token>`). A client's mistake is never a 5xx.
+#[utoipa::path(post, path = "/public/api/v3/{method}", tag = "supervisely",
+    params(("method" = String, Path, description = methods_doc())),
+    request_body(content = Object, content_type = "application/json",
+        description = "The method's arguments as one JSON object (free-form: each method reads its own fields, \
+            such as `projectId`, `id`, `collectionId`, `entityIds`, `page`, `per_page`); `{}` when it takes none."),
+    responses(
+        (status = 200, description = "The method's answer (an object; lists are `{total, perPage, pagesCount, entities}`).", body = Object),
+        (status = 400, description = "Arguments missing, of the wrong type, or refused by the rules; or a body that is not a JSON object.", body = SlyErrorBody),
+        (status = 401, description = "No valid token.", body = SlyErrorBody),
+        (status = 403, description = "The caller may not do this to that project or collection.", body = SlyErrorBody),
+        (status = 404, description = "No such method, or no such project, dataset or collection the caller can see.", body = SlyErrorBody),
+        (status = 409, description = "A collection with that name exists in the project already.", body = SlyErrorBody),
+        (status = 413, description = "The body, or a list in it, is larger than this server accepts.", body = SlyErrorBody),
+    ))]
 async fn call(State(state): State<AppState>, Path(method): Path<String>, req: Request) -> Response {
     match dispatch(state, method, req).await {
         Ok(v) => (StatusCode::OK, axum::Json(v)).into_response(),

@@ -8,228 +8,92 @@
 //! `store::members`, so it follows the rulebook like any other edit. Errors use the Hub's
 //! `{"error": "..."}` body (with `slug` on a create conflict), never `X-Error-Code`.
 
-use axum::extract::{FromRequestParts, RawQuery, State};
-use axum::http::request::Parts;
+use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use trove_protocol::api::{AddItem, MemberPatch, Role};
 use trove_protocol::rules;
-use trove_protocol::{CollectionPatch, ItemKind, NewCollection, Theme};
+use trove_protocol::{CollectionPatch, NewCollection, Theme};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Caller;
-use crate::catalog::hub::{dataset_of, is_paper_id, is_repo_id, new_item};
 use crate::error::Error;
-use crate::extract::{Json, Path};
 use crate::state::AppState;
-use crate::store::hub::{self, HubCollection, HubMember, ListFilter};
-use crate::store::items::NewItem;
-use crate::store::{access, accounts, collections, members, now_ms, projects};
+use crate::store::hub::{self, HubCollection, ListFilter};
+use crate::store::{access, accounts, collections, members, projects};
 
-/// The item types the Hub knows.
-const TYPES: [&str; 6] = ["model", "dataset", "space", "paper", "collection", "bucket"];
+mod extract;
+mod wire;
+
+use extract::{Body, Reader, Result, Slug, Writer};
+pub use extract::HfError;
+pub use wire::iso_utc;
+use wire::{collection_json, decode, full, hub_item, item_filter};
+
 /// Items shown per collection in a list entry (the Hub's truncation).
 const LIST_ITEMS: u32 = 4;
 /// Collections per page of `GET /api/collections` when no `limit` is given, and at most.
 const LIST_PAGE: u32 = 100;
 const LIST_PAGE_MAX: u32 = 1000;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/whoami-v2", get(whoami))
-        .route("/api/collections", get(list).post(create))
-        .route("/api/collections/{namespace}/{slug}", get(get_one).patch(update).delete(delete))
-        .route("/api/collections/{namespace}/{slug}/items", axum::routing::post(add_item))
-        .route("/api/collections/{namespace}/{slug}/items/{item}", axum::routing::patch(update_item).delete(delete_item))
+/// The Hub's routes, with their OpenAPI operations (tag `hf`).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(whoami))
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, update, delete))
+        .routes(routes!(add_item))
+        .routes(routes!(update_item, delete_item))
 }
 
-// ---------------------------------------------------------------------------------------------
-// Errors
-
-/// An error as the Hub sends it: the status and `{"error": message}` (plus `slug` on a title
-/// conflict at create).
-#[derive(Debug)]
-pub struct HfError {
-    status: StatusCode,
-    message: String,
+/// An error as the Hub answers it (documentation only; [`HfError`] writes it).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct HfErrorBody {
+    /// What went wrong, in a sentence.
+    error: String,
+    /// On a 409 at create: the slug of the collection that has the title already.
     slug: Option<String>,
-    retry_after: Option<u64>,
 }
 
-impl HfError {
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        HfError { status, message: message.into(), slug: None, retry_after: None }
-    }
-    fn bad(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, message)
-    }
+/// `{"success": true}`, the answer to a delete.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct Success {
+    success: bool,
 }
 
-impl From<Error> for HfError {
-    fn from(e: Error) -> Self {
-        let retry_after = match &e {
-            Error::RateLimited { retry_after, .. } => Some(*retry_after),
-            Error::TimedOut(_) => Some(1),
-            _ => None,
-        };
-        HfError { status: e.status(), message: e.to_api().message, slug: None, retry_after }
-    }
-}
-
-impl IntoResponse for HfError {
-    fn into_response(self) -> Response {
-        let mut body = json!({ "error": self.message });
-        if let Some(slug) = self.slug {
-            body["slug"] = Value::String(slug);
-        }
-        let mut response = (self.status, axum::Json(body)).into_response();
-        if let Some(seconds) = self.retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        if self.status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        response
-    }
-}
-
-type Result<T> = std::result::Result<T, HfError>;
-
-/// A request's caller, if it sent a token: none is an anonymous reader; a token that is not
-/// valid is a 401 even where no token is needed (as on the Hub).
-struct Reader(Caller);
-
-impl FromRequestParts<AppState> for Reader {
-    type Rejection = HfError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> std::result::Result<Self, HfError> {
-        if !parts.headers.contains_key(header::AUTHORIZATION) && !parts.headers.contains_key("x-api-key") {
-            return Ok(Reader(hub::anonymous()));
-        }
-        Ok(Reader(Caller::from_request_parts(parts, state).await?))
-    }
-}
-
-/// The authenticated caller of a write, in the Hub's error shape.
-struct Writer(Caller);
-
-impl FromRequestParts<AppState> for Writer {
-    type Rejection = HfError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> std::result::Result<Self, HfError> {
-        Ok(Writer(Caller::from_request_parts(parts, state).await?))
-    }
-}
-
-/// A JSON body in the Hub's error shape.
-struct Body<T>(T);
-
-impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Body<T> {
-    type Rejection = HfError;
-
-    async fn from_request(req: axum::extract::Request, state: &S) -> std::result::Result<Self, HfError> {
-        let Json(v) = Json::<T>::from_request(req, state).await?;
-        Ok(Body(v))
-    }
-}
-
-/// The `{namespace}/{slug}` (and maybe `{item}`) of a path, in the Hub's error shape.
-struct Slug(String, Option<String>);
-
-impl FromRequestParts<AppState> for Slug {
-    type Rejection = HfError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> std::result::Result<Self, HfError> {
-        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state).await?;
-        let get = |k: &str| params.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
-        Ok(Slug(format!("{}/{}", get("namespace").unwrap_or_default(), get("slug").unwrap_or_default()), get("item")))
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Wire shapes
-
-/// `YYYY-MM-DDTHH:MM:SS.mmmZ` for milliseconds since the epoch (the client parses only `…Z`).
-pub fn iso_utc(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let millis = ms.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z", rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
-fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' => out.push_str("<br>"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn item_json(m: &HubMember, position: usize) -> Value {
-    let mut v = json!({ "_id": m.hex_id, "id": m.id, "type": m.kind, "position": position });
-    if !m.note.is_empty() {
-        v["note"] = json!({ "text": m.note, "html": html_escape(&m.note) });
-    }
-    if m.kind == "collection" {
-        v["slug"] = Value::String(m.id.clone());
-    }
-    v
-}
-
-/// A collection as the client's `Collection(**json)` takes it; `position` only for a single
-/// collection (a list entry with it crashes the client).
-fn collection_json(c: &HubCollection, items: &[HubMember], position: Option<usize>) -> Value {
-    let mut v = json!({
-        "_id": c.hex_id,
-        "slug": c.slug(),
-        "title": c.title,
-        "description": if c.description.is_empty() { Value::Null } else { Value::String(c.description.clone()) },
-        "owner": { "name": c.namespace, "type": "user" },
-        "items": items.iter().enumerate().map(|(k, m)| item_json(m, k)).collect::<Vec<_>>(),
-        "lastUpdated": iso_utc(c.updated_at),
-        "private": c.private,
-        "theme": c.theme,
-        "upvotes": 0,
-        "isUpvotedByUser": false,
-        "gating": false,
-    });
-    if let Some(p) = position {
-        v["position"] = json!(p);
-    }
-    v
-}
-
-/// The collection with every item, as a single-collection answer.
-fn full(conn: &rusqlite::Connection, c: &HubCollection) -> crate::error::Result<Value> {
-    Ok(collection_json(c, &hub::members(conn, c.id, None)?, Some(0)))
+/// The query of `GET /api/collections` (read from the raw query: `owner` and `item` repeat).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct ListQuery {
+    /// A namespace whose collections to list; repeat for several (with `item`, at most 100 filters).
+    owner: Option<Vec<String>>,
+    /// Only collections holding this item, as `TYPE/ID` (`models/org/name`, `datasets/name`,
+    /// `papers/2311.12983`); repeat for several.
+    item: Option<Vec<String>>,
+    /// `lastModified`, `trending` or `upvotes`; all three order by the last change here.
+    sort: Option<String>,
+    /// Collections per page, at least 1 (default 100, at most 1000).
+    limit: Option<u32>,
+    /// Collections to skip (the `Link: rel="next"` header carries it).
+    skip: Option<u64>,
 }
 
 // ---------------------------------------------------------------------------------------------
 // Handlers
 
 /// `GET /api/whoami-v2`: the caller's user name (their own namespace) and organisations.
+#[utoipa::path(get, path = "/api/whoami-v2", tag = "hf", 
+    responses(
+        (status = 200, description = "`{type, name, fullname, isPro, orgs: [{type, name, fullname, roleInOrg}]}`.", body = serde_json::Value),
+        (status = 401, description = "No valid token (`Authorization: Bearer <token>`); a token that is not valid is refused even on reads.", body = HfErrorBody)
+    ))]
 async fn whoami(State(state): State<AppState>, Writer(caller): Writer) -> Result<axum::Json<Value>> {
     let me = state.read(move |c| accounts::me(c, &caller)).await?;
     let orgs: Vec<Value> = me
@@ -241,36 +105,16 @@ async fn whoami(State(state): State<AppState>, Writer(caller): Writer) -> Result
     Ok(axum::Json(json!({ "type": "user", "name": me.name, "fullname": me.name, "isPro": false, "orgs": orgs })))
 }
 
-/// `%xx` and `+` decoded; `None` when the result is not UTF-8.
-fn decode(raw: &str) -> Option<String> {
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut k = 0;
-    while k < bytes.len() {
-        match bytes[k] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = std::str::from_utf8(bytes.get(k + 1..k + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                k += 2;
-            }
-            b => out.push(b),
-        }
-        k += 1;
-    }
-    String::from_utf8(out).ok()
-}
-
-/// `item=models/org/name` (the Hub's filter form) as an identity `model:org/name`.
-fn item_filter(value: &str) -> Option<String> {
-    let (plural, id) = value.split_once('/')?;
-    let kind = TYPES.iter().find(|t| plural == format!("{t}s"))?;
-    Some(format!("{kind}:{id}"))
-}
-
 /// `GET /api/collections?owner=&item=&sort=&limit=`: the visible collections of hub projects,
 /// newest change first, each with its first four items; a `Link: rel="next"` header when more
 /// are left.
+#[utoipa::path(get, path = "/api/collections", tag = "hf", params(ListQuery), 
+    responses(
+        (status = 200, description = "Collections, newest change first, each with its first 4 items.", body = serde_json::Value, headers(("Link" = String, description = "`<…&skip=N>; rel=\"next\"` when more are left"))),
+        (status = 400, description = "Malformed input (query, JSON, or a value the rules refuse).", body = HfErrorBody),
+        (status = 401, description = "A token was sent and is not valid (reads need none).", body = HfErrorBody),
+        (status = 414, description = "The query string is longer than 8192 bytes.", body = HfErrorBody)
+    ))]
 async fn list(State(state): State<AppState>, Reader(caller): Reader, headers: HeaderMap, RawQuery(query): RawQuery) -> Result<Response> {
     let query = query.unwrap_or_default();
     if query.len() > 8192 {
@@ -341,14 +185,22 @@ async fn list(State(state): State<AppState>, Reader(caller): Reader, headers: He
 }
 
 /// `GET /api/collections/{namespace}/{slug}`.
+#[utoipa::path(get, path = "/api/collections/{namespace}/{slug}", tag = "hf", params(("namespace" = String, Path, description = "The owner of the collection (user or org)."), ("slug" = String, Path, description = "The collection's slug `TITLE-ID` (the `ID` alone is enough).")), 
+    responses(
+        (status = 200, description = "The collection with all its items.", body = serde_json::Value),
+        (status = 401, description = "A token was sent and is not valid (reads need none).", body = HfErrorBody),
+        (status = 404, description = "No such collection (or item) the caller can see.", body = HfErrorBody)
+    ))]
 async fn get_one(State(state): State<AppState>, Reader(caller): Reader, Slug(slug, _): Slug) -> Result<axum::Json<Value>> {
     let v = state.read(move |c| full(c, &hub::resolve(c, &caller, &slug)?)).await?;
     Ok(axum::Json(v))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct CreateBody {
+    /// The title (its slug makes the collection's).
     title: String,
+    /// The owner: the caller's own namespace when absent, else an org where they are an editor.
     #[serde(default)]
     namespace: Option<String>,
     #[serde(default)]
@@ -359,6 +211,15 @@ struct CreateBody {
 
 /// `POST /api/collections`: a new collection in the namespace's hub project (made if new). A
 /// title that slugifies like a collection's the caller can see there is a 409 naming its slug.
+#[utoipa::path(post, path = "/api/collections", tag = "hf", request_body = CreateBody, 
+    responses(
+        (status = 200, description = "The collection with all its items.", body = serde_json::Value),
+        (status = 400, description = "Malformed input (query, JSON, or a value the rules refuse).", body = HfErrorBody),
+        (status = 401, description = "No valid token (`Authorization: Bearer <token>`); a token that is not valid is refused even on reads.", body = HfErrorBody),
+        (status = 403, description = "The caller may not change this namespace or collection.", body = HfErrorBody),
+        (status = 409, description = "The caller already sees a collection with this title there; `slug` names it.", body = HfErrorBody),
+        (status = 415, description = "The body is not sent as JSON.", body = HfErrorBody)
+    ))]
 async fn create(State(state): State<AppState>, Writer(caller): Writer, Body(body): Body<CreateBody>) -> Result<axum::Json<Value>> {
     let title = rules::title(&body.title).map_err(Error::from)?;
     let description = rules::description(body.description.as_deref().unwrap_or_default()).map_err(Error::from)?;
@@ -399,22 +260,34 @@ fn editable(conn: &rusqlite::Connection, caller: &Caller, slug: &str) -> crate::
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct UpdateBody {
     #[serde(default)]
     title: Option<String>,
     #[serde(default)]
     description: Option<String>,
+    /// A non-negative whole number: checked, not kept (collections order by their last change).
     #[serde(default)]
     position: Option<Value>,
     #[serde(default)]
     private: Option<bool>,
+    /// One of trove's collection themes.
     #[serde(default)]
     theme: Option<String>,
 }
 
 /// `PATCH /api/collections/{namespace}/{slug}`: title (and so slug), description, privacy,
 /// theme; answers `{"success": true, "data": collection}`.
+#[utoipa::path(patch, path = "/api/collections/{namespace}/{slug}", tag = "hf", params(("namespace" = String, Path, description = "The owner of the collection (user or org)."), ("slug" = String, Path, description = "The collection's slug `TITLE-ID` (the `ID` alone is enough).")), request_body = UpdateBody, 
+    responses(
+        (status = 200, description = "`{\"success\": true, \"data\": collection}`.", body = serde_json::Value),
+        (status = 400, description = "Malformed input (query, JSON, or a value the rules refuse).", body = HfErrorBody),
+        (status = 401, description = "No valid token (`Authorization: Bearer <token>`); a token that is not valid is refused even on reads.", body = HfErrorBody),
+        (status = 403, description = "The caller may not change this namespace or collection.", body = HfErrorBody),
+        (status = 404, description = "No such collection (or item) the caller can see.", body = HfErrorBody),
+        (status = 409, description = "Another collection there has the new title.", body = HfErrorBody),
+        (status = 415, description = "The body is not sent as JSON.", body = HfErrorBody)
+    ))]
 async fn update(State(state): State<AppState>, Writer(caller): Writer, Slug(slug, _): Slug, Body(body): Body<UpdateBody>) -> Result<axum::Json<Value>> {
     let theme = match body.theme.as_deref() {
         None => None,
@@ -442,6 +315,13 @@ async fn update(State(state): State<AppState>, Writer(caller): Writer, Slug(slug
 }
 
 /// `DELETE /api/collections/{namespace}/{slug}`: a soft delete, as the native API's default.
+#[utoipa::path(delete, path = "/api/collections/{namespace}/{slug}", tag = "hf", params(("namespace" = String, Path, description = "The owner of the collection (user or org)."), ("slug" = String, Path, description = "The collection's slug `TITLE-ID` (the `ID` alone is enough).")), 
+    responses(
+        (status = 200, description = "`{\"success\": true}`.", body = Success),
+        (status = 401, description = "No valid token (`Authorization: Bearer <token>`); a token that is not valid is refused even on reads.", body = HfErrorBody),
+        (status = 403, description = "The caller may not change this namespace or collection.", body = HfErrorBody),
+        (status = 404, description = "No such collection (or item) the caller can see.", body = HfErrorBody)
+    ))]
 async fn delete(State(state): State<AppState>, Writer(caller): Writer, Slug(slug, _): Slug) -> Result<axum::Json<Value>> {
     state
         .write(move |tx| {
@@ -452,14 +332,16 @@ async fn delete(State(state): State<AppState>, Writer(caller): Writer, Slug(slug
     Ok(axum::Json(json!({ "success": true })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ItemRef {
+    /// `ORG/NAME` for a repo, an arXiv id for a paper, `NAMESPACE/TITLE-ID` for a collection.
     id: String,
+    /// `model`, `dataset`, `space`, `paper`, `collection` or `bucket`.
     #[serde(rename = "type")]
     kind: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct AddBody {
     item: ItemRef,
     #[serde(default)]
@@ -468,68 +350,19 @@ struct AddBody {
     exists_ok: bool,
 }
 
-/// A collection slug as an item id: `{namespace}/{title-slug}-{id}`.
-fn is_collection_slug(id: &str) -> bool {
-    let Some((ns, rest)) = id.split_once('/') else { return false };
-    let Some((title, hex)) = rest.rsplit_once('-') else { return false };
-    (1..=64).contains(&ns.len())
-        && ns.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-        && title.len() <= 100
-        && title.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && (1..=64).contains(&hex.len())
-        && hex.bytes().all(|b| b.is_ascii_alphanumeric())
-}
-
-/// How a Hub item of `kind` with `id` is registered: its dataset and the item to insert, or a
-/// 400 when the type is unknown or the id is malformed for it.
-fn hub_item(kind: &str, id: &str) -> Result<(&'static str, Box<dyn FnOnce(i64) -> NewItem + Send>)> {
-    let malformed = |expected: &str| HfError::bad(format!("{kind} id {} is not valid; expected {expected}", rules::quote(id)));
-    let now = now_ms();
-    match kind {
-        "model" | "dataset" | "space" | "paper" => {
-            let k = ItemKind::parse(kind).unwrap_or(ItemKind::Model);
-            if k == ItemKind::Paper && !is_paper_id(id) {
-                return Err(malformed("an arXiv id such as 2306.00637"));
-            }
-            if k != ItemKind::Paper && !is_repo_id(id) {
-                return Err(malformed("NAME or ORG/NAME, each part 1 to 96 letters, digits, '.', '_' or '-'"));
-            }
-            let id = id.to_string();
-            Ok((dataset_of(k).1, Box::new(move |dataset| new_item(dataset, k, &id, &id, 0, &[], now))))
-        }
-        "collection" | "bucket" => {
-            if kind == "collection" && !is_collection_slug(id) {
-                return Err(malformed("a collection slug NAMESPACE/TITLE-ID"));
-            }
-            if kind == "bucket" && !is_repo_id(id) {
-                return Err(malformed("NAME or ORG/NAME"));
-            }
-            let (dataset, url) = if kind == "collection" {
-                ("collections", format!("https://huggingface.co/collections/{id}"))
-            } else {
-                ("buckets", format!("https://huggingface.co/buckets/{id}"))
-            };
-            let (kind, id) = (kind.to_string(), id.to_string());
-            // The items table knows no collection or bucket kind yet: these references are kept
-            // as `model` rows, told apart by their identity, mime type and dataset.
-            Ok((
-                dataset,
-                Box::new(move |dataset| {
-                    let mut item = new_item(dataset, ItemKind::Model, &id, &id, 0, &[], now);
-                    item.mime = format!("application/x-hub-{kind}");
-                    item.source = url;
-                    item.identity = format!("{kind}:{id}");
-                    item
-                }),
-            ))
-        }
-        other => Err(HfError::bad(format!("item type {} is not one of {}", rules::quote(other), TYPES.join(", ")))),
-    }
-}
-
 /// `POST /api/collections/{namespace}/{slug}/items`: appends a Hub item, registering it in the
 /// collection's hub project when new; 409 when the collection holds it already. Everything is
 /// checked before anything is written.
+#[utoipa::path(post, path = "/api/collections/{namespace}/{slug}/items", tag = "hf", params(("namespace" = String, Path, description = "The owner of the collection (user or org)."), ("slug" = String, Path, description = "The collection's slug `TITLE-ID` (the `ID` alone is enough).")), request_body = AddBody, 
+    responses(
+        (status = 200, description = "The collection with all its items.", body = serde_json::Value),
+        (status = 400, description = "Malformed input (query, JSON, or a value the rules refuse).", body = HfErrorBody),
+        (status = 401, description = "No valid token (`Authorization: Bearer <token>`); a token that is not valid is refused even on reads.", body = HfErrorBody),
+        (status = 403, description = "The caller may not change this namespace or collection.", body = HfErrorBody),
+        (status = 404, description = "No such collection (or item) the caller can see.", body = HfErrorBody),
+        (status = 409, description = "The collection holds this item already.", body = HfErrorBody),
+        (status = 415, description = "The body is not sent as JSON.", body = HfErrorBody)
+    ))]
 async fn add_item(State(state): State<AppState>, Writer(caller): Writer, Slug(slug, _): Slug, Body(body): Body<AddBody>) -> Result<axum::Json<Value>> {
     if let Some(note) = &body.note {
         rules::note(note).map_err(Error::from)?;
@@ -566,16 +399,26 @@ fn member(tx: &rusqlite::Transaction, caller: &Caller, slug: &str, item: &str) -
     Ok((c, id))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ItemPatch {
     #[serde(default)]
     note: Option<String>,
+    /// The new 0-based index (clamped to the last one).
     #[serde(default)]
     position: Option<Value>,
 }
 
 /// `PATCH /api/collections/{namespace}/{slug}/items/{item}`: the note and/or the 0-based index
 /// (clamped to the last one), through `members::update`.
+#[utoipa::path(patch, path = "/api/collections/{namespace}/{slug}/items/{item}", tag = "hf", params(("namespace" = String, Path, description = "The owner of the collection (user or org)."), ("slug" = String, Path, description = "The collection's slug `TITLE-ID` (the `ID` alone is enough)."), ("item" = String, Path, description = "The item's `_id` in this collection (24 hex digits).")), request_body = ItemPatch, 
+    responses(
+        (status = 200, description = "The collection with all its items.", body = serde_json::Value),
+        (status = 400, description = "Malformed input (query, JSON, or a value the rules refuse).", body = HfErrorBody),
+        (status = 401, description = "No valid token (`Authorization: Bearer <token>`); a token that is not valid is refused even on reads.", body = HfErrorBody),
+        (status = 403, description = "The caller may not change this namespace or collection.", body = HfErrorBody),
+        (status = 404, description = "No such collection (or item) the caller can see.", body = HfErrorBody),
+        (status = 415, description = "The body is not sent as JSON.", body = HfErrorBody)
+    ))]
 async fn update_item(State(state): State<AppState>, Writer(caller): Writer, Slug(slug, item): Slug, Body(body): Body<ItemPatch>) -> Result<axum::Json<Value>> {
     if let Some(note) = &body.note {
         rules::note(note).map_err(Error::from)?;
@@ -597,6 +440,13 @@ async fn update_item(State(state): State<AppState>, Writer(caller): Writer, Slug
 }
 
 /// `DELETE /api/collections/{namespace}/{slug}/items/{item}`: 404 when it is not there.
+#[utoipa::path(delete, path = "/api/collections/{namespace}/{slug}/items/{item}", tag = "hf", params(("namespace" = String, Path, description = "The owner of the collection (user or org)."), ("slug" = String, Path, description = "The collection's slug `TITLE-ID` (the `ID` alone is enough)."), ("item" = String, Path, description = "The item's `_id` in this collection (24 hex digits).")), 
+    responses(
+        (status = 200, description = "`{\"success\": true}`.", body = Success),
+        (status = 401, description = "No valid token (`Authorization: Bearer <token>`); a token that is not valid is refused even on reads.", body = HfErrorBody),
+        (status = 403, description = "The caller may not change this namespace or collection.", body = HfErrorBody),
+        (status = 404, description = "No such collection (or item) the caller can see.", body = HfErrorBody)
+    ))]
 async fn delete_item(State(state): State<AppState>, Writer(caller): Writer, Slug(slug, item): Slug) -> Result<axum::Json<Value>> {
     let item = item.unwrap_or_default();
     state
@@ -607,29 +457,4 @@ async fn delete_item(State(state): State<AppState>, Writer(caller): Writer, Slug
         })
         .await?;
     Ok(axum::Json(json!({ "success": true })))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_end_in_z_and_match_the_calendar() {
-        assert_eq!(iso_utc(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(iso_utc(1_696_287_408_632), "2023-10-02T22:56:48.632Z");
-        assert_eq!(iso_utc(951_782_400_000), "2000-02-29T00:00:00.000Z");
-    }
-
-    #[test]
-    fn query_values_decode_and_item_filters_map_to_identities() {
-        assert_eq!(decode("models%2Fa%2Fb+c").as_deref(), Some("models/a/b c"));
-        assert_eq!(decode("%zz"), None);
-        assert_eq!(decode("%4"), None);
-        assert_eq!(item_filter("models/teknium/OpenHermes").as_deref(), Some("model:teknium/OpenHermes"));
-        assert_eq!(item_filter("papers/2311.12983").as_deref(), Some("paper:2311.12983"));
-        assert_eq!(item_filter("model/x"), None);
-        assert!(is_collection_slug("lab/iccv-2023-0123456789abcdef01234567"));
-        assert!(!is_collection_slug("lab/iccv 2023-01"));
-        assert!(!is_collection_slug("iccv-2023"));
-    }
 }
