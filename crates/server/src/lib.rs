@@ -21,6 +21,7 @@ pub mod auth;
 #[doc(hidden)]
 pub mod bench_support;
 pub mod catalog;
+pub mod clock;
 pub mod compat;
 pub mod error;
 pub mod extract;

@@ -227,7 +227,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 eprintln!("{user} has no tokens; create one with `trove-server token create --user {user}`");
             }
             for t in tokens {
-                println!("{}\tcreated {}", t.id, utc(t.created_at));
+                println!("{}\tcreated {}", t.id, trove_server::clock::readable_utc(t.created_at));
             }
             Ok(())
         }
@@ -267,23 +267,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
-}
-
-/// Milliseconds since the Unix epoch as `YYYY-MM-DD HH:MM:SS UTC`.
-fn utc(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rest / 3600, rest % 3600 / 60, rest % 60)
 }
 
 /// Opens the data directory, creating the admin user on first use.

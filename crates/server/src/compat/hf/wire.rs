@@ -10,28 +10,10 @@ use crate::catalog::hub::{dataset_of, is_paper_id, is_repo_id, new_item};
 use crate::store::hub::{self, HubCollection, HubMember};
 use crate::store::items::NewItem;
 use crate::store::now_ms;
+pub use crate::clock::iso_utc;
 
 /// The item types the Hub knows.
 pub(super) const TYPES: [&str; 6] = ["model", "dataset", "space", "paper", "collection", "bucket"];
-
-/// `YYYY-MM-DDTHH:MM:SS.mmmZ` for milliseconds since the epoch (the client parses only `…Z`).
-pub fn iso_utc(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let millis = ms.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z", rem / 3600, rem % 3600 / 60, rem % 60)
-}
 
 pub(super) fn html_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -27,7 +27,6 @@ mod body;
 mod shapes;
 
 use body::{check_len, check_type, entity_items, id_list, kind_of, opt_int, opt_str, page_json, parse_body, req_int, req_str, Paging};
-pub use shapes::iso;
 use shapes::{collection_json, image_json, project_json, team_json, user, workspace_json};
 
 /// The version `instance.version` reports: the lowest the SDK 6.74.51 accepts without a warning.
@@ -280,7 +279,7 @@ async fn dispatch(state: AppState, method: String, req: Request) -> Result<Value
                     let out = members::bulk_add(tx, &caller, &c, &BulkAdd { items: items.clone(), notes: Default::default() }, max)?;
                     let present: Vec<i64> = items.iter().copied().filter(|i| !out.missing.contains(i)).collect();
                     let rows = sly::memberships(tx, id, &dedup(&present))?;
-                    let items: Vec<Value> = rows.iter().map(|m| json!({"id": m.id, "entityId": m.item, "createdAt": iso(m.added_at)})).collect();
+                    let items: Vec<Value> = rows.iter().map(|m| json!({"id": m.id, "entityId": m.item, "createdAt": crate::clock::iso_utc(m.added_at)})).collect();
                     Ok(json!({"items": items, "missing": out.missing}))
                 })
                 .await?

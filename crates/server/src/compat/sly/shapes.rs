@@ -5,24 +5,8 @@ use trove_protocol::api::{CollectionInfo, ItemInfo, ProjectInfo};
 use trove_protocol::ProjectKind;
 
 use crate::auth::Caller;
+use crate::clock::iso_utc as iso;
 use crate::store::sly;
-
-/// Milliseconds since the Unix epoch as `2025-04-10T08:49:41.852Z`.
-pub fn iso(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z", rest / 3600, rest % 3600 / 60, rest % 60, ms.rem_euclid(1000))
-}
 
 pub(super) fn user(c: &rusqlite::Connection, caller: &Caller) -> crate::error::Result<Value> {
     let created = iso(sly::user_created_at(c, caller.user_id)?);
