@@ -23,7 +23,8 @@ if [[ ! -e "$venv/.complete" ]]; then
   mkdir -p "$(dirname "$venv")"
   "$python" -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$requirements"
-  "$venv/bin/pip" check --disable-pip-version-check >/dev/null
+  # `pip freeze` leaves setuptools out; requirements.txt pins it too (supervisely needs it).
+  "$venv/bin/pip" check --disable-pip-version-check
   touch "$venv/.complete"
 fi
 
