@@ -7,7 +7,8 @@
    database must be byte-identical to the copy's (see `server.database_state`);
 3. sync, hostile (`hostile.py`): well-formed attacks and the review's probes, on the same data;
 4. openapi (`openapi.py`): schemathesis over `/api/v1/openapi.json`, as the admin and as the
-   viewer, on another copy of the seed.
+   viewer, and over `/api/compat/openapi.json` (the Hugging Face and Supervisely APIs) as the
+   admin, on another copy of the seed.
 
 Every part asserts no answer ≥ 500 and no dropped connection, and the figures (requests,
 statuses, 5xx) are printed at the end and written to `summary.json` in the work directory. Exits
@@ -85,10 +86,10 @@ def main():
         d = os.path.join(work, "openapi")
         shutil.copytree(data, d)
         s = srv.Server(binary, d, os.path.join(work, "openapi.log"))
-        for who in ("admin", "bob"):
-            t = openapi.run(s, fx, who, seed, work)
+        for who, compat in (("admin", False), ("bob", False), ("admin", True)):
+            t = openapi.run(s, fx, who, seed, work, compat)
             tallies.append(t)
-            print(f"fuzz: openapi as {who}: {t.figures()} in {time.time() - t0:.1f} s", flush=True)
+            print(f"fuzz: openapi{' (compatibility APIs)' if compat else ''} as {who}: {t.figures()} in {time.time() - t0:.1f} s", flush=True)
             if not s.alive():
                 break
         if s.alive():
