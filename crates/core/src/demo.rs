@@ -79,7 +79,8 @@ fn insert_images(tx: &Connection, specs: &[ImageSpec], thumbs: &[String]) -> Res
 /// a time, and names it on the item. Returns how many it drew. Meant for a background thread
 /// after [`ensure`]: the first start does not wait for 3,000 larger pictures.
 pub fn draw_previews(store: &Store) -> Result<usize> {
-    let specs: HashMap<String, ImageSpec> = image_specs().into_iter().map(|s| (s.source(), s)).collect();
+    // The pictures' specs are made only when a picture lacks its preview (not on every start).
+    let mut specs: Option<HashMap<String, ImageSpec>> = None;
     let (mut after, mut drawn) = (0i64, 0usize);
     loop {
         let batch: Vec<(i64, String)> = store.read(|c| {
@@ -91,12 +92,13 @@ pub fn draw_previews(store: &Store) -> Result<usize> {
         })?;
         let Some((last, _)) = batch.last() else { return Ok(drawn) };
         after = *last;
-        let known: Vec<(i64, ImageSpec)> = batch.into_iter().filter_map(|(id, source)| specs.get(&source).map(|s| (id, s.clone()))).collect();
-        let wanted: Vec<ImageSpec> = known.iter().map(|(_, s)| s.clone()).collect();
+        let specs = specs.get_or_insert_with(|| image_specs().into_iter().map(|s| (s.source(), s)).collect());
+        let (ids, wanted): (Vec<i64>, Vec<ImageSpec>) =
+            batch.into_iter().filter_map(|(id, source)| specs.get(&source).map(|s| (id, s.clone()))).unzip();
         let hashes = render_previews(store.thumbs().cache(), &wanted)?;
         store.write(|tx| {
             let mut set = tx.prepare("UPDATE items SET preview = ?1 WHERE id = ?2 AND preview IS NULL")?;
-            for ((id, _), hash) in known.iter().zip(&hashes) {
+            for (id, hash) in ids.iter().zip(&hashes) {
                 set.execute(rusqlite::params![hash, id])?;
             }
             Ok(())
