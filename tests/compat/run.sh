@@ -13,20 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-python=${TROVE_COMPAT_PYTHON:-python3}
-requirements=tests/compat/requirements.txt
-key=$({ cat "$requirements"; "$python" -c 'import sys; print(sys.version)'; } | sha256sum | cut -c1-16)
-venv="${XDG_CACHE_HOME:-$HOME/.cache}/trove/compat-venv-$key"
-if [[ ! -e "$venv/.complete" ]]; then
-  echo "compat: creating $venv"
-  rm -rf "$venv"
-  mkdir -p "$(dirname "$venv")"
-  "$python" -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$requirements"
-  # `pip freeze` leaves setuptools out; requirements.txt pins it too (supervisely needs it).
-  "$venv/bin/pip" check --disable-pip-version-check
-  touch "$venv/.complete"
-fi
+# `pip freeze` leaves setuptools out; requirements.txt pins it too (supervisely needs it).
+source tests/venv.sh
+trove_venv compat tests/compat/requirements.txt "${TROVE_COMPAT_PYTHON:-python3}"
 
 export TROVE_COMPAT_SERVER=${TROVE_COMPAT_SERVER:-target/debug/trove-server}
 if [[ ! -x "$TROVE_COMPAT_SERVER" ]]; then

@@ -22,27 +22,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-python=${TROVE_FUZZ_PYTHON:-python3}
-if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
-  echo "fuzz: installing python3-venv"
-  sudo=""
-  [[ $(id -u) -ne 0 ]] && sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
-fi
-
-requirements=tests/fuzz/requirements.txt
-key=$({ cat "$requirements"; "$python" -c 'import sys; print(sys.version)'; } | sha256sum | cut -c1-16)
-venv="${XDG_CACHE_HOME:-$HOME/.cache}/trove/fuzz-venv-$key"
-if [[ ! -e "$venv/.complete" ]]; then
-  echo "fuzz: creating $venv"
-  rm -rf "$venv"
-  mkdir -p "$(dirname "$venv")"
-  "$python" -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$requirements"
-  "$venv/bin/pip" check --disable-pip-version-check >/dev/null
-  touch "$venv/.complete"
-fi
+source tests/venv.sh
+trove_venv fuzz tests/fuzz/requirements.txt "${TROVE_FUZZ_PYTHON:-python3}"
 
 if [[ -z "${TROVE_FUZZ_SERVER:-}" && ! -x target/debug/trove-server ]]; then
   cargo build -p trove-server --locked
