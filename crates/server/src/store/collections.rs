@@ -201,12 +201,13 @@ pub fn update(tx: &Transaction, caller: &Caller, id: i64, patch: &CollectionPatc
     access::require(tx, caller, c.collection.project_id, Role::Editor)?;
     let title = patch.title.as_deref().map(rules::title).transpose()?;
     let description = patch.description.as_deref().map(rules::description).transpose()?;
+    let mut changed = 0;
     if let Some(title) = &title {
         title_taken(tx, caller, c.collection.project_id, title, id, false)?;
-        tx.execute("UPDATE collections SET title = ?1, title_slug = ?2 WHERE id = ?3", rusqlite::params![title, slugify(title), id])?;
+        changed += tx.execute("UPDATE collections SET title = ?1, title_slug = ?2 WHERE id = ?3 AND title IS NOT ?1", rusqlite::params![title, slugify(title), id])?;
     }
     if let Some(d) = description {
-        tx.execute("UPDATE collections SET description = ?1 WHERE id = ?2", rusqlite::params![d, id])?;
+        changed += tx.execute("UPDATE collections SET description = ?1 WHERE id = ?2 AND description IS NOT ?1", rusqlite::params![d, id])?;
     }
     if let Some(p) = patch.private {
         if !p && c.collection.private {
@@ -214,12 +215,15 @@ pub fn update(tx: &Transaction, caller: &Caller, id: i64, patch: &CollectionPatc
             // in the project, not only this namespace, would then see twice).
             title_taken(tx, caller, c.collection.project_id, title.as_deref().unwrap_or(&c.collection.title), id, true)?;
         }
-        tx.execute("UPDATE collections SET private = ?1 WHERE id = ?2", rusqlite::params![p, id])?;
+        changed += tx.execute("UPDATE collections SET private = ?1 WHERE id = ?2 AND private IS NOT ?1", rusqlite::params![p, id])?;
     }
     if let Some(t) = patch.theme {
-        tx.execute("UPDATE collections SET theme = ?1 WHERE id = ?2", rusqlite::params![t.as_str(), id])?;
+        changed += tx.execute("UPDATE collections SET theme = ?1 WHERE id = ?2 AND theme IS NOT ?1", rusqlite::params![t.as_str(), id])?;
     }
-    touch(tx, id)?;
+    // As the rulebook's rule: a collection is touched only when one of its fields changed.
+    if changed > 0 {
+        touch(tx, id)?;
+    }
     by_id(tx, caller, id)
 }
 
