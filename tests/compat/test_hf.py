@@ -50,7 +50,7 @@ def test_hf_create_get_update_delete_a_collection(hf):
     c = hf.alice.create_collection(t, namespace="lab", description="Portfolio", private=False)
     assert c.title == t and c.owner["name"] == "lab" and c.description == "Portfolio" and c.items == []
     assert c.slug.startswith("lab/iccv-2023-") and len(c.slug.rsplit("-", 1)[1]) == 24
-    assert c.private is False and c.theme == "orange" and c.upvotes == 0 and c.position == 0
+    assert c.private is False and c.theme == "orange" and c.upvotes == 0 and isinstance(c.position, int)
     assert c.last_updated is not None
 
     # A second create with the same title: 409, or the original unchanged with exists_ok.
@@ -90,6 +90,19 @@ def test_hf_create_get_update_delete_a_collection(hf):
         hf.alice.delete_collection(c.slug)
     assert status(e) == 404
     hf.alice.delete_collection(c.slug, missing_ok=True)
+
+
+def test_hf_a_collection_keeps_the_place_on_the_owners_page_it_was_given(hf):
+    first = hf.alice.create_collection(title("Page first"), namespace="lab")
+    last = hf.alice.create_collection(title("Page last"), namespace="lab")
+    assert last.position > first.position, "a new collection joins the end of its owner's page"
+    moved = hf.alice.update_collection_metadata(last.slug, position=0)
+    assert moved.position == 0 and hf.alice.get_collection(last.slug).position == 0
+    assert hf.alice.get_collection(first.slug).position == first.position + 1, "the others shift"
+    end = hf.alice.update_collection_metadata(last.slug, position=10**6)
+    assert end.position >= first.position + 1 and hf.anon.get_collection(last.slug).position <= end.position
+    for c in (first, last):
+        hf.alice.delete_collection(c.slug)
 
 
 def test_hf_writes_need_a_valid_token_and_the_callers_namespace(hf):

@@ -320,3 +320,34 @@ async fn list_entries_have_no_position_and_at_most_four_items_and_filter_by_owne
         assert!(hf_error(&r).starts_with(message), "{q}: {:?}", r.body);
     }
 }
+
+#[tokio::test]
+async fn a_collection_keeps_its_place_on_the_owners_page_and_others_count_only_what_they_see() {
+    let s = Server::new();
+    let a = create(&s, &s.alice, json!({"title": "First", "namespace": "lab"})).await;
+    let hidden = create(&s, &s.alice, json!({"title": "Hidden", "namespace": "lab", "private": true})).await;
+    let c = create(&s, &s.alice, json!({"title": "Third", "namespace": "lab"})).await;
+    let place = |v: &Value| v["position"].as_u64().unwrap();
+    assert_eq!([place(&a), place(&hidden), place(&c)], [0, 1, 2], "new collections join the end of the page");
+
+    let slug = |v: &Value| v["slug"].as_str().unwrap().to_string();
+    let r = s.call(Method::PATCH, &format!("/api/collections/{}", slug(&c)), Some(&s.alice), Some(json!({"position": 0}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["data"]["position"], 0);
+    let s = &s;
+    let at = |token: Option<&'static str>, v: &Value| {
+        let path = format!("/api/collections/{}", slug(v));
+        async move { s.call(Method::GET, &path, token.map(|_| s.carol.as_str()), None).await.body["position"].as_u64().unwrap() }
+    };
+    assert_eq!([at(Some("carol"), &c).await, at(Some("carol"), &a).await, at(Some("carol"), &hidden).await], [0, 1, 2]);
+    // Past the end is the last place; a private collection is not counted for outsiders.
+    let r = s.call(Method::PATCH, &format!("/api/collections/{}", slug(&a)), Some(&s.alice), Some(json!({"position": 99}))).await;
+    assert_eq!(r.body["data"]["position"], 2);
+    assert_eq!([at(None, &c).await, at(None, &a).await], [0, 1], "anonymous readers see no gap where the private one is");
+
+    // The place is page presentation only: the collection's synced fields did not change.
+    let before = s.call(Method::GET, &format!("/api/collections/{}", slug(&c)), Some(&s.alice), None).await.body["lastUpdated"].clone();
+    s.call(Method::PATCH, &format!("/api/collections/{}", slug(&c)), Some(&s.alice), Some(json!({"position": 1}))).await;
+    let after = s.call(Method::GET, &format!("/api/collections/{}", slug(&c)), Some(&s.alice), None).await;
+    assert_eq!((after.body["position"].clone(), after.body["lastUpdated"].clone()), (json!(1), before));
+}

@@ -130,6 +130,43 @@ pub fn list(conn: &Connection, caller: &Caller, filter: &ListFilter, limit: u32,
     Ok(rows)
 }
 
+/// The ids of the namespace's live hub collections the caller may see, in the order of the
+/// namespace's page: those given a place by [`set_page_position`] by it, then the rest oldest
+/// first. Counting only what the caller sees keeps private collections out of the positions
+/// that others read.
+fn page(conn: &Connection, caller: &Caller, namespace_id: i64) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id FROM collections c JOIN projects p ON p.id = c.project_id LEFT JOIN hub_pages h ON h.collection_id = c.id \
+         WHERE c.deleted_at IS NULL AND p.kind = 'hub' AND c.namespace_id = ?1 \
+         AND (c.private = 0 OR ?2 OR c.namespace_id IN (SELECT namespace_id FROM namespace_members WHERE user_id = ?3)) \
+         ORDER BY h.rank IS NULL, h.rank, c.id",
+    )?;
+    let ids = stmt
+        .query_map(rusqlite::params![namespace_id, caller.is_admin, caller.user_id], |r| r.get(0))?
+        .collect::<Result<Vec<i64>, _>>()?;
+    Ok(ids)
+}
+
+/// The collection's 0-based place on its owner's page, as the caller sees that page.
+pub fn page_position(conn: &Connection, caller: &Caller, c: &HubCollection) -> Result<usize> {
+    Ok(page(conn, caller, c.namespace_id)?.iter().position(|&id| id == c.id).unwrap_or(0))
+}
+
+/// Moves the collection to place `position` on its owner's page (clamped to the last place),
+/// shifting the others, and gives every collection of the page its new rank. Only a caller who
+/// may change the namespace calls this, and such a caller sees the whole page.
+pub fn set_page_position(tx: &Transaction, caller: &Caller, c: &HubCollection, position: u64) -> Result<()> {
+    let mut ids = page(tx, caller, c.namespace_id)?;
+    ids.retain(|&id| id != c.id);
+    let at = usize::try_from(position).unwrap_or(usize::MAX).min(ids.len());
+    ids.insert(at, c.id);
+    let mut stmt = tx.prepare_cached("INSERT INTO hub_pages (collection_id, rank) VALUES (?1, ?2) ON CONFLICT (collection_id) DO UPDATE SET rank = excluded.rank")?;
+    for (rank, id) in ids.iter().enumerate() {
+        stmt.execute(rusqlite::params![id, rank as i64])?;
+    }
+    Ok(())
+}
+
 /// The collection's members in order (by position key, ties by item id), the first `limit`.
 pub fn members(conn: &Connection, collection: i64, limit: Option<u32>) -> Result<Vec<HubMember>> {
     let mut stmt = conn.prepare_cached(

@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/003_prune.sql"),
     include_str!("../migrations/004_visibility.sql"),
     include_str!("../migrations/005_rulebook_clocks.sql"),
+    include_str!("../migrations/006_hub_page.sql"),
 ];
 
 /// Opens the database and thumbnail store under `data`, creating and migrating them as needed.

@@ -192,7 +192,7 @@ async fn list(State(state): State<AppState>, Reader(caller): Reader, headers: He
         (status = 404, description = "No such collection (or item) the caller can see.", body = HfErrorBody)
     ))]
 async fn get_one(State(state): State<AppState>, Reader(caller): Reader, Slug(slug, _): Slug) -> Result<axum::Json<Value>> {
-    let v = state.read(move |c| full(c, &hub::resolve(c, &caller, &slug)?)).await?;
+    let v = state.read(move |c| full(c, &caller, &hub::resolve(c, &caller, &slug)?)).await?;
     Ok(axum::Json(v))
 }
 
@@ -244,7 +244,7 @@ async fn create(State(state): State<AppState>, Writer(caller): Writer, Body(body
             let new = NewCollection { title, description, private: body.private.unwrap_or(false), theme: None };
             let info = collections::create(tx, &caller, project, &new, None)?;
             let c = hub::resolve(tx, &caller, &info.collection.slug)?;
-            Ok(Ok(full(tx, &c)?))
+            Ok(Ok(full(tx, &caller, &c)?))
         })
         .await??;
     Ok(axum::Json(v))
@@ -266,7 +266,7 @@ struct UpdateBody {
     title: Option<String>,
     #[serde(default)]
     description: Option<String>,
-    /// A non-negative whole number: checked, not kept (collections order by their last change).
+    /// The collection's 0-based place on its owner's page (clamped to the last place).
     #[serde(default)]
     position: Option<Value>,
     #[serde(default)]
@@ -277,7 +277,7 @@ struct UpdateBody {
 }
 
 /// `PATCH /api/collections/{namespace}/{slug}`: title (and so slug), description, privacy,
-/// theme; answers `{"success": true, "data": collection}`.
+/// theme, and the place on the owner's page; answers `{"success": true, "data": collection}`.
 #[utoipa::path(patch, path = "/api/collections/{namespace}/{slug}", tag = "hf", params(("namespace" = String, Path, description = "The owner of the collection (user or org)."), ("slug" = String, Path, description = "The collection's slug `TITLE-ID` (the `ID` alone is enough).")), request_body = UpdateBody, 
     responses(
         (status = 200, description = "`{\"success\": true, \"data\": collection}`.", body = serde_json::Value),
@@ -296,19 +296,19 @@ async fn update(State(state): State<AppState>, Writer(caller): Writer, Slug(slug
             HfError::bad(format!("theme {} is not one of {}", rules::quote(t), all.join(", ")))
         })?),
     };
-    if let Some(p) = &body.position {
-        // The position of a collection on its owner's page: checked, not kept (trove orders
-        // collections by their last change).
-        if p.as_u64().is_none() {
-            return Err(HfError::bad(format!("position {} is not a non-negative whole number", rules::quote(&p.to_string()))));
-        }
-    }
+    let position = match &body.position {
+        None | Some(Value::Null) => None,
+        Some(p) => Some(p.as_u64().ok_or_else(|| HfError::bad(format!("position {} is not a non-negative whole number", rules::quote(&p.to_string()))))?),
+    };
     let patch = CollectionPatch { title: body.title, description: body.description, private: body.private, theme };
     let v = state
         .write(move |tx| {
             let c = editable(tx, &caller, &slug)?;
             collections::update(tx, &caller, c.id, &patch)?;
-            full(tx, &hub::resolve(tx, &caller, &c.hex_id)?)
+            if let Some(p) = position {
+                hub::set_page_position(tx, &caller, &c, p)?;
+            }
+            full(tx, &caller, &hub::resolve(tx, &caller, &c.hex_id)?)
         })
         .await?;
     Ok(axum::Json(json!({ "success": true, "data": v })))
@@ -385,7 +385,7 @@ async fn add_item(State(state): State<AppState>, Writer(caller): Writer, Slug(sl
                 }
                 Err(e) => return Err(e),
             }
-            Ok(Ok(full(tx, &hub::resolve(tx, &caller, &c.hex_id)?)?))
+            Ok(Ok(full(tx, &caller, &hub::resolve(tx, &caller, &c.hex_id)?)?))
         })
         .await??;
     Ok(axum::Json(v))
@@ -433,7 +433,7 @@ async fn update_item(State(state): State<AppState>, Writer(caller): Writer, Slug
             let (c, id) = member(tx, &caller, &slug, &item)?;
             let info = collections::by_id(tx, &caller, c.id)?;
             members::update(tx, &caller, &info, id, &MemberPatch { note: body.note, position })?;
-            full(tx, &hub::resolve(tx, &caller, &c.hex_id)?)
+            full(tx, &caller, &hub::resolve(tx, &caller, &c.hex_id)?)
         })
         .await?;
     Ok(axum::Json(v))

@@ -7,6 +7,7 @@ use trove_protocol::ItemKind;
 
 use super::extract::{HfError, Result};
 use crate::catalog::hub::{dataset_of, is_paper_id, is_repo_id, new_item};
+use crate::store::access::Caller;
 use crate::store::hub::{self, HubCollection, HubMember};
 use crate::store::items::NewItem;
 use crate::store::now_ms;
@@ -65,9 +66,10 @@ pub(super) fn collection_json(c: &HubCollection, items: &[HubMember], position: 
     v
 }
 
-/// The collection with every item, as a single-collection answer.
-pub(super) fn full(conn: &rusqlite::Connection, c: &HubCollection) -> crate::error::Result<Value> {
-    Ok(collection_json(c, &hub::members(conn, c.id, None)?, Some(0)))
+/// The collection with every item and its place on its owner's page (as the caller sees that
+/// page), as a single-collection answer.
+pub(super) fn full(conn: &rusqlite::Connection, caller: &Caller, c: &HubCollection) -> crate::error::Result<Value> {
+    Ok(collection_json(c, &hub::members(conn, c.id, None)?, Some(hub::page_position(conn, caller, c)?)))
 }
 
 /// `%xx` and `+` decoded; `None` when the result is not UTF-8.
