@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{CollectionPatch, Theme};
 use crate::position;
+use crate::queue;
 use crate::rules::{self, RuleError};
 
 /// Most items one mutation may name. A bigger action (a million-item add) is recorded as
@@ -51,6 +52,35 @@ pub enum Mutation {
     MoveItem { collection: String, item: String, position: String },
     TagItems { items: Vec<String>, tags: Vec<String> },
     UntagItems { items: Vec<String>, tags: Vec<String> },
+    /// A labeling queue over `collection` (followed live). Editors of the project make one.
+    CreateQueue {
+        queue: String,
+        project: String,
+        collection: String,
+        name: String,
+        annotators: Vec<String>,
+        reviewers: Vec<String>,
+        /// The tags annotators choose from (they may add others).
+        #[serde(default)]
+        tags: Vec<String>,
+    },
+    /// Closes a queue: nobody works in it any more; its history stays.
+    CloseQueue { queue: String },
+    /// The acting annotator claims these items: each one still pending becomes theirs, the
+    /// others are left alone (someone else was faster).
+    ClaimItems { queue: String, items: Vec<String> },
+    /// The acting annotator submits one item: its tags change by `add` and `remove`, it is
+    /// marked labeled, and its status becomes `done`.
+    SubmitItem {
+        queue: String,
+        item: String,
+        #[serde(default)]
+        add: Vec<String>,
+        #[serde(default)]
+        remove: Vec<String>,
+    },
+    /// The acting reviewer accepts or rejects submission `submission` of one item.
+    ReviewItem { queue: String, item: String, submission: u32, accept: bool, #[serde(default)] comment: String },
 }
 
 impl Mutation {
@@ -129,6 +159,36 @@ impl Mutation {
                 rules::at_most("tags", self.name(), tags.len(), TAGS_MAX)?;
                 tags.iter().try_for_each(|t| rules::tag(t).map(|_| ()))?;
             }
+            Mutation::CreateQueue { queue: q, project, collection, name, annotators, reviewers, tags } => {
+                rules::id("queue", q)?;
+                rules::id("project", project)?;
+                rules::id("collection", collection)?;
+                queue::name(name)?;
+                queue::users("annotators", annotators)?;
+                queue::users("reviewers", reviewers)?;
+                queue::tag_choices(tags)?;
+            }
+            Mutation::CloseQueue { queue: q } => {
+                rules::id("queue", q)?;
+            }
+            Mutation::ClaimItems { queue: q, items: ids } => {
+                rules::id("queue", q)?;
+                rules::at_most("items", self.name(), ids.len(), queue::CLAIM_MAX)?;
+                ids.iter().try_for_each(|i| rules::id("item", i).map(|_| ()))?;
+            }
+            Mutation::SubmitItem { queue: q, item, add, remove } => {
+                rules::id("queue", q)?;
+                rules::id("item", item)?;
+                for tags in [add, remove] {
+                    rules::at_most("tags", self.name(), tags.len(), TAGS_MAX)?;
+                    tags.iter().try_for_each(|t| rules::tag(t).map(|_| ()))?;
+                }
+            }
+            Mutation::ReviewItem { queue: q, item, comment, .. } => {
+                rules::id("queue", q)?;
+                rules::id("item", item)?;
+                queue::comment(comment)?;
+            }
         }
         Ok(())
     }
@@ -146,6 +206,11 @@ impl Mutation {
             Mutation::MoveItem { .. } => "move_item",
             Mutation::TagItems { .. } => "tag_items",
             Mutation::UntagItems { .. } => "untag_items",
+            Mutation::CreateQueue { .. } => "create_queue",
+            Mutation::CloseQueue { .. } => "close_queue",
+            Mutation::ClaimItems { .. } => "claim_items",
+            Mutation::SubmitItem { .. } => "submit_item",
+            Mutation::ReviewItem { .. } => "review_item",
         }
     }
 }

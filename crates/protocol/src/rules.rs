@@ -52,6 +52,9 @@ pub enum RuleError {
     ThumbSize { px: u32 },
     #[error(transparent)]
     Position(#[from] crate::position::PositionError),
+    /// A labeling queue's name, users, tag choices or comment out of bounds.
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
 }
 
 /// A rule broken by a caller's input is a 400 that says which.

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{ItemKind, Theme};
 use crate::mutation::Mutation;
+use crate::queue::{SyncQueue, SyncQueueEntry};
 use crate::ApiError;
 
 /// `POST /api/v1/sync/push`.
@@ -73,6 +74,12 @@ pub struct PullResponse {
     /// mutations from its outbox.
     #[serde(default)]
     pub rejected: Vec<RejectedMutation>,
+    /// Labeling queues changed since the cookie (created, renamed, closed).
+    #[serde(default)]
+    pub queues: Vec<SyncQueue>,
+    /// Queue entries changed since the cookie: an item's status in a queue.
+    #[serde(default)]
+    pub queue_entries: Vec<SyncQueueEntry>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

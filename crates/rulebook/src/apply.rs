@@ -4,9 +4,11 @@ use std::hash::Hash;
 
 use trove_protocol::model::{CollectionPatch, Theme};
 use trove_protocol::rules::{self, RuleError};
+use trove_protocol::queue::{self, QueueEntry, QueueError};
 use trove_protocol::Mutation;
 
 use crate::members::{self, PairState, Plan};
+use crate::queues::{self, Seen};
 
 /// A collection to create, as the mutation names it.
 #[derive(Debug, Clone, Copy)]
@@ -29,6 +31,8 @@ pub trait ReplicaStore {
     type Collection: Copy;
     /// The replica's handle for an item.
     type Item: Copy + Eq + Hash;
+    /// The replica's handle for a labeling queue.
+    type Queue: Copy;
     type Error: From<RuleError>;
 
     /// Whether a collection with this UUID exists, live or deleted.
@@ -62,6 +66,48 @@ pub trait ReplicaStore {
     fn tag(&mut self, items: &[Self::Item], tags: &[String], add: bool) -> Result<Vec<Self::Item>, Self::Error>;
     /// Marks the items as changed (their `updated_at`).
     fn touch_items(&mut self, items: &[Self::Item]) -> Result<(), Self::Error>;
+
+    // Labeling queues (`crate::queues`).
+
+    /// The user name of whoever the mutation is applied for (the pusher; the app's account).
+    fn actor(&self) -> String;
+    /// Whether a queue with this UUID exists, open or closed.
+    fn queue_exists(&mut self, queue: &str) -> Result<bool, Self::Error>;
+    /// Makes a queue. The server refuses a caller who is not an editor of the project, a
+    /// collection of another project, and users without a role in it.
+    fn create_queue(&mut self, q: NewQueue<'_>) -> Result<(), Self::Error>;
+    /// The queue to act in, with who may do what in it; `None` when the replica does not know
+    /// it (the server refuses that itself).
+    fn queue(&mut self, queue: &str) -> Result<Option<QueueState<Self::Queue>>, Self::Error>;
+    fn close_queue(&mut self, q: Self::Queue) -> Result<(), Self::Error>;
+    /// How the queue sees the items named, by UUID; unknown items left out.
+    fn queue_items(&mut self, q: Self::Queue, items: &[String]) -> Result<Vec<Seen<Self::Item>>, Self::Error>;
+    /// Stores an item's entry in the queue.
+    fn write_entry(&mut self, q: Self::Queue, item: Self::Item, entry: &QueueEntry) -> Result<(), Self::Error>;
+    /// Marks the items labeled; returns those that were not (to be touched).
+    fn mark_labeled(&mut self, items: &[Self::Item]) -> Result<Vec<Self::Item>, Self::Error>;
+}
+
+/// A labeling queue to create, as the mutation names it (its fields already checked).
+#[derive(Debug, Clone, Copy)]
+pub struct NewQueue<'a> {
+    pub queue: &'a str,
+    pub project: &'a str,
+    pub collection: &'a str,
+    pub name: &'a str,
+    pub annotators: &'a [String],
+    pub reviewers: &'a [String],
+    pub tags: &'a [String],
+}
+
+/// A queue as an action in it needs it.
+#[derive(Debug, Clone)]
+pub struct QueueState<Q> {
+    pub handle: Q,
+    /// Closed by an editor, or its collection was deleted.
+    pub closed: bool,
+    pub annotators: Vec<String>,
+    pub reviewers: Vec<String>,
 }
 
 /// Applies one mutation to a replica. `Err` refuses it: the caller rolls back whatever it wrote
@@ -121,8 +167,83 @@ pub fn apply<S: ReplicaStore>(m: &Mutation, store: &mut S) -> Result<(), S::Erro
             let items = store.items(items)?;
             set_tags(store, &items, tags, matches!(m, Mutation::TagItems { .. }))?;
         }
+        Mutation::CreateQueue { queue, project, collection, name, annotators, reviewers, tags } => {
+            if !store.queue_exists(queue)? {
+                let name = queue::name(name).map_err(RuleError::from)?;
+                let annotators = queue::users("annotators", annotators).map_err(RuleError::from)?;
+                let reviewers = queue::users("reviewers", reviewers).map_err(RuleError::from)?;
+                let tags = queue::tag_choices(tags).map_err(RuleError::from)?;
+                store.create_queue(NewQueue { queue, project, collection, name: &name, annotators: &annotators, reviewers: &reviewers, tags: &tags })?;
+            }
+        }
+        Mutation::CloseQueue { queue } => {
+            if let Some(q) = store.queue(queue)? {
+                if !q.closed {
+                    store.close_queue(q.handle)?;
+                }
+            }
+        }
+        Mutation::ClaimItems { queue, items } => {
+            if let Some(q) = open_queue(store, queue, Role::Annotator)? {
+                let me = store.actor();
+                for seen in store.queue_items(q, items)? {
+                    if let Some(entry) = queues::claim(&seen, &me) {
+                        store.write_entry(q, seen.item, &entry)?;
+                    }
+                }
+            }
+        }
+        Mutation::SubmitItem { queue, item, add, remove } => {
+            if let Some(q) = open_queue(store, queue, Role::Annotator)? {
+                let me = store.actor();
+                let seen = store.queue_items(q, std::slice::from_ref(item))?;
+                let seen = seen.first().ok_or_else(|| RuleError::from(QueueError::NotInQueue { queue: queue.clone() }))?;
+                let entry = queues::submit(seen, &me, queue).map_err(RuleError::from)?;
+                let one = [seen.item];
+                set_tags(store, &one, add, true)?;
+                set_tags(store, &one, remove, false)?;
+                let labeled = store.mark_labeled(&one)?;
+                if !labeled.is_empty() {
+                    store.touch_items(&labeled)?;
+                }
+                store.write_entry(q, seen.item, &entry)?;
+            }
+        }
+        Mutation::ReviewItem { queue, item, submission, accept, comment } => {
+            if let Some(q) = open_queue(store, queue, Role::Reviewer)? {
+                let me = store.actor();
+                let comment = queue::comment(comment).map_err(RuleError::from)?;
+                let seen = store.queue_items(q, std::slice::from_ref(item))?;
+                let seen = seen.first().ok_or_else(|| RuleError::from(QueueError::NotInQueue { queue: queue.clone() }))?;
+                let entry = queues::review(seen, *submission, *accept, &comment, &me, queue).map_err(RuleError::from)?;
+                store.write_entry(q, seen.item, &entry)?;
+            }
+        }
     }
     Ok(())
+}
+
+enum Role {
+    Annotator,
+    Reviewer,
+}
+
+/// The open queue `queue` to work in as `role`: `None` when the replica does not know it; a
+/// refusal when it is closed or the actor does not hold the role.
+fn open_queue<S: ReplicaStore>(store: &mut S, queue: &str, role: Role) -> Result<Option<S::Queue>, S::Error> {
+    let Some(q) = store.queue(queue)? else { return Ok(None) };
+    let me = store.actor();
+    let (allowed, refusal) = match role {
+        Role::Annotator => (q.annotators.contains(&me), QueueError::NotAnnotator { queue: queue.to_string() }),
+        Role::Reviewer => (q.reviewers.contains(&me), QueueError::NotReviewer { queue: queue.to_string() }),
+    };
+    if !allowed {
+        return Err(RuleError::from(refusal).into());
+    }
+    if q.closed {
+        return Err(RuleError::from(QueueError::Closed { queue: queue.to_string() }).into());
+    }
+    Ok(Some(q.handle))
 }
 
 /// Adds (`add`) or removes the pairs `states` of collection `c`: plans them ([`members::plan`]),

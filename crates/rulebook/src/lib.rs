@@ -16,13 +16,17 @@
 //!   counts, a new row takes the key the client chose;
 //! - a note or a move changes only a membership that exists; a collection is touched only when
 //!   a mutation changed it;
-//! - a tag or an untag changes the item, and so its `updated_at`, only when its tag set changes.
+//! - a tag or an untag changes the item, and so its `updated_at`, only when its tag set changes;
+//! - labeling queues follow their collection live, and each item's status moves only as
+//!   [`queues`] allows (the first submission wins, a stale review is refused).
 //!
 //! This crate does no I/O and knows no schema.
 
 pub mod cl;
 pub mod members;
+pub mod queues;
 mod apply;
 
-pub use apply::{apply, merge_pairs, set_tags, NewCollection, ReplicaStore};
+pub use apply::{apply, merge_pairs, set_tags, NewCollection, NewQueue, QueueState, ReplicaStore};
+pub use queues::Seen;
 pub use members::{PairState, Plan};
