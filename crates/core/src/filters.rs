@@ -3,7 +3,7 @@
 //! functions bound to it. Every value is bound, never spliced in; lists go through `rarray(?)`
 //! ([`list`]), so a filter or selection of any size is one statement.
 
-use trove_filters::{Collections, Datasets, ItemTags, Items, Memberships, Schema, Tags};
+use trove_filters::{Collections, Datasets, ItemTags, Items, Memberships, QueueEntries, Queues, Schema, Tags};
 use trove_protocol::{Clause, Filter, ItemQuery};
 
 /// Separates tags in `items.tags_text` (tags cannot contain control characters).
@@ -37,6 +37,8 @@ pub const SCHEMA: Schema = Schema {
     tags: Tags { table: "tags", id: "id", name: "name" },
     memberships: Memberships { table: "memberships", alias: "m", collection: "collection_id", item: "item_id", position: "position" },
     collections: Collections { table: "collections", id: "id", deleted_at: "deleted_at" },
+    queues: Queues { table: "queues", id: "id", collection: "collection_id", closed: "closed" },
+    queue_entries: QueueEntries { table: "queue_entries", queue: "queue_id", item: "item_id", status: "status" },
     tag_sep: TAG_SEP,
 };
 

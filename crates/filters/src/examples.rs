@@ -10,7 +10,7 @@
 
 use rusqlite::types::Value;
 use rusqlite::Connection;
-use trove_protocol::{Clause, Condition, Filter, ItemKind, ItemQuery, Sort, SortKey, TagMode};
+use trove_protocol::{Clause, Condition, Filter, ItemKind, ItemQuery, QueueStatus, Sort, SortKey, TagMode};
 
 use crate::{after, check, from_where, from_where_in, order_by, order_terms, Schema, Scope};
 
@@ -27,7 +27,7 @@ pub struct Ids {
     pub item: i64,
 }
 
-const CONDITIONS: usize = 13;
+const CONDITIONS: usize = 14;
 const SORTS: usize = 8;
 
 /// Which variant a condition is, `0..13`; written without a wildcard, so a new variant is a
@@ -47,6 +47,7 @@ pub fn condition_index(cond: &Condition) -> usize {
         Condition::Collection { .. } => 10,
         Condition::AnyCollection => 11,
         Condition::Ids { .. } => 12,
+        Condition::Queue { .. } => 13,
     }
 }
 
@@ -85,6 +86,7 @@ pub fn conditions(ids: Ids) -> Vec<Condition> {
         Condition::Collection { id: ids.collection },
         Condition::AnyCollection,
         Condition::Ids { ids: vec![ids.item, ids.item + 1] },
+        Condition::Queue { id: 1, statuses: vec![QueueStatus::Pending, QueueStatus::Accepted] },
     ];
     let mut seen = [false; CONDITIONS];
     out.iter().for_each(|c| seen[condition_index(c)] = true);

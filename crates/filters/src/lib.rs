@@ -20,9 +20,9 @@ use rusqlite::types::{ToSqlOutput, Value};
 use rusqlite::vtab::array::Array;
 use rusqlite::ToSql;
 use trove_protocol::rules::RuleError;
-use trove_protocol::{Clause, Condition, Filter, ItemQuery, SortKey, TagMode};
+use trove_protocol::{Clause, Condition, Filter, ItemQuery, QueueStatus, SortKey, TagMode};
 
-pub use schema::{Collections, Datasets, ItemTags, Items, Memberships, Schema, Tags};
+pub use schema::{Collections, Datasets, ItemTags, Items, Memberships, QueueEntries, Queues, Schema, Tags};
 
 /// A filter refused for what it says, with a message that names the bad value.
 #[derive(Debug, thiserror::Error)]
@@ -208,7 +208,43 @@ fn condition(s: &Schema, sql: &mut Sql, cond: &Condition, scope: Scope) {
             sql.push(&format!("{} IN ", s.item(s.items.id)));
             sql.bind_list(ids);
         }
+        Condition::Queue { id, statuses } => queue_status(s, sql, *id, statuses),
     }
+}
+
+/// `item IN (the items with one of `statuses` in queue `queue`)`, by the rule of
+/// `trove_protocol::queue`: a live member of the source collection of an open queue is in it
+/// (`pending` without an entry), an entry of another item counts only when it is history.
+fn queue_status(s: &Schema, sql: &mut Sql, queue: i64, statuses: &[QueueStatus]) {
+    let (m, c, q, e) = (&s.memberships, &s.collections, &s.queues, &s.queue_entries);
+    let kept: Vec<String> = QueueStatus::ALL.iter().filter(|st| st.kept_after_removal()).map(|st| st.as_str().to_string()).collect();
+    let wanted: Vec<String> = statuses.iter().filter(|st| **st != QueueStatus::Pending).map(|st| st.as_str().to_string()).collect();
+    // The live members of the queue's collection while the queue is open.
+    let members = |sql: &mut Sql| {
+        sql.push(&format!(
+            "SELECT qm.{} FROM {} qm JOIN {} qq ON qq.{} = qm.{} JOIN {} qc ON qc.{} = qq.{} WHERE qq.{} = ",
+            m.item, m.table, q.table, q.collection, m.collection, c.table, c.id, q.collection, q.id
+        ));
+        sql.bind(queue);
+        sql.push(&format!(" AND qq.{} = 0 AND qc.{} IS NULL", q.closed, c.deleted_at));
+    };
+    sql.push(&format!("{} IN (SELECT qe.{} FROM {} qe WHERE qe.{} = ", s.item(s.items.id), e.item, e.table, e.queue));
+    sql.bind(queue);
+    sql.push(&format!(" AND qe.{} IN ", e.status));
+    sql.bind_list(&wanted);
+    sql.push(&format!(" AND (qe.{} IN ", e.status));
+    sql.bind_list(&kept);
+    sql.push(&format!(" OR qe.{} IN (", e.item));
+    members(sql);
+    sql.push("))");
+    if statuses.contains(&QueueStatus::Pending) {
+        sql.push(" UNION ");
+        members(sql);
+        sql.push(&format!(" AND qm.{} NOT IN (SELECT qx.{} FROM {} qx WHERE qx.{} = ", m.item, e.item, e.table, e.queue));
+        sql.bind(queue);
+        sql.push(&format!(" AND qx.{} <> 'pending')", e.status));
+    }
+    sql.push(")");
 }
 
 /// `AND`-joined conditions of `clauses`, each `NOT`-wrapped when negated. An excluded clause

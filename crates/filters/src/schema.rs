@@ -16,6 +16,8 @@ pub struct Schema {
     pub tags: Tags,
     pub memberships: Memberships,
     pub collections: Collections,
+    pub queues: Queues,
+    pub queue_entries: QueueEntries,
     /// What separates tags in [`Items::tags_text`]. It must sort below every character a tag
     /// may hold (tags cannot contain control characters), so the tags sort orders `cat` before
     /// `cat<sep>dog` before `dog`.
@@ -87,6 +89,24 @@ pub struct Collections {
     pub table: &'static str,
     pub id: &'static str,
     pub deleted_at: &'static str,
+}
+
+/// The labeling queues table: a queue follows its collection while it is not `closed` (0/1).
+#[derive(Debug, Clone, Copy)]
+pub struct Queues {
+    pub table: &'static str,
+    pub id: &'static str,
+    pub collection: &'static str,
+    pub closed: &'static str,
+}
+
+/// The queue entries table: an item's status (`QueueStatus::as_str`) in a queue.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueEntries {
+    pub table: &'static str,
+    pub queue: &'static str,
+    pub item: &'static str,
+    pub status: &'static str,
 }
 
 impl Schema {

@@ -3,7 +3,7 @@
 //! through [`crate::examples::run_all`].
 
 use rusqlite::Connection;
-use trove_protocol::{Clause, Condition, Filter, ItemQuery, Sort, SortKey, TagMode};
+use trove_protocol::{Clause, Condition, Filter, ItemQuery, QueueStatus, Sort, SortKey, TagMode};
 
 use super::*;
 use crate::examples::{run_all, Ids};
@@ -30,12 +30,17 @@ const ODD: Schema = Schema {
     tags: Tags { table: "words", id: "word_id", name: "spelling" },
     memberships: Memberships { table: "links", alias: "l", collection: "box", item: "thing", position: "pos" },
     collections: Collections { table: "boxes", id: "box_id", deleted_at: "gone_at" },
+    queues: Queues { table: "lines", id: "line_id", collection: "source", closed: "shut" },
+    queue_entries: QueueEntries { table: "line_states", queue: "line", item: "thing", status: "state" },
     tag_sep: '|',
 };
 
 /// Things 1–4 of project 1 (thing 5 is in project 2): 1 "Alpha" in set 1 tagged cat, 2 "beta"
 /// in set 1 tagged cat and dog, 3 "gamma" in set 2 tagged dog, 4 "delta" in set 2 untagged.
-/// Box 1 holds 3 then 1; box 2 (deleted) holds 4.
+/// Box 1 holds 3 then 1; box 2 (deleted) holds 4. Line (queue) 1 follows box 1: thing 1
+/// annotating, thing 4 done after it left the box, thing 2 claimed but no longer in the box;
+/// line 2 follows the deleted box 2 (thing 2 accepted); line 3 follows box 1 but is shut
+/// (thing 1 rejected).
 fn db() -> Connection {
     let conn = Connection::open_in_memory().unwrap();
     rusqlite::vtab::array::load_module(&conn).unwrap();
@@ -47,6 +52,10 @@ fn db() -> Connection {
          CREATE TABLE thing_words (thing INTEGER, word INTEGER);
          CREATE TABLE boxes (box_id INTEGER PRIMARY KEY, gone_at INTEGER);
          CREATE TABLE links (box INTEGER, thing INTEGER, pos TEXT);
+         CREATE TABLE lines (line_id INTEGER PRIMARY KEY, source INTEGER, shut INTEGER);
+         CREATE TABLE line_states (line INTEGER, thing INTEGER, state TEXT);
+         INSERT INTO lines VALUES (1, 1, 0), (2, 2, 0), (3, 1, 1);
+         INSERT INTO line_states VALUES (1, 1, 'annotating'), (1, 4, 'done'), (1, 2, 'annotating'), (2, 2, 'accepted'), (3, 1, 'rejected');
          INSERT INTO sets VALUES (1, 'one'), (2, 'two');
          INSERT INTO things VALUES
            (1, 1, 1, 'Alpha', 'image', 100, 10, 10, 0, 1000, 1000, 'cat'),
@@ -102,6 +111,24 @@ fn filters_and_sorts_follow_the_schema_it_is_given() {
     assert_eq!(ODD.split_tags("cat|dog"), ["cat", "dog"]);
     assert_eq!(ODD.join_tags(&["cat", "dog"]), "cat|dog");
     assert!(ODD.split_tags("").is_empty());
+}
+
+#[test]
+fn a_queue_holds_its_live_members_and_the_history_of_the_rest() {
+    let conn = db();
+    let q = |id, statuses: &[QueueStatus]| ids(&conn, &only(Condition::Queue { id, statuses: statuses.to_vec() }, false), Scope::All);
+    use QueueStatus::*;
+    assert_eq!(q(1, &[Pending]), [3], "a member without an entry is pending");
+    assert_eq!(q(1, &[Annotating]), [1], "a claim of an item that left the box is not in the queue");
+    assert_eq!(q(1, &[Done]), [4], "a submission stays after the item left");
+    assert_eq!(q(1, &[Pending, Done]), [4, 3]);
+    assert_eq!(q(1, &QueueStatus::ALL), [1, 4, 3]);
+    assert_eq!(q(2, &[Pending]), Vec::<i64>::new(), "a deleted box feeds nothing");
+    assert_eq!(q(2, &[Accepted]), [2], "its history stays");
+    assert_eq!(q(3, &[Pending, Annotating]), Vec::<i64>::new(), "a closed queue follows nothing");
+    assert_eq!(q(3, &[Rejected]), [1]);
+    let not_done = ids(&conn, &only(Condition::Queue { id: 1, statuses: vec![Done] }, true), Scope::All);
+    assert_eq!(not_done, [1, 2, 3]);
 }
 
 #[test]

@@ -84,6 +84,13 @@ pub enum Condition {
     },
     /// The item is a member of at least one collection (negate: "in no collection").
     AnyCollection,
+    /// The item has one of these statuses in this labeling queue ("accepted in queue Q"); see
+    /// `queue` for which items a queue holds.
+    Queue {
+        #[ts(type = "number")]
+        id: i64,
+        statuses: Vec<crate::queue::QueueStatus>,
+    },
     /// The item is one of these ("only selected").
     Ids {
         #[ts(type = "Array<number>")]
@@ -112,6 +119,7 @@ impl Filter {
                 Condition::Datasets { ids } => at_most("datasets", "filter clause", ids.len(), VALUES_MAX)?,
                 Condition::Kinds { kinds } => at_most("kinds", "filter clause", kinds.len(), VALUES_MAX)?,
                 Condition::Tags { tags, .. } => at_most("tags", "filter clause", tags.len(), VALUES_MAX)?,
+                Condition::Queue { statuses, .. } => at_most("statuses", "filter clause", statuses.len(), VALUES_MAX)?,
                 Condition::Ids { ids } => at_most("ids", "\"only selected\" clause", ids.len(), IDS_MAX)?,
                 Condition::Name { contains } if contains.chars().count() > NAME_MAX => {
                     return Err(RuleError::TooMany { what: "characters", action: "name filter", n: contains.chars().count(), max: NAME_MAX })
@@ -129,6 +137,7 @@ impl Condition {
         match self {
             Condition::Datasets { .. } => "datasets",
             Condition::Tags { .. } => "tags",
+            Condition::Queue { .. } => "queue",
             _ => "",
         }
     }

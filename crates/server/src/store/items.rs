@@ -3,7 +3,7 @@
 //! identity. [`COLUMNS`] and [`info`] are the one reader of an item row.
 
 use rusqlite::{Connection, OptionalExtension, Transaction};
-use trove_filters::{self as filters, Collections, Datasets, ItemTags, Items, Memberships, Schema, Sql, Tags};
+use trove_filters::{self as filters, Collections, Datasets, ItemTags, Items, Memberships, QueueEntries, Queues, Schema, Sql, Tags};
 use trove_protocol::api::{ItemInfo, ItemsPage, Role};
 use trove_protocol::{Condition, Item, ItemKind, ItemQuery};
 
@@ -37,6 +37,8 @@ pub const SCHEMA: Schema = Schema {
     tags: Tags { table: "tags", id: "id", name: "name" },
     memberships: Memberships { table: "memberships", alias: "m", collection: "collection_id", item: "item_id", position: "position" },
     collections: Collections { table: "collections", id: "id", deleted_at: "deleted_at" },
+    queues: Queues { table: "queues", id: "id", collection: "collection_id", closed: "closed" },
+    queue_entries: QueueEntries { table: "queue_entries", queue: "queue_id", item: "item_id", status: "status" },
     tag_sep: TAG_SEP,
 };
 
