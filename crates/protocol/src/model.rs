@@ -271,6 +271,9 @@ pub struct Summary {
     pub total: u64,
     pub datasets: Vec<FacetCount>,
     pub tags: Vec<FacetCount>,
+    /// The "queue status" facet: each queue of the project, counted over the filter's matches.
+    #[serde(default)]
+    pub queues: Vec<crate::queue::QueueFacet>,
 }
 
 /// What adding a selection to a collection did.

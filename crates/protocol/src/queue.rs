@@ -281,3 +281,107 @@ impl QueueCounts {
         self.pending + self.annotating + self.done + self.accepted + self.rejected
     }
 }
+
+// As the desktop app shows queues (Tauri IPC; ids are the local database's).
+
+/// A labeling queue in the app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Queue {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// The server's integer id (the API's and `data-queue-id`); `None` for a queue of a local
+    /// project, or one not yet synced.
+    #[ts(type = "number | null")]
+    pub api_id: Option<i64>,
+    pub uuid: String,
+    #[ts(type = "number")]
+    pub project_id: i64,
+    /// The source collection (local id) and its title.
+    #[ts(type = "number")]
+    pub collection_id: i64,
+    pub collection_title: String,
+    pub name: String,
+    pub annotators: Vec<String>,
+    pub reviewers: Vec<String>,
+    /// The tags annotators choose from.
+    pub tags: Vec<String>,
+    /// Closed by an editor, or its collection was deleted.
+    pub closed: bool,
+    pub counts: QueueCounts,
+    /// What the app's user may do in it.
+    pub can_annotate: bool,
+    pub can_review: bool,
+    pub can_manage: bool,
+}
+
+/// `create_queue`'s input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewQueue {
+    #[ts(type = "number")]
+    pub collection_id: i64,
+    pub name: String,
+    pub annotators: Vec<String>,
+    pub reviewers: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// An item of a queue with its entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct QueueItem {
+    pub item: crate::model::Item,
+    pub entry: QueueEntry,
+}
+
+/// A page of a queue's items (`queue_items`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct QueueItemPage {
+    pub items: Vec<QueueItem>,
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+/// What a review of several items did: how many took, and a sentence for each refused one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReviewOutcome {
+    #[ts(type = "number")]
+    pub applied: u64,
+    pub refused: Vec<String>,
+}
+
+/// Where "Move accepted to collection…" moves the accepted items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum MoveTarget {
+    Existing {
+        #[ts(type = "number")]
+        collection_id: i64,
+    },
+    New { title: String },
+}
+
+/// What "Move accepted to collection…" did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MoveOutcome {
+    #[ts(type = "number")]
+    pub moved: u64,
+    pub collection: crate::model::Collection,
+}
+
+/// The counts of one queue among the items the current filter matches (its queue clauses left
+/// out): the "queue status" facet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct QueueFacet {
+    #[ts(type = "number")]
+    pub queue_id: i64,
+    pub name: String,
+    pub counts: QueueCounts,
+}
