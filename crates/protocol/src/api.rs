@@ -230,6 +230,142 @@ pub struct ErrorBody {
     pub error: crate::ApiError,
 }
 
+// Labeling queues (`/api/v1/projects/{project}/queues`, `/api/v1/queues/{id}/...`).
+
+/// Which collection a new queue follows: its integer id or its UUID.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CollectionRef {
+    Id(i64),
+    Uuid(String),
+}
+
+/// `POST /projects/{project}/queues`: a queue over one of the project's collections.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewQueueRequest {
+    pub collection: CollectionRef,
+    pub name: String,
+    /// User names with a role in the project.
+    #[serde(default)]
+    pub annotators: Vec<String>,
+    #[serde(default)]
+    pub reviewers: Vec<String>,
+    /// The tags annotators choose from.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// A labeling queue with its counts, and what the caller may do in it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueInfo {
+    /// The queue's integer id (also Supervisely's).
+    pub id: i64,
+    pub uuid: String,
+    pub project_id: i64,
+    /// The source collection's id (it may have been removed since: the queue is closed then).
+    pub collection_id: i64,
+    pub collection_uuid: String,
+    pub name: String,
+    pub annotators: Vec<String>,
+    pub reviewers: Vec<String>,
+    pub tags: Vec<String>,
+    /// Closed by an editor, or its collection was removed: nobody works in it any more.
+    pub closed: bool,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub counts: crate::queue::QueueCounts,
+    pub can_annotate: bool,
+    pub can_review: bool,
+    /// An editor of the project: may close it.
+    pub can_manage: bool,
+}
+
+/// An item of a queue, with its status and entry (an item without an entry is pending).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueItemInfo {
+    #[serde(flatten)]
+    pub item: ItemInfo,
+    pub entry: crate::queue::QueueEntry,
+}
+
+/// `GET /queues/{id}/items`: one page and the total of the items with the status asked.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueItemsPage {
+    pub items: Vec<QueueItemInfo>,
+    pub total: u64,
+}
+
+/// `POST /queues/{id}/claim`: take the next `count` pending items (1 to 500).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimRequest {
+    pub count: u32,
+}
+
+/// `POST /queues/{id}/items/{item}/submit`: the item's tag changes (it is marked labeled).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitRequest {
+    #[serde(default)]
+    pub add: Vec<String>,
+    #[serde(default)]
+    pub remove: Vec<String>,
+}
+
+/// One item a reviewer decides on, at the submission they saw (`entry.submission`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewedItem {
+    pub item: i64,
+    pub submission: u32,
+}
+
+/// `POST /queues/{id}/review`: accept or reject items (at most 500), with an optional comment.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequest {
+    pub items: Vec<ReviewedItem>,
+    pub accept: bool,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// An item a review did not apply to, and why.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewRefusal {
+    pub item: i64,
+    pub code: crate::ErrorCode,
+    pub message: String,
+}
+
+/// What a review did: how many items took, and each refused one with its reason.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewResult {
+    pub applied: u64,
+    pub refused: Vec<ReviewRefusal>,
+}
+
+/// A user with a role in a project (who may be made an annotator or a reviewer).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectPerson {
+    pub name: String,
+    pub role: Role,
+}
+
 /// The OpenAPI schema of [`QueueFacet`](crate::queue::QueueFacet), which `Summary` names but
 /// which does not derive `ToSchema` itself. Remove this module once `queue.rs` gives
 /// `QueueFacet` `#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]` (the two would

@@ -6,6 +6,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use trove_protocol::api::ErrorBody;
+use trove_protocol::queue::QueueError;
 use trove_protocol::rules::RuleError;
 use trove_protocol::{ApiError, ErrorCode};
 
@@ -84,6 +85,7 @@ impl From<std::io::Error> for Error {
 impl Error {
     pub fn status(&self) -> StatusCode {
         match self {
+            Error::Rule(RuleError::Queue(q)) => queue_status(q),
             Error::Invalid(_) | Error::Rule(_) => StatusCode::BAD_REQUEST,
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -100,6 +102,12 @@ impl Error {
 
     pub fn code(&self) -> ErrorCode {
         match self {
+            Error::Rule(RuleError::Queue(q)) => match queue_status(q) {
+                StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+                StatusCode::NOT_FOUND => ErrorCode::NotFound,
+                StatusCode::CONFLICT => ErrorCode::Conflict,
+                _ => ErrorCode::InvalidInput,
+            },
             Error::Invalid(_) | Error::Rule(_) | Error::MethodNotAllowed(_) | Error::UnsupportedMediaType(_) => {
                 ErrorCode::InvalidInput
             }
@@ -125,6 +133,18 @@ impl Error {
             other => other.to_string(),
         };
         ApiError { code: self.code(), message }
+    }
+}
+
+/// A queue action's refusal (`trove_protocol::queue::QueueError`): not in the queue's role is
+/// 403, an item not in the queue 404, a state that does not allow it (closed, taken, not
+/// submitted, stale) 409, a bad value 400.
+fn queue_status(e: &QueueError) -> StatusCode {
+    match e {
+        QueueError::NotAnnotator { .. } | QueueError::NotReviewer { .. } => StatusCode::FORBIDDEN,
+        QueueError::NotInQueue { .. } => StatusCode::NOT_FOUND,
+        QueueError::Closed { .. } | QueueError::Taken { .. } | QueueError::NotSubmitted { .. } | QueueError::Stale { .. } => StatusCode::CONFLICT,
+        QueueError::Invalid(_) => StatusCode::BAD_REQUEST,
     }
 }
 

@@ -9,6 +9,7 @@ mod items;
 mod me;
 mod members;
 mod projects;
+mod queues;
 mod sync;
 
 use axum::http::{Method, Uri};
@@ -24,12 +25,12 @@ use crate::state::AppState;
 #[openapi(
     info(
         title = "trove-server native API",
-        description = "Projects, datasets, items, thumbnails, collections and memberships. Every route but \
+        description = "Projects, datasets, items, thumbnails, collections, memberships and labeling queues. Every route but \
             `/health` and this document needs `Authorization: Bearer <token>`. Limits: request bodies up to 2 MiB, \
             pages up to 1000 items, bulk add/remove up to 10,000 items, 50 requests per second per token \
             (bursts of 100; 429 with `Retry-After` beyond) and 250 per client address before any other work. \
             A sync push carries at most 8 MiB and 1000 mutations; a mutation names at most 10,000 items and \
-            100 tags, ids of at most 64 characters, position keys of at most 1024 bytes. A filter has at most \
+            100 tags, ids of at most 64 characters, position keys of at most 1024 bytes. A claim or a review takes at most 500 items. A filter has at most \
             50 clauses and 1000 values per list. Messages quote bad input cut to 100 characters. \
             Errors are `{\"error\": {\"code\", \"message\"}}`."
     ),
@@ -56,6 +57,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(items::router())
         .merge(collections::router())
         .merge(members::router())
+        .merge(queues::router())
         .merge(sync::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);

@@ -107,7 +107,9 @@ pub fn page_size(limit: Option<i64>, default: u32, max: u32) -> Result<u32> {
 }
 
 /// Checks that every collection a query names is a live collection of `project` the caller may
-/// see, so a filter cannot reveal the members of a private collection.
+/// see, so a filter cannot reveal the members of a private collection; and every queue a queue
+/// status clause names, one of the project's the caller may see (404 otherwise, as for an
+/// unknown id).
 fn check_collections(conn: &Connection, caller: &Caller, project: i64, query: &ItemQuery) -> Result<()> {
     let named = query.filter.clauses.iter().filter_map(|c| match c.cond {
         Condition::Collection { id } => Some(id),
@@ -117,6 +119,14 @@ fn check_collections(conn: &Connection, caller: &Caller, project: i64, query: &I
         let c = collections::by_id(conn, caller, id)?;
         if c.collection.project_id != project {
             return Err(Error::Invalid(format!("collection {id} is not in project {project}")));
+        }
+    }
+    for clause in &query.filter.clauses {
+        if let Condition::Queue { id, .. } = clause.cond {
+            let (q, _) = super::queues::by_id(conn, caller, id)?;
+            if q.project != project {
+                return Err(Error::Invalid(format!("queue {id} is not in project {project}")));
+            }
         }
     }
     Ok(())

@@ -15,6 +15,7 @@ pub mod hub;
 pub mod items;
 pub mod members;
 pub mod projects;
+pub mod queues;
 pub mod sly;
 pub mod sync;
 pub mod tags;
@@ -35,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/004_visibility.sql"),
     include_str!("../migrations/005_rulebook_clocks.sql"),
     include_str!("../migrations/006_hub_page.sql"),
+    include_str!("../migrations/007_queues.sql"),
 ];
 
 /// Opens the database and thumbnail store under `data`, creating and migrating them as needed.

@@ -15,6 +15,7 @@ use trove_sqlite::Pool;
 
 mod prune;
 mod pull;
+mod pull_queues;
 mod replica;
 mod restamp;
 
@@ -172,6 +173,6 @@ fn apply(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result<()> {
     trove_rulebook::apply(m, &mut ServerReplica::new(tx, caller))
 }
 
-fn next_version(tx: &Transaction) -> Result<i64> {
+pub(crate) fn next_version(tx: &Transaction) -> Result<i64> {
     Ok(tx.query_row("UPDATE counters SET value = value + 1 WHERE name = 'version' RETURNING value", [], |r| r.get(0))?)
 }

@@ -10,11 +10,13 @@ use serde_json::json;
 use trove_protocol::api::Role;
 use trove_protocol::model::CollectionPatch;
 use trove_protocol::NewCollection as CollectionInput;
-use trove_rulebook::{NewCollection, PairState, Plan, ReplicaStore};
+use trove_protocol::queue::QueueEntry;
+use trove_rulebook::{NewCollection, NewQueue, PairState, Plan, QueueState, ReplicaStore, Seen};
 
 use super::next_version;
 use crate::error::{Error, Result};
 use crate::store::access::{self, Caller};
+use crate::store::queues::replica::{self as queues, QueueHandle};
 use crate::store::{collections, members, now_ms, tags};
 
 /// One transaction of the server, changed with one caller's rights.
@@ -66,6 +68,7 @@ fn pair_states(tx: &Transaction, c: Target, column: &str, values: &str) -> Resul
 impl ReplicaStore for ServerReplica<'_, '_> {
     type Collection = Target;
     type Item = i64;
+    type Queue = QueueHandle;
     type Error = Error;
 
     fn exists(&mut self, collection: &str) -> Result<bool> {
@@ -192,6 +195,47 @@ impl ReplicaStore for ServerReplica<'_, '_> {
 
     fn touch_items(&mut self, items: &[i64]) -> Result<()> {
         tags::touch(self.tx, items)
+    }
+
+    // Labeling queues: the primitives and authority checks are `store::queues::replica`'s.
+
+    fn actor(&self) -> String {
+        self.caller.name.clone()
+    }
+
+    fn queue_exists(&mut self, queue: &str) -> Result<bool> {
+        queues::exists(self.tx, queue)
+    }
+
+    fn create_queue(&mut self, q: NewQueue<'_>) -> Result<()> {
+        queues::create(self.tx, self.caller, q)
+    }
+
+    /// Never `None`: a queue the server does not know (or the caller may not see) is refused.
+    fn queue(&mut self, queue: &str) -> Result<Option<QueueState<QueueHandle>>> {
+        queues::state(self.tx, self.caller, queue).map(Some)
+    }
+
+    fn close_queue(&mut self, q: QueueHandle) -> Result<()> {
+        queues::close(self.tx, self.caller, q)
+    }
+
+    /// Items of the queue's project only. An annotator's submission tags the item with the
+    /// queue's authority (`tag` needs no editor role for the items found here).
+    fn queue_items(&mut self, q: QueueHandle, items: &[String]) -> Result<Vec<Seen<i64>>> {
+        let seen = queues::items(self.tx, q, items)?;
+        for s in &seen {
+            self.projects.insert(s.item, q.project);
+        }
+        Ok(seen)
+    }
+
+    fn write_entry(&mut self, q: QueueHandle, item: i64, entry: &QueueEntry) -> Result<()> {
+        queues::write_entry(self.tx, q, item, entry)
+    }
+
+    fn mark_labeled(&mut self, items: &[i64]) -> Result<Vec<i64>> {
+        queues::mark_labeled(self.tx, items)
     }
 }
 

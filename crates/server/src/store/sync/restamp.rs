@@ -19,6 +19,7 @@ use trove_protocol::Mutation;
 use super::next_version;
 use crate::error::Result;
 use crate::store::access::{self, Caller};
+use crate::store::queues::replica as queues;
 use crate::store::{collections, now_ms};
 
 /// Gives a new version to every row `m` names that the caller may change and that `m` would
@@ -53,6 +54,11 @@ pub(super) fn restamp(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result
         }
         Mutation::TagItems { items, tags } => self::items(tx, caller, items, tags, false)?,
         Mutation::UntagItems { items, tags } => self::items(tx, caller, items, tags, true)?,
+        // A refused create leaves nothing to re-send (the app drops its copy on the refusal).
+        Mutation::CreateQueue { queue, .. } | Mutation::CloseQueue { queue } => queues::restamp(tx, caller, queue, &[], false)?,
+        Mutation::ClaimItems { queue, items } => queues::restamp(tx, caller, queue, items, false)?,
+        Mutation::SubmitItem { queue, item, .. } => queues::restamp(tx, caller, queue, std::slice::from_ref(item), true)?,
+        Mutation::ReviewItem { queue, item, .. } => queues::restamp(tx, caller, queue, std::slice::from_ref(item), false)?,
     }
     Ok(())
 }
