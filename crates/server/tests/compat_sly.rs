@@ -35,7 +35,7 @@ async fn instance_version_needs_no_token_and_everything_else_does() {
     let s = Server::new();
     let r = sly(&s, "instance.version", Some("wrong"), json!({})).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.body, json!({"version": "6.18.3", "features": []}));
+    assert_eq!(r.body, json!({"version": "6.18.3", "features": ["labeling-queues"]}));
     for token in [None, Some("wrong"), Some("trove_0000000000000000000000000000000000000000")] {
         let r = sly(&s, "users.me", token, json!({})).await;
         assert_eq!(sly_error(&r, StatusCode::UNAUTHORIZED).0, "Unauthorized");

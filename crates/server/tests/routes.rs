@@ -372,6 +372,10 @@ async fn openapi_documents_every_route_without_a_token() {
             "GET /projects/{project}/collections",
             "GET /projects/{project}/datasets",
             "GET /projects/{project}/items",
+            "GET /projects/{project}/people",
+            "GET /projects/{project}/queues",
+            "GET /queues/{id}",
+            "GET /queues/{id}/items",
             "GET /sync/pull",
             "GET /thumbnails/{hash}",
             "PATCH /collections/{namespace}/{slug}",
@@ -382,10 +386,18 @@ async fn openapi_documents_every_route_without_a_token() {
             "POST /projects",
             "POST /projects/{project}/collections",
             "POST /projects/{project}/datasets",
+            "POST /projects/{project}/queues",
+            "POST /queues/{id}/claim",
+            "POST /queues/{id}/close",
+            "POST /queues/{id}/items/{item}/submit",
+            "POST /queues/{id}/review",
             "POST /sync/push",
         ]
     );
     assert_eq!(r.body["servers"][0]["url"], "/api/v1");
     assert!(r.body["components"]["securitySchemes"]["bearer"].is_object());
     assert!(r.body["components"]["schemas"]["ErrorBody"].is_object());
+    for schema in ["QueueInfo", "QueueCounts", "QueueEntry", "QueueItemsPage", "ReviewResult"] {
+        assert!(r.body["components"]["schemas"][schema].is_object(), "{schema}");
+    }
 }

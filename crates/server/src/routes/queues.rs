@@ -95,7 +95,7 @@ async fn entries(State(state): State<AppState>, caller: Caller, Path(id): Path<i
         .read(move |c| {
             let (q, _) = queues::by_id(c, &caller, id)?;
             let statuses = p.status.map(|s| vec![s]);
-            let (total, items) = queues::page(c, &q, statuses.as_deref(), None, queues::Order::Queue, offset, limit)?;
+            let (total, items) = queues::page(c, &q, statuses.as_deref(), &[], queues::Order::Queue, offset, limit)?;
             Ok(QueueItemsPage { items, total })
         })
         .await?;

@@ -105,6 +105,36 @@ pub(super) fn entity_items(body: &Map<String, Value>, max: usize) -> Result<Vec<
         .collect()
 }
 
+/// `filters`: `[{"type": "entities_collection", "data": {"collectionId": int, "include": bool}}]`
+/// (at most 20), as `(collection, include)`; the only filter type this server knows.
+pub(super) fn collection_filters(body: &Map<String, Value>) -> Result<Vec<(i64, bool)>> {
+    let mut colls = Vec::new();
+    match body.get("filters") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(list)) => {
+            check_len("filters", list.len(), 20)?;
+            for (k, f) in list.iter().enumerate() {
+                let ty = f.get("type").and_then(Value::as_str).unwrap_or_default();
+                if ty != "entities_collection" {
+                    return Err(invalid(format!("filter type {} is not supported; this server filters by \"entities_collection\"", rules::quote(ty))));
+                }
+                let Some(Value::Object(data)) = f.get("data") else {
+                    return Err(invalid(format!("\"filters\"[{k}].data must be an object")));
+                };
+                let id = req_int(data, "collectionId")?;
+                let include = match data.get("include") {
+                    None | Some(Value::Null) => true,
+                    Some(Value::Bool(b)) => *b,
+                    Some(v) => return Err(invalid(format!("\"filters\"[{k}].data.include must be true or false, not {}", kind_of(v)))),
+                };
+                colls.push((id, include));
+            }
+        }
+        Some(v) => return Err(invalid(format!("\"filters\" must be a list, not {}", kind_of(v)))),
+    }
+    Ok(colls)
+}
+
 /// Supervisely's paging of a list (`page`, `per_page`, `sort`, `sort_order`, `filter`).
 pub(super) struct Paging {
     pub(super) page: i64,

@@ -2,7 +2,8 @@
 //! `POST /public/api/v3/{method}` with a JSON body, as the `supervisely` SDK sends it. An
 //! adapter: integer ids are the server's row ids, a team (and its one workspace) is a
 //! namespace, collections change through `store::collections` and memberships through
-//! `store::members` (the rulebook); reads the native API has no shape for are in `store::sly`.
+//! `store::members` (the rulebook), labeling queues through `store::queues` (`queues.rs`);
+//! reads the native API has no shape for are in `store::sly`.
 //!
 //! Errors have Supervisely's body `{"error": "<short>", "details": {"message": "<human>"}}`, and a
 //! client's mistake is never a 5xx (the SDK retries those ten times).
@@ -24,9 +25,10 @@ use crate::state::AppState;
 use crate::store::{collections, datasets, members, projects, sly};
 
 mod body;
+mod queues;
 mod shapes;
 
-use body::{check_len, check_type, entity_items, id_list, kind_of, opt_int, opt_str, page_json, parse_body, req_int, req_str, Paging};
+use body::{check_type, collection_filters, entity_items, id_list, opt_int, opt_str, page_json, parse_body, req_int, req_str, Paging};
 use shapes::{collection_json, image_json, project_json, team_json, user, workspace_json};
 
 /// The version `instance.version` reports: the lowest the SDK 6.74.51 accepts without a warning.
@@ -50,6 +52,8 @@ pub const METHODS: &[&str] = &[
     "entities-collections.remove",
     "entities-collections.items.bulk.add",
     "entities-collections.items.bulk.remove",
+    "labeling-queues.add",
+    "labeling-queues.stats.entities",
 ];
 
 /// The one dispatcher route, with its OpenAPI operation (tag `supervisely`).
@@ -136,7 +140,7 @@ fn invalid(message: String) -> SlyError {
         (status = 400, description = "Arguments missing, of the wrong type, or refused by the rules; or a body that is not a JSON object.", body = SlyErrorBody),
         (status = 401, description = "No valid token.", body = SlyErrorBody),
         (status = 403, description = "The caller may not do this to that project or collection.", body = SlyErrorBody),
-        (status = 404, description = "No such method, or no such project, dataset or collection the caller can see.", body = SlyErrorBody),
+        (status = 404, description = "No such method, or no such project, dataset, collection or queue the caller can see.", body = SlyErrorBody),
         (status = 409, description = "A collection with that name exists in the project already.", body = SlyErrorBody),
         (status = 413, description = "The body, or a list in it, is larger than this server accepts.", body = SlyErrorBody),
     ))]
@@ -153,7 +157,7 @@ async fn dispatch(state: AppState, method: String, req: Request) -> Result<Value
     }
     if method == "instance.version" {
         // Without a token: the SDK sends it with whatever key failed.
-        return Ok(json!({"version": VERSION, "features": []}));
+        return Ok(json!({"version": VERSION, "features": ["labeling-queues"]}));
     }
     let (mut parts, body) = req.into_parts();
     let caller = Caller::from_request_parts(&mut parts, &state).await?;
@@ -298,6 +302,8 @@ async fn dispatch(state: AppState, method: String, req: Request) -> Result<Value
                 })
                 .await?
         }
+        "labeling-queues.add" => queues::add(state, caller, &body).await?,
+        "labeling-queues.stats.entities" => queues::entities(state, caller, &body, page_max).await?,
         _ => return Err(SlyError(Error::NotFound(format!("this server has no method {}", rules::quote(&method))))),
     }
     .pipe(Ok)
@@ -332,30 +338,7 @@ async fn images(state: AppState, caller: Caller, body: &Map<String, Value>, page
         .find(|(k, _)| *k == p.sort)
         .map(|(_, col)| (col, ()))
         .ok_or_else(|| invalid(format!("images cannot be sorted by {}; use id, name, createdAt, updatedAt or size", rules::quote(&p.sort))))?;
-    let mut colls = Vec::new();
-    match body.get("filters") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(list)) => {
-            check_len("filters", list.len(), 20)?;
-            for (k, f) in list.iter().enumerate() {
-                let ty = f.get("type").and_then(Value::as_str).unwrap_or_default();
-                if ty != "entities_collection" {
-                    return Err(invalid(format!("filter type {} is not supported; this server filters by \"entities_collection\"", rules::quote(ty))));
-                }
-                let Some(Value::Object(data)) = f.get("data") else {
-                    return Err(invalid(format!("\"filters\"[{k}].data must be an object")));
-                };
-                let id = req_int(data, "collectionId")?;
-                let include = match data.get("include") {
-                    None | Some(Value::Null) => true,
-                    Some(Value::Bool(b)) => *b,
-                    Some(v) => return Err(invalid(format!("\"filters\"[{k}].data.include must be true or false, not {}", kind_of(v)))),
-                };
-                colls.push((id, include));
-            }
-        }
-        Some(v) => return Err(invalid(format!("\"filters\" must be a list, not {}", kind_of(v)))),
-    }
+    let colls = collection_filters(body)?;
     let (page, per_page, desc) = (p.page, p.per_page, p.desc);
     let (total, items) = state
         .read(move |c| {

@@ -78,8 +78,8 @@ fn item_row(r: &rusqlite::Row) -> rusqlite::Result<QueueItemInfo> {
 }
 
 /// The total and one page (`offset`, at most `limit`) of the queue's items whose status is one
-/// of `statuses` (all when `None`), in `order`, optionally within a collection.
-pub fn page(conn: &Connection, q: &QueueRow, statuses: Option<&[QueueStatus]>, within: Option<Within>, order: Order, offset: u64, limit: u32) -> Result<(u64, Vec<QueueItemInfo>)> {
+/// of `statuses` (all when `None`), in `order`, within (or outside) the collections `within`.
+pub fn page(conn: &Connection, q: &QueueRow, statuses: Option<&[QueueStatus]>, within: &[Within], order: Order, offset: u64, limit: u32) -> Result<(u64, Vec<QueueItemInfo>)> {
     let mut params = base(q);
     let mut cond = String::from(" WHERE 1");
     if let Some(statuses) = statuses {
@@ -87,7 +87,7 @@ pub fn page(conn: &Connection, q: &QueueRow, statuses: Option<&[QueueStatus]>, w
         params.push(serde_json::to_string(&names)?.into());
         cond.push_str(&format!(" AND {STATUS} IN (SELECT value FROM json_each(?{}))", params.len()));
     }
-    if let Some(w) = within {
+    for w in within {
         params.push(w.collection.into());
         let not = if w.include { "" } else { "NOT " };
         cond.push_str(&format!(" AND h.item {not}IN (SELECT item_id FROM memberships WHERE collection_id = ?{})", params.len()));
