@@ -234,3 +234,77 @@ async fn bad_input_is_a_4xx_that_names_the_field_and_changes_nothing() {
     }
     assert_eq!(s.snapshot(), before, "refused requests changed nothing");
 }
+
+#[tokio::test]
+async fn labeling_queues_follow_a_collection_and_list_their_entities_by_supervisely_status() {
+    let s = Server::new();
+    let id_of = |r: Response| r.body["id"].as_i64().unwrap();
+    let bob = id_of(sly(&s, "users.me", Some(&s.bob), json!({})).await);
+    let alice = id_of(sly(&s, "users.me", Some(&s.alice), json!({})).await);
+    let coll = create(&s, "for labeling").await["id"].as_i64().unwrap();
+    let meta = json!({"classes": [], "projectTags": [], "imageTags": [], "imageFiguresLimit": 0, "imageTagsLimit": 0, "dynamicClasses": false, "dynamicTags": false, "hideFigureAuthor": false});
+    let r = sly(&s, "labeling-queues.add", Some(&s.alice), json!({"name": "Queue 1", "userIds": [bob], "reviewerIds": [alice], "collectionId": coll, "meta": meta})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let q = r.body["id"].as_i64().unwrap();
+    assert_eq!(r.body, json!({"id": q}));
+    // The collection was empty; items added later are in the queue, pending (`null`).
+    let it = s.items.clone();
+    sly(&s, "entities-collections.items.bulk.add", Some(&s.alice), json!({"collectionId": coll, "entityIds": [it[2], it[0], it[1]]})).await;
+    let entities = |extra: Value| {
+        let mut body = json!({"id": q, "page": 1, "per_page": 25, "sort": "name", "sort_order": "asc"});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        sly(&s, "labeling-queues.stats.entities", Some(&s.alice), body)
+    };
+    let names = |r: &Response| r.body["images"].as_array().unwrap().iter().map(|i| format!("{}:{}", i["name"].as_str().unwrap(), i["status"])).collect::<Vec<_>>();
+    let r = entities(json!({"per_page": 2})).await;
+    assert_eq!((names(&r), r.body["total"].as_i64()), (vec!["alpha.jpg:null".to_string(), "beta.png:null".into()], Some(3)));
+    assert_eq!((r.body["images"][0]["id"].as_i64(), r.body["images"][0]["mime"].as_str()), (Some(s.items[0]), Some("image/jpeg")));
+    let r = entities(json!({"per_page": 2, "page": 2})).await;
+    assert_eq!(names(&r), ["gamma.jpg:null"]);
+    // Work through the native API: bob claims two and submits one; alice accepts it.
+    s.call(Method::POST, &format!("/api/v1/queues/{q}/claim"), Some(&s.bob), Some(json!({"count": 2}))).await;
+    let r = s.call(Method::POST, &format!("/api/v1/queues/{q}/items/{}/submit", it[2]), Some(&s.bob), Some(json!({"add": ["ok"]}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let r = s.call(Method::POST, &format!("/api/v1/queues/{q}/review"), Some(&s.alice), Some(json!({"items": [{"item": it[2], "submission": 1}], "accept": true}))).await;
+    assert_eq!(r.body["applied"], 1);
+    let r = entities(json!({})).await;
+    assert_eq!(names(&r), ["alpha.jpg:\"none\"", "beta.png:null", "gamma.jpg:\"accepted\""]);
+    for (status, want) in [
+        (json!(["accepted"]), vec!["gamma.jpg:\"accepted\""]),
+        (json!("accepted"), vec!["gamma.jpg:\"accepted\""]),
+        (json!([null]), vec!["beta.png:null"]),
+        (json!(["null"]), vec!["beta.png:null"]),
+        (json!(["none", "done"]), vec!["alpha.jpg:\"none\""]),
+    ] {
+        let r = entities(json!({"entityStatus": status.clone(), "filters": [{"type": "entities_collection", "data": {"collectionId": coll, "include": true}}]})).await;
+        assert_eq!((names(&r), r.body["total"].as_u64()), (want.iter().map(|w| w.to_string()).collect::<Vec<_>>(), Some(want.len() as u64)), "{status}");
+    }
+    // Removing the collection is not blocked; the accepted history stays.
+    sly(&s, "entities-collections.remove", Some(&s.alice), json!({"id": coll, "hardDelete": false})).await;
+    assert_eq!(names(&entities(json!({})).await), ["gamma.jpg:\"accepted\""]);
+
+    // Mistakes are 4xx with a sentence, never a 5xx.
+    let c2 = create(&s, "other").await["id"].as_i64().unwrap();
+    let cases: Vec<(&str, &str, Value, StatusCode, String)> = vec![
+        ("labeling-queues.stats.entities", &s.alice, json!({"id": q, "entityStatus": ["weird"]}), StatusCode::BAD_REQUEST, "entity status \"weird\" is not valid; use null, \"none\", \"done\" or \"accepted\"".into()),
+        ("labeling-queues.stats.entities", &s.alice, json!({"id": q, "entityStatus": [3]}), StatusCode::BAD_REQUEST, "\"entityStatus\"[0] must be null or a string, not a number".into()),
+        ("labeling-queues.stats.entities", &s.alice, json!({"id": 424_242}), StatusCode::NOT_FOUND, "queue \"424242\" does not exist".into()),
+        ("labeling-queues.stats.entities", &s.mallory, json!({"id": q}), StatusCode::NOT_FOUND, format!("queue \"{q}\" does not exist")),
+        ("labeling-queues.stats.entities", &s.alice, json!({"id": q, "sort": "color"}), StatusCode::BAD_REQUEST, "entities cannot be sorted by \"color\"; use id, name, createdAt, updatedAt or size".into()),
+        ("labeling-queues.stats.entities", &s.alice, json!({"id": q, "per_page": 0}), StatusCode::BAD_REQUEST, "per_page 0 is not valid; ask for 1 to 1000 entries per page".into()),
+        ("labeling-queues.add", &s.alice, json!({"name": "q", "userIds": [424_242], "collectionId": c2}), StatusCode::BAD_REQUEST,
+            "\"userIds\" names user 424242, who does not exist; use ids of users with a role in the project".into()),
+        ("labeling-queues.add", &s.alice, json!({"name": "q", "userIds": [], "datasetId": 1}), StatusCode::BAD_REQUEST,
+            "this server makes labeling queues from a collection only; give \"collectionId\" instead of \"datasetId\"".into()),
+        ("labeling-queues.add", &s.alice, json!({"name": "", "userIds": [], "collectionId": c2}), StatusCode::BAD_REQUEST, "the queue's name is empty; a queue needs a name".into()),
+        ("labeling-queues.add", &s.alice, json!({"name": "q", "userIds": "me", "collectionId": c2}), StatusCode::BAD_REQUEST, "\"userIds\" must be a list of whole numbers".into()),
+        ("labeling-queues.add", &s.bob, json!({"name": "q", "userIds": [], "collectionId": c2}), StatusCode::FORBIDDEN, format!("you have the viewer role in project {}; this needs the editor role", s.project)),
+        ("labeling-queues.add", &s.alice, json!({"name": "q", "userIds": [], "collectionId": coll}), StatusCode::NOT_FOUND, format!("collection {coll} does not exist")),
+    ];
+    let before = s.snapshot();
+    for (method, token, body, status, message) in cases {
+        let (_, got) = sly_error(&sly(&s, method, Some(token), body.clone()).await, status);
+        assert_eq!(got, message, "{method} {body}");
+    }
+    assert_eq!(s.snapshot(), before, "refused requests changed nothing");
+}
