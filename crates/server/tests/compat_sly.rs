@@ -288,8 +288,8 @@ async fn labeling_queues_follow_a_collection_and_list_their_entities_by_supervis
     let cases: Vec<(&str, &str, Value, StatusCode, String)> = vec![
         ("labeling-queues.stats.entities", &s.alice, json!({"id": q, "entityStatus": ["weird"]}), StatusCode::BAD_REQUEST, "entity status \"weird\" is not valid; use null, \"none\", \"done\" or \"accepted\"".into()),
         ("labeling-queues.stats.entities", &s.alice, json!({"id": q, "entityStatus": [3]}), StatusCode::BAD_REQUEST, "\"entityStatus\"[0] must be null or a string, not a number".into()),
-        ("labeling-queues.stats.entities", &s.alice, json!({"id": 424_242}), StatusCode::NOT_FOUND, "queue \"424242\" does not exist".into()),
-        ("labeling-queues.stats.entities", &s.mallory, json!({"id": q}), StatusCode::NOT_FOUND, format!("queue \"{q}\" does not exist")),
+        ("labeling-queues.stats.entities", &s.alice, json!({"id": 424_242}), StatusCode::NOT_FOUND, "queue 424242 does not exist".into()),
+        ("labeling-queues.stats.entities", &s.mallory, json!({"id": q}), StatusCode::NOT_FOUND, format!("queue {q} does not exist")),
         ("labeling-queues.stats.entities", &s.alice, json!({"id": q, "sort": "color"}), StatusCode::BAD_REQUEST, "entities cannot be sorted by \"color\"; use id, name, createdAt, updatedAt or size".into()),
         ("labeling-queues.stats.entities", &s.alice, json!({"id": q, "per_page": 0}), StatusCode::BAD_REQUEST, "per_page 0 is not valid; ask for 1 to 1000 entries per page".into()),
         ("labeling-queues.add", &s.alice, json!({"name": "q", "userIds": [424_242], "collectionId": c2}), StatusCode::BAD_REQUEST,

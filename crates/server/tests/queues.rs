@@ -104,7 +104,7 @@ async fn a_queue_is_made_listed_and_read_with_its_counts_and_the_projects_people
     let hidden = refused(&get(&s, &format!("/queues/{id}"), &s.mallory).await, StatusCode::NOT_FOUND);
     let missing = refused(&get(&s, "/queues/9999", &s.mallory).await, StatusCode::NOT_FOUND);
     assert_eq!(hidden.replace(&id.to_string(), "N"), missing.replace("9999", "N"));
-    assert_eq!(missing, "queue \"9999\" does not exist");
+    assert_eq!(missing, "queue 9999 does not exist");
     assert_eq!(get(&s, &format!("/projects/{}/queues", s.project), &s.mallory).await.status, StatusCode::NOT_FOUND);
     // The people who may work in a queue.
     let r = get(&s, &format!("/projects/{}/people", s.project), &s.bob).await;
@@ -168,7 +168,7 @@ async fn annotators_claim_and_submit_reviewers_decide_and_everyone_else_is_refus
     assert_eq!(counts(&s, id).await, [0, 3, 0, 0, 0]);
     assert_eq!(refused(&post(&s, &format!("/queues/{id}/claim"), &s.alice, json!({"count": 1})).await, StatusCode::FORBIDDEN), not_annotator);
     assert_eq!(error(&post(&s, &format!("/queues/{id}/claim"), &s.alice, json!({"count": 1})).await).0, "forbidden");
-    assert_eq!(refused(&post(&s, &format!("/queues/{id}/claim"), &s.mallory, json!({"count": 1})).await, StatusCode::NOT_FOUND), format!("queue \"{id}\" does not exist"));
+    assert_eq!(refused(&post(&s, &format!("/queues/{id}/claim"), &s.mallory, json!({"count": 1})).await, StatusCode::NOT_FOUND), format!("queue {id} does not exist"));
     for n in [0, 501] {
         let m = refused(&post(&s, &format!("/queues/{id}/claim"), &s.bob, json!({"count": n})).await, StatusCode::BAD_REQUEST);
         assert_eq!(m, format!("count {n} is not valid; claim 1 to 500 items at once"));
@@ -236,7 +236,7 @@ async fn annotators_claim_and_submit_reviewers_decide_and_everyone_else_is_refus
     let filter = |st: &str, q: i64| format!("/projects/{}/items?filter={}", s.project, urlencode(&json!({"clauses": [{"cond": {"field": "queue", "id": q, "statuses": [st]}}]}).to_string()));
     let r = get(&s, &filter("accepted", id), &s.bob).await;
     assert_eq!(ids(&r.body["items"]), [it[0], it[2]], "{:?}", r.body);
-    assert_eq!(refused(&get(&s, &filter("accepted", 9999), &s.bob).await, StatusCode::NOT_FOUND), "queue \"9999\" does not exist");
+    assert_eq!(refused(&get(&s, &filter("accepted", 9999), &s.bob).await, StatusCode::NOT_FOUND), "queue 9999 does not exist");
 
     // Close: editors only; then nobody works in it, and its history stays.
     assert_eq!(refused(&post(&s, &format!("/queues/{id}/close"), &s.bob, json!({})).await, StatusCode::FORBIDDEN), format!("you have the viewer role in project {}; this needs the editor role", s.project));
@@ -302,7 +302,7 @@ async fn a_queue_over_a_private_collection_is_its_namespaces_only() {
     set_members(&s, &c, &[0], true).await;
     let r = post(&s, &format!("/projects/{}/queues", s.project), &s.alice, json!({"collection": c["id"], "name": "Hidden", "annotators": ["carol"]})).await;
     let id = r.body["id"].as_i64().unwrap();
-    assert_eq!(refused(&get(&s, &format!("/queues/{id}"), &s.bob).await, StatusCode::NOT_FOUND), format!("queue \"{id}\" does not exist"));
+    assert_eq!(refused(&get(&s, &format!("/queues/{id}"), &s.bob).await, StatusCode::NOT_FOUND), format!("queue {id} does not exist"));
     assert_eq!(ids(&get(&s, &format!("/projects/{}/queues", s.project), &s.bob).await.body), Vec::<i64>::new());
     assert_eq!(get(&s, &format!("/queues/{id}"), &s.carol).await.body["counts"]["pending"], 1);
     let (project, _) = s.uuids();
@@ -355,6 +355,20 @@ async fn over_push_the_first_submission_wins_whole_and_pulls_carry_queues_and_en
     assert_eq!((q["uuid"].as_str(), q["id"].clone(), q["collection"].clone(), q["closed"].as_bool()), (Some(qid), id, c["uuid"].clone(), Some(false)));
     assert_eq!(r.body["queue_entries"], json!([{"queue": qid, "item": items[0], "status": "done", "annotator": "bob", "submission": 1, "comment": "", "reviewer": null}]));
     let cookie = r.body["cookie"].as_i64().unwrap();
+    // Pages stay bounded: pulled two rows at a time, the same queues and entries arrive.
+    let (mut queues, mut entries, mut at) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..200 {
+        let page = get(&s, &format!("/sync/pull?project={project}&client_id=bob-1&cookie={at}&limit=2"), &s.bob).await.body;
+        let rows = ["datasets", "items", "collections", "memberships", "queues", "queue_entries"].iter().map(|k| page[k].as_array().unwrap().len()).sum::<usize>();
+        assert!(rows <= 2 || !page["more"].as_bool().unwrap(), "a page holds at most its limit");
+        queues.extend(page["queues"].as_array().unwrap().iter().cloned());
+        entries.extend(page["queue_entries"].as_array().unwrap().iter().cloned());
+        at = page["cookie"].as_i64().unwrap();
+        if !page["more"].as_bool().unwrap() {
+            break;
+        }
+    }
+    assert_eq!((json!(queues), json!(entries)), (r.body["queues"].clone(), r.body["queue_entries"].clone()));
     // Only what changed since: the refused stale review re-stamped the entry (alice's copy must
     // be replaced), then a claim.
     let r = post(&s, "/sync/push", &s.bob, json!({"client_id": "bob-1", "mutations": [{"id": 2, "mutation": {"name": "claim_items", "args": {"queue": qid, "items": [items[1], items[0]]}}}]})).await;

@@ -92,8 +92,10 @@ fn role_in(conn: &Connection, caller: &Caller, q: &QueueRow) -> Result<Option<Ro
     Ok(Some(role))
 }
 
-pub fn not_found(queue: &str) -> Error {
-    Error::NotFound(format!("queue {} does not exist", rules::quote(queue)))
+/// The refusal of a queue that does not exist for the caller; `shown` is its id, or its UUID
+/// quoted.
+fn not_found(shown: &str) -> Error {
+    Error::NotFound(format!("queue {shown} does not exist"))
 }
 
 fn find(conn: &Connection, caller: &Caller, cond: &str, value: &dyn rusqlite::ToSql, shown: &str) -> Result<(QueueRow, Role)> {
@@ -110,7 +112,7 @@ pub fn by_id(conn: &Connection, caller: &Caller, id: i64) -> Result<(QueueRow, R
 
 /// The queue with UUID `uuid`, as [`by_id`].
 pub fn by_uuid(conn: &Connection, caller: &Caller, uuid: &str) -> Result<(QueueRow, Role)> {
-    find(conn, caller, "q.uuid = ?1", &uuid, uuid)
+    find(conn, caller, "q.uuid = ?1", &uuid, &rules::quote(uuid))
 }
 
 /// A queue with its counts and what the caller may do in it.
