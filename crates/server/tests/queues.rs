@@ -197,7 +197,7 @@ async fn annotators_claim_and_submit_reviewers_decide_and_everyone_else_is_refus
     // Review: only reviewers; each item at the submission the reviewer saw.
     let review = |items: Value, accept: bool, comment: &str| json!({"items": items, "accept": accept, "comment": comment});
     assert_eq!(refused(&post(&s, &format!("/queues/{id}/review"), &s.bob, review(json!([{"item": it[0], "submission": 1}]), true, "")).await, StatusCode::FORBIDDEN), not_reviewer);
-    assert_eq!(refused(&post(&s, &format!("/queues/{id}/review"), &s.bob, review(json!([]), true, "")).await, StatusCode::FORBIDDEN), not_reviewer);
+    assert_eq!(post(&s, &format!("/queues/{id}/review"), &s.bob, review(json!([]), true, "")).await.body, json!({"applied": 0, "refused": []}), "nothing to decide");
     let r = post(&s, &format!("/queues/{id}/review"), &s.alice, review(json!([{"item": it[0], "submission": 1}, {"item": it[2], "submission": 1}]), true, "")).await;
     assert_eq!(r.body, json!({"applied": 2, "refused": []}));
     let r = post(&s, &format!("/queues/{id}/review"), &s.alice, review(json!([{"item": it[1], "submission": 1}]), false, "blurry")).await;
@@ -316,6 +316,10 @@ async fn push(s: &Server, token: &str, client: &str, mutations: Vec<Value>) -> R
     post(s, "/sync/push", token, json!({"client_id": client, "mutations": mutations})).await
 }
 
+async fn pull(s: &Server, token: &str, project: &str, cookie: i64) -> Value {
+    get(s, &format!("/sync/pull?project={project}&client_id=x-1&cookie={cookie}&limit=1000"), token).await.body
+}
+
 #[tokio::test]
 async fn over_push_the_first_submission_wins_whole_and_pulls_carry_queues_and_entries() {
     let s = Server::new();
@@ -331,6 +335,7 @@ async fn over_push_the_first_submission_wins_whole_and_pulls_carry_queues_and_en
     let submit = |tag: &str| json!({"name": "submit_item", "args": {"queue": qid, "item": items[0], "add": [tag]}});
     let r = push(&s, &s.bob, "bob-1", vec![submit("bobs")]).await;
     assert_eq!(r.body["rejected"], json!([]), "{:?}", r.body);
+    let carols = pull(&s, &s.carol, &project, 0).await["cookie"].as_i64().unwrap();
     let r = post(&s, "/sync/push", &s.carol, json!({"client_id": "carol-1", "mutations": [
         {"id": 2, "mutation": {"name": "close_queue", "args": {"queue": "unknown-queue"}}},
         {"id": 3, "mutation": submit("carols")},
@@ -339,6 +344,11 @@ async fn over_push_the_first_submission_wins_whole_and_pulls_carry_queues_and_en
     assert_eq!(r.body["rejected"][1]["error"], json!({"code": "conflict", "message": "bob has this item (done); your submission was not applied"}));
     let item = get(&s, &format!("/items/{}", s.items[0]), &s.alice).await;
     assert_eq!(item.body["tags"], json!(["bobs", "cat"]), "the refused submission's tags are not applied");
+    // Carol's app applied her submission optimistically: her next pull re-sends the entry and
+    // the item as the server has them.
+    let after = pull(&s, &s.carol, &project, carols).await;
+    assert_eq!(after["queue_entries"][0]["annotator"], "bob", "{after}");
+    assert_eq!(after["items"][0]["tags"], json!(["bobs", "cat"]));
     // Mallory cannot push into it, nor a viewer review.
     let r = push(&s, &s.mallory, "mallory-1", vec![json!({"name": "claim_items", "args": {"queue": qid, "items": [items[1]]}})]).await;
     assert_eq!(r.body["rejected"][0]["error"]["code"], "not_found");

@@ -274,10 +274,5 @@ pub fn review(tx: &Transaction, caller: &Caller, id: i64, req: &ReviewRequest) -
             }
         }
     }
-    if req.items.is_empty() {
-        // Nothing to decide, but the caller still learns whether they may.
-        apply(tx, caller, &Mutation::ReviewItem { queue: q.uuid.clone(), item: String::from("-"), submission: 0, accept: req.accept, comment: String::new() })
-            .or_else(|e| if whole(&e) { Err(e) } else { Ok(()) })?;
-    }
     Ok(out)
 }

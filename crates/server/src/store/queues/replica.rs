@@ -155,9 +155,13 @@ pub fn mark_labeled(tx: &Transaction, items: &[i64]) -> Result<Vec<i64>> {
 /// replaces the client's optimistic copy: the queue row, and the entries of `items` (an item
 /// without an entry gets a `pending` one, which holds what no entry would), and with
 /// `item_rows` the items themselves (a refused submission's tags). Only for a caller who can
-/// see the queue; at most the items one mutation names.
+/// see the queue and works in it (an annotator, a reviewer or an editor of the project), so
+/// nobody else can make everyone's next pull carry rows; at most the items one mutation names.
 pub fn restamp(tx: &Transaction, caller: &Caller, queue: &str, items: &[String], item_rows: bool) -> Result<()> {
-    let Ok((q, _)) = super::by_uuid(tx, caller, queue) else { return Ok(()) };
+    let Ok((q, role)) = super::by_uuid(tx, caller, queue) else { return Ok(()) };
+    if role < Role::Editor && !q.annotators.contains(&caller.name) && !q.reviewers.contains(&caller.name) {
+        return Ok(());
+    }
     let next = || crate::store::sync::next_version(tx);
     tx.execute("UPDATE queues SET version = ?1 WHERE id = ?2", rusqlite::params![next()?, q.id])?;
     let ids: Vec<i64> = {
