@@ -366,38 +366,3 @@ pub struct ProjectPerson {
     pub role: Role,
 }
 
-/// The OpenAPI schema of [`QueueFacet`](crate::queue::QueueFacet), which `Summary` names but
-/// which does not derive `ToSchema` itself. Remove this module once `queue.rs` gives
-/// `QueueFacet` `#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]` (the two would
-/// conflict).
-#[cfg(feature = "openapi")]
-mod queue_facet_schema {
-    use std::borrow::Cow;
-
-    use utoipa::openapi::{schema::Schema, RefOr};
-
-    /// The same fields as `QueueFacet`, for its schema only.
-    #[allow(dead_code)]
-    #[derive(utoipa::ToSchema)]
-    struct QueueFacet {
-        queue_id: i64,
-        name: String,
-        counts: crate::queue::QueueCounts,
-    }
-
-    impl utoipa::PartialSchema for crate::queue::QueueFacet {
-        fn schema() -> RefOr<Schema> {
-            <QueueFacet as utoipa::PartialSchema>::schema()
-        }
-    }
-
-    impl utoipa::ToSchema for crate::queue::QueueFacet {
-        fn name() -> Cow<'static, str> {
-            Cow::Borrowed("QueueFacet")
-        }
-
-        fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-            <QueueFacet as utoipa::ToSchema>::schemas(schemas)
-        }
-    }
-}

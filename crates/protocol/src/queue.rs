@@ -230,7 +230,7 @@ pub struct SyncQueue {
     pub annotators: Vec<String>,
     pub reviewers: Vec<String>,
     pub tags: Vec<String>,
-    /// Closed by an editor (a queue whose collection was deleted is closed too, by that rule).
+    /// Closed by an editor, or its collection was removed (the server closes the queue then).
     pub closed: bool,
     pub created_by: String,
     pub created_at: i64,
@@ -377,6 +377,7 @@ pub struct MoveOutcome {
 
 /// The counts of one queue among the items the current filter matches (its queue clauses left
 /// out): the "queue status" facet.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct QueueFacet {
