@@ -16,6 +16,7 @@ vi.mock('../api', () => ({
   listDatasets: vi.fn(async () => []),
   listTags: vi.fn(async () => []),
   listCollections: vi.fn(async () => backend.collections),
+  listQueues: vi.fn(async () => []),
   summarize: vi.fn(async () => ({ total: 10, datasets: [], tags: [] })),
   queryItems: vi.fn(async (_p: number, _q: unknown, offset: number) => ({ offset, items: [] })),
   itemIds: vi.fn(async () => []),
