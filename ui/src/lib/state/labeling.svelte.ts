@@ -36,8 +36,9 @@ export class LabelingSession {
 
   async start() {
     await this.guard(async () => {
-      this.work = await myQueueWork(this.queueId);
-      if (this.work.length === 0) await this.claim();
+      let work = await myQueueWork(this.queueId);
+      if (work.length === 0) work = await this.claim();
+      this.work = work;
       this.show(0);
     });
   }
@@ -64,7 +65,7 @@ export class LabelingSession {
       this.work = this.work.filter((w) => w.item.id !== cur.item.id);
       this.show(Math.min(this.index, this.work.length - 1));
       void this.onsubmitted(q);
-      if (this.work.length === 0 && (await this.claim()) > 0) this.show(0);
+      if (this.work.length === 0) this.append(await this.claim(), 0);
     });
   }
 
@@ -76,17 +77,25 @@ export class LabelingSession {
       return;
     }
     await this.guard(async () => {
-      if ((await this.claim()) > 0) this.show(this.index + 1);
+      const got = await this.claim();
+      if (got.length) this.append(got, this.index + 1);
       else this.note = 'No other item to skip to: every other item of the queue is taken or labeled.';
     });
   }
 
-  /** Claims a batch; resolves to how many came. */
-  private async claim(): Promise<number> {
+  /** Claims a batch; resolves to the items that came. */
+  private async claim(): Promise<QueueItem[]> {
     const got = await claimQueueItems(this.queueId, this.batch);
-    this.work = [...this.work, ...got];
     if (got.length) void this.onclaimed();
-    return got.length;
+    return got;
+  }
+
+  /** Adds claimed items to the work list and shows item `index`, in one step: the item and its
+   * draft never disagree, so a key pressed as the next item appears applies to that item. */
+  private append(got: QueueItem[], index: number) {
+    if (got.length === 0) return;
+    this.work = [...this.work, ...got];
+    this.show(index);
   }
 
   private show(index: number) {
