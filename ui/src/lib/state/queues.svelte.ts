@@ -17,6 +17,10 @@ class QueuesStore {
   people = $state.raw<string[]>([]);
 
   current = $derived(this.list.find((q) => q.id === this.openId) ?? null);
+  /** Bumps with every read or update of the list: an answer to an older read is dropped. Reads
+   * run concurrently in the backend, and one sent before a change may answer after one sent
+   * after it; the last one sent has seen every change before it. */
+  private gen = 0;
 
   byId(id: number | null): Queue | null {
     return id === null ? null : (this.list.find((q) => q.id === id) ?? null);
@@ -28,7 +32,9 @@ class QueuesStore {
 
   /** Re-reads the queues; a queue that went away closes its view. */
   async refresh(projectId: number) {
+    const gen = ++this.gen;
     const list = await listQueues(projectId);
+    if (gen !== this.gen) return;
     this.list = list;
     if (this.openId !== null && !list.some((q) => q.id === this.openId)) this.close();
     this.revision++;
@@ -36,6 +42,7 @@ class QueuesStore {
 
   /** Puts a queue the backend returned (fresh counts) in place of the listed one. */
   update(q: Queue) {
+    this.gen++;
     this.list = this.list.map((x) => (x.id === q.id ? q : x));
   }
 
@@ -56,6 +63,7 @@ class QueuesStore {
   }
 
   clear() {
+    this.gen++;
     this.list = [];
     this.close();
     this.user = null;
