@@ -8,6 +8,7 @@ import type { Collection } from '../src/lib/api/types/Collection';
 import type { Item } from '../src/lib/api/types/Item';
 import type { ItemQuery } from '../src/lib/api/types/ItemQuery';
 import type { Selection } from '../src/lib/api/types/Selection';
+import { queueMock } from './mock-queues';
 
 const params = new URLSearchParams(location.search);
 const N = Number(params.get('n') ?? 3000);
@@ -47,6 +48,8 @@ function makeItem(project: number, i: number): Item {
 }
 
 const tagEdits = new Map<number, string[]>();
+/** Items a queue submission marked labeled. */
+const labeled = new Set<number>();
 let collections: (Collection & { items: number[]; notes: Map<number, string> })[] = [];
 let nextColl = 1;
 let settings = { thumb_size: 160, last_project: null as number | null, view: 'grid' };
@@ -55,7 +58,8 @@ const count = (p: number) => (p === 2 ? 40 : N);
 function item(p: number, i: number): Item {
   const it = makeItem(p, i);
   const t = tagEdits.get(it.id);
-  return t ? { ...it, tags: t } : it;
+  const labels_count = labeled.has(it.id) && it.labels_count === 0 ? 1 : it.labels_count;
+  return { ...it, tags: t ?? it.tags, labels_count };
 }
 const indexOf = (p: number, id: number) => (p === 2 ? id - 5_000_000 : id - 1);
 
@@ -86,6 +90,11 @@ function test(it: Item, c: Clause): boolean {
     case 'collection': ok = !!collections.find((k) => k.id === cond.id)?.items.includes(it.id); break;
     case 'any_collection': ok = collections.some((k) => k.items.includes(it.id)); break;
     case 'ids': ok = cond.ids.includes(it.id); break;
+    case 'queue': {
+      const s = queues.statusOf(cond.id, it.id);
+      ok = s !== null && (cond.statuses.length === 0 || cond.statuses.includes(s));
+      break;
+    }
   }
   return c.negate ? !ok : ok;
 }
@@ -136,7 +145,7 @@ export const commands: Record<string, (a: any) => unknown> = {
   item_ids: (a) => slice(a.projectId, a.query, a.offset, a.limit).map((i) => i.id),
   summarize: (a) => {
     const t = total(a.projectId, a.query);
-    return { total: t, datasets: DATASETS.map((n, k) => ({ value: String(k + 1), label: n, count: Math.round(t / 3) })), tags: TAGS.map((x) => ({ value: x, label: x, count: Math.round(t / 5) })) };
+    return { total: t, datasets: DATASETS.map((n, k) => ({ value: String(k + 1), label: n, count: Math.round(t / 3) })), tags: TAGS.map((x) => ({ value: x, label: x, count: Math.round(t / 5) })), queues: queues.facet(a.projectId, a.query) };
   },
   count_selection: (a) => selected(a.projectId, a.selection).length,
   get_item: (a) => {
@@ -148,6 +157,7 @@ export const commands: Record<string, (a: any) => unknown> = {
     checkTitle(a.input.title);
     const c = { id: nextColl++, project_id: a.projectId, slug: `me/${a.input.title}`, title: a.input.title, description: a.input.description, private: a.input.private, theme: a.input.theme ?? 'blue', item_count: 0, created_at: Date.now(), updated_at: Date.now(), items: [] as number[], notes: new Map() };
     collections.push(c);
+    if (params.has('queues') && a.projectId === 1) queues.seedForeign(1, collections.find((k) => k.project_id === 1)!.id);
     return pub(c);
   },
   update_collection: (a) => {
@@ -186,6 +196,26 @@ export const commands: Record<string, (a: any) => unknown> = {
   get_settings: () => settings,
   set_settings: (a) => void (settings = a.settings),
 };
+
+// Labeling queues (mock-queues.ts), over these collections and items.
+const queues = queueMock({
+  collection: (id) => collections.find((c) => c.id === id),
+  item: (p, id) => ({ ...item(p, indexOf(p, id)), note: null }),
+  setTags: (_p, id, tags) => void tagEdits.set(id, tags),
+  markLabeled: (id) => void labeled.add(id),
+  createCollection: (p, title) => commands.create_collection({ projectId: p, input: { title, description: '', private: false, theme: null } }) as Collection,
+  addItems: (p, id, ids) => void commands.add_to_collection({ projectId: p, collectionId: id, selection: { type: 'ids', ids } }),
+  removeItems: (p, id, ids) => void commands.remove_from_collection({ projectId: p, collectionId: id, selection: { type: 'ids', ids } }),
+  matches: (p, q: ItemQuery, id) => {
+    const coll = q.collection === null ? null : collections.find((c) => c.id === q.collection);
+    if (q.collection !== null && !coll?.items.includes(id)) return false;
+    const it = item(p, indexOf(p, id));
+    return q.filter.clauses.every((c) => c.cond.field === 'queue' || test(it, c));
+  },
+});
+for (const name of ['list_queues', 'create_queue', 'close_queue', 'queue_items', 'my_queue_work', 'claim_queue_items', 'submit_queue_item', 'review_queue_items', 'move_accepted', 'project_people', 'current_user']) {
+  commands[name] = queues.commands[name];
+}
 
 function thumb(hash: string): string {
   const i = Number(hash.slice(1));

@@ -62,7 +62,8 @@ async function transfer(label: string, total: number) {
 }
 
 // Local changes wait for the next sync.
-for (const name of ['create_collection', 'update_collection', 'delete_collection', 'add_to_collection', 'remove_from_collection', 'move_item', 'set_note', 'tag_items', 'untag_items']) {
+for (const name of ['create_collection', 'update_collection', 'delete_collection', 'add_to_collection', 'remove_from_collection', 'move_item', 'set_note', 'tag_items', 'untag_items',
+  'create_queue', 'close_queue', 'claim_queue_items', 'submit_queue_item', 'review_queue_items', 'move_accepted']) {
   const inner = commands[name];
   commands[name] = (a) => {
     const out = inner(a);

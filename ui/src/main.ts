@@ -4,6 +4,7 @@ import './styles/layout.css';
 import './styles/gallery.css';
 import './styles/panels.css';
 import './styles/sync.css';
+import './styles/queues.css';
 import App from './App.svelte';
 
 const app = mount(App, { target: document.getElementById('app')! });

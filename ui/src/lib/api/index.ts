@@ -7,9 +7,17 @@ import type { Dataset } from './types/Dataset';
 import type { ItemDetail } from './types/ItemDetail';
 import type { ItemPage } from './types/ItemPage';
 import type { ItemQuery } from './types/ItemQuery';
+import type { MoveOutcome } from './types/MoveOutcome';
+import type { MoveTarget } from './types/MoveTarget';
 import type { NewCollection } from './types/NewCollection';
+import type { NewQueue } from './types/NewQueue';
 import type { Project } from './types/Project';
+import type { Queue } from './types/Queue';
+import type { QueueItem } from './types/QueueItem';
+import type { QueueItemPage } from './types/QueueItemPage';
+import type { QueueStatus } from './types/QueueStatus';
 import type { RemoteProject } from './types/RemoteProject';
+import type { ReviewOutcome } from './types/ReviewOutcome';
 import type { Selection } from './types/Selection';
 import type { ServerSettings } from './types/ServerSettings';
 import type { ServerSettingsInput } from './types/ServerSettingsInput';
@@ -57,6 +65,33 @@ export const moveItem = (collectionId: number, itemId: number, before: number | 
   call<void>('move_item', { collectionId, itemId, before });
 export const setNote = (collectionId: number, itemId: number, note: string) =>
   call<void>('set_note', { collectionId, itemId, note });
+
+// Labeling queues. A queue follows its source collection live; every status change is one
+// mutation, refused with a sentence when the user's role or the item's status does not allow it.
+export const listQueues = (projectId: number) => call<Queue[]>('list_queues', { projectId });
+export const createQueue = (projectId: number, input: NewQueue) =>
+  call<Queue>('create_queue', { projectId, input });
+export const closeQueue = (queueId: number) => call<void>('close_queue', { queueId });
+/** A page of the queue's items; `status` null lists every item (collection order, then history). */
+export const queueItems = (queueId: number, status: QueueStatus | null, offset: number, limit: number) =>
+  call<QueueItemPage>('queue_items', { queueId, status, offset, limit });
+/** The items the user holds: annotating by them, and rejected ones sent back to them. */
+export const myQueueWork = (queueId: number) => call<QueueItem[]>('my_queue_work', { queueId });
+/** Claims up to `count` pending items (collection order); resolves to the newly claimed ones. */
+export const claimQueueItems = (queueId: number, count: number) =>
+  call<QueueItem[]>('claim_queue_items', { queueId, count });
+/** Sets the item's tags and labeled flag and marks it done; resolves to the queue's fresh counts. */
+export const submitQueueItem = (queueId: number, itemId: number, add: string[], remove: string[]) =>
+  call<Queue>('submit_queue_item', { queueId, itemId, add, remove });
+export const reviewQueueItems = (queueId: number, itemIds: number[], accept: boolean, comment: string) =>
+  call<ReviewOutcome>('review_queue_items', { queueId, itemIds, accept, comment });
+/** Adds the accepted items to the target and removes them from the source collection. */
+export const moveAccepted = (queueId: number, target: MoveTarget) =>
+  call<MoveOutcome>('move_accepted', { queueId, target });
+/** User names that may be a queue's annotators and reviewers. */
+export const projectPeople = (projectId: number) => call<string[]>('project_people', { projectId });
+/** The name the user acts as in that project. */
+export const currentUser = (projectId: number) => call<string>('current_user', { projectId });
 
 // Settings
 export const getSettings = () => call<Settings>('get_settings');

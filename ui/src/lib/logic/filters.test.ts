@@ -3,9 +3,10 @@ import type { Clause } from '../api/types/Clause';
 import {
   clauseLabel, collectionFilterValue, datasetState, onlyDataset, rangeOf, removeAt, setCollectionFilter,
   setLabeled, setName, setRange, setTagMode, tagState, toggleDataset, toggleNegateAt, toggleTag,
+  queueStatusState, toggleQueueStatus,
 } from './filters';
 
-const ctx = { datasetName: (id: number) => ['city', 'park', 'night-drive'][id - 1] ?? `#${id}`, collectionTitle: () => 'False positives' };
+const ctx = { datasetName: (id: number) => ['city', 'park', 'night-drive'][id - 1] ?? `#${id}`, collectionTitle: () => 'False positives', queueName: () => 'Street labels' };
 
 describe('dataset clauses', () => {
   it('toggles include and exclude lists separately', () => {
@@ -68,5 +69,20 @@ describe('collection filter', () => {
   it('removes chips by position', () => {
     const c = setLabeled(setName([], 'x'), true);
     expect(removeAt(c, 0)).toEqual([{ negate: false, cond: { field: 'labeled', value: true } }]);
+  });
+});
+
+describe('queue status clause', () => {
+  it('toggles statuses of one queue in status order; another queue replaces it', () => {
+    let c: Clause[] = [{ negate: false, cond: { field: 'name', contains: 'x' } }];
+    c = toggleQueueStatus(c, 4, 'rejected');
+    c = toggleQueueStatus(c, 4, 'accepted');
+    expect(c[1]).toEqual({ negate: false, cond: { field: 'queue', id: 4, statuses: ['accepted', 'rejected'] } });
+    expect(queueStatusState(c, 4)).toEqual(['accepted', 'rejected']);
+    expect(queueStatusState(c, 5)).toEqual([]);
+    expect(clauseLabel(c[1], ctx)).toBe('accepted or rejected in queue Street labels');
+    c = toggleQueueStatus(c, 5, 'done');
+    expect(c).toEqual([c[0], { negate: false, cond: { field: 'queue', id: 5, statuses: ['done'] } }]);
+    expect(toggleQueueStatus(c, 5, 'done')).toEqual([c[0]]);
   });
 });

@@ -4,8 +4,10 @@
 import type { Clause } from '../api/types/Clause';
 import type { Condition } from '../api/types/Condition';
 import type { ItemKind } from '../api/types/ItemKind';
+import type { QueueStatus } from '../api/types/QueueStatus';
 import type { TagMode } from '../api/types/TagMode';
 import { formatCount } from './format';
+import { STATUS_LABEL, STATUSES } from './queues';
 
 export type Field = Condition['field'];
 export type RangeField = 'size' | 'width' | 'height';
@@ -14,6 +16,7 @@ type Cond<F extends Field> = Extract<Condition, { field: F }>;
 export interface LabelContext {
   datasetName(id: number): string;
   collectionTitle(id: number): string;
+  queueName(id: number): string;
 }
 
 function range(min: number | null, max: number | null, fmt: (n: number) => string, unit = ''): string {
@@ -56,6 +59,8 @@ export function clauseLabel(c: Clause, ctx: LabelContext): string {
       return 'In any collection';
     case 'ids':
       return `Only selected (${formatCount(cond.ids.length)})`;
+    case 'queue':
+      return `${cond.statuses.map((s) => STATUS_LABEL[s]).join(' or ') || 'any status'} in queue ${ctx.queueName(cond.id)}`;
   }
 }
 
@@ -165,4 +170,18 @@ export const onlySelectedActive = (clauses: Clause[]) => !!find(clauses, 'ids', 
 
 export function setOnlySelected(clauses: Clause[], ids: number[] | null): Clause[] {
   return put(clauses, 'ids', ids ? { field: 'ids', ids } : null, false);
+}
+
+// Queue status: one clause, for one queue, with the statuses wanted ("accepted in queue Q").
+export function queueStatusState(clauses: Clause[], queueId: number): QueueStatus[] {
+  const c = find(clauses, 'queue', false)?.cond;
+  return c && c.id === queueId ? c.statuses : [];
+}
+
+/** Toggles `status` of queue `queueId`; a status of another queue replaces that queue's clause. */
+export function toggleQueueStatus(clauses: Clause[], queueId: number, status: QueueStatus): Clause[] {
+  const cur = queueStatusState(clauses, queueId);
+  const picked = cur.includes(status) ? cur.filter((s) => s !== status) : [...cur, status];
+  const statuses = STATUSES.filter((s) => picked.includes(s));
+  return put(clauses, 'queue', statuses.length ? { field: 'queue', id: queueId, statuses } : null, false);
 }

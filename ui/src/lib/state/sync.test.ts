@@ -16,6 +16,7 @@ vi.mock('../api', () => ({
   listDatasets: vi.fn(async () => []),
   listTags: vi.fn(async () => []),
   listCollections: vi.fn(async () => backend.collections),
+  listQueues: vi.fn(async () => []),
   summarize: vi.fn(async () => ({ total: 10, datasets: [], tags: [] })),
   queryItems: vi.fn(async (_p: number, _q: unknown, offset: number) => ({ offset, items: [] })),
   itemIds: vi.fn(async () => []),
@@ -84,6 +85,8 @@ describe('after a sync', () => {
     expect(api.listProjects).toHaveBeenCalledTimes(1);
     expect(api.listCollections).toHaveBeenCalledWith(1);
     expect(api.summarize).toHaveBeenCalledTimes(1);
+    // Queues created or worked on elsewhere arrive like collections: their counts are re-read.
+    expect(api.listQueues).toHaveBeenCalledWith(1);
   });
 
   it('leaves a collection that was deleted elsewhere', async () => {
@@ -97,6 +100,28 @@ describe('after a sync', () => {
     await settle();
     await settle();
     expect(query.collectionId).toBeNull();
+  });
+});
+
+describe('queues', () => {
+  it('a project opens even when its queues cannot be read; the failure is said', async () => {
+    const { status } = await import('./status.svelte');
+    vi.mocked(api.listQueues).mockRejectedValueOnce(new (api.ApiFailure as unknown as typeof Error)('queues are not available'));
+    await workspace.start();
+    await settle();
+    expect(project.id).toBe(1);
+    expect(status.error).toBe('queues are not available');
+    status.dismiss();
+  });
+
+  it('a new filter or collection closes the open queue view', async () => {
+    const { queues } = await import('./queues.svelte');
+    await workspace.start();
+    await settle();
+    workspace.openQueue(3);
+    expect(queues.openId).toBe(3);
+    await workspace.openCollection(7);
+    expect(queues.openId).toBeNull();
   });
 });
 

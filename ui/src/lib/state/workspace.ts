@@ -12,6 +12,7 @@ import { dataMayHaveChanged } from '../logic/sync';
 import { collections } from './collections.svelte';
 import { project } from './project.svelte';
 import { emptyQuery, POSITION_SORT, query } from './query.svelte';
+import { queues } from './queues.svelte';
 import { results } from './results.svelte';
 import { selection } from './selection.svelte';
 import { settings } from './settings.svelte';
@@ -52,11 +53,12 @@ export async function openProject(id: number) {
   query.browseSort = emptyQuery().sort;
   results.reset();
   collections.clear();
+  queues.clear();
   project.datasets = [];
   project.tags = [];
   project.opening = true;
   try {
-    await Promise.all([project.loadCatalog(), collections.refresh(id)]);
+    await Promise.all([project.loadCatalog(), collections.refresh(id), refreshQueues(id)]);
     const q = emptyQuery();
     const first = await results.fetchFirst(id, q);
     if (project.id !== id) return;
@@ -87,6 +89,8 @@ export async function applyQuery(next: ItemQuery, opts: { keepSelection?: boolea
   query.error = null;
   query.current = next;
   results.commit(pid, next, first);
+  // A new filter or collection is a request to see the gallery.
+  queues.close();
   if (!opts.keepSelection) selection.reset();
   return true;
 }
@@ -109,7 +113,19 @@ export function openCollection(id: number | null) {
 export async function refreshAll() {
   const pid = project.id;
   if (pid === null) return;
-  await Promise.all([results.refresh(), collections.refresh(pid), project.refreshTags()]);
+  await Promise.all([results.refresh(), collections.refresh(pid), project.refreshTags(), refreshQueues(pid)]);
+}
+
+/** Re-reads the queues and their counts. A failure is said in the status line, and the rest of
+ * the window works on: queues are never what keeps a project from opening. */
+export function refreshQueues(pid: number) {
+  return queues.refresh(pid).catch((e) => status.fail(e));
+}
+
+/** Opens a queue's view in place of the gallery. */
+export function openQueue(id: number) {
+  queues.open(id);
+  selection.detailId = null;
 }
 
 /** After a sync brought others' changes (or a download ended): the project list and catalog,
@@ -124,7 +140,7 @@ async function refreshAfterSync() {
     return;
   }
   if (project.opening) return; // the project being opened reads everything afresh
-  await Promise.all([project.loadCatalog(), collections.refresh(pid)]);
+  await Promise.all([project.loadCatalog(), collections.refresh(pid), refreshQueues(pid)]);
   if (pid !== project.id) return;
   // The open collection was deleted elsewhere: show all items rather than a stale view.
   if (query.collectionId !== null && !collections.byId(query.collectionId)) await openCollection(null);
