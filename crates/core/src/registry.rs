@@ -28,3 +28,28 @@ pub fn full_name(conn: &Connection, project: i64) -> Result<String> {
         |r| r.get(0),
     )?)
 }
+
+/// The user name a local project's only user acts as: its annotator, reviewer and editor.
+pub const LOCAL_USER: &str = "you";
+
+/// Who this cache acts as in `project`: the server account's user name for a synced project
+/// (`None` until it is known: see [`set_account`]), [`LOCAL_USER`] for a local one.
+pub fn account(conn: &Connection, project: i64) -> Result<Option<String>> {
+    let row: Option<String> =
+        conn.prepare_cached("SELECT account FROM sync_projects WHERE project_id = ?1")?.query_row([project], |r| r.get(0)).optional()?;
+    Ok(match row {
+        None => Some(LOCAL_USER.to_string()),
+        Some(a) if a.is_empty() => None,
+        Some(a) => Some(a),
+    })
+}
+
+/// The caller's role in a synced project (`viewer`, `editor`, `admin`); `None` for a local one.
+pub fn role(conn: &Connection, project: i64) -> Result<Option<String>> {
+    Ok(conn.prepare_cached("SELECT role FROM sync_projects WHERE project_id = ?1")?.query_row([project], |r| r.get(0)).optional()?)
+}
+
+/// Records the account the server's token signs in as, for every project of that server.
+pub fn set_account(conn: &Connection, server: &str, account: &str) -> Result<usize> {
+    Ok(conn.execute("UPDATE sync_projects SET account = ?1 WHERE server = ?2 AND account IS NOT ?1", rusqlite::params![account, server])?)
+}
