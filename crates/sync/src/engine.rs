@@ -325,9 +325,23 @@ impl Engine {
             .ok_or_else(|| SyncError::Local(trove_core::Error::NotFound { what: "synced project", id: project }))
     }
 
+    /// Learns who the token signs in as (`GET /me`) when a project of this server does not know
+    /// it yet, and records it: the app acts as that user in the server's labeling queues. One
+    /// request per project download, then none.
+    pub async fn ensure_account(&self) -> Result<()> {
+        let server = self.remote.base().to_string();
+        let probe = server.clone();
+        if blocking(&self.store, move |s| s.account_missing(&probe)).await? {
+            let me = self.remote.me().await?;
+            blocking(&self.store, move |s| s.set_account(&server, &me.name)).await?;
+        }
+        Ok(())
+    }
+
     /// Push, then pull every project of this server: one round of sync. Returns what was
     /// pushed and what the pulls carried and changed.
     pub async fn sync(&self) -> Result<(Pushed, Pulled)> {
+        self.ensure_account().await?;
         let pushed = self.push().await?;
         let mut pulled = Pulled::default();
         let projects = blocking(&self.store, |s| s.synced_projects()).await?;
@@ -401,6 +415,7 @@ impl Engine {
             role,
         };
         let id = blocking(&self.store, move |s| s.attach_remote(&remote)).await?;
+        self.ensure_account().await?;
         let label = format!("Downloading {}", info.name);
         let total = info.item_count;
         progress(Progress { label: label.clone(), done: 0, total: Some(total) });
