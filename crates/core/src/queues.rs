@@ -39,7 +39,8 @@ pub fn current_user(conn: &Connection, project: i64) -> Result<String> {
 }
 
 /// The user names that may be named annotators or reviewers: `["you"]` in a local project; in a
-/// synced one, the names this copy knows in it (the user, and everyone a queue names).
+/// synced one, the server's list as last fetched (`Store::set_people`), the user, and everyone
+/// a queue names.
 pub fn people(conn: &Connection, project: i64) -> Result<Vec<String>> {
     projects::require(conn, project)?;
     if !registry::is_synced(conn, project)? {
@@ -47,6 +48,8 @@ pub fn people(conn: &Connection, project: i64) -> Result<Vec<String>> {
     }
     let mut names: BTreeSet<String> = BTreeSet::new();
     names.extend(registry::account(conn, project)?);
+    let fetched: String = conn.query_row("SELECT people FROM sync_projects WHERE project_id = ?1", [project], |r| r.get(0))?;
+    names.extend(serde_json::from_str::<Vec<String>>(&fetched).unwrap_or_default());
     let mut stmt = conn.prepare("SELECT annotators, reviewers, created_by FROM queues WHERE project_id = ?1")?;
     let rows = stmt.query_map([project], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
     for row in rows {
@@ -192,6 +195,12 @@ impl crate::Store {
 
     pub fn project_people(&self, project: i64) -> Result<Vec<String>> {
         self.read(|c| people(c, project))
+    }
+
+    /// Records the server's list of the users with a role in a synced project.
+    pub fn set_people(&self, project: i64, names: &[String]) -> Result<()> {
+        let json = serde_json::to_string(names).expect("strings serialize");
+        self.write(|tx| Ok(tx.execute("UPDATE sync_projects SET people = ?1 WHERE project_id = ?2", rusqlite::params![json, project]).map(|_| ())?))
     }
 
     pub fn current_user(&self, project: i64) -> Result<String> {

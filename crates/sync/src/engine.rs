@@ -14,6 +14,8 @@ use trove_protocol::ErrorCode;
 
 use crate::remote::{Remote, Result, SyncError};
 
+mod people;
+
 /// Most mutations in one push (the server takes up to 1000).
 pub const PUSH_BATCH: usize = 500;
 /// Most JSON bytes in one push beyond its first mutation: half the server's push body limit
@@ -323,19 +325,6 @@ impl Engine {
         all.into_iter()
             .find(|s| s.project == project)
             .ok_or_else(|| SyncError::Local(trove_core::Error::NotFound { what: "synced project", id: project }))
-    }
-
-    /// Learns who the token signs in as (`GET /me`) when a project of this server does not know
-    /// it yet, and records it: the app acts as that user in the server's labeling queues. One
-    /// request per project download, then none.
-    pub async fn ensure_account(&self) -> Result<()> {
-        let server = self.remote.base().to_string();
-        let probe = server.clone();
-        if blocking(&self.store, move |s| s.account_missing(&probe)).await? {
-            let me = self.remote.me().await?;
-            blocking(&self.store, move |s| s.set_account(&server, &me.name)).await?;
-        }
-        Ok(())
     }
 
     /// Push, then pull every project of this server: one round of sync. Returns what was

@@ -1,6 +1,7 @@
 //! Labeling queues: list, create, close, the items by status, the user's work, claim, submit,
 //! review, "Move accepted to collection…", and who may be named in a queue. Each command is
-//! one `trove_core` call (`queues`) on the blocking pool.
+//! one `trove_core` call (`queues`) on the blocking pool; `project_people` asks the connection,
+//! which fetches the server's list first.
 
 use tauri::State;
 use trove_protocol::queue::{MoveOutcome, MoveTarget, NewQueue, Queue, QueueItem, QueueItemPage, ReviewOutcome};
@@ -72,9 +73,10 @@ pub async fn move_accepted(state: State<'_, AppState>, queue_id: i64, target: Mo
     state.mutate(move |s| s.move_accepted(queue_id, &target)).await
 }
 
+/// Who may be named in a queue: the server's list for a synced project (fetched when online).
 #[tauri::command]
 pub async fn project_people(state: State<'_, AppState>, project_id: i64) -> Result<Vec<String>, ApiError> {
-    state.run(move |s| s.project_people(project_id)).await
+    Ok(state.connection.project_people(&state.store_async().await?, project_id).await?)
 }
 
 #[tauri::command]

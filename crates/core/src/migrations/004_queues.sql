@@ -7,6 +7,9 @@
 -- Who this cache acts as in a synced project: the server account's user name (`GET /me`),
 -- learned when the project is downloaded; '' until then. A local project's user is "you".
 ALTER TABLE sync_projects ADD COLUMN account TEXT NOT NULL DEFAULT '';
+-- The users with a role in the server project (`GET /projects/{id}/people`), a JSON array of
+-- names, as last fetched: whom a queue may name, also offline.
+ALTER TABLE sync_projects ADD COLUMN people TEXT NOT NULL DEFAULT '[]';
 
 CREATE TABLE queues (
     id            INTEGER PRIMARY KEY,

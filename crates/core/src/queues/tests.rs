@@ -155,6 +155,8 @@ fn roles_closed_queues_and_bad_input_are_refused_in_words_and_change_nothing() {
     act_as(&f, "ann");
     assert_eq!(f.store.review_queue_items(q.id, &[1, 2, 99], true, "").unwrap().refused.len(), 2, "item 2 is not submitted, 99 does not exist");
     assert_eq!(f.store.project_people(f.p).unwrap(), ["ann", "bob"]);
+    f.store.set_people(f.p, &["carol".into(), "ann".into()]).unwrap();
+    assert_eq!(f.store.project_people(f.p).unwrap(), ["ann", "bob", "carol"], "the server's list as last fetched, and everyone a queue names");
     let names: Vec<&str> = f.store.outbox().unwrap().iter().map(|(_, m)| m.name()).collect::<Vec<_>>().leak().to_vec();
     assert_eq!(&names[names.len() - 4..], ["create_queue", "claim_items", "submit_item", "review_item"]);
     match f.store.outbox().unwrap().last().unwrap() {
