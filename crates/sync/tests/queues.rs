@@ -43,6 +43,9 @@ async fn an_annotator_works_offline_on_a_claimed_batch_while_a_reviewer_reviews_
     let w = World::new();
     let (alice, bob, carol) = (w.client("alice").await, w.client("bob").await, w.client("carol").await);
     assert_eq!(bob.store.current_user(bob.project).unwrap(), "bob", "the account is learned from the server");
+    alice.engine.refresh_people(alice.project).await.unwrap();
+    let people = alice.store.project_people(alice.project).unwrap();
+    assert!(["alice", "bob", "carol"].iter().all(|n| people.contains(&n.to_string())), "the server's people: {people:?}");
 
     // Alice (editor) makes the source collection and the queue: bob and carol annotate, she reviews.
     let source = alice.create("Source");
