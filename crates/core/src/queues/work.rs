@@ -25,44 +25,66 @@ struct Which<'a> {
 }
 
 /// The queue's items with their entries, by THE ONE RULE: the live members of its collection
-/// while it is open (in the collection's order), then the history of items that left it (by
-/// item id); and how many there are.
+/// while it is open (in the collection's order, read along its index), then the history of
+/// items that left it (by item id); and how many there are.
 fn page(conn: &Connection, q: &QueueRow, which: &Which<'_>, offset: u64, limit: u64) -> Result<(Vec<QueueItem>, u64)> {
     let statuses: Vec<String> = which.statuses.unwrap_or(&QueueStatus::ALL).iter().map(|s| s.as_str().to_string()).collect();
-    let mut filter = String::from(" WHERE coalesce(e.status, 'pending') IN rarray(?4)");
+    let mut filter = String::from(" AND coalesce(e.status, 'pending') IN rarray(:statuses)");
     if which.annotator.is_some() {
-        filter.push_str(" AND e.annotator = ?5");
+        filter.push_str(" AND e.annotator = :annotator");
     }
     if which.ids.is_some() {
-        filter.push_str(" AND s.id IN rarray(?6)");
+        filter.push_str(" AND i.id IN rarray(:ids)");
     }
-    let from = format!(
-        " FROM (SELECT m.item_id AS id, m.position AS pos FROM memberships m WHERE ?1 AND m.collection_id = ?2 \
-                UNION ALL \
-                SELECT x.item_id, NULL FROM queue_entries x WHERE x.queue_id = ?3 AND x.status IN rarray(?7) \
-                  AND NOT (?1 AND EXISTS (SELECT 1 FROM memberships y WHERE y.collection_id = ?2 AND y.item_id = x.item_id))) s \
-          JOIN items i ON i.id = s.id \
-          LEFT JOIN queue_entries e ON e.queue_id = ?3 AND e.item_id = s.id{filter}"
+    let members = format!(
+        " FROM memberships m JOIN items i ON i.id = m.item_id LEFT JOIN queue_entries e ON e.queue_id = :queue AND e.item_id = m.item_id \
+          WHERE :open AND m.collection_id = :collection{filter}"
     );
-    let params = rusqlite::params![
-        q.open(),
-        q.collection_id,
-        q.id,
-        list(&statuses),
-        which.annotator,
-        list(which.ids.unwrap_or(&[])),
-        kept()
+    let history = format!(
+        " FROM queue_entries e JOIN items i ON i.id = e.item_id WHERE e.queue_id = :queue AND e.status IN rarray(:kept) \
+          AND NOT (:open AND EXISTS (SELECT 1 FROM memberships y WHERE y.collection_id = :collection AND y.item_id = e.item_id)){filter}"
+    );
+    let (statuses, ids, kept) = (list(&statuses), list(which.ids.unwrap_or(&[])), kept());
+    let all: [(&str, &dyn rusqlite::ToSql); 7] = [
+        (":open", &q.open()),
+        (":collection", &q.collection_id),
+        (":queue", &q.id),
+        (":statuses", &statuses),
+        (":annotator", &which.annotator),
+        (":ids", &ids),
+        (":kept", &kept),
     ];
-    let total: i64 = conn.query_row(&format!("SELECT count(*){from}"), params, |r| r.get(0))?;
-    let sql = format!(
-        "SELECT {COLUMNS}, coalesce(e.status, 'pending'), e.annotator, coalesce(e.submission, 0), coalesce(e.comment, ''), e.reviewer{from} \
-         ORDER BY s.pos IS NULL, s.pos, i.id LIMIT {limit} OFFSET {offset}"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(params, |r| Ok(QueueItem { item: items::item(r, false)?, entry: entry_at(r, 15)?.unwrap_or_else(queue::QueueEntry::pending) }))?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total as u64))
+    // Each statement binds the parameters it names.
+    let prepare = |sql: &str| -> Result<(rusqlite::Statement<'_>, Vec<(&str, &dyn rusqlite::ToSql)>)> {
+        let stmt = conn.prepare(sql)?;
+        let named = all.iter().filter(|(n, _)| matches!(stmt.parameter_index(n), Ok(Some(_)))).copied().collect();
+        Ok((stmt, named))
+    };
+    let count = |from: &str| -> Result<u64> {
+        let (mut stmt, named) = prepare(&format!("SELECT count(*){from}"))?;
+        Ok(stmt.query_row(&named[..], |r| r.get::<_, i64>(0))? as u64)
+    };
+    let read = |from: &str, order: &str, offset: u64, limit: u64| -> Result<Vec<QueueItem>> {
+        let sql = format!(
+            "SELECT {COLUMNS}, coalesce(e.status, 'pending'), e.annotator, coalesce(e.submission, 0), coalesce(e.comment, ''), e.reviewer{from} \
+             ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+        );
+        let (mut stmt, named) = prepare(&sql)?;
+        let rows = stmt
+            .query_map(&named[..], |r| Ok(QueueItem { item: items::item(r, false)?, entry: entry_at(r, 15)?.unwrap_or_else(queue::QueueEntry::pending) }))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    };
+    let (in_collection, left) = (count(&members)?, count(&history)?);
+    let mut out = Vec::new();
+    if offset < in_collection {
+        out = read(&members, "m.position, m.item_id", offset, limit)?;
+    }
+    let rest = limit.saturating_sub(out.len() as u64);
+    if rest > 0 && offset + (out.len() as u64) < in_collection + left {
+        out.extend(read(&history, "e.item_id", offset.saturating_sub(in_collection), rest)?);
+    }
+    Ok((out, in_collection + left))
 }
 
 /// A page of the queue's items with one status (every item of the queue when `None`).
