@@ -94,6 +94,8 @@ pub struct Engine {
     notices: Arc<std::sync::Mutex<Vec<String>>>,
     /// Whether [`probe`](Self::probe) has run.
     probed: Arc<std::sync::atomic::AtomicBool>,
+    /// Who the token signs in as, once this engine asked (`people::ensure_account`).
+    account: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 /// Why this database and the server disagree on which of its changes the server has.
@@ -117,7 +119,7 @@ async fn blocking<T: Send + 'static>(store: &Arc<Store>, f: impl FnOnce(&Store) 
 
 impl Engine {
     pub fn new(store: Arc<Store>, remote: Remote) -> Engine {
-        Engine { store, remote, push_batch: PUSH_BATCH, pushing: Default::default(), pulling: Default::default(), notices: Default::default(), probed: Default::default() }
+        Engine { store, remote, push_batch: PUSH_BATCH, pushing: Default::default(), pulling: Default::default(), notices: Default::default(), probed: Default::default(), account: Default::default() }
     }
 
     /// The same engine pushing at most `n` mutations at a time (tests use small batches).

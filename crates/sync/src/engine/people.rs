@@ -6,17 +6,24 @@ use super::{blocking, Engine};
 use crate::remote::Result;
 
 impl Engine {
-    /// Learns who the token signs in as (`GET /me`) when a project of this server does not know
-    /// it yet, and records it: the app acts as that user in the server's labeling queues. One
-    /// request per project download, then none.
+    /// Learns who the token signs in as (`GET /me`, once per engine: a new token or server
+    /// makes a new engine) and records it for every project of this server that does not say
+    /// so yet: the app acts as that user in the server's labeling queues.
     pub async fn ensure_account(&self) -> Result<()> {
         let server = self.remote.base().to_string();
-        let probe = server.clone();
-        if blocking(&self.store, move |s| s.account_missing(&probe)).await? {
-            let me = self.remote.me().await?;
-            blocking(&self.store, move |s| s.set_account(&server, &me.name)).await?;
-        }
-        Ok(())
+        let known = self.account.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let name = match known {
+            Some(name) => {
+                let probe = server.clone();
+                if !blocking(&self.store, move |s| s.account_missing(&probe)).await? {
+                    return Ok(());
+                }
+                name
+            }
+            None => self.remote.me().await?.name,
+        };
+        *self.account.lock().unwrap_or_else(|p| p.into_inner()) = Some(name.clone());
+        blocking(&self.store, move |s| s.set_account(&server, &name)).await
     }
 
     /// Fetches who has a role in the synced project `project` (whom its queues may name) and
