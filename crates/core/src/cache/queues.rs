@@ -175,7 +175,7 @@ pub(crate) fn kept() -> rusqlite::vtab::array::Array {
 /// Each queue's counts per status in `project`, by THE ONE RULE (`trove_protocol::queue`): the
 /// live members of an open queue's collection are in it (pending without an entry), an entry
 /// of another item only when it is history. With `matching` (a `SELECT i.id ...`), only those
-/// items count. Two grouped statements' worth of SQL in one, whatever the queue sizes.
+/// items count. One statement of grouped counts, whatever the queue sizes.
 pub(crate) fn counts(conn: &Connection, project: i64, matching: Option<&trove_filters::Sql>) -> Result<HashMap<i64, QueueCounts>> {
     use rusqlite::types::Value;
     use trove_filters::Param;
@@ -189,6 +189,9 @@ pub(crate) fn counts(conn: &Connection, project: i64, matching: Option<&trove_fi
     };
     let entries = only("e.item_id", &mut params);
     let members = only("m.item_id", &mut params);
+    let held = only("e.item_id", &mut params);
+    // Pending = the open queue's members less those whose entry says otherwise: two counts
+    // along indexes instead of a lookup per member.
     let text = format!(
         "WITH q AS (SELECT qq.id AS id, qq.collection_id AS c, (qq.closed = 0 AND qc.id IS NOT NULL AND qc.deleted_at IS NULL) AS open \
                     FROM queues qq LEFT JOIN collections qc ON qc.id = qq.collection_id WHERE qq.project_id = ?) \
@@ -197,18 +200,26 @@ pub(crate) fn counts(conn: &Connection, project: i64, matching: Option<&trove_fi
            OR (q.open AND EXISTS (SELECT 1 FROM memberships m WHERE m.collection_id = q.c AND m.item_id = e.item_id))){entries} \
          GROUP BY q.id, e.status \
          UNION ALL \
-         SELECT q.id, 'pending', count(*) FROM q JOIN memberships m ON m.collection_id = q.c \
-         WHERE q.open AND NOT EXISTS (SELECT 1 FROM queue_entries e WHERE e.queue_id = q.id AND e.item_id = m.item_id AND e.status <> 'pending'){members} \
-         GROUP BY q.id"
+         SELECT q.id, 'members', count(*) FROM q JOIN memberships m ON m.collection_id = q.c WHERE q.open{members} GROUP BY q.id \
+         UNION ALL \
+         SELECT q.id, 'held', count(*) FROM q JOIN queue_entries e ON e.queue_id = q.id \
+           JOIN memberships m ON m.collection_id = q.c AND m.item_id = e.item_id WHERE q.open AND e.status <> 'pending'{held} GROUP BY q.id"
     );
     let mut stmt = conn.prepare(&text)?;
     let mut out: HashMap<i64, QueueCounts> = HashMap::new();
+    let mut members: HashMap<i64, (u64, u64)> = HashMap::new();
     let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
     while let Some(r) = rows.next()? {
         let (q, status, n): (i64, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        if let Some(status) = QueueStatus::parse(&status) {
-            out.entry(q).or_default().add(status, n as u64);
+        match (status.as_str(), QueueStatus::parse(&status)) {
+            ("members", _) => members.entry(q).or_default().0 = n as u64,
+            ("held", _) => members.entry(q).or_default().1 = n as u64,
+            (_, Some(status)) => out.entry(q).or_default().add(status, n as u64),
+            _ => {}
         }
+    }
+    for (q, (all, held)) in members {
+        out.entry(q).or_default().add(QueueStatus::Pending, all.saturating_sub(held));
     }
     Ok(out)
 }

@@ -36,10 +36,18 @@ fn page(conn: &Connection, q: &QueueRow, which: &Which<'_>, offset: u64, limit: 
     if which.ids.is_some() {
         filter.push_str(" AND i.id IN rarray(:ids)");
     }
-    let members = format!(
-        " FROM memberships m JOIN items i ON i.id = m.item_id LEFT JOIN queue_entries e ON e.queue_id = :queue AND e.item_id = m.item_id \
-          WHERE :open AND m.collection_id = :collection{filter}"
-    );
+    // Without pending, only items with an entry qualify: read from the entries, not the members.
+    let members = if which.statuses.is_some_and(|s| !s.contains(&QueueStatus::Pending)) {
+        format!(
+            " FROM queue_entries e JOIN memberships m ON m.collection_id = :collection AND m.item_id = e.item_id JOIN items i ON i.id = e.item_id \
+              WHERE :open AND e.queue_id = :queue AND e.status IN rarray(:statuses){filter}"
+        )
+    } else {
+        format!(
+            " FROM memberships m JOIN items i ON i.id = m.item_id LEFT JOIN queue_entries e ON e.queue_id = :queue AND e.item_id = m.item_id \
+              WHERE :open AND m.collection_id = :collection{filter}"
+        )
+    };
     let history = format!(
         " FROM queue_entries e JOIN items i ON i.id = e.item_id WHERE e.queue_id = :queue AND e.status IN rarray(:kept) \
           AND NOT (:open AND EXISTS (SELECT 1 FROM memberships y WHERE y.collection_id = :collection AND y.item_id = e.item_id)){filter}"
