@@ -237,14 +237,43 @@ fn a_pulled_queue_lands_the_echo_writes_nothing_and_pending_work_is_replayed_on_
     let work = f.store.my_queue_work(q.id).unwrap();
     assert_eq!(work.iter().map(|i| i.item.id).collect::<Vec<_>>(), [3]);
     assert_eq!(f.store.queue(q.id).unwrap().counts, counts(0, 2, 1, 0, 0));
+    // Ann submits item 3 offline, but bob's submission of it reached the server first: her
+    // replayed submit is refused and leaves nothing (the first submission wins whole).
+    f.store.submit_queue_item(q.id, 3, &["bird".into()], &[]).unwrap();
+    page.queue_entries = vec![entry("item-3", QueueStatus::Done, "bob", 1)];
+    // The page carries item 3 as bob's submission left it on the server.
+    let dataset: String = f.store.read(|c| Ok(c.query_row("SELECT uuid FROM datasets WHERE id = ?1", [f.b], |r| r.get(0))?)).unwrap();
+    page.items = vec![trove_protocol::sync::SyncItem {
+        uuid: "item-3".into(),
+        dataset,
+        kind: trove_protocol::ItemKind::Image,
+        name: "gamma.jpg".into(),
+        mime: "image/jpeg".into(),
+        width: Some(300),
+        height: Some(300),
+        size: 3000,
+        labels_count: 1,
+        created_at: 3000,
+        updated_at: 9000,
+        thumb: None,
+        source: "test".into(),
+        tags: vec!["dog".into(), "night".into(), "owl".into()],
+    }];
+    assert_eq!(f.store.apply_pull(f.p, &page).unwrap().replayed, 2, "ann's claim and submit");
+    let three = f.store.queue_items(q.id, Some(QueueStatus::Done), 0, 10).unwrap().items.into_iter().find(|i| i.item.id == 3).unwrap();
+    assert_eq!((three.entry.annotator.as_deref(), three.entry.submission), (Some("bob"), 1));
+    assert_eq!(three.item.tags, ["dog", "night", "owl"], "bob's tags; the refused replay wrote none of ann's");
+    assert!(f.store.my_queue_work(q.id).unwrap().is_empty());
+    assert_eq!(f.store.queue(q.id).unwrap().counts, counts(0, 1, 2, 0, 0));
     // The collection deleted for good: the queue is closed, its history stays.
     page.queue_entries.clear();
+    page.items.clear();
     page.deleted_collections = vec![f.store.read(|conn| crate::collections::uuid_of(conn, c)).unwrap()];
     page.last_mutation_id = f.store.outbox().unwrap().last().unwrap().0;
     f.store.apply_pull(f.p, &page).unwrap();
     let closed = f.store.queue(q.id).unwrap();
     assert!(closed.closed);
-    assert_eq!(closed.counts, counts(0, 0, 1, 0, 0));
+    assert_eq!(closed.counts, counts(0, 0, 2, 0, 0));
 }
 
 /// One user action of the model test, and what the model says it does.
