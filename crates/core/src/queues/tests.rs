@@ -425,7 +425,7 @@ fn random_work_in_a_queue_only_makes_legal_transitions_and_counts_agree_with_the
                     let held: Vec<(i64, &'static str)> = model
                         .entries
                         .iter()
-                        .filter(|(i, e)| matches!(model.status(**i), Some(QueueStatus::Annotating | QueueStatus::Rejected)) && e.1 != "")
+                        .filter(|(i, e)| matches!(model.status(**i), Some(QueueStatus::Annotating | QueueStatus::Rejected)) && !e.1.is_empty())
                         .map(|(i, e)| (*i, e.1))
                         .collect();
                     match rng.random_bool(0.7) && !held.is_empty() {

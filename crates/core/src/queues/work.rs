@@ -63,7 +63,8 @@ fn page(conn: &Connection, q: &QueueRow, which: &Which<'_>, offset: u64, limit: 
         (":kept", &kept),
     ];
     // Each statement binds the parameters it names.
-    let prepare = |sql: &str| -> Result<(rusqlite::Statement<'_>, Vec<(&str, &dyn rusqlite::ToSql)>)> {
+    type Named<'a> = Vec<(&'a str, &'a dyn rusqlite::ToSql)>;
+    let prepare = |sql: &str| -> Result<(rusqlite::Statement<'_>, Named<'_>)> {
         let stmt = conn.prepare(sql)?;
         let named = all.iter().filter(|(n, _)| matches!(stmt.parameter_index(n), Ok(Some(_)))).copied().collect();
         Ok((stmt, named))
