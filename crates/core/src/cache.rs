@@ -1,7 +1,8 @@
 //! The app's cache as the rulebook sees it ([`trove_rulebook::ReplicaStore`]): the primitives
 //! that write the cache's schema for one project. What a mutation does is decided by
 //! `trove_rulebook`, the same code trove-server applies pushed mutations with; the app's own
-//! actions (`members`, `tags`) and the replay of pending mutations both go through it.
+//! actions (`members`, `tags`, `queues`) and the replay of pending mutations both go through it.
+//! The labeling-queue primitives, and THE ONE RULE's counts, are in `cache/queues.rs`.
 
 use std::collections::HashMap;
 

@@ -1,6 +1,6 @@
 //! Which local projects are copies of a server project, and as whom: the `sync_projects` rows
-//! that the actions (a new collection's namespace), the outbox (who may record) and the replica
-//! read. It sits below all of them so that none of them imports the replica.
+//! that the actions (a new collection's namespace), the outbox (who may record), the queues (the
+//! account the user acts as) and the replica read. It sits below all of them so that none of them imports the replica.
 
 use rusqlite::{Connection, OptionalExtension};
 

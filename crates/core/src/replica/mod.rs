@@ -9,6 +9,10 @@
 //! already in place changes nothing. A row touched
 //! by a mutation that the server refused is re-sent by the server with its true state, so the
 //! optimistic local effect disappears on the next pull.
+//!
+//! Labeling queues and their entries are copied the same way (`queues.rs`): pulled rows
+//! overwrite the copy where they differ, and pending claims, submits and reviews are replayed
+//! on top by the rulebook (a refused one, say a submit another annotator's beat, leaves nothing).
 
 
 use rusqlite::{Connection, OptionalExtension};
