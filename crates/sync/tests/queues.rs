@@ -122,3 +122,40 @@ async fn an_annotator_works_offline_on_a_claimed_batch_while_a_reviewer_reviews_
     let back = carol.store.my_queue_work(queue(&carol, "Batch 1").id).unwrap();
     assert_eq!(back.iter().map(|i| (i.entry.status, i.entry.comment.as_str())).collect::<Vec<_>>(), [(QueueStatus::Rejected, "blurry")]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queue_made_over_the_api_reaches_the_app_and_closing_it_in_the_app_reaches_everyone() {
+    let w = World::new();
+    let (alice, bob) = (w.client("alice").await, w.client("bob").await);
+    let source = alice.create("Source");
+    alice.add(source, &[0, 1, 2]);
+    alice.sync().await;
+    let collection: String = alice.store.read(|c| Ok(c.query_row("SELECT uuid FROM collections WHERE id = ?1", [source], |r| r.get(0))?)).unwrap();
+    let project = alice.engine.remote().projects().await.unwrap().into_iter().find(|p| format!("{}/{}", p.namespace, p.name) == common::PROJECT).unwrap();
+    let base = format!("http://{}", w.server.addr);
+    let made = reqwest::Client::new()
+        .post(format!("{base}/api/v1/projects/{}/queues", project.id))
+        .bearer_auth(&w.tokens["alice"])
+        .json(&json!({"collection": collection, "name": "Over the API", "annotators": ["bob"], "reviewers": ["alice"], "tags": ["cat"]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(made.status().is_success(), "{}", made.text().await.unwrap());
+    let id = made.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    bob.sync().await;
+    let q = queue(&bob, "Over the API");
+    assert_eq!((q.api_id, q.counts.pending, q.can_annotate, q.tags.clone()), (Some(id), 3, true, vec!["cat".to_string()]));
+    assert_eq!(bob.store.claim_queue_items(q.id, 1).unwrap().len(), 1);
+    bob.sync().await;
+
+    alice.sync().await;
+    alice.store.close_queue(queue(&alice, "Over the API").id).unwrap();
+    alice.sync().await;
+    bob.sync().await;
+    let closed = queue(&bob, "Over the API");
+    assert!(closed.closed && !closed.can_annotate);
+    assert_eq!(closed.counts.total(), 0, "a closed queue holds only history");
+    assert!(bob.store.claim_queue_items(closed.id, 1).unwrap_err().to_string().contains("is closed"));
+    assert_eq!(state(&bob, "Over the API"), state(&alice, "Over the API"));
+}
