@@ -138,11 +138,13 @@ pub(crate) fn entries_of(conn: &Connection, q: i64, items: &[i64]) -> Result<Has
     Ok(rows)
 }
 
-/// How queue `q` sees the items named by UUID (unknown ones left out), in the order given:
-/// member of its live source collection, and the entry.
+/// How queue `q` sees the items named by UUID (unknown ones left out, repeats once), in the
+/// order given: member of its live source collection, and the entry.
 pub(super) fn seen(conn: &Connection, project: i64, q: i64, items: &[String]) -> Result<Vec<Seen<i64>>> {
     let Some(queue) = QueueRow::get(conn, q)? else { return Ok(Vec::new()) };
-    let ids: Vec<i64> = super::item_ids(conn, project, items)?.into_iter().flatten().collect();
+    // An item named twice is seen once (its first place), as the server's query sees it.
+    let mut once = std::collections::HashSet::new();
+    let ids: Vec<i64> = super::item_ids(conn, project, items)?.into_iter().flatten().filter(|id| once.insert(*id)).collect();
     let members: std::collections::HashSet<i64> = match (queue.collection_live, queue.collection_id) {
         (true, Some(c)) => {
             let mut stmt = conn.prepare_cached("SELECT item_id FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)")?;
@@ -151,8 +153,8 @@ pub(super) fn seen(conn: &Connection, project: i64, q: i64, items: &[String]) ->
         }
         _ => Default::default(),
     };
-    let mut entries = entries_of(conn, q, &ids)?;
-    Ok(ids.into_iter().map(|item| Seen { item, member: members.contains(&item), entry: entries.remove(&item) }).collect())
+    let entries = entries_of(conn, q, &ids)?;
+    Ok(ids.into_iter().map(|item| Seen { item, member: members.contains(&item), entry: entries.get(&item).cloned() }).collect())
 }
 
 pub(super) fn write_entry(conn: &Connection, q: i64, item: i64, e: &QueueEntry) -> Result<()> {

@@ -527,3 +527,16 @@ fn claims_and_counts_stay_set_statements_on_a_large_collection() {
     assert_eq!(f.store.queue_items(q.id, Some(QueueStatus::Pending), 19_000, 1000).unwrap().total, 19_505);
     assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
 }
+
+#[test]
+fn an_item_named_twice_in_a_claim_is_seen_once() {
+    let f = fixture();
+    act_as(&f, "ann");
+    let c = collection(&f.store, f.p, "Source");
+    f.store.add_to_collection(f.p, c, &ids(&[1, 2])).unwrap();
+    let q = f.store.create_queue(f.p, &NewQueue { collection_id: c, name: "Q".into(), annotators: vec!["ann".into()], reviewers: vec![], tags: vec![] }).unwrap();
+    f.store.submit_queue_item(q.id, 1, &[], &[]).unwrap();
+    let claim = Mutation::ClaimItems { queue: q.uuid.clone(), items: vec!["item-2".into(), "item-1".into(), "item-1".into()] };
+    f.store.write(|tx| crate::replica::replay(tx, f.p, &claim)).unwrap();
+    assert_eq!(f.store.queue(q.id).unwrap().counts, counts(0, 1, 1, 0, 0), "the done item stays done");
+}
