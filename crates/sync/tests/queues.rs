@@ -136,7 +136,7 @@ async fn a_queue_made_over_the_api_reaches_the_app_and_closing_it_in_the_app_rea
     let made = reqwest::Client::new()
         .post(format!("{base}/api/v1/projects/{}/queues", project.id))
         .bearer_auth(&w.tokens["alice"])
-        .json(&json!({"collection": collection, "name": "Over the API", "annotators": ["bob"], "reviewers": ["alice"], "tags": ["cat"]}))
+        .json(&json!({"collection": collection, "name": "Over the API", "annotators": ["bob", "vic"], "reviewers": ["alice"], "tags": ["cat"]}))
         .send()
         .await
         .unwrap();
@@ -148,6 +148,14 @@ async fn a_queue_made_over_the_api_reaches_the_app_and_closing_it_in_the_app_rea
     assert_eq!((q.api_id, q.counts.pending, q.can_annotate, q.tags.clone()), (Some(id), 3, true, vec!["cat".to_string()]));
     assert_eq!(bob.store.claim_queue_items(q.id, 1).unwrap().len(), 1);
     bob.sync().await;
+    // Vic, a viewer of the project, annotates in it: queue work needs a role, not the editor's.
+    let vic = w.client("vic").await;
+    let qv = queue(&vic, "Over the API");
+    assert!(qv.can_annotate && !qv.can_manage);
+    let mine = vic.store.claim_queue_items(qv.id, 1).unwrap();
+    vic.store.submit_queue_item(qv.id, mine[0].item.id, &["cat".into()], &[]).unwrap();
+    vic.sync().await;
+    assert!(vic.store.refusals().unwrap().is_empty(), "{:?}", vic.store.refusals().unwrap());
 
     alice.sync().await;
     alice.store.close_queue(queue(&alice, "Over the API").id).unwrap();
@@ -155,7 +163,8 @@ async fn a_queue_made_over_the_api_reaches_the_app_and_closing_it_in_the_app_rea
     bob.sync().await;
     let closed = queue(&bob, "Over the API");
     assert!(closed.closed && !closed.can_annotate);
-    assert_eq!(closed.counts.total(), 0, "a closed queue holds only history");
+    assert_eq!(closed.counts.total(), 1, "a closed queue holds only history");
     assert!(bob.store.claim_queue_items(closed.id, 1).unwrap_err().to_string().contains("is closed"));
+    assert_eq!(closed.counts.done, 1, "vic's submission is history");
     assert_eq!(state(&bob, "Over the API"), state(&alice, "Over the API"));
 }

@@ -163,10 +163,15 @@ fn roles_closed_queues_and_bad_input_are_refused_in_words_and_change_nothing() {
         (_, Mutation::ReviewItem { item, submission, accept, .. }) => assert_eq!((item.as_str(), *submission, *accept), ("item-1", 1, true)),
         other => panic!("{other:?}"),
     }
-    // A viewer's copy refuses every queue action before anything is written.
+    // A viewer manages no queue, but works in one that names them (the server lets them too).
     f.store.write(|tx| Ok(tx.execute("UPDATE sync_projects SET role = 'viewer'", [])?)).unwrap();
     assert!(f.store.close_queue(q.id).unwrap_err().to_string().starts_with("you are a viewer"));
+    assert!(f.store.create_queue(f.p, &new(&["ann"], &["ann"])).unwrap_err().to_string().starts_with("you are a viewer"));
     assert!(!f.store.queue(q.id).unwrap().can_manage);
+    assert_eq!(f.store.review_queue_items(q.id, &[1], false, "again").unwrap().applied, 0, "item 1 was accepted already");
+    act_as(&f, "bob");
+    assert_eq!(f.store.claim_queue_items(q.id, 1).unwrap().len(), 1, "a viewer who annotates claims");
+    act_as(&f, "ann");
     // Unknown account: said in words.
     act_as(&f, "");
     assert!(f.store.current_user(f.p).unwrap_err().to_string().contains("does not know your account"));
