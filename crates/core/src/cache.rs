@@ -1,17 +1,19 @@
 //! The app's cache as the rulebook sees it ([`trove_rulebook::ReplicaStore`]): the primitives
 //! that write the cache's schema for one project. What a mutation does is decided by
 //! `trove_rulebook`, the same code trove-server applies pushed mutations with; the app's own
-//! actions (`members`, `tags`) and the replay of pending mutations both go through it.
+//! actions (`members`, `tags`, `queues`) and the replay of pending mutations both go through it.
+//! The labeling-queue primitives, and THE ONE RULE's counts, are in `cache/queues.rs`.
 
 use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension};
 use trove_protocol::model::CollectionPatch;
 use trove_protocol::rules;
-use trove_rulebook::{NewCollection, PairState, Plan, ReplicaStore};
+use trove_protocol::QueueEntry;
+use trove_rulebook::{NewCollection, NewQueue, PairState, Plan, QueueState, ReplicaStore, Seen};
 
 use crate::filters::TAG_SEP;
-use crate::registry::{is_synced, namespace};
+use crate::registry::{account, is_synced, namespace};
 use crate::db::now_ms;
 use crate::error::{Error, Result};
 use crate::filters::list;
@@ -24,11 +26,17 @@ pub struct CacheReplica<'c> {
     synced: bool,
     /// Who a new collection or membership is made by (empty when replaying: the pull brings it).
     actor: &'c str,
+    /// Who queue actions are taken as (`registry::account`; empty while unknown, which holds no
+    /// role in any queue).
+    user: String,
 }
+
+mod queues;
+pub(crate) use queues::{counts as queue_counts, entries_of, entry_at, kept, queue_id, QueueRow};
 
 impl<'c> CacheReplica<'c> {
     pub fn new(conn: &'c Connection, project: i64, actor: &'c str) -> Result<Self> {
-        Ok(CacheReplica { conn, project, synced: is_synced(conn, project)?, actor })
+        Ok(CacheReplica { conn, project, synced: is_synced(conn, project)?, actor, user: account(conn, project)?.unwrap_or_default() })
     }
 
     pub fn synced(&self) -> bool {
@@ -48,6 +56,7 @@ impl<'c> CacheReplica<'c> {
 impl ReplicaStore for CacheReplica<'_> {
     type Collection = i64;
     type Item = i64;
+    type Queue = i64;
     type Error = Error;
 
     fn exists(&mut self, collection: &str) -> Result<bool> {
@@ -198,6 +207,46 @@ impl ReplicaStore for CacheReplica<'_> {
     fn touch_items(&mut self, items: &[i64]) -> Result<()> {
         self.conn.execute("UPDATE items SET updated_at = ?1 WHERE id IN rarray(?2)", rusqlite::params![now_ms(), list(items)])?;
         Ok(())
+    }
+
+    fn actor(&self) -> String {
+        self.user.clone()
+    }
+
+    fn queue_exists(&mut self, queue: &str) -> Result<bool> {
+        Ok(queue_id(self.conn, queue)?.is_some())
+    }
+
+    fn create_queue(&mut self, q: NewQueue<'_>) -> Result<()> {
+        queues::create(self.conn, self.project, &q, &self.user)
+    }
+
+    fn queue(&mut self, queue: &str) -> Result<Option<QueueState<i64>>> {
+        Ok(QueueRow::find(self.conn, self.project, queue)?.map(|q| QueueState {
+            handle: q.id,
+            closed: !q.open(),
+            annotators: q.annotators,
+            reviewers: q.reviewers,
+        }))
+    }
+
+    fn close_queue(&mut self, q: i64) -> Result<()> {
+        self.conn.execute("UPDATE queues SET closed = 1, updated_at = ?1 WHERE id = ?2", rusqlite::params![now_ms(), q])?;
+        Ok(())
+    }
+
+    fn queue_items(&mut self, q: i64, items: &[String]) -> Result<Vec<Seen<i64>>> {
+        queues::seen(self.conn, self.project, q, items)
+    }
+
+    fn write_entry(&mut self, q: i64, item: i64, entry: &QueueEntry) -> Result<()> {
+        queues::write_entry(self.conn, q, item, entry)
+    }
+
+    fn mark_labeled(&mut self, items: &[i64]) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached("UPDATE items SET labels_count = 1 WHERE id IN rarray(?1) AND labels_count = 0 RETURNING id")?;
+        let changed = stmt.query_map([list(items)], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+        Ok(changed)
     }
 }
 

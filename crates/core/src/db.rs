@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_sync.sql"),
     include_str!("migrations/003_recovery.sql"),
+    include_str!("migrations/004_queues.sql"),
 ];
 
 /// The local cache: a SQLite database and the thumbnail directory beside it.

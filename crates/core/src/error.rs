@@ -1,7 +1,7 @@
 //! The one error type of `trove-core`.
 
 use trove_protocol::rules::RuleError;
-use trove_protocol::{position::PositionError, ApiError, ErrorCode};
+use trove_protocol::{position::PositionError, ApiError, ErrorCode, QueueError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -33,6 +33,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
+            // A queue refusal says what the user may not do, or what changed under them.
+            Error::Rule(RuleError::Queue(e)) => match e {
+                QueueError::NotAnnotator { .. } | QueueError::NotReviewer { .. } => ErrorCode::Forbidden,
+                QueueError::NotInQueue { .. } => ErrorCode::NotFound,
+                QueueError::Invalid(_) => ErrorCode::InvalidInput,
+                QueueError::Closed { .. } | QueueError::Taken { .. } | QueueError::NotSubmitted { .. } | QueueError::Stale { .. } => ErrorCode::Conflict,
+            },
             Error::Rule(_) | Error::Invalid(_) | Error::Position(_) => ErrorCode::InvalidInput,
             Error::NotFound { .. } | Error::NotMember { .. } => ErrorCode::NotFound,
             Error::DuplicateTitle { .. } => ErrorCode::Conflict,

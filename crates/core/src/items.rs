@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension};
 use trove_protocol::rules::PAGE_MAX;
+use trove_protocol::queue::QueueFacet;
 use trove_protocol::{CollectionRef, FacetCount, Item, ItemDetail, ItemKind, ItemPage, ItemQuery, Summary};
 
 use crate::error::{Error, Result};
@@ -121,7 +122,19 @@ pub fn summary(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Sum
             Ok(FacetCount { value: name.clone(), label: name, count: r.get::<_, i64>(1)? as u64 })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Summary { total, datasets, tags })
+    Ok(Summary { total, datasets, tags, queues: queue_facet(conn, project, query)? })
+}
+
+/// Each queue's counts over the items the query matches, its queue clauses left out.
+fn queue_facet(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Vec<QueueFacet>> {
+    let queues = crate::cache::QueueRow::of_project(conn, project)?;
+    if queues.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut matching = filters::from_where(project, query, |c| c.cond.facet() == "queue");
+    matching.text = format!("SELECT i.id{}", matching.text);
+    let mut counts = crate::cache::queue_counts(conn, project, Some(&matching))?;
+    Ok(queues.into_iter().map(|q| QueueFacet { queue_id: q.id, counts: counts.remove(&q.id).unwrap_or_default(), name: q.name }).collect())
 }
 
 fn get_item(conn: &Connection, project: i64, id: i64) -> Result<Item> {

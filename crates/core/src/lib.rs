@@ -6,8 +6,8 @@
 //! intent-level mutation to the outbox, so a failed action leaves neither.
 //!
 //! Modules are named after the domain: [`filters`] (the typed filter compiled to SQL),
-//! [`selection`], [`items`], [`collections`], [`members`], [`tags`], [`outbox`], [`thumbs`],
-//! [`demo`]. This crate knows nothing of Tauri, HTTP or the UI; wire types come from
+//! [`selection`], [`items`], [`collections`], [`members`], [`tags`], [`queues`], [`outbox`],
+//! [`thumbs`], [`demo`]. This crate knows nothing of Tauri, HTTP or the UI; wire types come from
 //! `trove-protocol`.
 
 mod cache;
@@ -21,6 +21,7 @@ pub mod members;
 pub mod meta;
 pub mod outbox;
 pub mod projects;
+pub mod queues;
 mod registry;
 pub mod replica;
 pub mod selection;

@@ -1,6 +1,6 @@
 //! Which local projects are copies of a server project, and as whom: the `sync_projects` rows
-//! that the actions (a new collection's namespace), the outbox (who may record) and the replica
-//! read. It sits below all of them so that none of them imports the replica.
+//! that the actions (a new collection's namespace), the outbox (who may record), the queues (the
+//! account the user acts as) and the replica read. It sits below all of them so that none of them imports the replica.
 
 use rusqlite::{Connection, OptionalExtension};
 
@@ -27,4 +27,29 @@ pub fn full_name(conn: &Connection, project: i64) -> Result<String> {
         [project],
         |r| r.get(0),
     )?)
+}
+
+/// The user name a local project's only user acts as: its annotator, reviewer and editor.
+pub const LOCAL_USER: &str = "you";
+
+/// Who this cache acts as in `project`: the server account's user name for a synced project
+/// (`None` until it is known: see [`set_account`]), [`LOCAL_USER`] for a local one.
+pub fn account(conn: &Connection, project: i64) -> Result<Option<String>> {
+    let row: Option<String> =
+        conn.prepare_cached("SELECT account FROM sync_projects WHERE project_id = ?1")?.query_row([project], |r| r.get(0)).optional()?;
+    Ok(match row {
+        None => Some(LOCAL_USER.to_string()),
+        Some(a) if a.is_empty() => None,
+        Some(a) => Some(a),
+    })
+}
+
+/// The caller's role in a synced project (`viewer`, `editor`, `admin`); `None` for a local one.
+pub fn role(conn: &Connection, project: i64) -> Result<Option<String>> {
+    Ok(conn.prepare_cached("SELECT role FROM sync_projects WHERE project_id = ?1")?.query_row([project], |r| r.get(0)).optional()?)
+}
+
+/// Records the account the server's token signs in as, for every project of that server.
+pub fn set_account(conn: &Connection, server: &str, account: &str) -> Result<usize> {
+    Ok(conn.execute("UPDATE sync_projects SET account = ?1 WHERE server = ?2 AND account IS NOT ?1", rusqlite::params![account, server])?)
 }

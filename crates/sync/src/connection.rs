@@ -243,6 +243,19 @@ impl Connection {
         .await
     }
 
+    /// Who may be named in a queue of `project` (`trove_core::queues::people`), the server's
+    /// list fetched first when a server is in use; offline, or when that fails, the list as last
+    /// fetched.
+    pub async fn project_people(&self, store: &Arc<Store>, project: i64) -> Result<Vec<String>> {
+        if let Some(engine) = self.driver.engine() {
+            if let Err(e) = engine.refresh_people(project).await {
+                tracing::info!(error = %e, project, "the project's people could not be fetched; the list known here is used");
+            }
+        }
+        let store = store.clone();
+        blocking(move || Ok(store.project_people(project)?)).await
+    }
+
     /// Downloads a server project (its progress in the status) and returns the local project.
     pub async fn download(&self, uuid: &str) -> Result<Project> {
         let engine = self.engine()?;

@@ -14,6 +14,8 @@ use trove_protocol::ErrorCode;
 
 use crate::remote::{Remote, Result, SyncError};
 
+mod people;
+
 /// Most mutations in one push (the server takes up to 1000).
 pub const PUSH_BATCH: usize = 500;
 /// Most JSON bytes in one push beyond its first mutation: half the server's push body limit
@@ -92,6 +94,8 @@ pub struct Engine {
     notices: Arc<std::sync::Mutex<Vec<String>>>,
     /// Whether [`probe`](Self::probe) has run.
     probed: Arc<std::sync::atomic::AtomicBool>,
+    /// Who the token signs in as, once this engine asked (`people::ensure_account`).
+    account: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 /// Why this database and the server disagree on which of its changes the server has.
@@ -115,7 +119,7 @@ async fn blocking<T: Send + 'static>(store: &Arc<Store>, f: impl FnOnce(&Store) 
 
 impl Engine {
     pub fn new(store: Arc<Store>, remote: Remote) -> Engine {
-        Engine { store, remote, push_batch: PUSH_BATCH, pushing: Default::default(), pulling: Default::default(), notices: Default::default(), probed: Default::default() }
+        Engine { store, remote, push_batch: PUSH_BATCH, pushing: Default::default(), pulling: Default::default(), notices: Default::default(), probed: Default::default(), account: Default::default() }
     }
 
     /// The same engine pushing at most `n` mutations at a time (tests use small batches).
@@ -328,6 +332,7 @@ impl Engine {
     /// Push, then pull every project of this server: one round of sync. Returns what was
     /// pushed and what the pulls carried and changed.
     pub async fn sync(&self) -> Result<(Pushed, Pulled)> {
+        self.ensure_account().await?;
         let pushed = self.push().await?;
         let mut pulled = Pulled::default();
         let projects = blocking(&self.store, |s| s.synced_projects()).await?;
@@ -401,6 +406,7 @@ impl Engine {
             role,
         };
         let id = blocking(&self.store, move |s| s.attach_remote(&remote)).await?;
+        self.ensure_account().await?;
         let label = format!("Downloading {}", info.name);
         let total = info.item_count;
         progress(Progress { label: label.clone(), done: 0, total: Some(total) });

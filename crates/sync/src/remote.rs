@@ -150,6 +150,18 @@ impl Remote {
         self.send(self.request(Method::GET, "/me")).await
     }
 
+    /// The user names with a role in the server project `id` (`GET /projects/{id}/people`):
+    /// whom a labeling queue may name.
+    pub async fn people(&self, id: i64) -> Result<Vec<String>> {
+        /// One entry of the answer (`trove_protocol::api::ProjectPerson`); only the name is used.
+        #[derive(serde::Deserialize)]
+        struct Person {
+            name: String,
+        }
+        let people: Vec<Person> = self.send(self.request(Method::GET, &format!("/projects/{id}/people"))).await?;
+        Ok(people.into_iter().map(|p| p.name).collect())
+    }
+
     /// The projects the caller may see.
     pub async fn projects(&self) -> Result<Vec<ProjectInfo>> {
         self.send(self.request(Method::GET, "/projects")).await

@@ -147,6 +147,11 @@ impl From<trove_core::Error> for ConnectionError {
 /// A sync failure as the person sees it.
 impl From<SyncError> for ApiError {
     fn from(e: SyncError) -> Self {
+        // A refusal of the cache keeps its own code and sentence (and an internal one is logged).
+        let e = match e {
+            SyncError::Local(e) => return e.into(),
+            e => e,
+        };
         let code = match &e {
             SyncError::Unreachable { .. } | SyncError::Server { .. } => ErrorCode::Internal,
             SyncError::Unauthorized => ErrorCode::Unauthorized,

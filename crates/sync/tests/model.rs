@@ -374,6 +374,13 @@ impl Model {
                 }
                 Ok(())
             }
+            // Queues have their own model test (trove-core's `queues::tests`) and sync scenario
+            // (`tests/queues.rs`); this model generates none.
+            Mutation::CreateQueue { .. }
+            | Mutation::CloseQueue { .. }
+            | Mutation::ClaimItems { .. }
+            | Mutation::SubmitItem { .. }
+            | Mutation::ReviewItem { .. } => unreachable!("the model generates no queue mutation"),
         }
     }
 

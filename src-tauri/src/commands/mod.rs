@@ -5,6 +5,7 @@ mod collections;
 mod items;
 mod members;
 mod projects;
+mod queues;
 mod settings;
 pub mod sync;
 mod tags;
@@ -29,6 +30,17 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         tags::list_tags,
         tags::tag_items,
         tags::untag_items,
+        queues::list_queues,
+        queues::create_queue,
+        queues::close_queue,
+        queues::queue_items,
+        queues::my_queue_work,
+        queues::claim_queue_items,
+        queues::submit_queue_item,
+        queues::review_queue_items,
+        queues::move_accepted,
+        queues::project_people,
+        queues::current_user,
         settings::get_settings,
         settings::set_settings,
         sync::sync_status,

@@ -136,6 +136,62 @@ fn without_a_server_the_app_works_offline_and_says_why_server_actions_wait() {
     assert_eq!(settings.server_url, None, "refused settings change nothing");
 }
 
+#[test]
+fn a_labeling_queue_from_create_to_move_accepted_over_ipc() {
+    use trove_protocol::queue::{MoveOutcome, Queue, QueueCounts, QueueItem, QueueItemPage, ReviewOutcome};
+    let app = app();
+    let p = app.project();
+    let counts = |p, a, d, acc, r| QueueCounts { pending: p, annotating: a, done: d, accepted: acc, rejected: r };
+    let ids: Vec<i64> = app.call("item_ids", json!({ "projectId": p.id, "query": {}, "offset": 0, "limit": 7 })).unwrap();
+    let source: Collection = app.call("create_collection", json!({ "projectId": p.id, "input": { "title": "Found" } })).unwrap();
+    let add = |ids: &[i64]| {
+        app.call::<AddOutcome>("add_to_collection", json!({ "projectId": p.id, "collectionId": source.id, "selection": { "type": "ids", "ids": ids } }))
+            .unwrap()
+    };
+    add(&ids[..5]);
+    let input = json!({ "collection_id": source.id, "name": "Batch 1", "annotators": [], "reviewers": [], "tags": ["cat", "dog"] });
+    let q: Queue = app.call("create_queue", json!({ "projectId": p.id, "input": input })).unwrap();
+    assert_eq!((q.counts, q.can_annotate, q.can_review), (counts(5, 0, 0, 0, 0), true, true));
+    let user: String = app.call("current_user", json!({ "projectId": p.id })).unwrap();
+    let people: Vec<String> = app.call("project_people", json!({ "projectId": p.id })).unwrap();
+    assert_eq!((user.as_str(), people), ("you", vec!["you".to_string()]));
+    add(&ids[5..]);
+    let listed: Vec<Queue> = app.call("list_queues", json!({ "projectId": p.id })).unwrap();
+    assert_eq!(listed.iter().map(|x| (x.id, x.counts)).collect::<Vec<_>>(), [(q.id, counts(7, 0, 0, 0, 0))]);
+    let claimed: Vec<QueueItem> = app.call("claim_queue_items", json!({ "queueId": q.id, "count": 3 })).unwrap();
+    assert_eq!(claimed.iter().map(|i| i.item.id).collect::<Vec<_>>(), ids[..3]);
+    let mine: Vec<QueueItem> = app.call("my_queue_work", json!({ "queueId": q.id })).unwrap();
+    assert_eq!(mine.len(), 3);
+    for item in &claimed {
+        let args = json!({ "queueId": q.id, "itemId": item.item.id, "add": ["checked"], "remove": [] });
+        app.call::<Queue>("submit_queue_item", args).unwrap();
+    }
+    let done: QueueItemPage = app.call("queue_items", json!({ "queueId": q.id, "status": "done", "offset": 0, "limit": 50 })).unwrap();
+    assert_eq!(done.total, 3);
+    assert!(done.items.iter().all(|i| i.item.tags.contains(&"checked".to_string()) && i.item.labels_count > 0), "tags and labeled on the items");
+    let out: ReviewOutcome = app.call("review_queue_items", json!({ "queueId": q.id, "itemIds": &ids[..2], "accept": true, "comment": "" })).unwrap();
+    assert_eq!((out.applied, out.refused.len()), (2, 0));
+    let out: ReviewOutcome = app.call("review_queue_items", json!({ "queueId": q.id, "itemIds": [ids[2]], "accept": false, "comment": "blurry" })).unwrap();
+    assert_eq!(out.applied, 1);
+    let listed: Vec<Queue> = app.call("list_queues", json!({ "projectId": p.id })).unwrap();
+    assert_eq!(listed[0].counts, counts(4, 0, 0, 2, 1));
+    let moved: MoveOutcome = app.call("move_accepted", json!({ "queueId": q.id, "target": { "type": "new", "title": "For training" } })).unwrap();
+    assert_eq!((moved.moved, moved.collection.item_count), (2, 2));
+    let cols: Vec<Collection> = app.call("list_collections", json!({ "projectId": p.id })).unwrap();
+    assert_eq!(cols.iter().find(|c| c.id == source.id).unwrap().item_count, 5);
+    let all: QueueItemPage = app.call("queue_items", json!({ "queueId": q.id, "status": null, "offset": 0, "limit": 50 })).unwrap();
+    assert_eq!(all.total, 7, "5 members and the 2 accepted, kept as history");
+    let summary: Summary = app.call("summarize", json!({ "projectId": p.id, "query": {} })).unwrap();
+    assert_eq!(summary.queues[0].counts, counts(4, 0, 0, 2, 1));
+    let err = app.call::<Vec<QueueItem>>("claim_queue_items", json!({ "queueId": q.id, "count": 0 })).unwrap_err();
+    assert_eq!(err, ApiError::new(ErrorCode::InvalidInput, "a claim takes 1 to 500 items; 0 were asked for"));
+    app.call::<()>("close_queue", json!({ "queueId": q.id })).unwrap();
+    let err = app.call::<Vec<QueueItem>>("claim_queue_items", json!({ "queueId": q.id, "count": 1 })).unwrap_err();
+    assert_eq!((err.code, err.message.as_str()), (ErrorCode::Conflict, "queue \u{201c}Batch 1\u{201d} is closed; nobody works in it any more"));
+    let err = app.call::<Queue>("submit_queue_item", json!({ "queueId": 999, "itemId": ids[0], "add": [], "remove": [] })).unwrap_err();
+    assert_eq!(err, ApiError::new(ErrorCode::NotFound, "queue 999 does not exist"));
+}
+
 /// The command names a source file calls with `call<…>('name'` or `call('name'`.
 fn called_commands(ts: &str) -> std::collections::BTreeSet<String> {
     ts.match_indices("call")
@@ -229,6 +285,7 @@ fn the_ui_names_exactly_the_arguments_each_command_takes() {
         include_str!("items.rs"),
         include_str!("members.rs"),
         include_str!("projects.rs"),
+        include_str!("queues.rs"),
         include_str!("settings.rs"),
         include_str!("sync.rs"),
         include_str!("tags.rs"),

@@ -15,6 +15,8 @@ use crate::{outbox, tags};
 /// Drops the synced copy of the project's data (a reset); the outbox is kept and replayed.
 pub(super) fn wipe(conn: &Connection, project: i64) -> Result<()> {
     for sql in [
+        "DELETE FROM queue_entries WHERE queue_id IN (SELECT id FROM queues WHERE project_id = ?1)",
+        "DELETE FROM queues WHERE project_id = ?1",
         "DELETE FROM membership_clocks WHERE collection_id IN (SELECT id FROM collections WHERE project_id = ?1)",
         "DELETE FROM memberships WHERE collection_id IN (SELECT id FROM collections WHERE project_id = ?1)",
         "DELETE FROM collections WHERE project_id = ?1",
@@ -29,6 +31,8 @@ pub(super) fn wipe(conn: &Connection, project: i64) -> Result<()> {
 }
 
 fn hard_delete_collection(conn: &Connection, id: i64) -> Result<()> {
+    // Its queues stay, closed by the rule (their collection is gone), with their history.
+    conn.execute("UPDATE queues SET collection_id = NULL WHERE collection_id = ?1", [id])?;
     conn.execute("DELETE FROM membership_clocks WHERE collection_id = ?1", [id])?;
     conn.execute("DELETE FROM memberships WHERE collection_id = ?1", [id])?;
     conn.execute("DELETE FROM collections WHERE id = ?1", [id])?;
@@ -44,7 +48,13 @@ fn hard_delete_collection(conn: &Connection, id: i64) -> Result<()> {
 /// cache has just sent (an add of 100,000 items comes back as 100,000 memberships), and such a
 /// page writes no row of them, replays nothing and reports no change.
 pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Result<Applied> {
-    let carried = page.datasets.len() + page.items.len() + page.collections.len() + page.memberships.len() + page.deleted_collections.len();
+    let carried = page.datasets.len()
+        + page.items.len()
+        + page.collections.len()
+        + page.memberships.len()
+        + page.deleted_collections.len()
+        + page.queues.len()
+        + page.queue_entries.len();
     // A reset the server asked for, or one this cache asked itself (`recovery::start_over`):
     // the copy is rebuilt from this page on.
     let reset_pending: bool = conn.query_row("SELECT reset_pending FROM sync_projects WHERE project_id = ?1", [project], |r| r.get(0))?;
@@ -65,6 +75,8 @@ pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Resul
             out.row(true);
         }
     }
+    super::queues::apply_queues(conn, project, page, &mut out)?;
+    super::queues::apply_entries(conn, project, page, &mut out)?;
     // Refusals the push answer carried may have been lost with it: the page repeats them.
     let undo = record_refusals(conn, &page.rejected)?;
     let acknowledged = outbox::acknowledge(conn, page.last_mutation_id)?;
@@ -86,14 +98,14 @@ pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Resul
 
 /// Rows a page wrote, and of those the ones whose change shows.
 #[derive(Default)]
-struct Written {
+pub(super) struct Written {
     written: usize,
     changed: usize,
 }
 
 impl Written {
     /// A row that was written (or not), its change shown.
-    fn row(&mut self, written: bool) {
+    pub(super) fn row(&mut self, written: bool) {
         self.seen(written, written);
     }
 

@@ -9,6 +9,10 @@
 //! already in place changes nothing. A row touched
 //! by a mutation that the server refused is re-sent by the server with its true state, so the
 //! optimistic local effect disappears on the next pull.
+//!
+//! Labeling queues and their entries are copied the same way (`queues.rs`): pulled rows
+//! overwrite the copy where they differ, and pending claims, submits and reviews are replayed
+//! on top by the rulebook (a refused one, say a submit another annotator's beat, leaves nothing).
 
 
 use rusqlite::{Connection, OptionalExtension};
@@ -105,6 +109,7 @@ pub fn synced(conn: &Connection) -> Result<Vec<Synced>> {
 mod apply;
 mod copies;
 mod fingerprint;
+mod queues;
 mod recovery;
 mod refusals;
 mod replay;
@@ -113,7 +118,7 @@ mod tests;
 
 pub use apply::apply_pull;
 pub use copies::{downloaded, thumbnails, CopyOf};
-use apply::wipe;
+use apply::{wipe, Written};
 pub use recovery::{forget, start_over};
 pub use fingerprint::fingerprint;
 pub use refusals::{describe, record_refusals, refetch, refusals};
@@ -138,6 +143,17 @@ pub(super) fn key_at_end(conn: &Connection, collection: i64) -> Result<String> {
 }
 
 impl crate::Store {
+    /// Records the account the token of `server` signs in as (`GET /me`): who this cache acts
+    /// as in that server's projects (`queues`' annotators and reviewers are user names).
+    pub fn set_account(&self, server: &str, account: &str) -> Result<()> {
+        self.write(|tx| crate::registry::set_account(tx, server, account).map(|_| ()))
+    }
+
+    /// Whether some project of `server` does not know its account yet.
+    pub fn account_missing(&self, server: &str) -> Result<bool> {
+        self.read(|c| Ok(c.query_row("SELECT EXISTS (SELECT 1 FROM sync_projects WHERE server = ?1 AND account = '')", [server], |r| r.get(0))?))
+    }
+
     /// Attaches a server project (see [`attach`]).
     pub fn attach_remote(&self, p: &RemoteProject) -> Result<i64> {
         self.write(|tx| attach(tx, p))

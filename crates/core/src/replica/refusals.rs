@@ -14,6 +14,10 @@ pub fn describe(conn: &Connection, m: &Mutation) -> Result<String> {
         let t: Option<String> = conn.query_row("SELECT title FROM collections WHERE uuid = ?1", [uuid], |r| r.get(0)).optional()?;
         Ok(t.map(|t| format!("\u{201c}{t}\u{201d}")).unwrap_or_else(|| "a collection".into()))
     };
+    let queue_name = |uuid: &str| -> Result<String> {
+        let t: Option<String> = conn.query_row("SELECT name FROM queues WHERE uuid = ?1", [uuid], |r| r.get(0)).optional()?;
+        Ok(t.map(|t| format!("the queue \u{201c}{t}\u{201d}")).unwrap_or_else(|| "a labeling queue".into()))
+    };
     let items = |n: usize| if n == 1 { "1 item".to_string() } else { format!("{n} items") };
     Ok(match m {
         Mutation::CreateCollection { title, .. } => format!("Create the collection \u{201c}{title}\u{201d}"),
@@ -28,6 +32,13 @@ pub fn describe(conn: &Connection, m: &Mutation) -> Result<String> {
         Mutation::MoveItem { collection, .. } => format!("Reorder {}", title(collection)?),
         Mutation::TagItems { items: i, tags } => format!("Tag {} with {}", items(i.len()), tags.join(", ")),
         Mutation::UntagItems { items: i, tags } => format!("Remove the tags {} from {}", tags.join(", "), items(i.len())),
+        Mutation::CreateQueue { name, .. } => format!("Create the labeling queue \u{201c}{name}\u{201d}"),
+        Mutation::CloseQueue { queue } => format!("Close {}", queue_name(queue)?),
+        Mutation::ClaimItems { queue, items: i } => format!("Claim {} in {}", items(i.len()), queue_name(queue)?),
+        Mutation::SubmitItem { queue, .. } => format!("Submit an item in {}", queue_name(queue)?),
+        Mutation::ReviewItem { queue, accept, .. } => {
+            format!("{} an item in {}", if *accept { "Accept" } else { "Reject" }, queue_name(queue)?)
+        }
     })
 }
 

@@ -16,6 +16,8 @@ fn page(last_mutation_id: i64) -> PullResponse {
         memberships: vec![],
         deleted_collections: vec![],
         rejected: vec![],
+        queues: vec![],
+        queue_entries: vec![],
     }
 }
 
