@@ -224,6 +224,7 @@ impl ReplicaStore for CacheReplica<'_> {
     fn queue(&mut self, queue: &str) -> Result<Option<QueueState<i64>>> {
         Ok(QueueRow::find(self.conn, self.project, queue)?.map(|q| QueueState {
             handle: q.id,
+            name: q.name.clone(),
             closed: !q.open(),
             annotators: q.annotators,
             reviewers: q.reviewers,

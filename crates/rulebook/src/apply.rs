@@ -104,6 +104,8 @@ pub struct NewQueue<'a> {
 #[derive(Debug, Clone)]
 pub struct QueueState<Q> {
     pub handle: Q,
+    /// Its name, as refusals name it.
+    pub name: String,
     /// Closed by an editor, or its collection was deleted.
     pub closed: bool,
     pub annotators: Vec<String>,
@@ -184,7 +186,7 @@ pub fn apply<S: ReplicaStore>(m: &Mutation, store: &mut S) -> Result<(), S::Erro
             }
         }
         Mutation::ClaimItems { queue, items } => {
-            if let Some(q) = open_queue(store, queue, Role::Annotator)? {
+            if let Some((q, _)) = open_queue(store, queue, Role::Annotator)? {
                 let me = store.actor();
                 for seen in store.queue_items(q, items)? {
                     if let Some(entry) = queues::claim(&seen, &me) {
@@ -194,11 +196,11 @@ pub fn apply<S: ReplicaStore>(m: &Mutation, store: &mut S) -> Result<(), S::Erro
             }
         }
         Mutation::SubmitItem { queue, item, add, remove } => {
-            if let Some(q) = open_queue(store, queue, Role::Annotator)? {
+            if let Some((q, name)) = open_queue(store, queue, Role::Annotator)? {
                 let me = store.actor();
                 let seen = store.queue_items(q, std::slice::from_ref(item))?;
-                let seen = seen.first().ok_or_else(|| RuleError::from(QueueError::NotInQueue { queue: queue.clone() }))?;
-                let entry = queues::submit(seen, &me, queue).map_err(RuleError::from)?;
+                let seen = seen.first().ok_or_else(|| RuleError::from(QueueError::NotInQueue { queue: name.clone() }))?;
+                let entry = queues::submit(seen, &me, &name).map_err(RuleError::from)?;
                 let one = [seen.item];
                 set_tags(store, &one, add, true)?;
                 set_tags(store, &one, remove, false)?;
@@ -210,12 +212,12 @@ pub fn apply<S: ReplicaStore>(m: &Mutation, store: &mut S) -> Result<(), S::Erro
             }
         }
         Mutation::ReviewItem { queue, item, submission, accept, comment } => {
-            if let Some(q) = open_queue(store, queue, Role::Reviewer)? {
+            if let Some((q, name)) = open_queue(store, queue, Role::Reviewer)? {
                 let me = store.actor();
                 let comment = queue::comment(comment).map_err(RuleError::from)?;
                 let seen = store.queue_items(q, std::slice::from_ref(item))?;
-                let seen = seen.first().ok_or_else(|| RuleError::from(QueueError::NotInQueue { queue: queue.clone() }))?;
-                let entry = queues::review(seen, *submission, *accept, &comment, &me, queue).map_err(RuleError::from)?;
+                let seen = seen.first().ok_or_else(|| RuleError::from(QueueError::NotInQueue { queue: name.clone() }))?;
+                let entry = queues::review(seen, *submission, *accept, &comment, &me, &name).map_err(RuleError::from)?;
                 store.write_entry(q, seen.item, &entry)?;
             }
         }
@@ -228,22 +230,24 @@ enum Role {
     Reviewer,
 }
 
-/// The open queue `queue` to work in as `role`: `None` when the replica does not know it; a
-/// refusal when it is closed or the actor does not hold the role.
-fn open_queue<S: ReplicaStore>(store: &mut S, queue: &str, role: Role) -> Result<Option<S::Queue>, S::Error> {
+/// The open queue `queue` to work in as `role`, with its name quoted as refusals name it:
+/// `None` when the replica does not know it; a refusal when it is closed or the actor does not
+/// hold the role.
+fn open_queue<S: ReplicaStore>(store: &mut S, queue: &str, role: Role) -> Result<Option<(S::Queue, String)>, S::Error> {
     let Some(q) = store.queue(queue)? else { return Ok(None) };
     let me = store.actor();
+    let name = rules::quote(&q.name);
     let (allowed, refusal) = match role {
-        Role::Annotator => (q.annotators.contains(&me), QueueError::NotAnnotator { queue: queue.to_string() }),
-        Role::Reviewer => (q.reviewers.contains(&me), QueueError::NotReviewer { queue: queue.to_string() }),
+        Role::Annotator => (q.annotators.contains(&me), QueueError::NotAnnotator { queue: name.clone() }),
+        Role::Reviewer => (q.reviewers.contains(&me), QueueError::NotReviewer { queue: name.clone() }),
     };
     if !allowed {
         return Err(RuleError::from(refusal).into());
     }
     if q.closed {
-        return Err(RuleError::from(QueueError::Closed { queue: queue.to_string() }).into());
+        return Err(RuleError::from(QueueError::Closed { queue: name }).into());
     }
-    Ok(Some(q.handle))
+    Ok(Some((q.handle, name)))
 }
 
 /// Adds (`add`) or removes the pairs `states` of collection `c`: plans them ([`members::plan`]),

@@ -154,10 +154,10 @@ async fn annotators_claim_and_submit_reviewers_decide_and_everyone_else_is_refus
     let s = Server::new();
     let c = collection(&s, "Batch", &[0, 1, 2]).await;
     let q = queue(&s, &c).await;
-    let (id, uuid) = (q["id"].as_i64().unwrap(), q["uuid"].as_str().unwrap().to_string());
+    let id = q["id"].as_i64().unwrap();
     let it = s.items.clone();
-    let not_annotator = format!("you are not an annotator of queue {uuid}; only its annotators claim and submit items");
-    let not_reviewer = format!("you are not a reviewer of queue {uuid}; only its reviewers accept and reject items");
+    let not_annotator = "you are not an annotator of queue \"Batch 1\"; only its annotators claim and submit items".to_string();
+    let not_reviewer = "you are not a reviewer of queue \"Batch 1\"; only its reviewers accept and reject items".to_string();
 
     // Claims: in collection order, only what is pending; bounded.
     let r = post(&s, &format!("/queues/{id}/claim"), &s.bob, json!({"count": 2})).await;
@@ -184,8 +184,8 @@ async fn annotators_claim_and_submit_reviewers_decide_and_everyone_else_is_refus
     assert_eq!(m, "bob has this item (annotating); your submission was not applied");
     assert_eq!(get(&s, &format!("/items/{}", it[0]), &s.alice).await.body["tags"], json!(["cat"]));
     assert_eq!(refused(&post(&s, &format!("/queues/{id}/items/{}/submit", it[0]), &s.alice, json!({})).await, StatusCode::FORBIDDEN), not_annotator);
-    assert_eq!(refused(&post(&s, &format!("/queues/{id}/items/{}/submit", it[4]), &s.bob, json!({})).await, StatusCode::NOT_FOUND), format!("the item is not in queue {uuid}"));
-    assert_eq!(refused(&post(&s, &format!("/queues/{id}/items/424242/submit", ), &s.bob, json!({})).await, StatusCode::NOT_FOUND), format!("the item is not in queue {uuid}"));
+    assert_eq!(refused(&post(&s, &format!("/queues/{id}/items/{}/submit", it[4]), &s.bob, json!({})).await, StatusCode::NOT_FOUND), "the item is not in queue \"Batch 1\"".to_string());
+    assert_eq!(refused(&post(&s, &format!("/queues/{id}/items/424242/submit", ), &s.bob, json!({})).await, StatusCode::NOT_FOUND), "the item is not in queue \"Batch 1\"".to_string());
     let m = refused(&post(&s, &format!("/queues/{id}/items/{}/submit", it[0]), &s.bob, json!({"add": ["x".repeat(65)]})).await, StatusCode::BAD_REQUEST);
     assert!(m.starts_with("tag \"xxxxxxxxxxxxxxxxxxxx…\" is 65 characters"), "{m}");
     for k in [0, 1] {
@@ -216,7 +216,7 @@ async fn annotators_claim_and_submit_reviewers_decide_and_everyone_else_is_refus
         json!({"applied": 0, "refused": [
             {"item": it[1], "code": "conflict", "message": "the item was submitted again since you saw it (submission 2, you reviewed 1); look at it again"},
             {"item": it[0], "code": "conflict", "message": "the item is accepted, not submitted; there is nothing to review"},
-            {"item": it[4], "code": "not_found", "message": format!("the item is not in queue {uuid}")},
+            {"item": it[4], "code": "not_found", "message": "the item is not in queue \"Batch 1\"".to_string()},
         ]})
     );
     let m = refused(&post(&s, &format!("/queues/{id}/review"), &s.alice, review(json!([]), true, &"c".repeat(501))).await, StatusCode::BAD_REQUEST);
@@ -243,7 +243,7 @@ async fn annotators_claim_and_submit_reviewers_decide_and_everyone_else_is_refus
     let r = post(&s, &format!("/queues/{id}/close"), &s.carol, json!({})).await;
     assert_eq!((r.status, r.body["closed"].as_bool(), r.body["can_annotate"].as_bool()), (StatusCode::OK, Some(true), Some(false)));
     assert_eq!(post(&s, &format!("/queues/{id}/close"), &s.carol, json!({})).await.status, StatusCode::OK, "closing twice is a no-op");
-    let closed = format!("queue {uuid} is closed; nobody works in it any more");
+    let closed = "queue \"Batch 1\" is closed; nobody works in it any more".to_string();
     assert_eq!(refused(&post(&s, &format!("/queues/{id}/items/{}/submit", it[1]), &s.bob, json!({})).await, StatusCode::CONFLICT), closed);
     assert_eq!(refused(&post(&s, &format!("/queues/{id}/review"), &s.alice, review(json!([{"item": it[1], "submission": 2}]), true, "")).await, StatusCode::CONFLICT), closed);
     assert_eq!(counts(&s, id).await, [0, 0, 1, 2, 0]);

@@ -8,7 +8,9 @@
 // item is back with its annotator, with the comment).
 
 import assert from 'node:assert/strict';
-import { e2e, DEMO } from '../harness/index.mjs';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { e2e, DEMO, artifactsDir } from '../harness/index.mjs';
 import { counts, Queues } from '../harness/queues.mjs';
 
 const SOURCE = 'To label';
@@ -16,8 +18,10 @@ const TARGET = 'For training';
 const QUEUE = 'Street labels';
 const COMMENT = 'Not a street scene';
 
-e2e('a labeling queue follows its collection; label, review, move accepted; all of it survives a restart', async ({ app, trove, t }) => {
+e2e('a labeling queue follows its collection; label, review, move accepted; all of it survives a restart (screenshots: artifacts/queue-*.png)', async ({ app, trove, t }) => {
   const q = new Queues(trove);
+  mkdirSync(artifactsDir, { recursive: true });
+  const shot = (name) => trove.browser.saveScreenshot(path.join(artifactsDir, `queue-${name}.png`));
 
   // A collection of 5, and a queue made from it: 5 pending.
   await trove.collectRange(5, SOURCE, { datasetTotal: DEMO.datasets.city });
@@ -44,6 +48,7 @@ e2e('a labeling queue follows its collection; label, review, move accepted; all 
   await q.expectCounts(QUEUE, counts(6, 1));
 
   await q.turnOnTag('car', async () => (await q.tagButton('car')).click());
+  await shot('labeling');
   const b = await q.submitWithButton();
   await q.expectCounts(QUEUE, counts(5, 1, 1));
 
@@ -61,6 +66,9 @@ e2e('a labeling queue follows its collection; label, review, move accepted; all 
 
   // Review: the 3 submitted items, with the tags set on them; accept 2 in one action, reject 1.
   const rows = await q.startReview(3);
+  // A screenshot taken at once can show the frame before the list painted.
+  await trove.browser.pause(1000);
+  await shot('review');
   assert.deepEqual(rows.map((r) => r.id).sort(), [a, b, c].sort(), `the items to review are the submitted ones\n  ${await q.describeQueues()}`);
   const tagsOf = (id) => (rows.find((r) => r.id === id)?.tags ?? '').split(',');
   assert.ok(tagsOf(a).includes('car'), `item ${a} carries the tag car: ${tagsOf(a)}`);
@@ -72,6 +80,7 @@ e2e('a labeling queue follows its collection; label, review, move accepted; all 
   await q.reject(c, COMMENT);
   await q.expectCounts(QUEUE, counts(3, 1, 0, 2, 1));
   await q.expectReviewItems(0);
+  await shot('reviewed');
 
   // Move the accepted ones: a new collection of 2, the source drops to 5; the queue keeps them.
   await q.moveAcceptedToNew(TARGET);

@@ -227,7 +227,7 @@ pub fn claim(tx: &Transaction, caller: &Caller, id: i64, count: u32) -> Result<V
 fn item_uuid(conn: &Connection, q: &QueueRow, item: i64) -> Result<String> {
     conn.query_row("SELECT uuid FROM items WHERE id = ?1 AND project_id = ?2", [item, q.project], |r| r.get(0))
         .optional()?
-        .ok_or_else(|| Error::Rule(RuleError::Queue(QueueError::NotInQueue { queue: q.uuid.clone() })))
+        .ok_or_else(|| Error::Rule(RuleError::Queue(QueueError::NotInQueue { queue: trove_protocol::rules::quote(&q.name) })))
 }
 
 /// The caller submits one item with its tag changes; returns the item as it is now.

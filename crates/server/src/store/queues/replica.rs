@@ -90,6 +90,7 @@ pub fn state(tx: &Transaction, caller: &Caller, uuid: &str) -> Result<QueueState
     let (q, _) = super::by_uuid(tx, caller, uuid)?;
     Ok(QueueState {
         handle: QueueHandle { id: q.id, project: q.project, collection: q.collection },
+        name: q.name,
         closed: q.closed,
         annotators: q.annotators,
         reviewers: q.reviewers,
