@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension};
 use trove_protocol::rules::PAGE_MAX;
 use trove_protocol::queue::QueueFacet;
-use trove_protocol::{CollectionRef, FacetCount, Item, ItemDetail, ItemKind, ItemPage, ItemQuery, Summary};
+use trove_protocol::{CollectionRef, FacetCount, Item, ItemDetail, ItemKind, ItemPage, ItemQuery, ProjectKind, Summary};
 
 use crate::error::{Error, Result};
 use crate::filters::{self, Sql};
@@ -91,8 +91,9 @@ pub fn count(conn: &Connection, project: i64, query: &ItemQuery) -> Result<u64> 
     Ok(n as u64)
 }
 
-/// The query's total and the facet counts of datasets and tags. Each facet is counted with that
-/// facet's own clauses left out, so its numbers say what choosing a value would give.
+/// The query's total and the facet counts of datasets, tags, queues and (hub projects) kinds.
+/// Each facet is counted with that facet's own clauses left out, so its numbers say what
+/// choosing a value would give.
 pub fn summary(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Summary> {
     check_query(conn, project, query)?;
     let total = count(conn, project, query)?;
@@ -122,7 +123,26 @@ pub fn summary(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Sum
             Ok(FacetCount { value: name.clone(), label: name, count: r.get::<_, i64>(1)? as u64 })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Summary { total, datasets, tags, queues: queue_facet(conn, project, query)? })
+    Ok(Summary { total, datasets, tags, queues: queue_facet(conn, project, query)?, kinds: kind_facet(conn, project, query)? })
+}
+
+/// Each item kind among the query's matches, its kinds clauses left out, most items first. Only
+/// hub projects mix kinds (model, dataset, space, paper); the items of any other project are all
+/// of the project's one kind, so its facet is empty rather than a scan that says nothing.
+fn kind_facet(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Vec<FacetCount>> {
+    let kind: String = conn.query_row("SELECT kind FROM projects WHERE id = ?1", [project], |r| r.get(0))?;
+    if ProjectKind::parse(&kind) != Some(ProjectKind::Hub) {
+        return Ok(Vec::new());
+    }
+    let body = filters::from_where(project, query, |c| c.cond.facet() == "kinds");
+    let mut stmt = conn.prepare(&format!("SELECT i.kind, count(*){} GROUP BY i.kind ORDER BY count(*) DESC, i.kind", body.text))?;
+    let kinds = stmt
+        .query_map(body.params(), |r| {
+            let kind: String = r.get(0)?;
+            Ok(FacetCount { value: kind.clone(), label: kind, count: r.get::<_, i64>(1)? as u64 })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(kinds)
 }
 
 /// Each queue's counts over the items the query matches, its queue clauses left out.
@@ -192,5 +212,52 @@ impl crate::Store {
             detail.preview = None;
         }
         Ok(detail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use trove_protocol::{Clause, Condition, Filter, ItemKind, ItemQuery, ProjectKind};
+
+    use crate::testing::fixture;
+
+    fn query(conds: Vec<Condition>) -> ItemQuery {
+        ItemQuery { filter: Filter { clauses: conds.into_iter().map(|cond| Clause { negate: false, cond }).collect() }, ..Default::default() }
+    }
+
+    #[test]
+    fn kinds_facet_counts_hub_items_without_its_own_clause() {
+        let f = fixture();
+        // Make P a hub project: items 1, 2 models; 3 a dataset; 4, 5 papers.
+        f.store
+            .write(|tx| {
+                tx.execute("UPDATE projects SET kind = 'hub' WHERE id = ?1", [f.p])?;
+                tx.execute("UPDATE items SET kind = CASE WHEN id <= 2 THEN 'model' WHEN id = 3 THEN 'dataset' ELSE 'paper' END WHERE project_id = ?1", [f.p])?;
+                Ok(())
+            })
+            .unwrap();
+        let kinds = |q: &ItemQuery| -> (u64, Vec<(String, u64)>) {
+            let s = f.store.summary(f.p, q).unwrap();
+            (s.total, s.kinds.iter().map(|k| (k.value.clone(), k.count)).collect())
+        };
+        let all = [("model".to_string(), 2), ("paper".to_string(), 2), ("dataset".to_string(), 1)];
+        assert_eq!(kinds(&ItemQuery::default()), (5, all.to_vec()));
+        // Choosing a kind narrows the total, not the kinds facet.
+        assert_eq!(kinds(&query(vec![Condition::Kinds { kinds: vec![ItemKind::Paper] }])), (2, all.to_vec()));
+        // Another clause narrows it: items 1 and 2 have the tag "cat".
+        let cat = Condition::Tags { tags: vec!["cat".into()], mode: trove_protocol::TagMode::Any };
+        let kinds_and_cat = query(vec![Condition::Kinds { kinds: vec![ItemKind::Paper] }, cat]);
+        assert_eq!(kinds(&kinds_and_cat), (0, vec![("model".to_string(), 2)]));
+        // The other facets do leave the kinds clause in.
+        let s = f.store.summary(f.p, &kinds_and_cat).unwrap();
+        assert!(s.datasets.iter().all(|d| d.count == 0));
+    }
+
+    #[test]
+    fn kinds_facet_is_empty_outside_hub_projects() {
+        let f = fixture();
+        assert!(f.store.summary(f.p, &ItemQuery::default()).unwrap().kinds.is_empty());
+        let q = f.store.write(|tx| crate::projects::create(tx, "H", ProjectKind::Hub, "")).unwrap();
+        assert!(f.store.summary(q, &ItemQuery::default()).unwrap().kinds.is_empty(), "no items, no kinds");
     }
 }

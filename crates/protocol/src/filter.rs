@@ -136,6 +136,7 @@ impl Condition {
     pub fn facet(&self) -> &'static str {
         match self {
             Condition::Datasets { .. } => "datasets",
+            Condition::Kinds { .. } => "kinds",
             Condition::Tags { .. } => "tags",
             Condition::Queue { .. } => "queue",
             _ => "",

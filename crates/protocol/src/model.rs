@@ -252,7 +252,7 @@ pub struct ItemPage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct FacetCount {
-    /// A dataset id (as text) or a tag.
+    /// A dataset id (as text), a tag, or an item kind (`model`).
     pub value: String,
     pub label: String,
     #[ts(type = "number")]
@@ -274,6 +274,10 @@ pub struct Summary {
     /// The "queue status" facet: each queue of the project, counted over the filter's matches.
     #[serde(default)]
     pub queues: Vec<crate::queue::QueueFacet>,
+    /// The "type" facet of hub projects: each item kind among the matches, its kinds clause left
+    /// out. Empty for the other projects, whose items are all of one kind.
+    #[serde(default)]
+    pub kinds: Vec<FacetCount>,
 }
 
 /// What adding a selection to a collection did.

@@ -2,6 +2,6 @@
 
 export type FacetCount = { 
 /**
- * A dataset id (as text) or a tag.
+ * A dataset id (as text), a tag, or an item kind (`model`).
  */
 value: string, label: string, count: number, };

@@ -12,4 +12,9 @@ export type Summary = { total: number, datasets: Array<FacetCount>, tags: Array<
 /**
  * The "queue status" facet: each queue of the project, counted over the filter's matches.
  */
-queues: Array<QueueFacet>, };
+queues: Array<QueueFacet>, 
+/**
+ * The "type" facet of hub projects: each item kind among the matches, its kinds clause left
+ * out. Empty for the other projects, whose items are all of one kind.
+ */
+kinds: Array<FacetCount>, };
