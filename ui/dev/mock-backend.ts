@@ -86,7 +86,11 @@ function test(it: Item, c: Clause): boolean {
       ok = (cond.min == null || v >= cond.min) && (cond.max == null || v <= cond.max);
       break;
     }
-    case 'created': case 'updated': ok = true; break;
+    case 'created': case 'updated': {
+      const v = cond.field === 'created' ? it.created_at : it.updated_at;
+      ok = (cond.from == null || v >= cond.from) && (cond.to == null || v <= cond.to);
+      break;
+    }
     case 'collection': ok = !!collections.find((k) => k.id === cond.id)?.items.includes(it.id); break;
     case 'any_collection': ok = collections.some((k) => k.items.includes(it.id)); break;
     case 'ids': ok = cond.ids.includes(it.id); break;
@@ -131,6 +135,14 @@ function checkTitle(t: string, except?: number) {
   if (collections.some((c) => c.title === t && c.id !== except)) fail('conflict', `a collection titled "${t}" exists already`);
 }
 
+/** The hub project's Type facet: kinds among the matches, its own kinds clause left out. */
+function kindFacet(p: number, q: ItemQuery) {
+  if (p !== 2) return [];
+  const r = run(p, { ...q, filter: { clauses: q.filter.clauses.filter((c) => c.cond.field !== 'kinds') } });
+  const items = 'lazy' in r ? [] : r;
+  return HUBKINDS.map((k) => ({ value: k, label: k, count: items.filter((it) => it.kind === k).length })).filter((f) => f.count > 0).sort((x, y) => y.count - x.count);
+}
+
 /** The local projects; `mock-sync.ts` adds the ones "downloaded" from its pretend server. */
 export const projects: { id: number; name: string; kind: string; description: string; item_count: number }[] = [
   { id: 1, name: 'Demo: street and park photos', kind: 'image', description: '', item_count: N },
@@ -145,7 +157,7 @@ export const commands: Record<string, (a: any) => unknown> = {
   item_ids: (a) => slice(a.projectId, a.query, a.offset, a.limit).map((i) => i.id),
   summarize: (a) => {
     const t = total(a.projectId, a.query);
-    return { total: t, datasets: DATASETS.map((n, k) => ({ value: String(k + 1), label: n, count: Math.round(t / 3) })), tags: TAGS.map((x) => ({ value: x, label: x, count: Math.round(t / 5) })), queues: queues.facet(a.projectId, a.query) };
+    return { total: t, datasets: DATASETS.map((n, k) => ({ value: String(k + 1), label: n, count: Math.round(t / 3) })), tags: TAGS.map((x) => ({ value: x, label: x, count: Math.round(t / 5) })), queues: queues.facet(a.projectId, a.query), kinds: kindFacet(a.projectId, a.query) };
   },
   count_selection: (a) => selected(a.projectId, a.selection).length,
   get_item: (a) => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Clause } from '../api/types/Clause';
+import { dayEnd, dayStart } from './dates';
 import {
-  clauseLabel, collectionFilterValue, datasetState, onlyDataset, rangeOf, removeAt, setCollectionFilter,
+  clauseLabel, collectionFilterValue, datasetState, datesOf, setDates, onlyDataset, rangeOf, removeAt, setCollectionFilter,
   setLabeled, setName, setRange, setTagMode, tagState, toggleDataset, toggleNegateAt, toggleTag,
   queueStatusState, toggleQueueStatus,
 } from './filters';
@@ -54,6 +55,20 @@ describe('tags, name, labeled, ranges', () => {
     expect(rangeOf(c, 'size')).toEqual({ min: 10240, max: null });
     expect(clauseLabel(setRange([], 'width', 100, 200)[0], ctx)).toBe('Width: 100–200');
     expect(setRange(c, 'size', null, null)).toEqual([]);
+  });
+  it('keeps one clause per date range, labeled as a sentence in local days', () => {
+    const from = dayStart('2026-01-01');
+    const to = dayEnd('2026-03-31');
+    let c = setDates(setName([], 'x'), 'created', from, to);
+    expect(c[1]).toEqual({ negate: false, cond: { field: 'created', from, to } });
+    expect(clauseLabel(c[1], ctx)).toBe('Created 2026-01-01 – 2026-03-31');
+    expect(datesOf(c, 'created')).toEqual({ from, to });
+    expect(datesOf(c, 'updated')).toEqual({ from: null, to: null });
+    c = setDates(c, 'updated', null, to);
+    expect(clauseLabel(c[2], ctx)).toBe('Updated on or before 2026-03-31');
+    c = setDates(c, 'created', from, null);
+    expect(c[1].cond).toEqual({ field: 'created', from, to: null });
+    expect(setDates(setDates(c, 'created', null, null), 'updated', null, null)).toEqual([c[0]]);
   });
 });
 

@@ -6,11 +6,14 @@ import type { Condition } from '../api/types/Condition';
 import type { ItemKind } from '../api/types/ItemKind';
 import type { QueueStatus } from '../api/types/QueueStatus';
 import type { TagMode } from '../api/types/TagMode';
+import { dayRangeLabel } from './dates';
 import { formatCount } from './format';
 import { STATUS_LABEL, STATUSES } from './queues';
 
 export type Field = Condition['field'];
 export type RangeField = 'size' | 'width' | 'height';
+/** The date ranges, in ms since the epoch (see `dates.ts` for days ↔ ms). */
+export type DateField = 'created' | 'updated';
 type Cond<F extends Field> = Extract<Condition, { field: F }>;
 
 export interface LabelContext {
@@ -27,7 +30,6 @@ function range(min: number | null, max: number | null, fmt: (n: number) => strin
 }
 
 const kb = (bytes: number) => formatCount(Math.round(bytes / 1024));
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** The chip text of a clause; it does not change when the clause is negated. */
 export function clauseLabel(c: Clause, ctx: LabelContext): string {
@@ -50,9 +52,9 @@ export function clauseLabel(c: Clause, ctx: LabelContext): string {
     case 'height':
       return `Height: ${range(cond.min, cond.max, formatCount)}`;
     case 'created':
-      return `Created: ${range(cond.from, cond.to, day)}`;
+      return dayRangeLabel('Created', cond.from, cond.to);
     case 'updated':
-      return `Updated: ${range(cond.from, cond.to, day)}`;
+      return dayRangeLabel('Updated', cond.from, cond.to);
     case 'collection':
       return `In collection: ${ctx.collectionTitle(cond.id)}`;
     case 'any_collection':
@@ -147,6 +149,15 @@ export function setRange(clauses: Clause[], field: RangeField, min: number | nul
 export function rangeOf(clauses: Clause[], field: RangeField): { min: number | null; max: number | null } {
   const c = find(clauses, field)?.cond;
   return { min: c?.min ?? null, max: c?.max ?? null };
+}
+
+export function setDates(clauses: Clause[], field: DateField, from: number | null, to: number | null): Clause[] {
+  return put(clauses, field, from === null && to === null ? null : ({ field, from, to } as Condition));
+}
+
+export function datesOf(clauses: Clause[], field: DateField): { from: number | null; to: number | null } {
+  const c = find(clauses, field)?.cond;
+  return { from: c?.from ?? null, to: c?.to ?? null };
 }
 
 /** The collection filter select: 'any' | 'none' | 'some' | `c<id>`. */
