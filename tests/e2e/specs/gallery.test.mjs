@@ -136,3 +136,67 @@ e2e('name, exclude-dataset and tag-match filters narrow the result; "Clear filte
   await (await trove.tagFacet('cat')).click();
   await trove.expectResultCount(DEMO.total - cats);
 });
+
+// The Hub guide's demo items by kind (crates/demo HUB_ITEMS).
+const HUB = { name: 'Demo: Hub collections guide', total: 21, kinds: { model: 8, dataset: 4, space: 4, paper: 5 } };
+
+e2e('the Hub guide counts its types, a type keeps the others\' counts, dates filter by whole days, and no Labeled filter is offered (screenshot: artifacts/hub-filters.png)', async ({ trove }) => {
+  await trove.switchProject(HUB.name);
+  await trove.expectResultCount(HUB.total);
+  const kinds = () =>
+    trove.browser.execute(() =>
+      Object.fromEntries(
+        [...document.querySelectorAll('[data-testid="kind-facet"]')].map((el) => [
+          el.getAttribute('data-kind'),
+          { count: Number(el.getAttribute('data-count')), shown: el.querySelector('.facet-count')?.textContent.trim() },
+        ]),
+      ),
+    );
+  const same = (v) => Object.keys(HUB.kinds).every((k) => v[k]?.count === HUB.kinds[k] && v[k]?.shown === String(HUB.kinds[k]));
+  await trove.waitFor('the Type facet to count each kind', kinds, same);
+  assert.equal(await (await trove.$('select[aria-label="Labeled"]')).isExisting(), false, 'hub items have no labels to filter by');
+
+  // Choosing a type narrows the result, not the Type facet's own counts.
+  await (await trove.$('[data-testid="kind-facet"][data-kind="paper"]')).click();
+  await trove.expectResultCount(HUB.kinds.paper);
+  await trove.waitFor('the Type facet counts to stay', kinds, same);
+  await trove.clickButton('Clear filters');
+  await trove.expectResultCount(HUB.total);
+
+  // Dates are local days: nothing was created from tomorrow on; "to" today keeps all of today.
+  const day = (plus) =>
+    trove.browser.execute((n) => {
+      const d = new Date();
+      d.setDate(d.getDate() + n);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    }, plus);
+  const pick = (label, value) =>
+    trove.browser.execute(
+      (l, v) => {
+        const input = document.querySelector(`input[aria-label="${l}"]`);
+        input.focus();
+        input.value = v;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+        input.blur();
+        return input.type;
+      },
+      label,
+      value,
+    );
+  const [today, tomorrow] = [await day(0), await day(1)];
+  assert.equal(await pick('Created from', tomorrow), 'date', 'a real date input');
+  await trove.expectResultCount(0);
+  const chipText = () => trove.browser.execute(() => document.querySelector('[data-testid="filter-chip"][data-field="created"] .chip-label')?.textContent ?? null);
+  const chip = `Created on or after ${tomorrow}`;
+  await trove.waitFor('the created chip', chipText, (t) => t === chip);
+  await trove.clickButton(`Remove filter ${chip}`);
+  await trove.expectResultCount(HUB.total);
+  await trove.waitFor('the Created from input to be cleared by the chip\'s ✕', () => trove.browser.execute(() => document.querySelector('input[aria-label="Created from"]').value), (v) => v === '');
+  await pick('Created to', today);
+  await trove.waitFor('the created chip', chipText, (t) => t === `Created on or before ${today}`);
+  await trove.expectResultCount(HUB.total);
+  await trove.browser.execute(() => document.querySelector('input[aria-label="Created to"]').scrollIntoView({ block: 'center' }));
+  mkdirSync(artifactsDir, { recursive: true });
+  await trove.browser.saveScreenshot(path.join(artifactsDir, 'hub-filters.png'));
+});
