@@ -108,19 +108,30 @@ impl Side {
         Ok(took)
     }
 
-    /// The same pages as the first pull, fetched over HTTP and decoded but not applied: time and
-    /// bytes on the wire (bodies; no compression is negotiated).
+    /// The same pages as the first pull, fetched over HTTP as the app asks for them (zstd) and
+    /// decoded but not applied: time and bytes on the wire (compressed bodies).
     fn download_only(&self, rt: &tokio::runtime::Runtime) -> anyhow::Result<(Duration, u64)> {
-        let http = reqwest::Client::new();
+        // Decompressed here, not by reqwest, so the bytes counted are those that crossed the wire.
+        let http = reqwest::Client::builder().no_zstd().build()?;
         let client_id = self.store.client_id().to_string();
         rt.block_on(async {
             let t = Instant::now();
             let (mut cookie, mut bytes, mut rows) = (0i64, 0u64, 0usize);
             loop {
                 let query = [("project", self.bench.uuid.clone()), ("client_id", client_id.clone()), ("cookie", cookie.to_string()), ("limit", PULL_PAGE.to_string())];
-                let body = http.get(format!("{}/api/v1/sync/pull", self.url)).bearer_auth(&self.bench.token).query(&query).send().await?.error_for_status()?.bytes().await?;
+                let resp = http
+                    .get(format!("{}/api/v1/sync/pull", self.url))
+                    .bearer_auth(&self.bench.token)
+                    .header(reqwest::header::ACCEPT_ENCODING, "zstd")
+                    .query(&query)
+                    .send()
+                    .await?
+                    .error_for_status()?;
+                let zstd = resp.headers().get(reqwest::header::CONTENT_ENCODING).is_some_and(|v| v == "zstd");
+                let body = resp.bytes().await?;
                 bytes += body.len() as u64;
-                let page: PullResponse = serde_json::from_slice(&body)?;
+                let json = if zstd { zstd::decode_all(&body[..])? } else { body.to_vec() };
+                let page: PullResponse = serde_json::from_slice(&json)?;
                 rows += page.items.len();
                 cookie = page.cookie;
                 if !page.more {
