@@ -132,8 +132,8 @@ async fn creating_is_refused_with_a_sentence_and_changes_nothing() {
         (&s.carol, json!({"collection": c["id"], "name": "  "}), StatusCode::BAD_REQUEST, "the queue's name is empty; a queue needs a name".into()),
         (&s.carol, json!({"collection": c["id"], "name": "x".repeat(101)}), StatusCode::BAD_REQUEST, "the queue's name is 101 characters; at most 100 are allowed".into()),
         (&s.carol, json!({"collection": c["id"], "name": "q", "tags": vec!["t"; 51]}), StatusCode::BAD_REQUEST, "51 tag choices in one queue; at most 50 are allowed".into()),
-        (&s.carol, json!({"collection": 424242, "name": "q"}), StatusCode::NOT_FOUND, "collection 424242 does not exist".into()),
-        (&s.carol, json!({"collection": "no-such-uuid", "name": "q"}), StatusCode::NOT_FOUND, "collection \"no-such-uuid\" does not exist".into()),
+        (&s.carol, json!({"collection": 424242, "name": "q"}), StatusCode::BAD_REQUEST, "collection 424242 does not exist".into()),
+        (&s.carol, json!({"collection": "no-such-uuid", "name": "q"}), StatusCode::BAD_REQUEST, "collection \"no-such-uuid\" does not exist".into()),
         (&s.carol, json!({"name": "q"}), StatusCode::BAD_REQUEST, String::new()),
     ];
     for (token, body, status, message) in cases {

@@ -166,10 +166,15 @@ pub fn apply(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result<()> {
 /// Creates a queue over one of the project's collections (needs the editor role).
 pub fn create(tx: &Transaction, caller: &Caller, project: i64, new: &NewQueueRequest) -> Result<QueueInfo> {
     access::require(tx, caller, project, Role::Editor)?;
+    // The collection is named in the body, not the path: one the caller cannot use is their
+    // input's mistake (400), with the same words whether it does not exist or is not theirs.
     let c = match &new.collection {
-        CollectionRef::Id(id) => collections::by_id(tx, caller, *id)?,
+        CollectionRef::Id(id) => collections::by_id(tx, caller, *id).map_err(|e| match e {
+            Error::NotFound(m) => Error::Invalid(m),
+            other => other,
+        })?,
         CollectionRef::Uuid(uuid) => {
-            let missing = || Error::NotFound(format!("collection {} does not exist", rules::quote(uuid)));
+            let missing = || Error::Invalid(format!("collection {} does not exist", rules::quote(uuid)));
             let (id, _, deleted) = collections::by_uuid(tx, uuid)?.ok_or_else(missing)?;
             if deleted {
                 return Err(missing());
