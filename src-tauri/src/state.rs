@@ -91,7 +91,7 @@ impl AppState {
 fn open(data_dir: &std::path::Path) -> trove_core::Result<Arc<Store>> {
     let started = std::time::Instant::now();
     let store = Store::open(&data_dir.join("trove.db"), &data_dir.join("thumbs"))?;
-    if trove_core::demo::ensure(&store)? {
+    if trove_core::demo::ensure_with(&store, demo_images)? {
         tracing::info!(elapsed = ?started.elapsed(), "created the demo projects");
     }
     let store = Arc::new(store);
@@ -102,4 +102,21 @@ fn open(data_dir: &std::path::Path) -> trove_core::Result<Arc<Store>> {
         Err(e) => tracing::warn!(error = %e, "could not draw the demo's detail previews; the detail panel shows thumbnails"),
     });
     Ok(store)
+}
+
+/// How many items the image demo of a first start holds: `TROVE_DEMO_ITEMS` (read only when the
+/// cache is empty), else, or when it is not a number from 1 to 5,000,000, the default.
+fn demo_images() -> usize {
+    let default = trove_core::demo::DEFAULT_IMAGES;
+    match std::env::var("TROVE_DEMO_ITEMS") {
+        Err(std::env::VarError::NotPresent) => default,
+        Err(std::env::VarError::NotUnicode(raw)) => {
+            tracing::warn!(value = ?raw, default, "TROVE_DEMO_ITEMS is not text; the demo has the default size");
+            default
+        }
+        Ok(text) => trove_core::demo::parse_image_count(&text).unwrap_or_else(|e| {
+            tracing::warn!(default, "TROVE_DEMO_ITEMS: {e}; the demo has the default size");
+            default
+        }),
+    }
 }

@@ -4,14 +4,17 @@
 //! detail-panel previews (the panel shows the thumbnail until then). Reading an item never
 //! draws anything.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::Connection;
 use trove_demo::{
-    image_specs, render_previews, render_thumbs, showcase, HubItem, ImageSpec, DATASETS, HUB_DATASETS, HUB_DESCRIPTION, HUB_ITEMS, HUB_PROJECT,
-    IMAGE_DESCRIPTION, IMAGE_MIME, IMAGE_PROJECT, TAGS,
+    image_items, image_pictures, image_specs, render_previews, render_thumbs, showcase, HubItem, ImageSpec, DATASETS,
+    HUB_DATASETS, HUB_DESCRIPTION, HUB_ITEMS, HUB_PROJECT, IMAGE_DESCRIPTION, IMAGE_MIME, IMAGE_PROJECT, TAGS,
 };
 use trove_protocol::{ProjectKind, Selection};
+
+/// What a first start needs to size the demo (`TROVE_DEMO_ITEMS`).
+pub use trove_demo::{parse_image_count, DEFAULT_IMAGES, MAX_IMAGES};
 
 use crate::db::{now_ms, Store};
 use crate::error::Result;
@@ -20,13 +23,21 @@ use crate::{collections, members, projects};
 
 /// Creates the demo projects if the cache holds no project yet. Returns whether it did.
 pub fn ensure(store: &Store) -> Result<bool> {
+    ensure_with(store, || DEFAULT_IMAGES)
+}
+
+/// [`ensure`] with an image project of `images()` items (`trove_demo::image_items`), asked for
+/// only when the cache is empty. Only the distinct drawings are drawn (at most 3,000, however
+/// large the demo); the items go in through prepared statements in the one transaction.
+pub fn ensure_with(store: &Store, images: impl FnOnce() -> usize) -> Result<bool> {
     if !store.read(projects::list)?.is_empty() {
         return Ok(false);
     }
-    let specs = image_specs();
-    let thumbs = render_thumbs(store.thumbs().cache(), &specs)?;
+    let images = images();
+    let pictures = image_pictures(images);
+    let thumbs = render_thumbs(store.thumbs().cache(), &pictures)?;
     store.write(|tx| {
-        insert_images(tx, &specs, &thumbs)?;
+        insert_images(tx, image_items(images), &thumbs)?;
         insert_hub(tx, store.actor())?;
         // Seed data is not something the user did: nothing to push.
         tx.execute("DELETE FROM outbox", [])?;
@@ -35,7 +46,8 @@ pub fn ensure(store: &Store) -> Result<bool> {
     Ok(true)
 }
 
-fn insert_images(tx: &Connection, specs: &[ImageSpec], thumbs: &[String]) -> Result<()> {
+/// Inserts `specs`, each with the thumbnail of its drawing (`thumbs[spec.picture]`).
+fn insert_images(tx: &Connection, specs: impl Iterator<Item = ImageSpec>, thumbs: &[String]) -> Result<()> {
     let project = projects::create(tx, IMAGE_PROJECT, ProjectKind::Image, IMAGE_DESCRIPTION)?;
     let datasets: Vec<i64> =
         DATASETS.iter().map(|(name, _)| projects::create_dataset(tx, project, name)).collect::<Result<_>>()?;
@@ -50,9 +62,14 @@ fn insert_images(tx: &Connection, specs: &[ImageSpec], thumbs: &[String]) -> Res
          VALUES (?1, ?2, ?3, 'image', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, NULL, ?12, ?13)",
     )?;
     let mut tag = tx.prepare("INSERT INTO item_tags (item_id, tag_id) VALUES (?1, ?2)")?;
-    for (sp, thumb) in specs.iter().zip(thumbs) {
+    let sep = TAG_SEP.to_string();
+    // UUIDs of one random prefix and a counter in the last 48 bits: still unique, and they go
+    // into the UUID index in order instead of at a random place each (a third of a large
+    // demo's insert time).
+    let prefix = uuid::Uuid::new_v4().as_u128() & !0xffff_ffff_ffff;
+    for (k, sp) in specs.enumerate() {
         item.execute(rusqlite::params![
-            uuid::Uuid::new_v4().to_string(),
+            uuid::Uuid::from_u128(prefix | k as u128).to_string(),
             project,
             datasets[sp.dataset],
             sp.name,
@@ -62,9 +79,9 @@ fn insert_images(tx: &Connection, specs: &[ImageSpec], thumbs: &[String]) -> Res
             sp.size as i64,
             sp.labels,
             sp.created_at(now),
-            thumb,
+            thumbs[sp.picture],
             sp.source(),
-            sp.tags.join(&TAG_SEP.to_string()),
+            sp.tags.join(&sep),
         ])?;
         let id = tx.last_insert_rowid();
         for t in &sp.tags {
@@ -76,34 +93,59 @@ fn insert_images(tx: &Connection, specs: &[ImageSpec], thumbs: &[String]) -> Res
 
 /// Draws the detail-panel preview of every demo picture in the cache that has none yet (a new
 /// demo, a synced copy of a server's demo, a start that ended before this finished), a batch at
-/// a time, and names it on the item. Returns how many it drew. Meant for a background thread
-/// after [`ensure`]: the first start does not wait for 3,000 larger pictures.
+/// a time, and names it on the item. Items that show the same drawing (a large demo reuses
+/// them) share its preview, drawn once. Returns how many previews it drew. Meant for a
+/// background thread after [`ensure`]: the first start does not wait for 3,000 larger pictures.
 pub fn draw_previews(store: &Store) -> Result<usize> {
+    // At most this many new drawings per batch, so previews appear as they are drawn.
+    const DRAWN_PER_BATCH: usize = 64;
     // The pictures' specs are made only when a picture lacks its preview (not on every start).
     let mut specs: Option<HashMap<String, ImageSpec>> = None;
+    let mut done: HashMap<String, String> = HashMap::new();
     let (mut after, mut drawn) = (0i64, 0usize);
     loop {
         let batch: Vec<(i64, String)> = store.read(|c| {
             let mut stmt = c.prepare(
-                "SELECT id, source FROM items WHERE id > ?1 AND preview IS NULL AND source LIKE 'demo:%' ORDER BY id LIMIT 64",
+                "SELECT id, source FROM items WHERE id > ?1 AND preview IS NULL AND source LIKE 'demo:%' ORDER BY id LIMIT 2048",
             )?;
             let rows = stmt.query_map([after], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
             Ok(rows)
         })?;
-        let Some((last, _)) = batch.last() else { return Ok(drawn) };
-        after = *last;
+        if batch.is_empty() {
+            return Ok(drawn);
+        }
         let specs = specs.get_or_insert_with(|| image_specs().into_iter().map(|s| (s.source(), s)).collect());
-        let (ids, wanted): (Vec<i64>, Vec<ImageSpec>) =
-            batch.into_iter().filter_map(|(id, source)| specs.get(&source).map(|s| (id, s.clone()))).unzip();
+        // The rows up to the one that would need one drawing too many; sources no demo
+        // picture has are passed over.
+        let mut wanted: Vec<ImageSpec> = Vec::new();
+        let mut seen = HashSet::new();
+        let mut upto = 0;
+        for (_, source) in &batch {
+            if !done.contains_key(source) && !seen.contains(source) {
+                if let Some(spec) = specs.get(source) {
+                    if wanted.len() == DRAWN_PER_BATCH {
+                        break;
+                    }
+                    seen.insert(source.clone());
+                    wanted.push(spec.clone());
+                }
+            }
+            upto += 1;
+        }
         let hashes = render_previews(store.thumbs().cache(), &wanted)?;
+        drawn += hashes.len();
+        done.extend(wanted.iter().map(|s| s.source()).zip(hashes));
+        let rows = &batch[..upto];
+        after = rows.last().map_or(after, |(id, _)| *id);
         store.write(|tx| {
             let mut set = tx.prepare("UPDATE items SET preview = ?1 WHERE id = ?2 AND preview IS NULL")?;
-            for (id, hash) in ids.iter().zip(&hashes) {
-                set.execute(rusqlite::params![hash, id])?;
+            for (id, source) in rows {
+                if let Some(hash) = done.get(source) {
+                    set.execute(rusqlite::params![hash, id])?;
+                }
             }
             Ok(())
         })?;
-        drawn += hashes.len();
     }
 }
 
@@ -198,5 +240,29 @@ mod tests {
         assert_eq!(store.item(images.id, first.id).unwrap().preview, None);
         let hub_item = store.page(projects[1].id, &Default::default(), 0, 1).unwrap().items[0].id;
         assert_eq!(store.item(projects[1].id, hub_item).unwrap().preview, None);
+    }
+
+    #[test]
+    fn a_large_demo_shares_the_default_demos_drawings() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db"), &dir.path().join("thumbs")).unwrap();
+        assert!(ensure_with(&store, || 20_000).unwrap());
+        assert!(!ensure_with(&store, || panic!("the size is asked for only by a first start")).unwrap());
+        let images = &store.projects().unwrap()[0];
+        assert_eq!((images.name.as_str(), images.item_count), (IMAGE_PROJECT, 20_000));
+        let counts: Vec<u64> = store.summary(images.id, &Default::default()).unwrap().datasets.iter().map(|d| d.count).collect();
+        assert_eq!(counts.iter().sum::<u64>(), 20_000);
+        assert_eq!(counts.len(), 3, "{counts:?}");
+        let (thumbs, distinct, missing): (i64, i64, Vec<String>) = store
+            .read(|c| {
+                let (n, d) = c.query_row("SELECT count(thumb), count(DISTINCT thumb) FROM items WHERE project_id = ?1", [images.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let all: Vec<String> = c.prepare("SELECT DISTINCT thumb FROM items WHERE project_id = ?1")?.query_map([images.id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+                Ok((n, d, all.into_iter().filter(|h| !store.thumbs().contains(h)).collect()))
+            })
+            .unwrap();
+        assert_eq!((thumbs, distinct), (20_000, DEFAULT_IMAGES as i64), "every item has a thumbnail, shared");
+        assert!(missing.is_empty(), "{missing:?} not in the cache");
+        let tags: i64 = store.read(|c| Ok(c.query_row("SELECT count(*) FROM item_tags it JOIN items i ON i.id = it.item_id WHERE i.project_id = ?1", [images.id], |r| r.get(0))?)).unwrap();
+        assert!(tags > 20_000, "{tags} tags");
     }
 }

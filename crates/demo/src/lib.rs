@@ -8,12 +8,14 @@
 //! preview ([`draw`]) show the same scene wherever they are drawn.
 
 mod drawing;
+mod sizing;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use trove_protocol::{ItemKind, NewCollection, Theme};
 
 pub use drawing::{draw, render, render_previews, render_thumbs};
+pub use sizing::{image_items, image_pictures, parse_image_count, DEFAULT_IMAGES, MAX_IMAGES};
 pub use trove_thumbs::THUMB_SIDE;
 
 /// Longest side of the detail panel's preview, in pixels.
@@ -49,6 +51,10 @@ pub struct ImageSpec {
     /// Sorted.
     pub tags: Vec<&'static str>,
     pub age_days: f64,
+    /// Index into [`image_pictures`] of the drawing this item shows (a large demo shares them).
+    pub picture: usize,
+    /// 0 for the first item showing its drawing, then 1, 2, ... for the items that reuse it.
+    pub copy: usize,
 }
 
 impl ImageSpec {
@@ -59,6 +65,15 @@ impl ImageSpec {
     /// `demo:<seed>`: how a preview finds its way back to the drawing.
     pub fn source(&self) -> String {
         format!("demo:{}", self.seed)
+    }
+
+    /// What makes this item unique in its project on a server: [`source`](Self::source) for a
+    /// drawing's first item, `demo:<seed>/<copy>` for the items that reuse it.
+    pub fn identity(&self) -> String {
+        match self.copy {
+            0 => self.source(),
+            copy => format!("demo:{}/{copy}", self.seed),
+        }
     }
 
     /// When the picture was "taken", `age_days` before `now` (ms).
@@ -108,6 +123,8 @@ pub fn image_specs() -> Vec<ImageSpec> {
                 labels: if rng.random_bool(0.35) { 0 } else { rng.random_range(1..13) },
                 tags,
                 age_days: rng.random_range(0.0..180.0),
+                picture: out.len(),
+                copy: 0,
             });
         }
     }

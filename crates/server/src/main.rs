@@ -85,6 +85,10 @@ enum Command {
         /// The namespace to fill (default: the admin's).
         #[arg(long)]
         namespace: Option<String>,
+        /// How many items the image project holds (1 to 5,000,000; a large demo reuses the
+        /// default's 3,000 drawings as thumbnails).
+        #[arg(long, value_name = "N", default_value_t = trove_demo::DEFAULT_IMAGES, value_parser = parse_demo_items)]
+        items: usize,
     },
 }
 
@@ -259,14 +263,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{report}");
             Ok(())
         }
-        Command::Demo { namespace } => {
+        Command::Demo { namespace, items } => {
             let state = open(&data)?;
             let namespace = namespace.unwrap_or_else(|| accounts::ADMIN.to_string());
-            let report = trove_server::catalog::demo(&state, &namespace)?;
+            let report = trove_server::catalog::demo(&state, &namespace, items)?;
             println!("{report}");
             Ok(())
         }
     }
+}
+
+/// `--items N` of `demo`: a whole number from 1 to 5,000,000.
+fn parse_demo_items(text: &str) -> Result<usize, String> {
+    trove_demo::parse_image_count(text)
 }
 
 /// Opens the data directory, creating the admin user on first use.

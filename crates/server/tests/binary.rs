@@ -163,6 +163,24 @@ fn the_command_line_refuses_bad_commands_clearly() {
 }
 
 #[test]
+fn demo_items_sizes_the_image_project_and_refuses_a_bad_size() {
+    let setup = Setup::new();
+    let data = setup.data();
+    for (bad, message) in [("0", "demo size \"0\" is out of range"), ("lots", "\"lots\" is not a number"), ("5000001", "out of range")] {
+        let (ok, _, stderr) = run(&data, &["demo", "--items", bad]);
+        assert!(!ok && stderr.contains(message), "demo --items {bad}: {stderr}");
+    }
+    let report = cli(&data, &["demo", "--items", "4500"]);
+    assert!(report.starts_with("created \"Demo: street and park photos\" (4500 images in city, park, night-drive)"), "{report}");
+    let admin = cli(&data, &["token", "create", "--user", "admin"]);
+    let s = setup.start();
+    let projects = s.expect(200, Method::GET, "/api/v1/projects", &admin, None);
+    let list = projects.as_array().or_else(|| projects["projects"].as_array()).unwrap();
+    let images = list.iter().find(|p| p["name"] == "Demo: street and park photos").unwrap();
+    assert_eq!(images["item_count"], 4500, "{images}");
+}
+
+#[test]
 fn prune_forgets_old_sync_history_while_the_server_runs_and_refuses_a_bad_age() {
     let setup = Setup::new();
     let data = setup.data();

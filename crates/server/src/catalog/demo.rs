@@ -17,10 +17,12 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::access::Caller;
 use crate::store::items::{self, NewItem};
-use crate::store::{collections, datasets, members, now_ms, projects};
+use crate::store::{collections, datasets, members, now_ms, projects, tags};
 
-/// Creates whichever demo project namespace `namespace` lacks, and reports what it did.
-pub fn demo(state: &AppState, namespace: &str) -> anyhow::Result<String> {
+/// Creates whichever demo project namespace `namespace` lacks, its image project with `images`
+/// items (`trove_demo::image_items`: a large one reuses the default demo's 3,000 drawings), and
+/// reports what it did.
+pub fn demo(state: &AppState, namespace: &str, images: usize) -> anyhow::Result<String> {
     let (ns, has_images, owner) = state.db.read(|c| {
         let ns = super::namespace(c, namespace)?;
         let has_images = projects::find(c, namespace, app::IMAGE_PROJECT)?.is_some();
@@ -36,11 +38,11 @@ pub fn demo(state: &AppState, namespace: &str) -> anyhow::Result<String> {
     if has_images {
         there.push(format!("{:?}", app::IMAGE_PROJECT));
     } else {
-        let specs = app::image_specs();
-        let thumbs = app::render_thumbs(&state.thumbs, &specs).map_err(Error::from)?;
-        state.db.write(|tx| insert_images(tx, ns, &specs, &thumbs))?;
+        let pictures = app::image_pictures(images);
+        let thumbs = app::render_thumbs(&state.thumbs, &pictures).map_err(Error::from)?;
+        state.db.write(|tx| insert_images(tx, ns, app::image_items(images), &thumbs))?;
         let datasets: Vec<&str> = app::DATASETS.iter().map(|(name, _)| *name).collect();
-        made.push(format!("{:?} ({} in {})", app::IMAGE_PROJECT, count(specs.len(), "image", "images"), datasets.join(", ")));
+        made.push(format!("{:?} ({} in {})", app::IMAGE_PROJECT, count(images, "image", "images"), datasets.join(", ")));
     }
     match owner {
         None => there.push(format!("{:?}", app::HUB_PROJECT)),
@@ -62,11 +64,14 @@ pub fn demo(state: &AppState, namespace: &str) -> anyhow::Result<String> {
     })
 }
 
-fn insert_images(tx: &rusqlite::Transaction, ns: i64, specs: &[ImageSpec], thumbs: &[String]) -> Result<()> {
+/// Inserts the items of `specs`, each with the thumbnail of its drawing (`thumbs[spec.picture]`),
+/// then tags them set-based: one `tags::tag` per distinct tag set, not one per item.
+fn insert_images(tx: &rusqlite::Transaction, ns: i64, specs: impl Iterator<Item = ImageSpec>, thumbs: &[String]) -> Result<()> {
     let project = projects::insert(tx, ns, app::IMAGE_PROJECT, ProjectKind::Image, app::IMAGE_DESCRIPTION, false)?;
     let dataset_ids: Vec<i64> = app::DATASETS.iter().map(|(name, _)| datasets::ensure(tx, project, name)).collect::<Result<_>>()?;
     let now = now_ms();
-    for (spec, thumb) in specs.iter().zip(thumbs) {
+    let mut by_tags: BTreeMap<Vec<&'static str>, Vec<i64>> = BTreeMap::new();
+    for spec in specs {
         let item = NewItem {
             dataset: dataset_ids[spec.dataset],
             kind: ItemKind::Image,
@@ -77,13 +82,21 @@ fn insert_images(tx: &rusqlite::Transaction, ns: i64, specs: &[ImageSpec], thumb
             size: spec.size,
             labels_count: spec.labels,
             created_at: spec.created_at(now),
-            thumb: Some(thumb.clone()),
+            thumb: Some(thumbs[spec.picture].clone()),
             source: spec.source(),
-            // A drawing has no file; its seed is what makes it this picture.
-            identity: spec.source(),
-            tags: spec.tags.iter().map(|t| t.to_string()).collect(),
+            // A drawing has no file; its seed (and which reuse of it) is what makes it this item.
+            identity: spec.identity(),
+            tags: Vec::new(),
         };
-        items::insert(tx, project, &item)?;
+        if let Some(id) = items::insert(tx, project, &item)? {
+            if !spec.tags.is_empty() {
+                by_tags.entry(spec.tags).or_default().push(id);
+            }
+        }
+    }
+    for (names, ids) in by_tags {
+        let names: Vec<String> = names.iter().map(|t| t.to_string()).collect();
+        tags::tag(tx, project, &ids, &names)?;
     }
     Ok(())
 }
@@ -132,7 +145,7 @@ mod tests {
     #[test]
     fn fills_a_namespace_with_the_apps_demo_once() {
         let (_dir, state) = server();
-        let report = demo(&state, "lab").unwrap();
+        let report = demo(&state, "lab", app::DEFAULT_IMAGES).unwrap();
         assert_eq!(
             report,
             "created \"Demo: street and park photos\" (3000 images in city, park, night-drive) and \
@@ -193,7 +206,7 @@ mod tests {
         let ns = state.db.read(|c| accounts::namespace_id(c, "lab")).unwrap().unwrap();
         assert_eq!(state.db.write(|tx| projects::hub(tx, ns)).unwrap(), hub, "the Hub API finds these items");
 
-        assert_eq!(demo(&state, "lab").unwrap(), "the demo projects are already there in namespace \"lab\"; nothing was changed");
+        assert_eq!(demo(&state, "lab", 20).unwrap(), "the demo projects are already there in namespace \"lab\"; nothing was changed");
         let again = state.db.read(|c| projects::list(c, &bob)).unwrap();
         assert_eq!(again.iter().map(|p| p.item_count).collect::<Vec<_>>(), [21, 3000]);
         assert_eq!(state.db.read(|c| collections::list(c, &bob, hub)).unwrap().len(), 1);
@@ -202,10 +215,10 @@ mod tests {
     #[test]
     fn an_unknown_namespace_or_one_without_an_admin_is_a_clear_error() {
         let (_dir, state) = server();
-        let e = demo(&state, "nowhere").unwrap_err().to_string();
+        let e = demo(&state, "nowhere", 1).unwrap_err().to_string();
         assert!(e.starts_with("namespace \"nowhere\" does not exist"), "{e}");
         state.db.write(|tx| accounts::add_user(tx, "carol", Some("readers"), Role::Viewer, false)).unwrap();
-        let e = demo(&state, "readers").unwrap_err().to_string();
+        let e = demo(&state, "readers", 1).unwrap_err().to_string();
         assert!(e.starts_with("namespace \"readers\" has no admin member"), "{e}");
         assert!(state.db.read(|c| projects::list(c, &caller(&state, "carol"))).unwrap().is_empty(), "nothing made");
     }
