@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_sync.sql"),
     include_str!("migrations/003_recovery.sql"),
     include_str!("migrations/004_queues.sql"),
+    include_str!("migrations/005_names.sql"),
 ];
 
 /// The local cache: a SQLite database and the thumbnail directory beside it.

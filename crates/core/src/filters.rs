@@ -3,7 +3,7 @@
 //! functions bound to it. Every value is bound, never spliced in; lists go through `rarray(?)`
 //! ([`list`]), so a filter or selection of any size is one statement.
 
-use trove_filters::{Collections, Datasets, ItemTags, Items, Memberships, QueueEntries, Queues, Schema, Tags};
+use trove_filters::{Collections, Datasets, ItemTags, Items, Memberships, NameIndex, QueueEntries, Queues, Schema, Tags};
 use trove_protocol::{Clause, Filter, ItemQuery};
 
 /// Separates tags in `items.tags_text` (tags cannot contain control characters).
@@ -39,6 +39,8 @@ pub const SCHEMA: Schema = Schema {
     collections: Collections { table: "collections", id: "id", deleted_at: "deleted_at" },
     queues: Queues { table: "queues", id: "id", collection: "collection_id", closed: "closed" },
     queue_entries: QueueEntries { table: "queue_entries", queue: "queue_id", item: "item_id", status: "status" },
+    // `migrations/005_names.sql`: a trigram index of `items.name`, kept by triggers.
+    names: Some(NameIndex { table: "items_names" }),
     tag_sep: TAG_SEP,
 };
 
@@ -66,6 +68,9 @@ pub fn from_where(project: i64, query: &ItemQuery, skip: impl Fn(&Clause) -> boo
 pub fn order_by(query: &ItemQuery) -> String {
     trove_filters::order_by(&SCHEMA, query)
 }
+
+#[cfg(test)]
+mod plans;
 
 #[cfg(test)]
 mod tests {

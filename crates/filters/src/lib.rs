@@ -22,7 +22,7 @@ use rusqlite::ToSql;
 use trove_protocol::rules::RuleError;
 use trove_protocol::{Clause, Condition, Filter, ItemQuery, QueueStatus, SortKey, TagMode};
 
-pub use schema::{Collections, Datasets, ItemTags, Items, Memberships, QueueEntries, Queues, Schema, Tags};
+pub use schema::{Collections, Datasets, ItemTags, Items, Memberships, NameIndex, QueueEntries, Queues, Schema, Tags};
 
 /// A filter refused for what it says, with a message that names the bad value.
 #[derive(Debug, thiserror::Error)]
@@ -151,11 +151,7 @@ fn condition(s: &Schema, sql: &mut Sql, cond: &Condition, scope: Scope) {
             sql.push(&format!("{} IN ", s.item(s.items.dataset)));
             sql.bind_list(ids);
         }
-        Condition::Name { contains } => {
-            sql.push(&format!("instr(lower({}), lower(", s.item(s.items.name)));
-            sql.bind(contains.clone());
-            sql.push(")) > 0");
-        }
+        Condition::Name { contains } => name_contains(s, sql, contains),
         Condition::Kinds { kinds } => {
             sql.push(&format!("{} IN ", s.item(s.items.kind)));
             sql.bind_list(&kinds.iter().map(|k| k.as_str().to_string()).collect::<Vec<_>>());
@@ -164,14 +160,28 @@ fn condition(s: &Schema, sql: &mut Sql, cond: &Condition, scope: Scope) {
             let mut distinct: Vec<String> = tags.iter().map(|t| t.trim().to_string()).collect();
             distinct.sort();
             distinct.dedup();
-            let not = if *mode == TagMode::None { " NOT" } else { "" };
-            sql.push(&format!("{}{not} IN (", s.item(s.items.id)));
-            tagged_with(s, sql, &distinct);
-            if *mode == TagMode::All {
-                sql.push(&format!(" GROUP BY fit.{} HAVING count(*) = ", s.item_tags.item));
-                sql.bind(distinct.len() as i64);
+            if *mode == TagMode::All && !distinct.is_empty() {
+                // Every tag: one `IN` per tag, each read along the tag's index, so the planner
+                // can start from the rarest tag instead of grouping every tagged item.
+                sql.push("(");
+                for (k, tag) in distinct.iter().enumerate() {
+                    if k > 0 {
+                        sql.push(" AND ");
+                    }
+                    sql.push(&format!("{} IN (", s.item(s.items.id)));
+                    tagged_with(s, sql, std::slice::from_ref(tag));
+                    sql.push(")");
+                }
+                sql.push(")");
+            } else {
+                let not = if *mode == TagMode::None { " NOT" } else { "" };
+                sql.push(&format!("{}{not} IN (", s.item(s.items.id)));
+                tagged_with(s, sql, &distinct);
+                if *mode == TagMode::All {
+                    sql.push(" AND 0"); // all of no tags: refused by `check`, matches nothing here
+                }
+                sql.push(")");
             }
-            sql.push(")");
         }
         Condition::Labeled { value } => {
             sql.push(&s.item(s.items.labels_count));
@@ -210,6 +220,26 @@ fn condition(s: &Schema, sql: &mut Sql, cond: &Condition, scope: Scope) {
         }
         Condition::Queue { id, statuses } => queue_status(s, sql, *id, statuses),
     }
+}
+
+/// Items whose name holds `text`, ignoring ASCII case. With a name index and a text of 3
+/// characters or more (a trigram index cannot answer fewer), the index finds the candidates
+/// and the same `instr` test as without it decides, so both mean the same.
+fn name_contains(s: &Schema, sql: &mut Sql, text: &str) {
+    if let (Some(names), true) = (s.names, text.chars().count() >= 3) {
+        sql.push(&format!("{} IN (SELECT rowid FROM {} WHERE {} MATCH ", s.item(s.items.id), names.table, names.table));
+        sql.bind(fts_string(text));
+        sql.push(") AND ");
+    }
+    sql.push(&format!("instr(lower({}), lower(", s.item(s.items.name)));
+    sql.bind(text.to_string());
+    sql.push(")) > 0");
+}
+
+/// `text` as one FTS5 string: in double quotes, each inner double quote doubled. Inside it
+/// nothing else is syntax (`*`, `:`, `^`, `AND`, parentheses are literal).
+pub fn fts_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 /// `item IN (the items with one of `statuses` in queue `queue`)`, by the rule of

@@ -18,6 +18,9 @@ pub struct Schema {
     pub collections: Collections,
     pub queues: Queues,
     pub queue_entries: QueueEntries,
+    /// The full-text index of item names that answers name substring searches of three
+    /// characters or more; without it every search reads every item's name.
+    pub names: Option<NameIndex>,
     /// What separates tags in [`Items::tags_text`]. It must sort below every character a tag
     /// may hold (tags cannot contain control characters), so the tags sort orders `cat` before
     /// `cat<sep>dog` before `dog`.
@@ -46,6 +49,16 @@ pub struct Items {
     pub updated_at: &'static str,
     /// The item's tags, sorted, joined by [`Schema::tag_sep`]; `''` for none.
     pub tags_text: &'static str,
+}
+
+/// An FTS5 table over the items' names with `tokenize='trigram case_sensitive 0'`, whose rowid
+/// is the item's id, kept current by triggers on the items table (an external-content or
+/// contentless table). A trigram index finds every name holding a text of 3 characters or
+/// more, folding case over all of Unicode; the compiler keeps the plain `instr` test on the rows
+/// it finds, so a search means exactly what it means without the index (ASCII case folding).
+#[derive(Debug, Clone, Copy)]
+pub struct NameIndex {
+    pub table: &'static str,
 }
 
 /// The datasets table (for the sort by dataset name).

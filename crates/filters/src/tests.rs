@@ -32,8 +32,12 @@ const ODD: Schema = Schema {
     collections: Collections { table: "boxes", id: "box_id", deleted_at: "gone_at" },
     queues: Queues { table: "lines", id: "line_id", collection: "source", closed: "shut" },
     queue_entries: QueueEntries { table: "line_states", queue: "line", item: "thing", status: "state" },
+    names: Some(NameIndex { table: "title_grams" }),
     tag_sep: '|',
 };
+
+/// [`ODD`] without its name index: every name search is the plain `instr` test.
+const PLAIN: Schema = Schema { names: None, ..ODD };
 
 /// Things 1–4 of project 1 (thing 5 is in project 2): 1 "Alpha" in set 1 tagged cat, 2 "beta"
 /// in set 1 tagged cat and dog, 3 "gamma" in set 2 tagged dog, 4 "delta" in set 2 untagged.
@@ -69,12 +73,33 @@ fn db() -> Connection {
          INSERT INTO links VALUES (1, 3, 'a0'), (1, 1, 'a1'), (2, 4, 'a0');",
     )
     .unwrap();
+    conn.execute_batch(NAME_INDEX).unwrap();
     conn
 }
 
+/// The name index of [`ODD`], as the real migrations make theirs: an external-content FTS5
+/// trigram table kept by triggers, filled from the rows already there.
+const NAME_INDEX: &str = "
+    CREATE VIRTUAL TABLE title_grams USING fts5(title, content='things', content_rowid='thing_id', tokenize='trigram case_sensitive 0');
+    INSERT INTO title_grams(title_grams) VALUES ('rebuild');
+    CREATE TRIGGER title_grams_insert AFTER INSERT ON things BEGIN
+        INSERT INTO title_grams(rowid, title) VALUES (NEW.thing_id, NEW.title);
+    END;
+    CREATE TRIGGER title_grams_delete AFTER DELETE ON things BEGIN
+        INSERT INTO title_grams(title_grams, rowid, title) VALUES ('delete', OLD.thing_id, OLD.title);
+    END;
+    CREATE TRIGGER title_grams_update AFTER UPDATE OF title ON things BEGIN
+        INSERT INTO title_grams(title_grams, rowid, title) VALUES ('delete', OLD.thing_id, OLD.title);
+        INSERT INTO title_grams(rowid, title) VALUES (NEW.thing_id, NEW.title);
+    END;";
+
 fn ids(conn: &Connection, query: &ItemQuery, scope: Scope) -> Vec<i64> {
-    let sql = from_where_in(&ODD, 1, query, |_| false, scope);
-    let text = format!("SELECT x.thing_id{}{}", sql.text, order_by(&ODD, query));
+    ids_in(&ODD, conn, query, scope)
+}
+
+fn ids_in(schema: &Schema, conn: &Connection, query: &ItemQuery, scope: Scope) -> Vec<i64> {
+    let sql = from_where_in(schema, 1, query, |_| false, scope);
+    let text = format!("SELECT x.thing_id{}{}", sql.text, order_by(schema, query));
     conn.prepare(&text).unwrap().query_map(sql.params(), |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
 }
 
@@ -111,6 +136,49 @@ fn filters_and_sorts_follow_the_schema_it_is_given() {
     assert_eq!(ODD.split_tags("cat|dog"), ["cat", "dog"]);
     assert_eq!(ODD.join_tags(&["cat", "dog"]), "cat|dog");
     assert!(ODD.split_tags("").is_empty());
+}
+
+#[test]
+fn a_name_search_through_the_trigram_index_finds_what_instr_finds() {
+    let conn = db();
+    let tricky = [
+        "ALPHABET soup", "100% juice", "100_percent", "it's \"quoted\"", "say \"\"twice\"\"", "Ünïcödé Straße", "ünïcödé strasse",
+        "École", "école", "tab\there", "two  spaces", "emoji 🐱‍👤 cat", "a*b", "x:y", "NEAR(a b)", "AND OR NOT", "trailing ", " leading",
+        "日本語のファイル", "İstanbul", "ǅemal", "ﬁle ligature", "x') OR 1=1 --", "caf\u{e9} and cafe\u{301}",
+    ];
+    for (k, name) in tricky.iter().enumerate() {
+        conn.execute("INSERT INTO things (thing_id, prj, ds, title) VALUES (?1, 1, 1, ?2)", rusqlite::params![10 + k as i64, name]).unwrap();
+    }
+    let searches = [
+        "", "a", "al", "é", "%", "_", "\"", "alp", "ALPHA", "% j", "0% ", "_p", "100_", "\"quoted\"", "\"\"", "'s \"", "ünï", "ÜNÏ",
+        "straße", "STRASSE", "éco", "ÉCO", "Éco", "cole", "\ther", "  s", "🐱‍👤", "a*b", "*b", "x:y", "NEAR(", "AND OR", " OR ", "g ", " l",
+        "本語の", "İst", "ist", "ǆem", "ǅem", "fil", "ﬁle", "') OR", "café", "cafe\u{301}", "e\u{301}", "zzz",
+    ];
+    let check = |conn: &Connection| {
+        let mut found = 0;
+        for text in searches {
+            for negate in [false, true] {
+                let query = only(Condition::Name { contains: text.into() }, negate);
+                let want = ids_in(&PLAIN, conn, &query, Scope::All);
+                assert_eq!(ids_in(&ODD, conn, &query, Scope::All), want, "name contains {text:?}, negated {negate}");
+                found += want.len();
+            }
+            let sql = from_where(&ODD, 1, &only(Condition::Name { contains: text.into() }, false), |_| false);
+            assert_eq!(sql.text.contains("MATCH"), text.chars().count() >= 3, "{text:?}: {}", sql.text);
+        }
+        assert!(found > searches.len(), "the searches find names");
+    };
+    check(&conn);
+    // The triggers keep the index current: a rename, a delete, a new row.
+    conn.execute_batch(
+        "UPDATE things SET title = 'renamed 100% Alpha' WHERE thing_id = 1;
+         DELETE FROM things WHERE thing_id = 11;
+         INSERT INTO things (thing_id, prj, ds, title) VALUES (99, 1, 1, 'new \"quoted\" école');",
+    )
+    .unwrap();
+    check(&conn);
+    assert_eq!(ids(&conn, &only(Condition::Name { contains: "100%".into() }, false), Scope::All), [1]);
+    assert_eq!(fts_string("say \"hi\""), "\"say \"\"hi\"\"\"");
 }
 
 #[test]

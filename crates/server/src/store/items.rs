@@ -3,7 +3,7 @@
 //! identity. [`COLUMNS`] and [`info`] are the one reader of an item row.
 
 use rusqlite::{Connection, OptionalExtension, Transaction};
-use trove_filters::{self as filters, Collections, Datasets, ItemTags, Items, Memberships, QueueEntries, Queues, Schema, Sql, Tags};
+use trove_filters::{self as filters, Collections, Datasets, ItemTags, Items, Memberships, NameIndex, QueueEntries, Queues, Schema, Sql, Tags};
 use trove_protocol::api::{ItemInfo, ItemsPage, Role};
 use trove_protocol::{Condition, Item, ItemKind, ItemQuery};
 
@@ -39,6 +39,8 @@ pub const SCHEMA: Schema = Schema {
     collections: Collections { table: "collections", id: "id", deleted_at: "deleted_at" },
     queues: Queues { table: "queues", id: "id", collection: "collection_id", closed: "closed" },
     queue_entries: QueueEntries { table: "queue_entries", queue: "queue_id", item: "item_id", status: "status" },
+    // `migrations/008_names.sql`: a trigram index of `items.name`, kept by triggers.
+    names: Some(NameIndex { table: "items_names" }),
     tag_sep: TAG_SEP,
 };
 

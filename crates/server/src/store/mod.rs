@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/005_rulebook_clocks.sql"),
     include_str!("../migrations/006_hub_page.sql"),
     include_str!("../migrations/007_queues.sql"),
+    include_str!("../migrations/008_names.sql"),
 ];
 
 /// Opens the database and thumbnail store under `data`, creating and migrating them as needed.
