@@ -15,7 +15,7 @@ use trove_protocol::{Clause, Condition, Filter, ItemKind, ItemQuery, QueueStatus
 use crate::{after, check, from_where, from_where_in, order_by, order_terms, Schema, Scope};
 
 /// Every facet a summary counts (`Condition::facet`): its clauses are left out of its counts.
-pub const FACETS: [&str; 2] = ["datasets", "tags"];
+pub const FACETS: [&str; 4] = ["datasets", "kinds", "tags", "queue"];
 
 /// The rows the examples name. They need not exist: a statement over rows that are not there
 /// still has to compile and run; rows that are there make the cursor examples use real values.
@@ -71,6 +71,8 @@ pub fn conditions(ids: Ids) -> Vec<Condition> {
     let out = vec![
         Condition::Datasets { ids: vec![ids.dataset, ids.dataset + 1] },
         Condition::Name { contains: "Alpha".into() },
+        Condition::Name { contains: "ph".into() },
+        Condition::Name { contains: "a \"quoted\" * OR name".into() },
         Condition::Kinds { kinds: vec![ItemKind::Image, ItemKind::Model] },
         tags(TagMode::Any),
         tags(TagMode::All),

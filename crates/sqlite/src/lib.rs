@@ -11,6 +11,7 @@
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::types::Value;
@@ -42,7 +43,13 @@ pub struct Pool {
     // database is then one self-contained file, whole when copied as a backup.
     readers: Vec<Mutex<Connection>>,
     writer: Mutex<Connection>,
+    /// The writer's `total_changes()` when the planner's statistics were last refreshed.
+    stats_at: AtomicU64,
 }
+
+/// Rows written (inserted, updated, deleted, triggers included) after which the next commit
+/// refreshes the query planner's statistics ([`Pool::refresh_statistics`]).
+pub const STATISTICS_AFTER: u64 = 20_000;
 
 /// How hard a commit waits for the disk: `FULL` (2). In WAL mode `NORMAL` syncs only at
 /// checkpoints, so a power cut can undo commits that already returned — the edit the app said
@@ -83,17 +90,31 @@ impl Pool {
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
         self::migrations(migrations).to_latest(&mut writer)?;
-        let readers = (0..READERS)
-            .map(|_| {
-                let c = Connection::open_with_flags(
-                    path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                configure(&c)?;
-                Ok(Mutex::new(c))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Pool { path: path.to_path_buf(), writer: Mutex::new(writer), readers })
+        optimize(&writer)?;
+        let readers = (0..READERS).map(|_| Ok(Mutex::new(reader(path)?))).collect::<Result<Vec<_>>>()?;
+        let stats_at = AtomicU64::new(writer.total_changes());
+        Ok(Pool { path: path.to_path_buf(), writer: Mutex::new(writer), readers, stats_at })
+    }
+
+    /// Brings the query planner's statistics up to date with the data: `PRAGMA optimize` on
+    /// every table (SQLite analyzes, within a bounded number of rows per index, only those never
+    /// analyzed or grown or shrunk a lot since), then the readers load them. Without statistics
+    /// the planner guesses that `project_id = ?` is selective and reads a whole million-item
+    /// project to test a clause such as "in collection C" item by item, instead of starting
+    /// from the collection's few members. Runs on open and after every [`STATISTICS_AFTER`]
+    /// rows written.
+    pub fn refresh_statistics(&self) -> Result<()> {
+        let writer = lock(&self.writer);
+        optimize(&writer)?;
+        self.stats_at.store(writer.total_changes(), Ordering::Relaxed);
+        drop(writer);
+        // A connection reads the statistics tables when it loads the schema; ANALYZE on the
+        // writer does not make the others load them again, so the readers are opened anew.
+        for r in &self.readers {
+            let fresh = reader(&self.path)?;
+            *lock(r) = fresh;
+        }
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {
@@ -125,8 +146,26 @@ impl Pool {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
+        let written = conn.total_changes().saturating_sub(self.stats_at.load(Ordering::Relaxed));
+        drop(conn);
+        if written >= STATISTICS_AFTER {
+            // Best effort: the commit stands whatever this does; the next large write retries.
+            let _ = self.refresh_statistics();
+        }
         Ok(out)
     }
+}
+
+fn reader(path: &Path) -> Result<Connection> {
+    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    configure(&c)?;
+    Ok(c)
+}
+
+/// `PRAGMA optimize` over every table (0x10000), with its default bounded analysis (0x02 |
+/// 0x10): fast even on a table of millions of rows.
+fn optimize(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch("PRAGMA optimize=0x10012")
 }
 
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -189,6 +228,40 @@ mod tests {
         assert_eq!(version, 2);
         let xs: Vec<i64> = pool.read(|c| c.prepare("SELECT x FROM t")?.query_map([], |r| r.get(0))?.collect()).unwrap();
         assert_eq!(xs, [1], "the failed write left nothing");
+    }
+
+    #[test]
+    fn the_planner_learns_from_a_large_write_which_index_narrows_a_query() {
+        const S: &[&str] = &["CREATE TABLE items (id INTEGER PRIMARY KEY, project INTEGER NOT NULL);
+            CREATE INDEX items_by_project ON items (project);
+            CREATE TABLE members (box INTEGER NOT NULL, item INTEGER NOT NULL, PRIMARY KEY (box, item)) WITHOUT ROWID;"];
+        let dir = tempfile::tempdir().unwrap();
+        let pool = Pool::open(&dir.path().join("t.db"), S).unwrap();
+        let plan = || -> String {
+            pool.read(|c| {
+                let sql = "EXPLAIN QUERY PLAN SELECT count(*) FROM items i WHERE i.project = 1 AND i.id IN (SELECT item FROM members WHERE box = 7)";
+                let steps: Vec<String> = c.prepare(sql)?.query_map([], |r| r.get(3))?.collect::<rusqlite::Result<_>>()?;
+                Ok::<_, rusqlite::Error>(steps.join("; "))
+            })
+            .unwrap()
+        };
+        let guess = plan();
+        assert!(guess.contains("items_by_project"), "without statistics the planner trusts project = ?: {guess}");
+        // One project of 30,000 items, a box of 10: one write past STATISTICS_AFTER.
+        pool.write(|tx| {
+            tx.execute_batch(
+                "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 30000) INSERT INTO items SELECT k, 1 FROM n;
+                 INSERT INTO members SELECT 7, id FROM items WHERE id <= 10;",
+            )
+        })
+        .unwrap();
+        let learned = plan();
+        assert!(learned.contains("USING INTEGER PRIMARY KEY") && !learned.contains("items_by_project"), "{learned}");
+        // And a database opened again knows it at once.
+        drop(pool);
+        let pool = Pool::open(&dir.path().join("t.db"), S).unwrap();
+        let n: i64 = pool.read(|c| c.query_row("SELECT count(*) FROM sqlite_stat1", [], |r| r.get(0))).unwrap();
+        assert!(n > 0);
     }
 
     #[test]
