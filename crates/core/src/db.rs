@@ -33,7 +33,7 @@ impl Store {
     /// Opens (creating if needed) the database at `db_path` and the thumbnail cache at
     /// `thumbs_dir`, and migrates the database to the latest schema.
     pub fn open(db_path: &Path, thumbs_dir: &Path) -> Result<Store> {
-        let pool = Pool::open(db_path, MIGRATIONS)?;
+        let pool = Pool::open_with_upkeep(db_path, MIGRATIONS, trove_filters::name_upkeep(&crate::filters::SCHEMA))?;
         let home = std::fs::canonicalize(db_path)?.to_string_lossy().into_owned();
         let actor = pool.write(|tx| crate::meta::client_id(tx, &home))?;
         Ok(Store { pool, thumbs: ThumbCache::open(thumbs_dir)?, client: RwLock::new(actor.clone()), actor })

@@ -39,8 +39,8 @@ pub const SCHEMA: Schema = Schema {
     collections: Collections { table: "collections", id: "id", deleted_at: "deleted_at" },
     queues: Queues { table: "queues", id: "id", collection: "collection_id", closed: "closed" },
     queue_entries: QueueEntries { table: "queue_entries", queue: "queue_id", item: "item_id", status: "status" },
-    // `migrations/005_names.sql`: a trigram index of `items.name`, kept by triggers.
-    names: Some(NameIndex { table: "items_names" }),
+    // `migrations/005_names.sql`: a trigram index of `items.name`, caught up before every commit.
+    names: Some(NameIndex { table: "items_names", pending: "items_names_pending" }),
     tag_sep: TAG_SEP,
 };
 
@@ -62,6 +62,17 @@ pub fn check(filter: &Filter) -> Result<()> {
 /// clauses `skip` says to (used for facet counts).
 pub fn from_where(project: i64, query: &ItemQuery, skip: impl Fn(&Clause) -> bool) -> Sql {
     trove_filters::from_where(&SCHEMA, project, query, skip)
+}
+
+/// [`from_where`] compiled with `schema`, which [`planned`] chose for the query.
+pub fn from_where_with(schema: &Schema, project: i64, query: &ItemQuery, skip: impl Fn(&Clause) -> bool) -> Sql {
+    trove_filters::from_where(schema, project, query, skip)
+}
+
+/// The cache's schema as the query is best compiled with (`trove_filters::planned`: without the
+/// name index for a search that most names hold).
+pub fn planned(conn: &rusqlite::Connection, query: &ItemQuery) -> rusqlite::Result<Schema> {
+    trove_filters::planned(conn, &SCHEMA, query)
 }
 
 /// The `ORDER BY` of a query.

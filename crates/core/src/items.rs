@@ -8,6 +8,7 @@ use trove_protocol::{CollectionRef, FacetCount, Item, ItemDetail, ItemKind, Item
 
 use crate::error::{Error, Result};
 use crate::filters::{self, Sql};
+use trove_filters::Schema;
 use crate::projects;
 
 pub use crate::filters::TAG_SEP;
@@ -61,7 +62,7 @@ fn check_range(limit: u32) -> Result<()> {
 pub fn page(conn: &Connection, project: i64, query: &ItemQuery, offset: u64, limit: u32) -> Result<ItemPage> {
     check_query(conn, project, query)?;
     check_range(limit)?;
-    let body = filters::from_where(project, query, |_| false);
+    let body = filters::from_where_with(&filters::planned(conn, query)?, project, query, |_| false);
     let note = if query.collection.is_some() { ", m.note" } else { "" };
     let mut sql = Sql { text: format!("SELECT {COLUMNS}{note}{}", body.text), params: body.params };
     sql.text.push_str(&filters::order_by(query));
@@ -76,7 +77,7 @@ pub fn page(conn: &Connection, project: i64, query: &ItemQuery, offset: u64, lim
 /// range may span far more than a page, and ids are cheap).
 pub fn ids(conn: &Connection, project: i64, query: &ItemQuery, offset: u64, limit: u64) -> Result<Vec<i64>> {
     check_query(conn, project, query)?;
-    let body = filters::from_where(project, query, |_| false);
+    let body = filters::from_where_with(&filters::planned(conn, query)?, project, query, |_| false);
     let mut sql = format!("SELECT i.id{}", body.text);
     sql.push_str(&filters::order_by(query));
     sql.push_str(&format!(" LIMIT {limit} OFFSET {offset}"));
@@ -86,7 +87,11 @@ pub fn ids(conn: &Connection, project: i64, query: &ItemQuery, offset: u64, limi
 }
 
 pub fn count(conn: &Connection, project: i64, query: &ItemQuery) -> Result<u64> {
-    let body = filters::from_where(project, query, |_| false);
+    count_with(conn, &filters::planned(conn, query)?, project, query)
+}
+
+fn count_with(conn: &Connection, schema: &Schema, project: i64, query: &ItemQuery) -> Result<u64> {
+    let body = filters::from_where_with(schema, project, query, |_| false);
     let n: i64 = conn.query_row(&format!("SELECT count(*){}", body.text), body.params(), |r| r.get(0))?;
     Ok(n as u64)
 }
@@ -96,9 +101,10 @@ pub fn count(conn: &Connection, project: i64, query: &ItemQuery) -> Result<u64> 
 /// choosing a value would give.
 pub fn summary(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Summary> {
     check_query(conn, project, query)?;
-    let total = count(conn, project, query)?;
+    let schema = filters::planned(conn, query)?;
+    let total = count_with(conn, &schema, project, query)?;
 
-    let body = filters::from_where(project, query, |c| c.cond.facet() == "datasets");
+    let body = filters::from_where_with(&schema, project, query, |c| c.cond.facet() == "datasets");
     let mut stmt = conn.prepare(&format!(
         "SELECT d.id, d.name, coalesce(n.count, 0) FROM datasets d
          LEFT JOIN (SELECT i.dataset_id AS id, count(*) AS count{} GROUP BY i.dataset_id) n ON n.id = d.id
@@ -111,7 +117,7 @@ pub fn summary(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Sum
         })?
         .collect::<Result<Vec<_>, _>>()?;
 
-    let body = filters::from_where(project, query, |c| c.cond.facet() == "tags");
+    let body = filters::from_where_with(&schema, project, query, |c| c.cond.facet() == "tags");
     let mut stmt = conn.prepare(&format!(
         "SELECT t.name, count(*) FROM item_tags it JOIN tags t ON t.id = it.tag_id
          WHERE it.item_id IN (SELECT i.id{}) GROUP BY t.id ORDER BY count(*) DESC, t.name",
@@ -123,18 +129,18 @@ pub fn summary(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Sum
             Ok(FacetCount { value: name.clone(), label: name, count: r.get::<_, i64>(1)? as u64 })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Summary { total, datasets, tags, queues: queue_facet(conn, project, query)?, kinds: kind_facet(conn, project, query)? })
+    Ok(Summary { total, datasets, tags, queues: queue_facet(conn, &schema, project, query)?, kinds: kind_facet(conn, &schema, project, query)? })
 }
 
 /// Each item kind among the query's matches, its kinds clauses left out, most items first. Only
 /// hub projects mix kinds (model, dataset, space, paper); the items of any other project are all
 /// of the project's one kind, so its facet is empty rather than a scan that says nothing.
-fn kind_facet(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Vec<FacetCount>> {
+fn kind_facet(conn: &Connection, schema: &Schema, project: i64, query: &ItemQuery) -> Result<Vec<FacetCount>> {
     let kind: String = conn.query_row("SELECT kind FROM projects WHERE id = ?1", [project], |r| r.get(0))?;
     if ProjectKind::parse(&kind) != Some(ProjectKind::Hub) {
         return Ok(Vec::new());
     }
-    let body = filters::from_where(project, query, |c| c.cond.facet() == "kinds");
+    let body = filters::from_where_with(schema, project, query, |c| c.cond.facet() == "kinds");
     let mut stmt = conn.prepare(&format!("SELECT i.kind, count(*){} GROUP BY i.kind ORDER BY count(*) DESC, i.kind", body.text))?;
     let kinds = stmt
         .query_map(body.params(), |r| {
@@ -146,12 +152,12 @@ fn kind_facet(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Vec<
 }
 
 /// Each queue's counts over the items the query matches, its queue clauses left out.
-fn queue_facet(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Vec<QueueFacet>> {
+fn queue_facet(conn: &Connection, schema: &Schema, project: i64, query: &ItemQuery) -> Result<Vec<QueueFacet>> {
     let queues = crate::cache::QueueRow::of_project(conn, project)?;
     if queues.is_empty() {
         return Ok(Vec::new());
     }
-    let mut matching = filters::from_where(project, query, |c| c.cond.facet() == "queue");
+    let mut matching = filters::from_where_with(schema, project, query, |c| c.cond.facet() == "queue");
     matching.text = format!("SELECT i.id{}", matching.text);
     let mut counts = crate::cache::queue_counts(conn, project, Some(&matching))?;
     Ok(queues.into_iter().map(|q| QueueFacet { queue_id: q.id, counts: counts.remove(&q.id).unwrap_or_default(), name: q.name }).collect())

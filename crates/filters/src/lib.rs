@@ -236,6 +236,58 @@ fn name_contains(s: &Schema, sql: &mut Sql, text: &str) {
     sql.push(")) > 0");
 }
 
+/// The statements that bring the schema's name index up to date with its pending table (see
+/// [`NameIndex`]): drop what renamed or deleted items had indexed, index every pending item
+/// that exists, in id order (FTS5 appends in rowid order cheaply), empty the pending table.
+/// Run in the writing transaction before it commits (`trove_sqlite::Pool::open_with_upkeep`),
+/// so every reader sees an index that matches the items. `None` without a name index.
+pub fn name_upkeep(s: &Schema) -> Option<String> {
+    let n = s.names?;
+    let i = &s.items;
+    Some(format!(
+        "DELETE FROM {t} WHERE rowid IN (SELECT id FROM {p} WHERE fresh = 0);
+         INSERT INTO {t} (rowid, {name}) SELECT x.{id}, x.{name} FROM {p} p JOIN {items} x ON x.{id} = p.id ORDER BY p.id;
+         DELETE FROM {p};",
+        t = n.table,
+        p = n.pending,
+        name = i.name,
+        id = i.id,
+        items = i.table
+    ))
+}
+
+/// `schema` as `query` is best compiled with: without its name index when one of the query's
+/// name searches is held by so many names (a quarter of the table, and at least 10,000) that
+/// looking each one up costs more than testing every name of the project, as for `jpg` or
+/// `img_` in a catalog of `img_NNNN.jpg`; with it otherwise. The answer is the same either way
+/// (see [`NameIndex`]); only the time differs. Costs one index read of at most that many rows
+/// per name search.
+pub fn planned(conn: &rusqlite::Connection, schema: &Schema, query: &ItemQuery) -> rusqlite::Result<Schema> {
+    let Some(names) = schema.names else { return Ok(*schema) };
+    let texts: Vec<&str> = query
+        .filter
+        .clauses
+        .iter()
+        .filter_map(|c| match &c.cond {
+            Condition::Name { contains } if contains.chars().count() >= 3 => Some(contains.as_str()),
+            _ => None,
+        })
+        .collect();
+    if texts.is_empty() {
+        return Ok(*schema);
+    }
+    let size: i64 = conn.query_row(&format!("SELECT coalesce(max({}), 0) FROM {}", schema.items.id, schema.items.table), [], |r| r.get(0))?;
+    let enough = (size / 4).max(10_000);
+    let probe = format!("SELECT count(*) FROM (SELECT 1 FROM {t} WHERE {t} MATCH ?1 LIMIT ?2)", t = names.table);
+    for text in texts {
+        let hits: i64 = conn.query_row(&probe, rusqlite::params![fts_string(text), enough], |r| r.get(0))?;
+        if hits >= enough {
+            return Ok(Schema { names: None, ..*schema });
+        }
+    }
+    Ok(*schema)
+}
+
 /// `text` as one FTS5 string: in double quotes, each inner double quote doubled. Inside it
 /// nothing else is syntax (`*`, `:`, `^`, `AND`, parentheses are literal).
 pub fn fts_string(text: &str) -> String {

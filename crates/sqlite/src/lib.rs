@@ -45,6 +45,8 @@ pub struct Pool {
     writer: Mutex<Connection>,
     /// The writer's `total_changes()` when the planner's statistics were last refreshed.
     stats_at: AtomicU64,
+    /// SQL every write transaction runs last, before it commits (see [`Pool::open_with_upkeep`]).
+    upkeep: Option<String>,
 }
 
 /// Rows written (inserted, updated, deleted, triggers included) after which the next commit
@@ -84,6 +86,13 @@ impl Pool {
     /// Opens (creating if needed) the database at `path` and applies the embedded `migrations`
     /// (numbered SQL files, forward only) that it has not seen yet.
     pub fn open(path: &Path, migrations: &[&'static str]) -> Result<Pool> {
+        Self::open_with_upkeep(path, migrations, None)
+    }
+
+    /// [`Pool::open`], and every write transaction runs `upkeep` last, before it commits: what
+    /// keeps a derived structure (the name index, `trove_filters::name_upkeep`) current in the
+    /// same transaction as the change it follows, whichever code made the change.
+    pub fn open_with_upkeep(path: &Path, migrations: &[&'static str], upkeep: Option<String>) -> Result<Pool> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -93,7 +102,7 @@ impl Pool {
         optimize(&writer)?;
         let readers = (0..READERS).map(|_| Ok(Mutex::new(reader(path)?))).collect::<Result<Vec<_>>>()?;
         let stats_at = AtomicU64::new(writer.total_changes());
-        Ok(Pool { path: path.to_path_buf(), writer: Mutex::new(writer), readers, stats_at })
+        Ok(Pool { path: path.to_path_buf(), writer: Mutex::new(writer), readers, stats_at, upkeep })
     }
 
     /// Brings the query planner's statistics up to date with the data: `PRAGMA optimize` on
@@ -145,6 +154,9 @@ impl Pool {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
+        if let Some(upkeep) = &self.upkeep {
+            tx.execute_batch(upkeep)?;
+        }
         tx.commit()?;
         let written = conn.total_changes().saturating_sub(self.stats_at.load(Ordering::Relaxed));
         drop(conn);

@@ -39,8 +39,8 @@ pub const SCHEMA: Schema = Schema {
     collections: Collections { table: "collections", id: "id", deleted_at: "deleted_at" },
     queues: Queues { table: "queues", id: "id", collection: "collection_id", closed: "closed" },
     queue_entries: QueueEntries { table: "queue_entries", queue: "queue_id", item: "item_id", status: "status" },
-    // `migrations/008_names.sql`: a trigram index of `items.name`, kept by triggers.
-    names: Some(NameIndex { table: "items_names" }),
+    // `migrations/008_names.sql`: a trigram index of `items.name`, caught up before every commit.
+    names: Some(NameIndex { table: "items_names", pending: "items_names_pending" }),
     tag_sep: TAG_SEP,
 };
 
@@ -153,7 +153,8 @@ pub fn page(conn: &Connection, caller: &Caller, project: i64, query: &ItemQuery,
     } else {
         Vec::new()
     };
-    let mut body = filters::from_where_in(&SCHEMA, project, query, |_| false, filters::Scope::Collections(&visible));
+    let schema = filters::planned(conn, &SCHEMA, query)?;
+    let mut body = filters::from_where_in(&schema, project, query, |_| false, filters::Scope::Collections(&visible));
     if let Some(c) = after {
         let values = cursor::decode(c, &order, terms.len())?;
         filters::after(&SCHEMA, &mut body, query, &values);

@@ -43,7 +43,7 @@ const MIGRATIONS: &[&str] = &[
 /// Opens the database and thumbnail store under `data`, creating and migrating them as needed.
 pub fn open(data: &Path) -> anyhow::Result<(Pool, ThumbCache)> {
     std::fs::create_dir_all(data).with_context(|| format!("could not create the data directory {}", data.display()))?;
-    let db = Pool::open(&data.join("trove-server.db"), MIGRATIONS)
+    let db = Pool::open_with_upkeep(&data.join("trove-server.db"), MIGRATIONS, trove_filters::name_upkeep(&items::SCHEMA))
         .with_context(|| format!("could not open the database in {}", data.display()))?;
     let thumbs = ThumbCache::open(&data.join("thumbs")).context("could not open the thumbnail store")?;
     let respread = db.write(members::respread_long_keys).context("could not re-spread overlong position keys")?;
