@@ -238,6 +238,21 @@ mod tests {
     }
 
     #[test]
+    fn the_tag_facet_reads_the_tag_index_when_nothing_else_narrows_and_says_the_same() {
+        let f = fixture();
+        let tags = |q: &ItemQuery| -> Vec<(String, u64)> { f.store.summary(f.p, q).unwrap().tags.iter().map(|t| (t.value.clone(), t.count)).collect() };
+        let all = |v: &[(&str, u64)]| v.iter().map(|(t, n)| (t.to_string(), *n)).collect::<Vec<_>>();
+        // No filter, or only tag clauses: every item of P counts (Q's "cat" on item 6 does not).
+        let every = all(&[("cat", 2), ("dog", 2), ("blurry", 1), ("night", 1)]);
+        assert_eq!(tags(&ItemQuery::default()), every);
+        let only_tags = ItemQuery { filter: Filter { clauses: vec![not(Condition::Tags { tags: vec!["dog".into()], mode: TagMode::Any })] }, ..Default::default() };
+        assert_eq!(tags(&only_tags), every);
+        // The same counts through the general path: a clause that keeps every item of P.
+        let keeps_all = ItemQuery { filter: Filter { clauses: vec![clause(Condition::Size { min: Some(0), max: None })] }, ..Default::default() };
+        assert_eq!(tags(&keeps_all), every);
+    }
+
+    #[test]
     fn refuses_meaningless_filters_with_a_message() {
         let f = fixture();
         let bad = |cond: Condition| {

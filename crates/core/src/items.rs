@@ -117,12 +117,27 @@ pub fn summary(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Sum
         })?
         .collect::<Result<Vec<_>, _>>()?;
 
-    let body = filters::from_where_with(&schema, project, query, |c| c.cond.facet() == "tags");
-    let mut stmt = conn.prepare(&format!(
-        "SELECT t.name, count(*) FROM item_tags it JOIN tags t ON t.id = it.tag_id
-         WHERE it.item_id IN (SELECT i.id{}) GROUP BY t.id ORDER BY count(*) DESC, t.name",
-        body.text
-    ))?;
+    let body = if narrows_only(query, "tags") {
+        // Nothing but tag clauses: every item of the project counts, so each tag's count is
+        // its run in the tag index, not a lookup per item of a list of them all.
+        Sql {
+            text: "SELECT t.name, count(*) FROM tags t JOIN item_tags it ON it.tag_id = t.id
+                   WHERE t.project_id = ? GROUP BY t.id ORDER BY count(*) DESC, t.name"
+                .into(),
+            params: vec![filters::Param::Value(project.into())],
+        }
+    } else {
+        let body = filters::from_where_with(&schema, project, query, |c| c.cond.facet() == "tags");
+        Sql {
+            text: format!(
+                "SELECT t.name, count(*) FROM item_tags it JOIN tags t ON t.id = it.tag_id
+                 WHERE it.item_id IN (SELECT i.id{}) GROUP BY t.id ORDER BY count(*) DESC, t.name",
+                body.text
+            ),
+            params: body.params,
+        }
+    };
+    let mut stmt = conn.prepare(&body.text)?;
     let tags = stmt
         .query_map(body.params(), |r| {
             let name: String = r.get(0)?;
@@ -130,6 +145,12 @@ pub fn summary(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Sum
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Summary { total, datasets, tags, queues: queue_facet(conn, &schema, project, query)?, kinds: kind_facet(conn, &schema, project, query)? })
+}
+
+/// Whether `query` narrows the project only by clauses of `facet`, which that facet's counts
+/// leave out: then they count every item of the project.
+fn narrows_only(query: &ItemQuery, facet: &str) -> bool {
+    query.collection.is_none() && query.filter.clauses.iter().all(|c| c.cond.facet() == facet)
 }
 
 /// Each item kind among the query's matches, its kinds clauses left out, most items first. Only
