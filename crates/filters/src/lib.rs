@@ -245,7 +245,7 @@ pub fn name_upkeep(s: &Schema) -> Option<String> {
     let n = s.names?;
     let i = &s.items;
     Some(format!(
-        "DELETE FROM {t} WHERE rowid IN (SELECT id FROM {p} WHERE fresh = 0);
+        "INSERT INTO {t} ({t}, rowid, {name}) SELECT 'delete', id, old_name FROM {p} WHERE fresh = 0 ORDER BY id;
          INSERT INTO {t} (rowid, {name}) SELECT x.{id}, x.{name} FROM {p} p JOIN {items} x ON x.{id} = p.id ORDER BY p.id;
          DELETE FROM {p};",
         t = n.table,

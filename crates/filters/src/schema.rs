@@ -51,15 +51,15 @@ pub struct Items {
     pub tags_text: &'static str,
 }
 
-/// A contentless FTS5 table over the items' names (`content=''`, `contentless_delete=1`,
+/// An external-content FTS5 table over the items' names (`content` = the items table,
 /// `tokenize='trigram case_sensitive 0'`) whose rowid is the item's id, and the plain table of
-/// items whose name it has not caught up with (`pending`: `id INTEGER PRIMARY KEY, fresh`),
-/// filled by triggers on the items table: `fresh = 1` for an item inserted since (not in the
-/// index yet), `0` for one renamed or deleted. [`name_upkeep`](crate::name_upkeep) catches the
-/// index up in one statement per kind, before every commit. The index is not written by row
-/// triggers because FTS5 flushes its pending terms at every statement boundary: a million
-/// one-row inserts would write a million tiny segments and merge them (minutes instead of
-/// seconds).
+/// items whose name it has not caught up with (`pending`: `id INTEGER PRIMARY KEY, fresh,
+/// old_name`), filled by triggers on the items table: `fresh = 1` for an item inserted since
+/// (not in the index yet), `0` with the indexed `old_name` for one renamed or deleted.
+/// [`name_upkeep`](crate::name_upkeep) catches the index up in one statement per kind, before
+/// every commit. The index is not written by row triggers because FTS5 flushes its pending
+/// terms at every statement boundary: a million one-row inserts would write a million tiny
+/// segments and merge them (minutes instead of seconds).
 ///
 /// A trigram index finds every name holding a text of 3 characters or more, folding case over
 /// all of Unicode; the compiler keeps the plain `instr` test on the rows it finds, so a search

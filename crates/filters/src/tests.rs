@@ -78,21 +78,21 @@ fn db() -> Connection {
     conn
 }
 
-/// The name index of [`ODD`], as the real migrations make theirs: a contentless FTS5 trigram
-/// table filled from the rows already there, and the pending table its triggers fill, which
+/// The name index of [`ODD`], as the real migrations make theirs: an external-content FTS5
+/// trigram table filled from the rows already there, and the pending table its triggers fill, which
 /// [`upkeep`] (`name_upkeep`) empties into the index as a write transaction would.
 const NAME_INDEX: &str = "
-    CREATE VIRTUAL TABLE title_grams USING fts5(title, content='', contentless_delete=1, tokenize='trigram case_sensitive 0');
+    CREATE VIRTUAL TABLE title_grams USING fts5(title, content='things', content_rowid='thing_id', tokenize='trigram case_sensitive 0');
     INSERT INTO title_grams (rowid, title) SELECT thing_id, title FROM things ORDER BY thing_id;
-    CREATE TABLE title_grams_todo (id INTEGER PRIMARY KEY, fresh INTEGER NOT NULL);
+    CREATE TABLE title_grams_todo (id INTEGER PRIMARY KEY, fresh INTEGER NOT NULL, old_name TEXT);
     CREATE TRIGGER title_grams_insert AFTER INSERT ON things BEGIN
-        INSERT INTO title_grams_todo (id, fresh) VALUES (NEW.thing_id, 1) ON CONFLICT (id) DO NOTHING;
+        INSERT INTO title_grams_todo (id, fresh, old_name) VALUES (NEW.thing_id, 1, NULL) ON CONFLICT (id) DO NOTHING;
     END;
     CREATE TRIGGER title_grams_delete AFTER DELETE ON things BEGIN
-        INSERT INTO title_grams_todo (id, fresh) VALUES (OLD.thing_id, 0) ON CONFLICT (id) DO NOTHING;
+        INSERT INTO title_grams_todo (id, fresh, old_name) VALUES (OLD.thing_id, 0, OLD.title) ON CONFLICT (id) DO NOTHING;
     END;
     CREATE TRIGGER title_grams_update AFTER UPDATE OF title ON things WHEN NEW.title IS NOT OLD.title BEGIN
-        INSERT INTO title_grams_todo (id, fresh) VALUES (NEW.thing_id, 0) ON CONFLICT (id) DO NOTHING;
+        INSERT INTO title_grams_todo (id, fresh, old_name) VALUES (NEW.thing_id, 0, OLD.title) ON CONFLICT (id) DO NOTHING;
     END;";
 
 /// What every write transaction of the app and the server runs before it commits.
