@@ -311,6 +311,8 @@ async fn serve(data: &std::path::Path, listen: SocketAddr, limits: Limits, mut c
     }
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("could not listen on {listen}"))?;
     let addr = listener.local_addr()?;
+    // Before saying where it listens: a SIGTERM right after that line must stop it gracefully.
+    let stop = shutdown();
     // Tests and scripts read this line to learn the port when they pass port 0.
     println!("trove-server listening on http://{addr}");
     tracing::info!(%addr, data = %data.display(), "serving");
@@ -318,7 +320,7 @@ async fn serve(data: &std::path::Path, listen: SocketAddr, limits: Limits, mut c
         tokio::spawn(prune_daily(state.clone(), prune_days));
     }
     tokio::spawn(forget_quiet_callers(state.clone()));
-    listener::serve(listener, trove_server::app(state), connections, shutdown()).await;
+    listener::serve(listener, trove_server::app(state), connections, stop).await;
     Ok(())
 }
 
@@ -346,19 +348,25 @@ async fn prune_daily(state: AppState, days: u32) {
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish (each write is one transaction
-/// either way: a harder stop loses nothing committed).
-async fn shutdown() {
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
+/// either way: a harder stop loses nothing committed). The handlers are installed when this is
+/// called, not when the future is first polled: a signal that arrives between the two would
+/// otherwise kill the process outright.
+fn shutdown() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{signal, Signal, SignalKind};
+    async fn recv(s: Option<Signal>) {
+        match s {
+            Some(mut s) => {
                 s.recv().await;
             }
-            Err(_) => std::future::pending::<()>().await,
+            None => std::future::pending::<()>().await,
         }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term => {}
     }
-    tracing::info!("shutting down");
+    let (term, int) = (signal(SignalKind::terminate()).ok(), signal(SignalKind::interrupt()).ok());
+    async move {
+        tokio::select! {
+            _ = recv(int) => {}
+            _ = recv(term) => {}
+        }
+        tracing::info!("shutting down");
+    }
 }
