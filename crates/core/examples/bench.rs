@@ -85,7 +85,8 @@ fn clause(cond: Condition) -> Clause {
 
 fn filter_change(store: &Store, project: i64) {
     let ds = store.datasets(project).unwrap();
-    // A collection of 10,000 items (every 100th) for "in collection" and "not in any".
+    // A collection of 1,000 items (every 100th of the first 100,000) for "in collection" and
+    // "not in any collection".
     let c = store.create_collection(project, &NewCollection { title: "picked".into(), description: String::new(), private: false, theme: None }).unwrap();
     let picked: Vec<i64> = (1..=100_000.min(store.read(|c| trove_core::items::count(c, project, &ItemQuery::default())).unwrap() as i64)).step_by(100).collect();
     store.add_to_collection(project, c.id, &Selection::Ids { ids: picked }).unwrap();
