@@ -264,5 +264,11 @@ mod tests {
         assert!(missing.is_empty(), "{missing:?} not in the cache");
         let tags: i64 = store.read(|c| Ok(c.query_row("SELECT count(*) FROM item_tags it JOIN items i ON i.id = it.item_id WHERE i.project_id = ?1", [images.id], |r| r.get(0))?)).unwrap();
         assert!(tags > 20_000, "{tags} tags");
+        // The detail previews: each drawing once, every item given its own. Past the first
+        // 3,000 items, whole batches need no new drawing (this drew nothing and panicked).
+        assert_eq!(draw_previews(&store).unwrap(), DEFAULT_IMAGES);
+        let without: i64 = store.read(|c| Ok(c.query_row("SELECT count(*) FROM items WHERE project_id = ?1 AND preview IS NULL", [images.id], |r| r.get(0))?)).unwrap();
+        assert_eq!(without, 0);
+        assert_eq!(trove_demo::render_previews(store.thumbs().cache(), &[]).unwrap(), Vec::<String>::new());
     }
 }

@@ -23,6 +23,9 @@ pub fn render_previews(cache: &ThumbCache, specs: &[ImageSpec]) -> Result<Vec<St
 /// Draws each picture with its longest side `side` into `cache` (on a few threads); their
 /// hashes, in the order of `specs`.
 pub fn draw(cache: &ThumbCache, specs: &[ImageSpec], side: u32) -> Result<Vec<String>> {
+    if specs.is_empty() {
+        return Ok(Vec::new()); // nothing to draw (`chunks(0)` would panic)
+    }
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(4);
     let chunk = specs.len().div_ceil(workers);
     std::thread::scope(|s| {
