@@ -17,9 +17,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 use trove_protocol::model::{CollectionPatch, Theme};
-use trove_protocol::sync::{PushRequest, PushedMutation};
 use trove_protocol::Mutation;
-use trove_sync::Remote;
 
 const KEYS: &[&str] = &["a0", "a1", "a1", "a2", "Zz", "a0V", "b01"];
 const TAGS: &[&str] = &["red", "blue", " green ", "red"];
@@ -132,7 +130,6 @@ async fn the_client_and_the_server_apply_every_mutation_alike() {
     let seed: u64 = std::env::var("TROVE_DIFF_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
     let world = World::new();
     let url = format!("http://{}", world.server.addr);
-    let remote = Remote::new(&url, &world.tokens["alice"]).unwrap();
     let mut deleted_before: Vec<String> = Vec::new();
     let (mut total, mut refused) = (0, 0);
     for case in seed..seed + cases {
@@ -154,26 +151,13 @@ async fn the_client_and_the_server_apply_every_mutation_alike() {
         }
         let seq = sequence(&mut rng, case, &project, &items, &pool);
         let before = updated(&client);
-        client
-            .store
-            .write(|tx| {
-                for m in &seq {
-                    trove_core::replica::replay(tx, client.project, m)?;
-                }
-                Ok(())
-            })
-            .unwrap();
+        client.replay(&seq);
         let by_client = state(&client, &before);
 
         // The server's path: the same mutations pushed to the real server, then a fresh download.
-        let pushed = PushRequest {
-            client_id: format!("diff-{case}"),
-            mutations: seq.iter().enumerate().map(|(n, m)| PushedMutation { id: n as i64 + 1, mutation: m.clone() }).collect(),
-        };
-        let answer = remote.push(&pushed).await.unwrap_or_else(|e| panic!("case {case}: the push failed: {e}"));
+        let (rejected, fresh) = world.push_and_download(&format!("diff-{case}"), &format!("diff-server-{case}"), &seq).await;
         total += seq.len();
-        refused += answer.rejected.len();
-        let fresh = Client::open(&world.root.path().join(format!("diff-server-{case}")), &url, &world.tokens["alice"]).await;
+        refused += rejected;
         let by_server = state(&fresh, &before);
 
         assert_eq!(

@@ -15,9 +15,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 use trove_protocol::model::Theme;
-use trove_protocol::sync::{PushRequest, PushedMutation};
 use trove_protocol::Mutation;
-use trove_sync::Remote;
 
 const TAGS: &[&str] = &["cat", "dog", " bird "];
 
@@ -109,7 +107,6 @@ async fn the_client_and_the_server_apply_every_queue_mutation_alike() {
     let seed: u64 = std::env::var("TROVE_DIFF_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
     let world = World::new();
     let url = format!("http://{}", world.server.addr);
-    let remote = Remote::new(&url, &world.tokens["alice"]).unwrap();
     let (mut total, mut refused) = (0, 0);
     for case in seed..seed + cases {
         let mut rng = ChaCha8Rng::seed_from_u64(case);
@@ -129,25 +126,12 @@ async fn the_client_and_the_server_apply_every_queue_mutation_alike() {
             Mutation::CreateQueue { queue, .. } => queue.clone(),
             _ => unreachable!(),
         };
-        client
-            .store
-            .write(|tx| {
-                for m in &seq {
-                    trove_core::replica::replay(tx, client.project, m)?;
-                }
-                Ok(())
-            })
-            .unwrap();
+        client.replay(&seq);
         let by_client = state(&client, &queue);
 
-        let pushed = PushRequest {
-            client_id: format!("qdiff-{case}"),
-            mutations: seq.iter().enumerate().map(|(n, m)| PushedMutation { id: n as i64 + 1, mutation: m.clone() }).collect(),
-        };
-        let answer = remote.push(&pushed).await.unwrap_or_else(|e| panic!("case {case}: the push failed: {e}"));
+        let (rejected, fresh) = world.push_and_download(&format!("qdiff-{case}"), &format!("qdiff-server-{case}"), &seq).await;
         total += seq.len();
-        refused += answer.rejected.len();
-        let fresh = Client::open(&world.root.path().join(format!("qdiff-server-{case}")), &url, &world.tokens["alice"]).await;
+        refused += rejected;
         let by_server = state(&fresh, &queue);
         assert_eq!(
             by_client,

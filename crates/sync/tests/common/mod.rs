@@ -12,7 +12,8 @@ use std::time::Duration;
 use serde_json::Value;
 use trove_core::Store;
 use trove_faultproxy::FaultProxy;
-use trove_protocol::{NewCollection, Selection};
+use trove_protocol::sync::{PushRequest, PushedMutation};
+use trove_protocol::{Mutation, NewCollection, Selection};
 use trove_sync::{Engine, Remote};
 
 /// The `trove-server` binary: `TROVE_SERVER_BIN`, else beside this test's target directory
@@ -150,6 +151,21 @@ impl World {
         Client::open(&dir, &self.proxy.url(), &self.tokens[user]).await
     }
 
+    /// The server's path of a differential test: `seq` pushed as alice (client `client_id`,
+    /// straight to the server, ids 1..), then the project downloaded into a fresh cache `name`.
+    /// Returns how many mutations the server refused, and that fresh copy.
+    pub async fn push_and_download(&self, client_id: &str, name: &str, seq: &[Mutation]) -> (usize, Client) {
+        let url = format!("http://{}", self.server.addr);
+        let remote = Remote::new(&url, &self.tokens["alice"]).unwrap();
+        let pushed = PushRequest {
+            client_id: client_id.into(),
+            mutations: seq.iter().enumerate().map(|(n, m)| PushedMutation { id: n as i64 + 1, mutation: m.clone() }).collect(),
+        };
+        let answer = remote.push(&pushed).await.unwrap_or_else(|e| panic!("{client_id}: the push failed: {e}"));
+        let fresh = Client::open(&self.root.path().join(name), &url, &self.tokens["alice"]).await;
+        (answer.rejected.len(), fresh)
+    }
+
     /// What the server holds now, as a fresh client downloads it.
     pub async fn server_state(&self) -> Value {
         let c = Client::open(&self.root.path().join(format!("fresh-{}", rand_suffix())), &format!("http://{}", self.server.addr), &self.tokens["carol"]).await;
@@ -190,6 +206,19 @@ impl Client {
         let (dir, url, token) = (self.dir.clone(), self.url.clone(), self.token.clone());
         drop(self);
         Client::open(&dir, &url, &token).await
+    }
+
+    /// The app's path of a differential test: `seq` replayed into this cache in one
+    /// transaction, as the app replays its pending mutations over a pulled page.
+    pub fn replay(&self, seq: &[Mutation]) {
+        self.store
+            .write(|tx| {
+                for m in seq {
+                    trove_core::replica::replay(tx, self.project, m)?;
+                }
+                Ok(())
+            })
+            .unwrap();
     }
 
     /// Pushes and pulls until nothing is pending.
