@@ -58,14 +58,10 @@ pub fn check(filter: &Filter) -> Result<()> {
     Ok(trove_filters::check(filter)?)
 }
 
-/// `FROM items i [JOIN memberships m] WHERE ...` for a project and a query, leaving out the
+/// `FROM items i [JOIN memberships m] WHERE ...` for a project and a query, compiled with
+/// `schema` (the cache's [`SCHEMA`] as [`planned`] chose it for the query), leaving out the
 /// clauses `skip` says to (used for facet counts).
-pub fn from_where(project: i64, query: &ItemQuery, skip: impl Fn(&Clause) -> bool) -> Sql {
-    trove_filters::from_where(&SCHEMA, project, query, skip)
-}
-
-/// [`from_where`] compiled with `schema`, which [`planned`] chose for the query.
-pub fn from_where_with(schema: &Schema, project: i64, query: &ItemQuery, skip: impl Fn(&Clause) -> bool) -> Sql {
+pub fn from_where(schema: &Schema, project: i64, query: &ItemQuery, skip: impl Fn(&Clause) -> bool) -> Sql {
     trove_filters::from_where(schema, project, query, skip)
 }
 

@@ -62,7 +62,7 @@ fn check_range(limit: u32) -> Result<()> {
 pub fn page(conn: &Connection, project: i64, query: &ItemQuery, offset: u64, limit: u32) -> Result<ItemPage> {
     check_query(conn, project, query)?;
     check_range(limit)?;
-    let body = filters::from_where_with(&filters::planned(conn, query)?, project, query, |_| false);
+    let body = filters::from_where(&filters::planned(conn, query)?, project, query, |_| false);
     let note = if query.collection.is_some() { ", m.note" } else { "" };
     let mut sql = Sql { text: format!("SELECT {COLUMNS}{note}{}", body.text), params: body.params };
     sql.text.push_str(&filters::order_by(query));
@@ -77,7 +77,7 @@ pub fn page(conn: &Connection, project: i64, query: &ItemQuery, offset: u64, lim
 /// range may span far more than a page, and ids are cheap).
 pub fn ids(conn: &Connection, project: i64, query: &ItemQuery, offset: u64, limit: u64) -> Result<Vec<i64>> {
     check_query(conn, project, query)?;
-    let body = filters::from_where_with(&filters::planned(conn, query)?, project, query, |_| false);
+    let body = filters::from_where(&filters::planned(conn, query)?, project, query, |_| false);
     let mut sql = format!("SELECT i.id{}", body.text);
     sql.push_str(&filters::order_by(query));
     sql.push_str(&format!(" LIMIT {limit} OFFSET {offset}"));
@@ -91,7 +91,7 @@ pub fn count(conn: &Connection, project: i64, query: &ItemQuery) -> Result<u64> 
 }
 
 fn count_with(conn: &Connection, schema: &Schema, project: i64, query: &ItemQuery) -> Result<u64> {
-    let body = filters::from_where_with(schema, project, query, |_| false);
+    let body = filters::from_where(schema, project, query, |_| false);
     let n: i64 = conn.query_row(&format!("SELECT count(*){}", body.text), body.params(), |r| r.get(0))?;
     Ok(n as u64)
 }
@@ -104,7 +104,7 @@ pub fn summary(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Sum
     let schema = filters::planned(conn, query)?;
     let total = count_with(conn, &schema, project, query)?;
 
-    let body = filters::from_where_with(&schema, project, query, |c| c.cond.facet() == "datasets");
+    let body = filters::from_where(&schema, project, query, |c| c.cond.facet() == "datasets");
     let mut stmt = conn.prepare(&format!(
         "SELECT d.id, d.name, coalesce(n.count, 0) FROM datasets d
          LEFT JOIN (SELECT i.dataset_id AS id, count(*) AS count{} GROUP BY i.dataset_id) n ON n.id = d.id
@@ -127,7 +127,7 @@ pub fn summary(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Sum
             params: vec![filters::Param::Value(project.into())],
         }
     } else {
-        let body = filters::from_where_with(&schema, project, query, |c| c.cond.facet() == "tags");
+        let body = filters::from_where(&schema, project, query, |c| c.cond.facet() == "tags");
         Sql {
             text: format!(
                 "SELECT t.name, count(*) FROM item_tags it JOIN tags t ON t.id = it.tag_id
@@ -161,7 +161,7 @@ fn kind_facet(conn: &Connection, schema: &Schema, project: i64, query: &ItemQuer
     if ProjectKind::parse(&kind) != Some(ProjectKind::Hub) {
         return Ok(Vec::new());
     }
-    let body = filters::from_where_with(schema, project, query, |c| c.cond.facet() == "kinds");
+    let body = filters::from_where(schema, project, query, |c| c.cond.facet() == "kinds");
     let mut stmt = conn.prepare(&format!("SELECT i.kind, count(*){} GROUP BY i.kind ORDER BY count(*) DESC, i.kind", body.text))?;
     let kinds = stmt
         .query_map(body.params(), |r| {
@@ -178,7 +178,7 @@ fn queue_facet(conn: &Connection, schema: &Schema, project: i64, query: &ItemQue
     if queues.is_empty() {
         return Ok(Vec::new());
     }
-    let mut matching = filters::from_where_with(schema, project, query, |c| c.cond.facet() == "queue");
+    let mut matching = filters::from_where(schema, project, query, |c| c.cond.facet() == "queue");
     matching.text = format!("SELECT i.id{}", matching.text);
     let mut counts = crate::cache::queue_counts(conn, project, Some(&matching))?;
     Ok(queues.into_iter().map(|q| QueueFacet { queue_id: q.id, counts: counts.remove(&q.id).unwrap_or_default(), name: q.name }).collect())

@@ -12,14 +12,14 @@ use crate::filters::{self, list, Param, Sql};
 use crate::items;
 
 /// `SELECT i.id FROM ... WHERE ...` for the selection's items in `project`, without order.
-pub fn ids_sql(project: i64, selection: &Selection) -> Sql {
-    match selection {
+pub fn ids_sql(conn: &Connection, project: i64, selection: &Selection) -> Result<Sql> {
+    Ok(match selection {
         Selection::Ids { ids } => Sql {
             text: "SELECT i.id FROM items i WHERE i.project_id = ? AND i.id IN rarray(?)".into(),
             params: vec![Param::Value(Value::Integer(project)), Param::List(list(ids))],
         },
         Selection::Matching { query, except } => {
-            let mut sql = filters::from_where(project, query, |_| false);
+            let mut sql = filters::from_where(&filters::planned(conn, query)?, project, query, |_| false);
             sql.text = format!("SELECT i.id{}", sql.text);
             if !except.is_empty() {
                 sql.text.push_str(" AND i.id NOT IN rarray(?)");
@@ -27,7 +27,7 @@ pub fn ids_sql(project: i64, selection: &Selection) -> Sql {
             }
             sql
         }
-    }
+    })
 }
 
 /// Checks what the selection refers to (its query's project, collection and filter).
@@ -40,7 +40,7 @@ pub fn check(conn: &Connection, project: i64, selection: &Selection) -> Result<(
 
 pub fn count(conn: &Connection, project: i64, selection: &Selection) -> Result<u64> {
     check(conn, project, selection)?;
-    let sql = ids_sql(project, selection);
+    let sql = ids_sql(conn, project, selection)?;
     let n: i64 = conn.query_row(&format!("SELECT count(*) FROM ({})", sql.text), sql.params(), |r| r.get(0))?;
     Ok(n as u64)
 }
@@ -49,7 +49,7 @@ pub fn count(conn: &Connection, project: i64, selection: &Selection) -> Result<u
 /// selection, the given order for explicit ids (ids of other projects or unknown are dropped).
 pub fn resolve(conn: &Connection, project: i64, selection: &Selection) -> Result<Vec<i64>> {
     check(conn, project, selection)?;
-    let mut sql = ids_sql(project, selection);
+    let mut sql = ids_sql(conn, project, selection)?;
     if let Selection::Matching { query, .. } = selection {
         sql.text.push_str(&filters::order_by(query));
     }

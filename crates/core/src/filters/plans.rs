@@ -9,7 +9,7 @@ use crate::testing::fixture;
 /// `EXPLAIN QUERY PLAN` of the count the filter bar runs for `cond`, one line per step.
 fn plan(conn: &rusqlite::Connection, project: i64, cond: &Condition) -> String {
     let query = ItemQuery { filter: Filter { clauses: vec![Clause { negate: false, cond: cond.clone() }] }, ..Default::default() };
-    let body = super::from_where(project, &query, |_| false);
+    let body = super::from_where(&super::SCHEMA, project, &query, |_| false);
     let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN SELECT count(*){}", body.text)).unwrap();
     let steps = stmt.query_map(body.params(), |r| r.get::<_, String>(3)).unwrap();
     steps.map(|s| s.unwrap()).collect::<Vec<_>>().join("\n")
