@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_recovery.sql"),
     include_str!("migrations/004_queues.sql"),
     include_str!("migrations/005_names.sql"),
+    include_str!("migrations/006_facts.sql"),
 ];
 
 /// The local cache: a SQLite database and the thumbnail directory beside it.
@@ -27,6 +28,8 @@ pub struct Store {
     /// The client id sync pushes and pulls as: the actor's, until sync has to start over under
     /// a new one (`replica::start_over`).
     client: RwLock<String>,
+    /// The in-memory index of counts (`facts.rs`), built on first use.
+    facts: crate::facts::Index,
 }
 
 impl Store {
@@ -35,8 +38,11 @@ impl Store {
     pub fn open(db_path: &Path, thumbs_dir: &Path) -> Result<Store> {
         let pool = Pool::open_with_upkeep(db_path, MIGRATIONS, trove_filters::name_upkeep(&crate::filters::SCHEMA))?;
         let home = std::fs::canonicalize(db_path)?.to_string_lossy().into_owned();
-        let actor = pool.write(|tx| crate::meta::client_id(tx, &home))?;
-        Ok(Store { pool, thumbs: ThumbCache::open(thumbs_dir)?, client: RwLock::new(actor.clone()), actor })
+        let actor = pool.write(|tx| {
+            crate::facts::Index::start(tx)?;
+            crate::meta::client_id(tx, &home)
+        })?;
+        Ok(Store { pool, thumbs: ThumbCache::open(thumbs_dir)?, client: RwLock::new(actor.clone()), actor, facts: Default::default() })
     }
 
     pub fn path(&self) -> &Path {
@@ -75,7 +81,16 @@ impl Store {
     /// Runs `f` in one write transaction: it commits only if `f` returns `Ok`, so a failed
     /// action leaves neither its change nor its outbox row.
     pub fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        self.pool.write(f)
+        self.pool.write(|tx| {
+            self.facts.prune(tx)?;
+            f(tx)
+        })
+    }
+
+    /// Runs `f` on a read-only connection and the index of counts brought up to date with it,
+    /// in one read transaction (`None`: the index cannot hold this cache; answer with SQL).
+    pub(crate) fn read_facts<T>(&self, f: impl FnOnce(&Connection, Option<&crate::facts::Facts>) -> Result<T>) -> Result<T> {
+        self.pool.read(|conn| self.facts.with(conn, f))
     }
 }
 

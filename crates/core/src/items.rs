@@ -73,6 +73,21 @@ pub fn page(conn: &Connection, project: i64, query: &ItemQuery, offset: u64, lim
     Ok(ItemPage { offset, items })
 }
 
+/// The items `ids` names, in that order, as a page of `query` shows them (with the open
+/// collection's notes).
+fn by_ids(conn: &Connection, project: i64, query: &ItemQuery, ids: &[i64]) -> Result<Vec<Item>> {
+    let scope = filters::from_where(&filters::SCHEMA, project, query, |_| true);
+    let with_note = query.collection.is_some();
+    let note = if with_note { ", m.note" } else { "" };
+    let mut params = scope.params;
+    params.push(filters::Param::List(filters::list(ids)));
+    let sql = Sql { text: format!("SELECT {COLUMNS}{note}{} AND i.id IN rarray(?)", scope.text), params };
+    let mut stmt = conn.prepare(&sql.text)?;
+    let mut found: std::collections::HashMap<i64, Item> =
+        stmt.query_map(sql.params(), |r| item(r, with_note))?.map(|r| r.map(|i| (i.id, i))).collect::<Result<_, _>>()?;
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
 /// The ids at `offset..offset + limit` of the query's order (no page-size cap: a Shift-click
 /// range may span far more than a page, and ids are cheap).
 pub fn ids(conn: &Connection, project: i64, query: &ItemQuery, offset: u64, limit: u64) -> Result<Vec<i64>> {
@@ -214,16 +229,48 @@ pub fn tags(conn: &Connection, project: i64) -> Result<Vec<String>> {
 }
 
 impl crate::Store {
+    /// The items at `offset..offset + limit` of the query's order (see [`page`]); a filtered
+    /// page is found through the index of counts when it can hold the cache.
     pub fn page(&self, project: i64, query: &ItemQuery, offset: u64, limit: u32) -> Result<ItemPage> {
-        self.read(|c| page(c, project, query, offset, limit))
+        self.read_facts(|c, facts| {
+            check_query(c, project, query)?;
+            check_range(limit)?;
+            match facts.map(|f| f.page_ids(c, project, query, offset, limit)).transpose()?.flatten() {
+                Some(ids) => Ok(ItemPage { offset, items: by_ids(c, project, query, &ids)? }),
+                None => page(c, project, query, offset, limit),
+            }
+        })
     }
 
     pub fn item_ids(&self, project: i64, query: &ItemQuery, offset: u64, limit: u64) -> Result<Vec<i64>> {
         self.read(|c| ids(c, project, query, offset, limit))
     }
 
+    /// The query's total and facet counts (see [`summary`]), from the in-memory index of
+    /// counts when it can hold the cache.
     pub fn summary(&self, project: i64, query: &ItemQuery) -> Result<Summary> {
-        self.read(|c| summary(c, project, query))
+        self.read_facts(|c, facts| {
+            check_query(c, project, query)?;
+            match facts {
+                Some(facts) => {
+                    let mut summary = facts.summary(c, project, query)?;
+                    summary.queues = queue_facet(c, &filters::planned(c, query)?, project, query)?;
+                    Ok(summary)
+                }
+                None => summary(c, project, query),
+            }
+        })
+    }
+
+    /// The number of items the query matches (see [`Store::summary`]).
+    pub fn count(&self, project: i64, query: &ItemQuery) -> Result<u64> {
+        self.read_facts(|c, facts| {
+            check_query(c, project, query)?;
+            match facts {
+                Some(facts) => facts.count(c, project, query),
+                None => count(c, project, query),
+            }
+        })
     }
 
     pub fn tags(&self, project: i64) -> Result<Vec<String>> {

@@ -15,6 +15,7 @@ pub mod collections;
 mod db;
 pub mod demo;
 mod error;
+mod facts;
 pub mod filters;
 pub mod items;
 pub mod members;

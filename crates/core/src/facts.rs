@@ -1,0 +1,130 @@
+//! The in-memory index of counts: what the filter panel's total and facet counts are computed
+//! from, so that a filter change over a million items costs set operations, not a scan per
+//! facet. Roaring bitmaps of item ids per project, dataset, kind, tag and collection, the
+//! labeled flag, and each item's sizes, dimensions and dates in an array for the range clauses.
+//! A total is a bitmap's cardinality; a facet's counts are intersection cardinalities.
+//!
+//! It is built from the cache the first time a summary is asked for, and kept current from
+//! `facts_log` (`migrations/006_facts.sql`): triggers record every changed item row, item-tag
+//! pair, membership pair and collection deletion, whoever wrote it (the user's actions, a pull,
+//! the demo); before each use the index re-reads only what those rows name, in the same read
+//! transaction as the answer. Past [`REBUILD_AT`] changes it rebuilds instead. Name searches and
+//! queue-status clauses are answered by SQL (the name index) and then combined as bitmaps.
+//!
+//! The answers equal the SQL compiler's (`trove-filters`): `tests.rs` compares them over random
+//! catalogs and queries. Item ids past `u32::MAX` (never seen: SQLite assigns them from 1) make
+//! the index unavailable, and the SQL path answers instead.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Mutex;
+
+use roaring::RoaringBitmap;
+use rusqlite::Connection;
+
+use crate::error::Result;
+
+mod build;
+mod eval;
+mod page;
+#[cfg(test)]
+mod tests;
+
+/// More pending changes than this and the index is rebuilt rather than patched (a pull of a
+/// whole catalog, a bulk add of every item).
+pub const REBUILD_AT: usize = 100_000;
+
+/// What the range clauses test, per item id. `NONE` stands for a missing width or height.
+#[derive(Debug, Clone, Copy, Default)]
+struct Row {
+    size: i64,
+    created: i64,
+    updated: i64,
+    width: u32,
+    height: u32,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// The index over every project of the cache (item ids are the cache's rowids).
+#[derive(Debug, Default)]
+pub(crate) struct Facts {
+    /// The last `facts_log.seq` applied.
+    consumed: i64,
+    rows: Vec<Row>,
+    projects: HashMap<i64, RoaringBitmap>,
+    datasets: HashMap<i64, RoaringBitmap>,
+    kinds: HashMap<String, RoaringBitmap>,
+    labeled: RoaringBitmap,
+    tags: HashMap<i64, RoaringBitmap>,
+    /// Members of every collection, deleted ones included (as the SQL "in collection C").
+    collections: HashMap<i64, RoaringBitmap>,
+    /// Collections not deleted (what "in any collection" looks at).
+    live: HashSet<i64>,
+}
+
+/// The index as a [`crate::Store`] holds it: built on first use, shared by every reader.
+#[derive(Default)]
+pub(crate) struct Index {
+    state: Mutex<State>,
+    /// The last log row the index applied, which the next write may delete.
+    applied: AtomicI64,
+    pruned: AtomicI64,
+}
+
+#[derive(Default)]
+enum State {
+    #[default]
+    Unbuilt,
+    Ready(Box<Facts>),
+    /// The cache holds ids the index cannot (see the module doc): SQL answers.
+    Unavailable,
+}
+
+impl Index {
+    /// Runs `f` on the index brought up to date with what `conn` sees, in one read transaction
+    /// with it; `None` when the index is unavailable.
+    pub fn with<T>(&self, conn: &Connection, f: impl FnOnce(&Connection, Option<&Facts>) -> Result<T>) -> Result<T> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn.unchecked_transaction()?;
+        let current = match std::mem::take(&mut *state) {
+            State::Unavailable => State::Unavailable,
+            State::Unbuilt => build::build(&tx)?.map_or(State::Unavailable, |f| State::Ready(Box::new(f))),
+            State::Ready(mut facts) => match facts.refresh(&tx) {
+                Ok(true) => State::Ready(facts),
+                Ok(false) => build::build(&tx)?.map_or(State::Unavailable, |f| State::Ready(Box::new(f))),
+                // Left unbuilt: the next use starts over rather than trusting a half-applied log.
+                Err(e) => return Err(e),
+            },
+        };
+        *state = current;
+        let facts = match &*state {
+            State::Ready(facts) => {
+                self.applied.store(facts.consumed, Ordering::Relaxed);
+                Some(&**facts)
+            }
+            _ => None,
+        };
+        f(&tx, facts)
+    }
+
+    /// Deletes the log rows the index has applied; runs inside each write transaction.
+    pub fn prune(&self, tx: &Connection) -> rusqlite::Result<()> {
+        let applied = self.applied.load(Ordering::Relaxed);
+        if applied > self.pruned.load(Ordering::Relaxed) {
+            tx.execute("DELETE FROM facts_log WHERE seq <= ?1", [applied])?;
+            self.pruned.store(applied, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Forgets the log of an earlier run: an index is built from the tables on first use.
+    pub fn start(tx: &Connection) -> rusqlite::Result<()> {
+        tx.execute("DELETE FROM facts_log", []).map(|_| ())
+    }
+}
+
+/// An item id as the bitmaps hold it, or `None` past what they can.
+fn key(id: i64) -> Option<u32> {
+    u32::try_from(id).ok()
+}

@@ -1,0 +1,70 @@
+//! A gallery page from the index: the query's matches are a bitmap, so the page is the first
+//! rows of the query's order that are in it. For few matches SQL sorts just those; for many,
+//! under an order an index of the cache serves (name, size, updated, a collection's own order),
+//! the rows are read in that order and tested against the bitmap until the page is full, instead
+//! of testing every clause of the filter on each row.
+
+use roaring::RoaringBitmap;
+use rusqlite::Connection;
+use trove_protocol::{ItemQuery, SortKey};
+
+use super::Facts;
+use crate::error::Result;
+use crate::filters::{self, list, Sql};
+
+/// Up to this many matches, SQL sorts the matches themselves (tests take the other way too).
+const SORT_AT_MOST: u64 = if cfg!(test) { 40 } else { 20_000 };
+
+impl Facts {
+    /// The items the query matches in `project`.
+    pub(crate) fn matches(&self, conn: &Connection, project: i64, query: &ItemQuery) -> Result<RoaringBitmap> {
+        let schema = filters::planned(conn, query)?;
+        let base = self.base(project, query);
+        let sets = self.clause_sets(conn, &schema, project, &base, query)?;
+        Ok(super::eval::narrowed(&base, &sets, None))
+    }
+
+    /// The ids at `offset..offset + limit` of the query's order, or `None` when SQL alone
+    /// answers as fast (no clause, or many matches under an order no index serves).
+    pub(crate) fn page_ids(&self, conn: &Connection, project: i64, query: &ItemQuery, offset: u64, limit: u32) -> Result<Option<Vec<i64>>> {
+        if query.filter.clauses.is_empty() {
+            return Ok(None);
+        }
+        let found = self.matches(conn, project, query)?;
+        let order = filters::order_by(query);
+        let scope = scope(project, query);
+        if found.len() <= SORT_AT_MOST {
+            let ids: Vec<i64> = found.iter().map(i64::from).collect();
+            let mut sql = Sql { text: format!("SELECT i.id{} AND i.id IN rarray(?){order} LIMIT {limit} OFFSET {offset}", scope.text), params: scope.params };
+            sql.params.push(filters::Param::List(list(&ids)));
+            let mut stmt = conn.prepare(&sql.text)?;
+            let page = stmt.query_map(sql.params(), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            return Ok(Some(page));
+        }
+        let indexed = matches!((query.sort.key, query.collection), (SortKey::Name | SortKey::Size | SortKey::Updated, _) | (SortKey::Position, _));
+        if !indexed {
+            return Ok(None);
+        }
+        let mut stmt = conn.prepare(&format!("SELECT i.id{}{order}", scope.text))?;
+        let mut rows = stmt.query(scope.params())?;
+        let (mut skip, mut page) = (offset, Vec::with_capacity(limit as usize));
+        while page.len() < limit as usize {
+            let Some(r) = rows.next()? else { break };
+            let id: i64 = r.get(0)?;
+            if !super::key(id).is_some_and(|k| found.contains(k)) {
+                continue;
+            }
+            if skip > 0 {
+                skip -= 1;
+            } else {
+                page.push(id);
+            }
+        }
+        Ok(Some(page))
+    }
+}
+
+/// `FROM items i [JOIN memberships m] WHERE i.project_id = ?`: the query's scope, no clause.
+pub(super) fn scope(project: i64, query: &ItemQuery) -> Sql {
+    filters::from_where(&filters::SCHEMA, project, query, |_| true)
+}
