@@ -61,6 +61,9 @@ pub(crate) struct Facts {
     collections: HashMap<i64, RoaringBitmap>,
     /// Collections not deleted (what "in any collection" looks at).
     live: HashSet<i64>,
+    /// The last clauses SQL answered (by project and clause), until the next change: a page
+    /// and a summary of the same filter search names once.
+    answered: Mutex<Vec<(String, RoaringBitmap)>>,
 }
 
 /// The index as a [`crate::Store`] holds it: built on first use, shared by every reader.
@@ -108,17 +111,19 @@ impl Index {
         f(&tx, facts)
     }
 
-    /// Deletes the log rows the index has applied; runs inside each write transaction.
+    /// Deletes the log rows the index has applied but the last (which keeps the next sequence
+    /// number past it); runs inside each write transaction.
     pub fn prune(&self, tx: &Connection) -> rusqlite::Result<()> {
         let applied = self.applied.load(Ordering::Relaxed);
         if applied > self.pruned.load(Ordering::Relaxed) {
-            tx.execute("DELETE FROM facts_log WHERE seq <= ?1", [applied])?;
+            tx.execute("DELETE FROM facts_log WHERE seq < ?1", [applied])?;
             self.pruned.store(applied, Ordering::Relaxed);
         }
         Ok(())
     }
 
-    /// Forgets the log of an earlier run: an index is built from the tables on first use.
+    /// Forgets the log of an earlier run: an index is built from the tables on first use, and
+    /// applies what is logged after that.
     pub fn start(tx: &Connection) -> rusqlite::Result<()> {
         tx.execute("DELETE FROM facts_log", []).map(|_| ())
     }

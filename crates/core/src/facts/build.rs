@@ -75,6 +75,7 @@ impl Facts {
             return Ok(false);
         }
         let Some(&(last, ..)) = log.last() else { return Ok(true) };
+        self.answered.get_mut().unwrap_or_else(|p| p.into_inner()).clear();
         let (mut items, mut tags, mut members, mut collections) = (BTreeSet::new(), HashMap::<i64, Vec<i64>>::new(), HashMap::<i64, Vec<i64>>::new(), HashSet::new());
         for (_, what, item, k) in log {
             if key(item).is_none() {
@@ -86,9 +87,11 @@ impl Facts {
                 }
                 1 => tags.entry(k).or_default().push(item),
                 2 => members.entry(k).or_default().push(item),
-                _ => {
+                3 => {
                     collections.insert(k);
                 }
+                // Queue entries: only the remembered SQL answers (cleared above) depend on them.
+                _ => {}
             }
         }
         let items: Vec<i64> = items.into_iter().collect();

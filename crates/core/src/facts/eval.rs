@@ -39,11 +39,27 @@ impl Facts {
                     }
                 }
                 // Answered by SQL, negation included, then narrowed to the scope.
-                None => sql_set(conn, schema, project, clause)? & base,
+                None => self.answered_by_sql(conn, schema, project, clause)? & base,
             };
             sets.push((clause.cond.facet(), kept));
         }
         Ok(sets)
+    }
+
+    /// [`sql_set`], remembered until the next change.
+    fn answered_by_sql(&self, conn: &Connection, schema: &Schema, project: i64, clause: &Clause) -> Result<RoaringBitmap> {
+        const KEPT: usize = 8;
+        let key = format!("{project}|{clause:?}");
+        let mut answered = self.answered.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, set)) = answered.iter().find(|(k, _)| *k == key) {
+            return Ok(set.clone());
+        }
+        let set = sql_set(conn, schema, project, clause)?;
+        if answered.len() == KEPT {
+            answered.remove(0);
+        }
+        answered.push((key, set.clone()));
+        Ok(set)
     }
 
     /// The items a condition holds (not yet narrowed to `base`), or `None` for the conditions
