@@ -154,15 +154,17 @@ impl ReplicaStore for CacheReplica<'_> {
             let mut rows: Vec<&(i64, &str)> = plan.inserts.iter().collect();
             rows.sort_unstable_by_key(|(item, _)| *item);
             let now = now_ms();
-            for (item, key) in rows {
+            for (item, key) in &rows {
                 insert.execute(rusqlite::params![collection, item, key, now, self.actor])?;
             }
+            crate::facts::members_changed(conn, collection, &rows.iter().map(|(item, _)| *item).collect::<Vec<_>>())?;
         }
         if !plan.deletes.is_empty() {
             conn.execute(
                 "DELETE FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)",
                 rusqlite::params![collection, list(&plan.deletes)],
             )?;
+            crate::facts::members_changed(conn, collection, &plan.deletes)?;
         }
         Ok(())
     }

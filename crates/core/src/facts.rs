@@ -6,9 +6,10 @@
 //!
 //! It is built from the cache the first time a summary is asked for, and kept current from
 //! `facts_log` (`migrations/006_facts.sql`): triggers record every changed item row, item-tag
-//! pair, membership pair and collection deletion, whoever wrote it (the user's actions, a pull,
-//! the demo); before each use the index re-reads only what those rows name, in the same read
-//! transaction as the answer. Past [`REBUILD_AT`] changes it rebuilds instead. Name searches and
+//! pair and collection made or deleted, whoever wrote it (the user's actions, a pull, the demo),
+//! and the few statements that write memberships log them set-based (a row trigger would cost
+//! seconds of a million-item add); before each use the index re-reads only what those rows name,
+//! in the same read transaction as the answer. Past [`REBUILD_AT`] changes it rebuilds instead. Name searches and
 //! queue-status clauses are answered by SQL (the name index) and then combined as bitmaps.
 //!
 //! The answers equal the SQL compiler's (`trove-filters`): `tests.rs` compares them over random
@@ -61,8 +62,8 @@ pub(crate) struct Facts {
     collections: HashMap<i64, RoaringBitmap>,
     /// Collections not deleted (what "in any collection" looks at).
     live: HashSet<i64>,
-    /// The last clauses SQL answered (by project and clause), until the next change: a page
-    /// and a summary of the same filter search names once.
+    /// The last name searches SQL answered (by project and clause), until the next change: a
+    /// page and a summary of the same filter search names once.
     answered: Mutex<Vec<(String, RoaringBitmap)>>,
 }
 
@@ -127,6 +128,26 @@ impl Index {
     pub fn start(tx: &Connection) -> rusqlite::Result<()> {
         tx.execute("DELETE FROM facts_log", []).map(|_| ())
     }
+}
+
+/// Past this many pairs, a membership change is logged as the whole collection's.
+const PAIRS_AT_MOST: usize = 1_000;
+
+/// Logs that the membership of `items` in `collection` may have changed. Memberships have no
+/// trigger (see `migrations/006_facts.sql`): every statement that inserts or deletes
+/// memberships calls this in its transaction (`tests.rs` checks the sources for it).
+pub(crate) fn members_changed(conn: &Connection, collection: i64, items: &[i64]) -> rusqlite::Result<()> {
+    if items.len() > PAIRS_AT_MOST {
+        return collection_changed(conn, collection);
+    }
+    conn.prepare_cached("INSERT INTO facts_log (what, item, key) SELECT 2, value, ?1 FROM rarray(?2)")?
+        .execute(rusqlite::params![collection, crate::filters::list(items)])
+        .map(|_| ())
+}
+
+/// Logs that any of `collection`'s members may have changed.
+pub(crate) fn collection_changed(conn: &Connection, collection: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO facts_log (what, item, key) VALUES (5, 0, ?1)")?.execute([collection]).map(|_| ())
 }
 
 /// An item id as the bitmaps hold it, or `None` past what they can.

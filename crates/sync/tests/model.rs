@@ -684,6 +684,7 @@ impl Case<'_> {
             return Err(fail(format!("{}: a push without a fault failed", USERS[c])));
         }
         self.pull(c, PullFault::None).await?;
+        self.client(c).counts_agree().map_err(|e| fail(format!("after a full sync of {}: {e}", USERS[c])))?;
         let (got, want) = (self.client(c).fp(), self.model.fingerprint());
         if got != want {
             return Err(fail(format!("after a full sync {} differs from the model:\nclient {}\nmodel {}", USERS[c], pretty(&got), pretty(&want))));

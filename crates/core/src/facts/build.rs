@@ -76,7 +76,7 @@ impl Facts {
         }
         let Some(&(last, ..)) = log.last() else { return Ok(true) };
         self.answered.get_mut().unwrap_or_else(|p| p.into_inner()).clear();
-        let (mut items, mut tags, mut members, mut collections) = (BTreeSet::new(), HashMap::<i64, Vec<i64>>::new(), HashMap::<i64, Vec<i64>>::new(), HashSet::new());
+        let (mut items, mut tags, mut members, mut collections, mut whole) = (BTreeSet::new(), HashMap::<i64, Vec<i64>>::new(), HashMap::<i64, Vec<i64>>::new(), HashSet::new(), HashSet::new());
         for (_, what, item, k) in log {
             if key(item).is_none() {
                 return Ok(false);
@@ -90,7 +90,9 @@ impl Facts {
                 3 => {
                     collections.insert(k);
                 }
-                // Queue entries: only the remembered SQL answers (cleared above) depend on them.
+                5 => {
+                    whole.insert(k);
+                }
                 _ => {}
             }
         }
@@ -116,6 +118,15 @@ impl Facts {
         for (c, ids) in members {
             let present = pairs("SELECT item_id FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)", c, &ids)?;
             mark(self.collections.entry(c).or_default(), &ids, &present);
+        }
+        for c in whole {
+            let mut stmt = conn.prepare_cached("SELECT item_id FROM memberships WHERE collection_id = ?1 ORDER BY item_id")?;
+            let mut members = RoaringBitmap::new();
+            for id in stmt.query_map([c], |r| r.get::<_, i64>(0))? {
+                let Some(id) = key(id?) else { return Ok(false) };
+                members.insert(id);
+            }
+            self.collections.insert(c, members);
         }
         for c in collections {
             let live: Option<bool> = conn.query_row("SELECT deleted_at IS NULL FROM collections WHERE id = ?1", [c], |r| r.get(0)).optional()?;

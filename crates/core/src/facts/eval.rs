@@ -46,9 +46,13 @@ impl Facts {
         Ok(sets)
     }
 
-    /// [`sql_set`], remembered until the next change.
+    /// [`sql_set`]; for a name search, remembered until the next change (queue statuses are
+    /// not logged, so they are asked every time).
     fn answered_by_sql(&self, conn: &Connection, schema: &Schema, project: i64, clause: &Clause) -> Result<RoaringBitmap> {
         const KEPT: usize = 8;
+        if !matches!(clause.cond, Condition::Name { .. }) {
+            return sql_set(conn, schema, project, clause);
+        }
         let key = format!("{project}|{clause:?}");
         let mut answered = self.answered.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((_, set)) = answered.iter().find(|(k, _)| *k == key) {
@@ -116,10 +120,13 @@ impl Facts {
         })
     }
 
-    /// The items of `base` whose row passes `test`.
+    /// The items of `base` whose row passes `test`: one pass over the rows in id order (a
+    /// sequential read of the array, then the bitmap built from sorted ids), then narrowed.
     fn scan(&self, base: &RoaringBitmap, test: impl Fn(&Row) -> bool) -> RoaringBitmap {
-        let rows = &self.rows;
-        RoaringBitmap::from_sorted_iter(base.iter().filter(|&id| rows.get(id as usize).is_some_and(&test))).unwrap_or_default()
+        let passing: Vec<u32> = self.rows.iter().enumerate().filter(|(_, r)| test(r)).map(|(id, _)| id as u32).collect();
+        let mut out = RoaringBitmap::from_sorted_iter(passing).unwrap_or_default();
+        out &= base;
+        out
     }
 
     /// The number of items the query matches in `project`.

@@ -99,6 +99,7 @@ impl World {
                         [c, item],
                     )?;
                 }
+                crate::facts::members_changed(tx, c, &[item])?;
                 Ok(())
             })
             .unwrap();
@@ -107,7 +108,23 @@ impl World {
     /// One random write of any kind the index follows.
     fn change(&mut self, rng: &mut ChaCha8Rng) {
         let item = self.item(rng);
-        match rng.random_range(0..9) {
+        match rng.random_range(0..10) {
+            9 => {
+                let p = self.projects[rng.random_range(0..2)];
+                let n = self.collections.len();
+                let c = self
+                    .store
+                    .write(|tx| {
+                        tx.execute(
+                            "INSERT INTO collections (uuid, hex_id, project_id, namespace, title, title_slug, theme, owner, created_at, updated_at)
+                             VALUES (?1, ?2, ?3, '', 'c', 'c', 'blue', 'me', 0, 0)",
+                            rusqlite::params![format!("c{n}"), format!("{n:024x}"), p],
+                        )?;
+                        Ok(tx.last_insert_rowid())
+                    })
+                    .unwrap();
+                self.collections.push(c);
+            }
             8 => {
                 let name = format!("renamed_{}.png", rng.random_range(0..1000));
                 self.store.write(|tx| Ok(tx.execute("UPDATE items SET name = ?2 WHERE id = ?1", rusqlite::params![item, name])?)).unwrap();
@@ -144,7 +161,11 @@ impl World {
                 self.store
                     .write(|tx| {
                         tx.execute("DELETE FROM item_tags WHERE item_id = ?1", [item])?;
+                        let holding: Vec<i64> = tx.prepare("SELECT collection_id FROM memberships WHERE item_id = ?1")?.query_map([item], |r| r.get(0))?.collect::<Result<_, _>>()?;
                         tx.execute("DELETE FROM memberships WHERE item_id = ?1", [item])?;
+                        for c in holding {
+                            crate::facts::members_changed(tx, c, &[item])?;
+                        }
                         tx.execute("DELETE FROM queue_entries WHERE item_id = ?1", [item])?;
                         Ok(tx.execute("DELETE FROM items WHERE id = ?1", [item])?)
                     })
@@ -280,4 +301,63 @@ fn a_remembered_name_search_is_forgotten_when_a_name_changes() {
     let one: i64 = w.store.read(|c| Ok(c.query_row("SELECT min(id) FROM items WHERE project_id = ?1", [p], |r| r.get(0))?)).unwrap();
     w.store.write(|tx| Ok(tx.execute("UPDATE items SET name = 'zebra.jpg' WHERE id = ?1", [one])?)).unwrap();
     assert_eq!(w.store.count(p, &q).unwrap(), 1);
+}
+
+#[test]
+fn a_bulk_membership_change_is_logged_as_its_collection_and_read_again() {
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let w = world(&mut rng);
+    let (p, c) = (w.projects[0], w.collections[0]);
+    let q = ItemQuery { filter: Filter { clauses: vec![Clause { negate: false, cond: Condition::Collection { id: c } }] }, ..Default::default() };
+    let before = w.store.count(p, &q).unwrap();
+    let all: Vec<i64> = w.store.read(|c| Ok(c.prepare("SELECT id FROM items")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)).unwrap();
+    let many: Vec<i64> = (1..=1500).map(|k| k + 10_000).collect();
+    w.store
+        .write(|tx| {
+            tx.execute("DELETE FROM memberships WHERE collection_id = ?1", [c])?;
+            tx.execute(
+                "INSERT INTO memberships (collection_id, item_id, position, added_at, added_by) SELECT ?1, id, 'a', 0, 'me' FROM items WHERE project_id = ?2",
+                [c, p],
+            )?;
+            // Past PAIRS_AT_MOST: logged as the collection, whatever the list names.
+            crate::facts::members_changed(tx, c, &many)?;
+            Ok(())
+        })
+        .unwrap();
+    let in_p = w.store.count(p, &ItemQuery::default()).unwrap();
+    assert!(in_p > before && (all.len() as u64) > in_p);
+    assert_eq!(w.store.count(p, &q).unwrap(), in_p);
+    let whole: i64 = w.store.read(|c| Ok(c.query_row("SELECT count(*) FROM facts_log WHERE what = 5", [], |r| r.get(0))?)).unwrap();
+    assert_eq!(whole, 1);
+}
+
+/// Memberships have no trigger: every statement of the core that inserts or deletes them must
+/// log them for the index (`facts::members_changed` / `collection_changed`) in its function.
+#[test]
+fn every_membership_write_of_the_core_logs_itself() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut stack = vec![src];
+    let mut unlogged = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.file_name().is_some_and(|n| n == "tests.rs") || path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            // Each function (split at `fn `) that writes memberships also logs them.
+            for body in text.split("\nfn ").flat_map(|f| f.split("    fn ")) {
+                let writes = body.contains("INTO memberships") || body.contains("DELETE FROM memberships");
+                let logs = body.contains("facts::members_changed") || body.contains("facts::collection_changed") || body.contains("collections' own deletion");
+                if writes && !logs {
+                    unlogged.push(format!("{}: {}", path.display(), body.lines().next().unwrap_or("")));
+                }
+            }
+        }
+    }
+    assert!(unlogged.is_empty(), "these write memberships without logging them for the index of counts: {unlogged:#?}");
 }

@@ -18,6 +18,7 @@ pub(super) fn wipe(conn: &Connection, project: i64) -> Result<()> {
         "DELETE FROM queue_entries WHERE queue_id IN (SELECT id FROM queues WHERE project_id = ?1)",
         "DELETE FROM queues WHERE project_id = ?1",
         "DELETE FROM membership_clocks WHERE collection_id IN (SELECT id FROM collections WHERE project_id = ?1)",
+        // Logged for the index of counts by the collections' own deletion just below.
         "DELETE FROM memberships WHERE collection_id IN (SELECT id FROM collections WHERE project_id = ?1)",
         "DELETE FROM collections WHERE project_id = ?1",
         "DELETE FROM item_tags WHERE item_id IN (SELECT id FROM items WHERE project_id = ?1)",
@@ -35,6 +36,7 @@ fn hard_delete_collection(conn: &Connection, id: i64) -> Result<()> {
     conn.execute("UPDATE queues SET collection_id = NULL WHERE collection_id = ?1", [id])?;
     conn.execute("DELETE FROM membership_clocks WHERE collection_id = ?1", [id])?;
     conn.execute("DELETE FROM memberships WHERE collection_id = ?1", [id])?;
+    crate::facts::collection_changed(conn, id)?;
     conn.execute("DELETE FROM collections WHERE id = ?1", [id])?;
     Ok(())
 }
@@ -333,6 +335,7 @@ fn apply_memberships(conn: &Connection, project: i64, page: &PullResponse, out: 
     )?;
     let mut delete = conn.prepare_cached("DELETE FROM memberships WHERE collection_id = ?1 AND item_id = ?2")?;
     let now = now_ms();
+    let mut changed: HashMap<i64, Vec<i64>> = HashMap::new();
     for (m, item) in page.memberships.iter().zip(items) {
         let collection = match collections.get(m.collection.as_str()) {
             Some(c) => *c,
@@ -356,7 +359,13 @@ fn apply_memberships(conn: &Connection, project: i64, page: &PullResponse, out: 
         } else {
             written += delete.execute(rusqlite::params![collection, item])?;
         }
+        if written > 0 {
+            changed.entry(collection).or_default().push(item);
+        }
         out.row(written > 0);
+    }
+    for (collection, items) in changed {
+        crate::facts::members_changed(conn, collection, &items)?;
     }
     Ok(())
 }

@@ -230,6 +230,26 @@ impl Client {
         self.store.fingerprint(self.project).unwrap()
     }
 
+    /// Whether the app's index of counts says what its SQL says, for the whole project and for
+    /// each collection and "in no collection": `Err` names the first difference. Pulls write
+    /// memberships set-based and log them for the index themselves (no trigger), so a sync is
+    /// where a missed log would show.
+    pub fn counts_agree(&self) -> Result<(), String> {
+        use trove_protocol::{Clause, Condition, Filter, ItemQuery};
+        let mut queries = vec![ItemQuery::default(), ItemQuery { filter: Filter { clauses: vec![Clause { negate: true, cond: Condition::AnyCollection }] }, ..Default::default() }];
+        for c in self.store.collections(self.project).unwrap() {
+            queries.push(ItemQuery { filter: Filter { clauses: vec![Clause { negate: false, cond: Condition::Collection { id: c.id } }] }, ..Default::default() });
+        }
+        for q in queries {
+            let index = serde_json::to_value(self.store.summary(self.project, &q).unwrap()).unwrap();
+            let sql = serde_json::to_value(self.store.read(|c| trove_core::items::summary(c, self.project, &q)).unwrap()).unwrap();
+            if index != sql {
+                return Err(format!("the index of counts says {index} where SQL says {sql}, for {q:?}"));
+            }
+        }
+        Ok(())
+    }
+
     pub fn pending(&self) -> u64 {
         self.store.pending().unwrap()
     }
