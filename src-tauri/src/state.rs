@@ -28,7 +28,15 @@ impl AppState {
                 tracing::error!(error = %e, dir = %data_dir.display(), "could not open the local cache");
                 format!("the local data in {} could not be opened: {e}", data_dir.display())
             });
+            let store = opened.as_ref().ok().cloned();
             let _ = cell.set(opened);
+            // The index of counts (1 s at a million items) is built while the window and its
+            // script load, not when the first summary asks for it.
+            if let Some(store) = store {
+                if let Err(e) = store.warm_counts() {
+                    tracing::warn!(error = %e, "the index of counts was not built ahead; the first summary builds it");
+                }
+            }
         });
         state
     }

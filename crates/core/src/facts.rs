@@ -65,6 +65,10 @@ pub(crate) struct Facts {
     /// The last name searches SQL answered (by project and clause), until the next change: a
     /// page and a summary of the same filter search names once.
     answered: Mutex<Vec<(String, RoaringBitmap)>>,
+    /// Each project's item ids in name order (the default sort), read on first use and
+    /// forgotten when an item changes: a filtered page in name order is the first ids of it
+    /// that match, however the matches sit in that order.
+    by_name: Mutex<HashMap<i64, std::sync::Arc<Vec<u32>>>>,
 }
 
 /// The index as a [`crate::Store`] holds it: built on first use, shared by every reader.

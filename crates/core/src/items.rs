@@ -262,6 +262,12 @@ impl crate::Store {
         })
     }
 
+    /// Builds the index of counts now (the first summary would otherwise), e.g. while the UI
+    /// loads.
+    pub fn warm_counts(&self) -> Result<()> {
+        self.read_facts(|_, _| Ok(()))
+    }
+
     /// The number of items the query matches (see [`Store::summary`]).
     pub fn count(&self, project: i64, query: &ItemQuery) -> Result<u64> {
         self.read_facts(|c, facts| {

@@ -97,6 +97,9 @@ impl Facts {
             }
         }
         let items: Vec<i64> = items.into_iter().collect();
+        if !items.is_empty() {
+            self.by_name.get_mut().unwrap_or_else(|p| p.into_inner()).clear();
+        }
         for &id in &items {
             self.forget(id as u32);
         }

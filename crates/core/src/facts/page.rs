@@ -1,8 +1,9 @@
 //! A gallery page from the index: the query's matches are a bitmap, so the page is the first
-//! rows of the query's order that are in it. For few matches SQL sorts just those; for many,
-//! under an order an index of the cache serves (name, size, updated, a collection's own order),
-//! the rows are read in that order and tested against the bitmap until the page is full, instead
-//! of testing every clause of the filter on each row.
+//! rows of the query's order that are in it. For few matches SQL sorts just those; for many, in
+//! name order (the default) the project's ids in that order, kept in memory, are tested against
+//! the bitmap; under another order an index of the cache serves (size, updated, a collection's
+//! own order) the rows are read in that order and tested until the page is full, instead of
+//! testing every clause of the filter on each row.
 
 use roaring::RoaringBitmap;
 use rusqlite::Connection;
@@ -41,6 +42,15 @@ impl Facts {
             let page = stmt.query_map(sql.params(), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
             return Ok(Some(page));
         }
+        if query.collection.is_none() && matches!(query.sort.key, SortKey::Name | SortKey::Position) {
+            // Skipping a non-match costs a bitmap lookup, not a row read: ~5 ms for a page
+            // behind 600,000 items of other datasets in name order.
+            let order = self.name_order(conn, project)?;
+            let pick = |ids: &mut dyn Iterator<Item = &u32>| -> Vec<i64> {
+                ids.filter(|&&id| found.contains(id)).skip(offset as usize).take(limit as usize).map(|&id| i64::from(id)).collect()
+            };
+            return Ok(Some(if query.sort.desc { pick(&mut order.iter().rev()) } else { pick(&mut order.iter()) }));
+        }
         let indexed = matches!((query.sort.key, query.collection), (SortKey::Name | SortKey::Size | SortKey::Updated, _) | (SortKey::Position, _));
         if !indexed {
             return Ok(None);
@@ -61,6 +71,24 @@ impl Facts {
             }
         }
         Ok(Some(page))
+    }
+}
+
+impl Facts {
+    /// The project's item ids in the order of [`SortKey::Name`] ascending (SQL's, by its index).
+    fn name_order(&self, conn: &Connection, project: i64) -> Result<std::sync::Arc<Vec<u32>>> {
+        let mut orders = self.by_name.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(order) = orders.get(&project) {
+            return Ok(order.clone());
+        }
+        let name = ItemQuery::default();
+        let scope = scope(project, &name);
+        let mut stmt = conn.prepare(&format!("SELECT i.id{}{}", scope.text, filters::order_by(&name)))?;
+        let ids = stmt.query_map(scope.params(), |r| r.get::<_, i64>(0))?;
+        let order: Vec<u32> = ids.filter_map(|id| id.map(super::key).transpose()).collect::<rusqlite::Result<_>>()?;
+        let order = std::sync::Arc::new(order);
+        orders.insert(project, order.clone());
+        Ok(order)
     }
 }
 
