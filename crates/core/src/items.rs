@@ -265,7 +265,10 @@ impl crate::Store {
     /// Builds the index of counts now (the first summary would otherwise), e.g. while the UI
     /// loads.
     pub fn warm_counts(&self) -> Result<()> {
-        self.read_facts(|_, _| Ok(()))
+        self.read_facts(|conn, facts| match facts {
+            Some(facts) => facts.warm(conn),
+            None => Ok(()),
+        })
     }
 
     /// The number of items the query matches (see [`Store::summary`]).

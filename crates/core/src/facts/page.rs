@@ -75,6 +75,15 @@ impl Facts {
 }
 
 impl Facts {
+    /// Reads every project's name order now (~0.3 s per million items), as the index is built
+    /// ahead of the first summary.
+    pub(crate) fn warm(&self, conn: &Connection) -> Result<()> {
+        for &project in self.projects.keys() {
+            self.name_order(conn, project)?;
+        }
+        Ok(())
+    }
+
     /// The project's item ids in the order of [`SortKey::Name`] ascending (SQL's, by its index).
     fn name_order(&self, conn: &Connection, project: i64) -> Result<std::sync::Arc<Vec<u32>>> {
         let mut orders = self.by_name.lock().unwrap_or_else(|p| p.into_inner());
