@@ -27,6 +27,7 @@ use crate::error::Result;
 
 mod build;
 mod eval;
+mod names;
 mod page;
 #[cfg(test)]
 mod tests;
@@ -62,9 +63,8 @@ pub(crate) struct Facts {
     collections: HashMap<i64, RoaringBitmap>,
     /// Collections not deleted (what "in any collection" looks at).
     live: HashSet<i64>,
-    /// The last name searches SQL answered (by project and clause), until the next change: a
-    /// page and a summary of the same filter search names once.
-    answered: Mutex<Vec<(String, RoaringBitmap)>>,
+    /// Every item's name, for "name contains".
+    names: names::Names,
     /// Each project's item ids in name order (the default sort), read on first use and
     /// forgotten when an item changes: a filtered page in name order is the first ids of it
     /// that match, however the matches sit in that order.

@@ -9,7 +9,7 @@ use super::{key, Facts, Row, NONE, REBUILD_AT};
 use crate::error::Result;
 use crate::filters::list;
 
-const ITEM_COLUMNS: &str = "id, project_id, dataset_id, kind, size, width, height, labels_count, created_at, updated_at";
+const ITEM_COLUMNS: &str = "id, project_id, dataset_id, kind, size, width, height, labels_count, created_at, updated_at, name";
 
 /// The index of everything `conn` sees, or `None` when an item id is past what it can hold.
 pub(super) fn build(conn: &Connection) -> Result<Option<Facts>> {
@@ -18,7 +18,9 @@ pub(super) fn build(conn: &Connection) -> Result<Option<Facts>> {
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let Some(id) = key(r.get(0)?) else { return Ok(None) };
-        f.put(id, r)?;
+        if !f.put(id, r)? {
+            return Ok(None);
+        }
     }
     // Both in key order, so every bitmap is appended to in increasing id order.
     let mut stmt = conn.prepare("SELECT tag_id, item_id FROM item_tags ORDER BY tag_id, item_id")?;
@@ -39,8 +41,9 @@ pub(super) fn build(conn: &Connection) -> Result<Option<Facts>> {
 }
 
 impl Facts {
-    /// Records the item of a row that starts with `ITEM_COLUMNS`.
-    fn put(&mut self, id: u32, r: &rusqlite::Row) -> Result<()> {
+    /// Records the item of a row that starts with `ITEM_COLUMNS`; `false` when its name does
+    /// not fit (see `names.rs`).
+    fn put(&mut self, id: u32, r: &rusqlite::Row) -> Result<bool> {
         let dim = |v: Option<i64>| v.map_or(NONE, |v| v.clamp(0, i64::from(NONE) - 1) as u32);
         let row = Row { size: r.get(4)?, width: dim(r.get(5)?), height: dim(r.get(6)?), created: r.get(8)?, updated: r.get(9)? };
         let at = id as usize;
@@ -54,7 +57,8 @@ impl Facts {
         if r.get::<_, i64>(7)? > 0 {
             self.labeled.insert(id);
         }
-        Ok(())
+        let name: &str = r.get_ref(10)?.as_str().map_err(rusqlite::Error::from)?;
+        Ok(self.names.put(id, name))
     }
 
     /// Forgets what [`Facts::put`] recorded of an item.
@@ -63,6 +67,7 @@ impl Facts {
             b.remove(id);
         }
         self.labeled.remove(id);
+        self.names.forget(id);
     }
 
     /// Applies the log rows past the last applied; `false` when there are too many (rebuild) or
@@ -75,7 +80,6 @@ impl Facts {
             return Ok(false);
         }
         let Some(&(last, ..)) = log.last() else { return Ok(true) };
-        self.answered.get_mut().unwrap_or_else(|p| p.into_inner()).clear();
         let (mut items, mut tags, mut members, mut collections, mut whole) = (BTreeSet::new(), HashMap::<i64, Vec<i64>>::new(), HashMap::<i64, Vec<i64>>::new(), HashSet::new(), HashSet::new());
         for (_, what, item, k) in log {
             if key(item).is_none() {
@@ -107,7 +111,9 @@ impl Facts {
         let mut rows = stmt.query([list(&items)])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
-            self.put(id as u32, r)?;
+            if !self.put(id as u32, r)? {
+                return Ok(false);
+            }
         }
         let pairs = |sql: &str, k: i64, ids: &[i64]| -> Result<HashSet<i64>> {
             let mut stmt = conn.prepare_cached(sql)?;

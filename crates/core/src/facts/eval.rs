@@ -39,35 +39,15 @@ impl Facts {
                     }
                 }
                 // Answered by SQL, negation included, then narrowed to the scope.
-                None => self.answered_by_sql(conn, schema, project, clause)? & base,
+                None => sql_set(conn, schema, project, clause)? & base,
             };
             sets.push((clause.cond.facet(), kept));
         }
         Ok(sets)
     }
 
-    /// [`sql_set`]; for a name search, remembered until the next change (queue statuses are
-    /// not logged, so they are asked every time).
-    fn answered_by_sql(&self, conn: &Connection, schema: &Schema, project: i64, clause: &Clause) -> Result<RoaringBitmap> {
-        const KEPT: usize = 8;
-        if !matches!(clause.cond, Condition::Name { .. }) {
-            return sql_set(conn, schema, project, clause);
-        }
-        let key = format!("{project}|{clause:?}");
-        let mut answered = self.answered.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, set)) = answered.iter().find(|(k, _)| *k == key) {
-            return Ok(set.clone());
-        }
-        let set = sql_set(conn, schema, project, clause)?;
-        if answered.len() == KEPT {
-            answered.remove(0);
-        }
-        answered.push((key, set.clone()));
-        Ok(set)
-    }
-
-    /// The items a condition holds (not yet narrowed to `base`), or `None` for the conditions
-    /// SQL answers (name searches, queue statuses).
+    /// The items a condition holds (not yet narrowed to `base`), or `None` for the condition
+    /// SQL answers (queue statuses).
     fn keeps(&self, conn: &Connection, base: &RoaringBitmap, cond: &Condition) -> Result<Option<RoaringBitmap>> {
         let union = |maps: &mut dyn Iterator<Item = Option<&RoaringBitmap>>| maps.flatten().fold(RoaringBitmap::new(), |acc, b| acc | b);
         Ok(Some(match cond {
@@ -84,7 +64,8 @@ impl Facts {
             Condition::Collection { id } => self.collections.get(id).cloned().unwrap_or_default(),
             Condition::AnyCollection => union(&mut self.live.iter().map(|c| self.collections.get(c))),
             Condition::Ids { ids } => ids.iter().filter_map(|&id| key(id)).collect(),
-            Condition::Name { .. } | Condition::Queue { .. } => return Ok(None),
+            Condition::Name { contains } => self.names.containing(contains),
+            Condition::Queue { .. } => return Ok(None),
         }))
     }
 

@@ -63,7 +63,7 @@ impl World {
         let (project, dataset) = if in_p { (self.projects[0], self.datasets[rng.random_range(0..2)]) } else { (self.projects[1], self.datasets[2]) };
         let kind = if in_p { KINDS[rng.random_range(0..4)].as_str() } else { "image" };
         let dims = rng.random_bool(0.8).then(|| (rng.random_range(0..500), rng.random_range(0..500)));
-        let name = format!("{}_{:03}.{}", ["img", "Photo", "scan"][rng.random_range(0..3)], rng.random_range(0..1000), ["jpg", "PNG"][rng.random_range(0..2)]);
+        let name = format!("{}_{:03}.{}", ["img", "Photo", "scan", "Élan"][rng.random_range(0..4)], rng.random_range(0..1000), ["jpg", "PNG"][rng.random_range(0..2)]);
         let tags: Vec<&str> = TAGS.iter().copied().filter(|_| rng.random_bool(0.3)).collect();
         let (size, labels, created, updated) = (rng.random_range(0..5000), rng.random_range(0..3), rng.random_range(0..1000), rng.random_range(0..1000));
         self.store
@@ -219,7 +219,7 @@ impl World {
                 8 => Condition::Collection { id: self.collections[rng.random_range(0..self.collections.len())] },
                 9 => Condition::AnyCollection,
                 10 => Condition::Ids { ids: (0..rng.random_range(1..40)).map(|_| rng.random_range(-1..self.next_item + 3)).collect() },
-                _ => Condition::Name { contains: ["img", "PHOTO", "_1", "12", "png", "x", "renamed"][rng.random_range(0..7)].to_string() },
+                _ => Condition::Name { contains: ["img", "PHOTO", "_1", "12", "png", "x", "renamed", "É", "élan", "LAN_"][rng.random_range(0..10)].to_string() },
             };
             clauses.push(Clause { negate: rng.random_bool(0.3), cond });
         }
