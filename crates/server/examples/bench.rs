@@ -3,7 +3,7 @@
 //! through the real HTTP stack on 127.0.0.1, beside the same rows inserted straight into the
 //! server's database in the same run.
 //!
-//! Usage: `cargo run --release -p trove-server --example bench -- [CHANGES]` (default 100,000).
+//! Usage: `cargo run --release -p trove-server --example server_bench -- [CHANGES]` (default 100,000).
 
 use std::time::Instant;
 

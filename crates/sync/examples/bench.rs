@@ -18,7 +18,7 @@
 //!    `Driver` (how often a round that pushed such an add told the UI to re-read: its
 //!    `changes_seen`; the UI refreshes once by itself after an add).
 //!
-//! Usage: `cargo run --release -p trove-sync --example bench -- [ITEMS] [ROUNDS] [E]` (defaults
+//! Usage: `cargo run --release -p trove-sync --example sync_bench -- [ITEMS] [ROUNDS] [E]` (defaults
 //! 1,000,000, 20 and 100,000).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
