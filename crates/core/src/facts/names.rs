@@ -19,6 +19,9 @@ pub(super) struct Names {
     /// Item id → index of its current span, or `NONE`.
     current: Vec<u32>,
     live: usize,
+    /// The last search and its answer, until the names change (a page and a summary of the
+    /// same filter search once).
+    last: std::sync::Mutex<Option<(String, RoaringBitmap)>>,
 }
 
 impl Names {
@@ -26,6 +29,7 @@ impl Names {
     /// pass 4 GiB (the index then stands down).
     pub fn put(&mut self, id: u32, name: &str) -> bool {
         self.forget(id);
+        *self.last.get_mut().unwrap_or_else(|p| p.into_inner()) = None;
         let Ok(start) = u32::try_from(self.arena.len() + name.len()) else { return false };
         let start = start - name.len() as u32;
         self.arena.extend(name.bytes().map(|b| b.to_ascii_lowercase()));
@@ -43,6 +47,7 @@ impl Names {
     }
 
     pub fn forget(&mut self, id: u32) {
+        *self.last.get_mut().unwrap_or_else(|p| p.into_inner()) = None;
         if let Some(k) = self.current.get_mut(id as usize) {
             if *k != NONE {
                 *k = NONE;
@@ -71,16 +76,31 @@ impl Names {
     /// The items whose name contains `text`, ignoring ASCII case (SQL's `instr(lower(name),
     /// lower(text)) > 0`).
     pub fn containing(&self, text: &str) -> RoaringBitmap {
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((t, found)) = &*last {
+            if t == text {
+                return found.clone();
+            }
+        }
+        let found = self.search(text);
+        *last = Some((text.to_string(), found.clone()));
+        found
+    }
+
+    fn search(&self, text: &str) -> RoaringBitmap {
         if text.is_empty() {
             return self.current.iter().enumerate().filter(|(_, &k)| k != NONE).map(|(id, _)| id as u32).collect();
         }
         let needle = text.to_ascii_lowercase();
         let finder = Finder::new(needle.as_bytes());
         let mut found = Vec::new();
-        let mut from = 0;
+        let (mut from, mut k) = (0, 0);
         while let Some(p) = finder.find(&self.arena[from..]) {
             let p = from + p;
-            let k = self.spans.partition_point(|s| s.0 as usize <= p).saturating_sub(1);
+            // Matches come in arena order: the span holding `p` is at or after the last one.
+            while k + 1 < self.spans.len() && self.spans[k + 1].0 as usize <= p {
+                k += 1;
+            }
             let id = self.spans[k].1;
             let end = self.end(k);
             let current = self.current.get(id as usize) == Some(&(k as u32));
