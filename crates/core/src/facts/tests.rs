@@ -35,19 +35,7 @@ fn world(rng: &mut ChaCha8Rng) -> World {
         w.add_item(rng);
     }
     for k in 0..4 {
-        let p = w.projects[k % 2];
-        let c = w
-            .store
-            .write(|tx| {
-                tx.execute(
-                    "INSERT INTO collections (uuid, hex_id, project_id, namespace, title, title_slug, theme, owner, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, '', 'c', 'c', 'blue', 'me', 0, 0)",
-                    rusqlite::params![format!("c{k}"), format!("{k:024x}"), p],
-                )?;
-                Ok(tx.last_insert_rowid())
-            })
-            .unwrap();
-        w.collections.push(c);
+        w.add_collection(w.projects[k % 2]);
     }
     for _ in 0..150 {
         w.toggle_member(rng);
@@ -82,6 +70,23 @@ impl World {
             .unwrap();
     }
 
+    /// A new empty collection in project `p`.
+    fn add_collection(&mut self, p: i64) {
+        let n = self.collections.len();
+        let c = self
+            .store
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO collections (uuid, hex_id, project_id, namespace, title, title_slug, theme, owner, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, '', 'c', 'c', 'blue', 'me', 0, 0)",
+                    rusqlite::params![format!("c{n}"), format!("{n:024x}"), p],
+                )?;
+                Ok(tx.last_insert_rowid())
+            })
+            .unwrap();
+        self.collections.push(c);
+    }
+
     fn item(&self, rng: &mut ChaCha8Rng) -> i64 {
         rng.random_range(1..self.next_item)
     }
@@ -109,22 +114,7 @@ impl World {
     fn change(&mut self, rng: &mut ChaCha8Rng) {
         let item = self.item(rng);
         match rng.random_range(0..10) {
-            9 => {
-                let p = self.projects[rng.random_range(0..2)];
-                let n = self.collections.len();
-                let c = self
-                    .store
-                    .write(|tx| {
-                        tx.execute(
-                            "INSERT INTO collections (uuid, hex_id, project_id, namespace, title, title_slug, theme, owner, created_at, updated_at)
-                             VALUES (?1, ?2, ?3, '', 'c', 'c', 'blue', 'me', 0, 0)",
-                            rusqlite::params![format!("c{n}"), format!("{n:024x}"), p],
-                        )?;
-                        Ok(tx.last_insert_rowid())
-                    })
-                    .unwrap();
-                self.collections.push(c);
-            }
+            9 => self.add_collection(self.projects[rng.random_range(0..2)]),
             8 => {
                 let name = format!("renamed_{}.png", rng.random_range(0..1000));
                 self.store.write(|tx| Ok(tx.execute("UPDATE items SET name = ?2 WHERE id = ?1", rusqlite::params![item, name])?)).unwrap();
