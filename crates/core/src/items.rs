@@ -159,7 +159,7 @@ pub fn summary(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Sum
             Ok(FacetCount { value: name.clone(), label: name, count: r.get::<_, i64>(1)? as u64 })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Summary { total, datasets, tags, queues: queue_facet(conn, &schema, project, query)?, kinds: kind_facet(conn, &schema, project, query)? })
+    Ok(Summary { total, datasets, tags, queues: queue_facet(conn, project, query)?, kinds: kind_facet(conn, &schema, project, query)? })
 }
 
 /// Whether `query` narrows the project only by clauses of `facet`, which that facet's counts
@@ -188,12 +188,13 @@ fn kind_facet(conn: &Connection, schema: &Schema, project: i64, query: &ItemQuer
 }
 
 /// Each queue's counts over the items the query matches, its queue clauses left out.
-fn queue_facet(conn: &Connection, schema: &Schema, project: i64, query: &ItemQuery) -> Result<Vec<QueueFacet>> {
+/// (The query's schema is chosen only when the project has queues: most have none.)
+fn queue_facet(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Vec<QueueFacet>> {
     let queues = crate::cache::QueueRow::of_project(conn, project)?;
     if queues.is_empty() {
         return Ok(Vec::new());
     }
-    let mut matching = filters::from_where(schema, project, query, |c| c.cond.facet() == "queue");
+    let mut matching = filters::from_where(&filters::planned(conn, query)?, project, query, |c| c.cond.facet() == "queue");
     matching.text = format!("SELECT i.id{}", matching.text);
     let mut counts = crate::cache::queue_counts(conn, project, Some(&matching))?;
     Ok(queues.into_iter().map(|q| QueueFacet { queue_id: q.id, counts: counts.remove(&q.id).unwrap_or_default(), name: q.name }).collect())
@@ -254,7 +255,7 @@ impl crate::Store {
             match facts {
                 Some(facts) => {
                     let mut summary = facts.summary(c, project, query)?;
-                    summary.queues = queue_facet(c, &filters::planned(c, query)?, project, query)?;
+                    summary.queues = queue_facet(c, project, query)?;
                     Ok(summary)
                 }
                 None => summary(c, project, query),

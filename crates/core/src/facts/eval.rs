@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use roaring::RoaringBitmap;
 use rusqlite::Connection;
-use trove_filters::Schema;
 use trove_protocol::{Clause, Condition, FacetCount, Filter, ItemQuery, ProjectKind, Summary, TagMode};
 
 use super::{key, Facts, Row, NONE};
@@ -14,7 +13,7 @@ use crate::filters::{self, list};
 
 impl Facts {
     /// The items of `project` the query's scope holds (the open collection's members, if any).
-    pub(super) fn base(&self, project: i64, query: &ItemQuery) -> RoaringBitmap {
+    fn base(&self, project: i64, query: &ItemQuery) -> RoaringBitmap {
         let mut base = self.projects.get(&project).cloned().unwrap_or_default();
         if let Some(c) = query.collection {
             match self.collections.get(&c) {
@@ -26,7 +25,7 @@ impl Facts {
     }
 
     /// Each clause's facet and the items of `base` it keeps.
-    pub(super) fn clause_sets(&self, conn: &Connection, schema: &Schema, project: i64, base: &RoaringBitmap, query: &ItemQuery) -> Result<Vec<(&'static str, RoaringBitmap)>> {
+    fn clause_sets(&self, conn: &Connection, project: i64, base: &RoaringBitmap, query: &ItemQuery) -> Result<Vec<(&'static str, RoaringBitmap)>> {
         let mut sets = Vec::with_capacity(query.filter.clauses.len());
         for clause in &query.filter.clauses {
             let kept = match self.keeps(conn, base, &clause.cond)? {
@@ -39,7 +38,7 @@ impl Facts {
                     }
                 }
                 // Answered by SQL, negation included, then narrowed to the scope.
-                None => sql_set(conn, schema, project, clause)? & base,
+                None => sql_set(conn, project, clause)? & base,
             };
             sets.push((clause.cond.facet(), kept));
         }
@@ -110,20 +109,23 @@ impl Facts {
         out
     }
 
+    /// The items the query matches in `project`.
+    pub(super) fn matches(&self, conn: &Connection, project: i64, query: &ItemQuery) -> Result<RoaringBitmap> {
+        let base = self.base(project, query);
+        let sets = self.clause_sets(conn, project, &base, query)?;
+        Ok(narrowed(&base, &sets, None))
+    }
+
     /// The number of items the query matches in `project`.
     pub(crate) fn count(&self, conn: &Connection, project: i64, query: &ItemQuery) -> Result<u64> {
-        let schema = filters::planned(conn, query)?;
-        let base = self.base(project, query);
-        let sets = self.clause_sets(conn, &schema, project, &base, query)?;
-        Ok(narrowed(&base, &sets, None).len())
+        Ok(self.matches(conn, project, query)?.len())
     }
 
     /// `items::summary` from the index: the same total and counts, in the same order,
     /// but for the queue facet (left empty).
     pub(crate) fn summary(&self, conn: &Connection, project: i64, query: &ItemQuery) -> Result<Summary> {
-        let schema = filters::planned(conn, query)?;
         let base = self.base(project, query);
-        let sets = self.clause_sets(conn, &schema, project, &base, query)?;
+        let sets = self.clause_sets(conn, project, &base, query)?;
         let total = narrowed(&base, &sets, None).len();
 
         let within = narrowed(&base, &sets, Some("datasets"));
@@ -169,7 +171,7 @@ impl Facts {
 }
 
 /// `base` narrowed by every clause's set but those of facet `leave_out`.
-pub(super) fn narrowed(base: &RoaringBitmap, sets: &[(&'static str, RoaringBitmap)], leave_out: Option<&str>) -> RoaringBitmap {
+fn narrowed(base: &RoaringBitmap, sets: &[(&'static str, RoaringBitmap)], leave_out: Option<&str>) -> RoaringBitmap {
     let mut out = base.clone();
     for (facet, set) in sets {
         if Some(*facet) != leave_out {
@@ -183,10 +185,11 @@ fn in_range<T: PartialOrd>(v: T, min: Option<T>, max: Option<T>) -> bool {
     min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m)
 }
 
-/// The items of `project` one clause keeps, as SQL answers it.
-fn sql_set(conn: &Connection, schema: &Schema, project: i64, clause: &Clause) -> Result<RoaringBitmap> {
+/// The items of `project` one clause keeps, as SQL answers it (only queue statuses come here,
+/// so the name index plays no part and the cache's schema is used as is).
+fn sql_set(conn: &Connection, project: i64, clause: &Clause) -> Result<RoaringBitmap> {
     let one = ItemQuery { filter: Filter { clauses: vec![clause.clone()] }, ..Default::default() };
-    let body = filters::from_where(schema, project, &one, |_| false);
+    let body = filters::from_where(&filters::SCHEMA, project, &one, |_| false);
     let mut stmt = conn.prepare(&format!("SELECT i.id{}", body.text))?;
     let ids = stmt.query_map(body.params(), |r| r.get::<_, i64>(0))?;
     let mut out = RoaringBitmap::new();

@@ -5,7 +5,6 @@
 //! own order) the rows are read in that order and tested until the page is full, instead of
 //! testing every clause of the filter on each row.
 
-use roaring::RoaringBitmap;
 use rusqlite::Connection;
 use trove_protocol::{ItemQuery, SortKey};
 
@@ -17,14 +16,6 @@ use crate::filters::{self, list, Sql};
 const SORT_AT_MOST: u64 = if cfg!(test) { 40 } else { 20_000 };
 
 impl Facts {
-    /// The items the query matches in `project`.
-    pub(crate) fn matches(&self, conn: &Connection, project: i64, query: &ItemQuery) -> Result<RoaringBitmap> {
-        let schema = filters::planned(conn, query)?;
-        let base = self.base(project, query);
-        let sets = self.clause_sets(conn, &schema, project, &base, query)?;
-        Ok(super::eval::narrowed(&base, &sets, None))
-    }
-
     /// The ids at `offset..offset + limit` of the query's order, or `None` when SQL alone
     /// answers as fast (no clause under an order other than name, or many matches under an
     /// order no index serves).
