@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension};
 use trove_protocol::model::CollectionPatch;
 use trove_protocol::rules;
 use trove_protocol::QueueEntry;
-use trove_rulebook::{NewCollection, NewQueue, PairState, Plan, QueueState, ReplicaStore, Seen};
+use trove_rulebook::{NewCollection, NewQueue, PairState, Plan, QueueState, Ranked, ReplicaStore, Seen};
 
 use crate::filters::TAG_SEP;
 use crate::registry::{account, is_synced, namespace};
@@ -32,6 +32,7 @@ pub struct CacheReplica<'c> {
 }
 
 mod queues;
+mod sets;
 pub(crate) use queues::{counts as queue_counts, entries_of, entry_at, kept, queue_id, QueueRow};
 
 impl<'c> CacheReplica<'c> {
@@ -167,6 +168,14 @@ impl ReplicaStore for CacheReplica<'_> {
             crate::facts::members_changed(conn, collection, &plan.deletes)?;
         }
         Ok(())
+    }
+
+    fn write_set(&mut self, collection: i64, numbers: &[i64], add: Option<Ranked<'_>>) -> Result<usize> {
+        self.set(collection, numbers, add)
+    }
+
+    fn numbered(&mut self, project: &str, numbers: &[i64]) -> Result<Vec<i64>> {
+        self.numbered_items(project, numbers)
     }
 
     fn member(&mut self, collection: i64, item: &str) -> Result<Option<i64>> {

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_queues.sql"),
     include_str!("migrations/005_names.sql"),
     include_str!("migrations/006_facts.sql"),
+    include_str!("migrations/007_numbers.sql"),
 ];
 
 /// The local cache: a SQLite database and the thumbnail directory beside it.

@@ -4,8 +4,10 @@
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension};
+use trove_protocol::itemset::{ItemSet, SET_MAX};
 use trove_protocol::mutation::ITEMS_MAX;
 use trove_protocol::{position, rules, AddOutcome, Mutation, Selection};
+use trove_rulebook::Ranked;
 
 use crate::collections;
 use crate::error::{Error, Result};
@@ -73,6 +75,11 @@ fn merge(conn: &Connection, project: i64, collection: i64, ids: &[i64], add: boo
 pub fn add(conn: &Connection, project: i64, collection: i64, sel: &Selection, actor: &str) -> Result<AddOutcome> {
     in_project(conn, project, collection)?;
     let ids = selection::resolve(conn, project, sel)?;
+    if ids.len() > ITEMS_MAX {
+        if let Some(outcome) = add_set(conn, project, collection, &ids, actor)? {
+            return Ok(outcome);
+        }
+    }
     let present = member_ids(conn, collection, &ids)?;
     let new: Vec<i64> = ids.iter().copied().filter(|id| !present.contains(id)).collect();
     let outcome = AddOutcome { added: new.len() as u64, already: present.len() as u64 };
@@ -101,6 +108,11 @@ pub fn add(conn: &Connection, project: i64, collection: i64, sel: &Selection, ac
 pub fn remove(conn: &Connection, project: i64, collection: i64, sel: &Selection) -> Result<u64> {
     in_project(conn, project, collection)?;
     let ids = selection::resolve(conn, project, sel)?;
+    if ids.len() > ITEMS_MAX {
+        if let Some(removed) = remove_set(conn, project, collection, &ids)? {
+            return Ok(removed);
+        }
+    }
     let mut members: Vec<i64> = member_ids(conn, collection, &ids)?.into_iter().collect();
     if members.is_empty() {
         return Ok(0);
@@ -114,6 +126,42 @@ pub fn remove(conn: &Connection, project: i64, collection: i64, sel: &Selection)
         record(conn, project, collection, |collection| Mutation::RemoveItems { collection, items: chunk.to_vec(), cls })?;
     }
     Ok(members.len() as u64)
+}
+
+/// A bulk add (more than [`ITEMS_MAX`] items): the rulebook's set merge (`merge_set`) writes
+/// every pair in a few statements, each new member keyed by its rank in the selection after one
+/// new key; the outbox gets one `add_item_set` per [`SET_MAX`] items, naming them by number.
+/// `None` when an item has no number (pulled before items were numbered): the caller then adds
+/// them by UUID.
+fn add_set(conn: &Connection, project: i64, collection: i64, ids: &[i64], actor: &str) -> Result<Option<AddOutcome>> {
+    let mut cache = CacheReplica::new(conn, project, actor)?;
+    let Some(numbers) = cache.numbers_of(ids)? else { return Ok(None) };
+    let last: Option<String> =
+        conn.query_row("SELECT max(position) FROM memberships WHERE collection_id = ?1", [collection], |r| r.get(0))?;
+    let key = position::between(last.as_deref(), None)?;
+    let added = trove_rulebook::merge_set(&mut cache, collection, &numbers, Some(Ranked { key: &key, first: 0 }))?;
+    if added > 0 && cache.synced() {
+        let uuid = collections::uuid_of(conn, collection)?;
+        for (k, chunk) in numbers.chunks(SET_MAX).enumerate() {
+            let first = (k * SET_MAX) as u32;
+            outbox::append(conn, project, &Mutation::AddItemSet { collection: uuid.clone(), items: ItemSet::encode(chunk), key: key.clone(), first })?;
+        }
+    }
+    Ok(Some(AddOutcome { added: added as u64, already: (ids.len() - added) as u64 }))
+}
+
+/// A bulk remove, as [`add_set`]: one `remove_item_set` per [`SET_MAX`] items.
+fn remove_set(conn: &Connection, project: i64, collection: i64, ids: &[i64]) -> Result<Option<u64>> {
+    let mut cache = CacheReplica::new(conn, project, "")?;
+    let Some(numbers) = cache.numbers_of(ids)? else { return Ok(None) };
+    let removed = trove_rulebook::merge_set(&mut cache, collection, &numbers, None)?;
+    if removed > 0 && cache.synced() {
+        let uuid = collections::uuid_of(conn, collection)?;
+        for chunk in numbers.chunks(SET_MAX) {
+            outbox::append(conn, project, &Mutation::RemoveItemSet { collection: uuid.clone(), items: ItemSet::encode(chunk) })?;
+        }
+    }
+    Ok(Some(removed as u64))
 }
 
 fn position_of(conn: &Connection, collection: i64, c: &collections::Live, item: i64) -> Result<String> {
@@ -305,3 +353,6 @@ mod tests {
         assert_eq!(err.to_string(), format!("collection {c} does not exist"));
     }
 }
+
+#[cfg(test)]
+mod bulk_tests;

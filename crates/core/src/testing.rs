@@ -100,6 +100,27 @@ impl Fixture {
         self.ids(&q)
     }
 
+    /// Adds `n` items to `project` (ids from 1001 on, names `bulk-00001.jpg`, ...), numbered
+    /// `10 * id` when `numbered` (as a pull from a server that numbers items leaves them);
+    /// returns their ids.
+    pub fn add_items(&self, project: i64, n: usize, numbered: bool) -> Vec<i64> {
+        self.store
+            .write(|tx| {
+                let ds: i64 = tx.query_row("SELECT min(id) FROM datasets WHERE project_id = ?1", [project], |r| r.get(0))?;
+                let first: i64 = tx.query_row("SELECT max(1000, max(id)) + 1 FROM items", [], |r| r.get(0))?;
+                let ids: Vec<i64> = (first..first + n as i64).collect();
+                let mut stmt = tx.prepare(
+                    "INSERT INTO items (id, uuid, project_id, dataset_id, kind, name, mime, size, created_at, updated_at, source, no)
+                     VALUES (?1, 'item-' || ?1, ?2, ?3, 'image', printf('bulk-%05d.jpg', ?1 - ?4 + 1), 'image/jpeg', 1, ?1, ?1, 'test', ?5)",
+                )?;
+                for id in &ids {
+                    stmt.execute(rusqlite::params![id, project, ds, first, numbered.then_some(id * 10)])?;
+                }
+                Ok(ids)
+            })
+            .unwrap()
+    }
+
     /// A full snapshot of every table a user action may change, to prove "no change".
     pub fn snapshot(&self) -> String {
         self.store

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::itemset::ItemSet;
 use crate::model::{CollectionPatch, Theme};
 use crate::position;
 use crate::queue;
@@ -48,6 +49,18 @@ pub enum Mutation {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         cls: Vec<u32>,
     },
+    /// A bulk append: the items of the collection's project named by number, in the user's
+    /// order ([`ItemSet`], at most [`crate::itemset::SET_MAX`]); the `i`-th that becomes a
+    /// member takes the key `position::ranked(key, first + i)`. A larger action is several of
+    /// these with one `key` and consecutive `first`s. No causal lengths travel: each pair takes
+    /// its next odd length where the mutation is applied.
+    AddItemSet { collection: String, items: ItemSet, key: String, first: u32 },
+    /// A bulk remove, items named as for [`Mutation::AddItemSet`]: each pair present takes its
+    /// next even length.
+    RemoveItemSet { collection: String, items: ItemSet },
+    /// Bulk tags on items of `project`, named by number.
+    TagItemSet { project: String, items: ItemSet, tags: Vec<String> },
+    UntagItemSet { project: String, items: ItemSet, tags: Vec<String> },
     SetNote { collection: String, item: String, note: String },
     MoveItem { collection: String, item: String, position: String },
     TagItems { items: Vec<String>, tags: Vec<String> },
@@ -144,6 +157,22 @@ impl Mutation {
                 items(ids)?;
                 cls_parity(cls, ids.len(), false)?;
             }
+            Mutation::AddItemSet { collection, items, key, first } => {
+                rules::id("collection", collection)?;
+                let n = items.decode()?.len() as u64;
+                let last = (*first as u64 + n.saturating_sub(1)).min(u32::MAX as u64) as u32;
+                position::ranked(key, last)?;
+            }
+            Mutation::RemoveItemSet { collection, items } => {
+                rules::id("collection", collection)?;
+                items.decode()?;
+            }
+            Mutation::TagItemSet { project, items, tags } | Mutation::UntagItemSet { project, items, tags } => {
+                rules::id("project", project)?;
+                items.decode()?;
+                rules::at_most("tags", self.name(), tags.len(), TAGS_MAX)?;
+                tags.iter().try_for_each(|t| rules::tag(t).map(|_| ()))?;
+            }
             Mutation::SetNote { collection, item, note } => {
                 rules::id("collection", collection)?;
                 rules::id("item", item)?;
@@ -202,6 +231,10 @@ impl Mutation {
             Mutation::DeleteCollection { .. } => "delete_collection",
             Mutation::AddItems { .. } => "add_items",
             Mutation::RemoveItems { .. } => "remove_items",
+            Mutation::AddItemSet { .. } => "add_item_set",
+            Mutation::RemoveItemSet { .. } => "remove_item_set",
+            Mutation::TagItemSet { .. } => "tag_item_set",
+            Mutation::UntagItemSet { .. } => "untag_item_set",
             Mutation::SetNote { .. } => "set_note",
             Mutation::MoveItem { .. } => "move_item",
             Mutation::TagItems { .. } => "tag_items",
@@ -244,5 +277,21 @@ mod tests {
         assert!(serde_json::from_value::<Mutation>(unknown).is_err(), "unknown fields are refused");
         let tags = Mutation::TagItems { items: vec!["i".into()], tags: vec!["t".into(); TAGS_MAX + 1] };
         assert!(tags.check().is_err());
+    }
+
+    #[test]
+    fn a_set_checks_its_numbers_key_and_ranks() {
+        let set = |n: i64| ItemSet::encode(&(1..=n).collect::<Vec<_>>());
+        let add = |key: &str, first: u32| Mutation::AddItemSet { collection: "c".into(), items: set(3), key: key.into(), first };
+        assert_eq!(add("a1", 0).check(), Ok(()));
+        assert!(add("a1", position::RANK_MAX - 2).check().is_ok());
+        assert!(add("a1", position::RANK_MAX - 1).check().is_err(), "a rank past the last");
+        assert!(add("a00", 0).check().is_err(), "an invalid key");
+        let too_many = Mutation::RemoveItemSet { collection: "c".into(), items: set(crate::itemset::SET_MAX as i64 + 1) };
+        assert!(too_many.check().is_err());
+        let tags = Mutation::TagItemSet { project: "p".into(), items: set(2), tags: vec![" ".into()] };
+        assert!(tags.check().is_err(), "an empty tag");
+        let json = serde_json::to_value(add("a1", 7)).unwrap();
+        assert_eq!(json, serde_json::json!({"name": "add_item_set", "args": {"collection": "c", "items": set(3).as_str(), "key": "a1", "first": 7}}));
     }
 }

@@ -272,6 +272,33 @@ pub fn n_between(a: Option<&str>, b: Option<&str>, n: usize) -> Result<Vec<Strin
     }
 }
 
+/// Digits of the rank in a [`ranked`] key.
+pub const RANK_DIGITS: usize = 8;
+/// Largest rank a [`ranked`] key holds.
+pub const RANK_MAX: u32 = 99_999_999;
+
+/// The key of the `rank`-th item of a bulk append after the key `base`: `base`, then the rank in
+/// [`RANK_DIGITS`] decimal digits, then `V` (a fraction never ends in `0`). Fixed width, so the
+/// keys sort by rank; all come after `base` and before any key `between(base, None)` gives, so
+/// an append of a million items needs one new key, and a replica computes each item's key in
+/// SQL ([`ranked_sql`]) instead of building a million strings.
+pub fn ranked(base: &str, rank: u32) -> Result<String, PositionError> {
+    if base.len() + RANK_DIGITS + 1 > KEY_MAX {
+        return Err(PositionError::TooLong(base.len() + RANK_DIGITS + 1));
+    }
+    split(base)?;
+    if rank > RANK_MAX {
+        return Err(PositionError::Exhausted);
+    }
+    Ok(format!("{base}{rank:0width$}V", width = RANK_DIGITS))
+}
+
+/// [`ranked`] as an SQLite expression over the SQL expressions `base` and `rank` (its
+/// arguments already checked: `base` valid and short enough, `rank` at most [`RANK_MAX`]).
+pub fn ranked_sql(base: &str, rank: &str) -> String {
+    format!("({base} || printf('%0{RANK_DIGITS}dV', {rank}))")
+}
+
 /// `n` fresh keys in order, as short as the scheme allows: the keys a collection of `n` members
 /// gets when it is re-spread.
 pub fn spread(n: usize) -> Vec<String> {
@@ -284,6 +311,21 @@ mod tests {
 
     fn check(a: Option<&str>, b: Option<&str>, want: &str) {
         assert_eq!(between(a, b).unwrap(), want, "between({a:?}, {b:?})");
+    }
+
+    #[test]
+    fn ranked_keys_sort_by_rank_after_their_base() {
+        let base = between(Some("a5"), None).unwrap();
+        let keys: Vec<String> = [0, 1, 9, 10, 99_999, 1_000_000, RANK_MAX].iter().map(|r| ranked(&base, *r).unwrap()).collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
+        assert!(keys.iter().all(|k| is_valid(k) && k.as_str() > "a5" && k.as_str() > base.as_str()));
+        let after = between(keys.last().map(String::as_str), None).unwrap();
+        assert!(after.as_str() > keys.last().unwrap().as_str() && after.len() <= 3, "{after}");
+        let inside = between(Some(&keys[1]), Some(&keys[2])).unwrap();
+        assert!(inside > keys[1] && inside < keys[2]);
+        assert_eq!(ranked("a0", RANK_MAX + 1), Err(PositionError::Exhausted));
+        assert!(ranked("a00", 1).is_err(), "an invalid base");
+        assert!(ranked(&format!("a0{}", "V".repeat(KEY_MAX - 8)), 1).is_err(), "a base too long for a rank");
     }
 
     #[test]

@@ -93,6 +93,10 @@ pub struct SyncDataset {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncItem {
     pub uuid: String,
+    /// The item's number in its project: stable, unique in the project, never reused; bulk
+    /// mutations name items by it (`crate::itemset`). 0 from a server that sends none.
+    #[serde(default)]
+    pub no: u64,
     /// The dataset's UUID.
     pub dataset: String,
     pub kind: ItemKind,

@@ -54,6 +54,18 @@ pub trait ReplicaStore {
     fn keys_written(&mut self, _c: Self::Collection, _keys: &[&str]) -> Result<(), Self::Error> {
         Ok(())
     }
+    /// Applies an add (`add`: `Some`, with where new rows go) or a remove to the pairs
+    /// (c, item) of the items numbered `numbers` (distinct, in order; items of c's project;
+    /// unknown numbers left out), set-based: each pair's length becomes
+    /// [`cl::after`](crate::cl::after) of its stored length and row (in SQL:
+    /// [`cl::after_sql`](crate::cl::after_sql)); its row exists exactly when that is odd; the
+    /// item at index `i` that gains a row gets the key
+    /// `position::ranked(add.key, add.first + i)`. A replica may keep no length for a pair whose
+    /// length is 1 and whose row exists. Returns how many rows it inserted or deleted.
+    fn write_set(&mut self, c: Self::Collection, numbers: &[i64], add: Option<Ranked<'_>>) -> Result<usize, Self::Error>;
+    /// The items of the project `project` (by UUID) numbered `numbers`; unknown ones left out.
+    /// The server refuses a project the caller may not edit.
+    fn numbered(&mut self, project: &str, numbers: &[i64]) -> Result<Vec<Self::Item>, Self::Error>;
     /// The item `uuid` if it is a member of the collection.
     fn member(&mut self, c: Self::Collection, item: &str) -> Result<Option<Self::Item>, Self::Error>;
     fn set_note(&mut self, c: Self::Collection, item: Self::Item, note: &str) -> Result<(), Self::Error>;
@@ -86,6 +98,13 @@ pub trait ReplicaStore {
     fn write_entry(&mut self, q: Self::Queue, item: Self::Item, entry: &QueueEntry) -> Result<(), Self::Error>;
     /// Marks the items labeled; returns those that were not (to be touched).
     fn mark_labeled(&mut self, items: &[Self::Item]) -> Result<Vec<Self::Item>, Self::Error>;
+}
+
+/// Where the rows of a set add go: the `i`-th named item at `position::ranked(key, first + i)`.
+#[derive(Debug, Clone, Copy)]
+pub struct Ranked<'a> {
+    pub key: &'a str,
+    pub first: u32,
 }
 
 /// A labeling queue to create, as the mutation names it (its fields already checked).
@@ -146,6 +165,20 @@ pub fn apply<S: ReplicaStore>(m: &Mutation, store: &mut S) -> Result<(), S::Erro
                 let states = store.pairs(c, items)?;
                 merge_pairs(store, c, &states, false, cls, &[])?;
             }
+        }
+        Mutation::AddItemSet { collection, items, key, first } => {
+            if let Some(c) = store.target(collection)? {
+                merge_set(store, c, &items.decode()?, Some(Ranked { key, first: *first }))?;
+            }
+        }
+        Mutation::RemoveItemSet { collection, items } => {
+            if let Some(c) = store.target(collection)? {
+                merge_set(store, c, &items.decode()?, None)?;
+            }
+        }
+        Mutation::TagItemSet { project, items, tags } | Mutation::UntagItemSet { project, items, tags } => {
+            let items = store.numbered(project, &items.decode()?)?;
+            set_tags(store, &items, tags, matches!(m, Mutation::TagItemSet { .. }))?;
         }
         Mutation::SetNote { collection, item, note } => {
             if let Some(c) = store.target(collection)? {
@@ -276,6 +309,30 @@ pub fn merge_pairs<'k, S: ReplicaStore>(
         store.touch(c)?;
     }
     Ok(plan)
+}
+
+/// Adds (`add`: `Some`, with where the new rows go) or removes the items numbered `numbers`
+/// (distinct) of collection `c`, set-based ([`ReplicaStore::write_set`]): the bulk twin of
+/// [`merge_pairs`], without lengths from the client (each pair takes its next one). Lets the
+/// replica see the new keys and touches the collection if a row changed; returns how many
+/// rows were inserted or deleted. The app's bulk actions call this directly.
+pub fn merge_set<S: ReplicaStore>(store: &mut S, c: S::Collection, numbers: &[i64], add: Option<Ranked<'_>>) -> Result<usize, S::Error> {
+    if numbers.is_empty() {
+        return Ok(0);
+    }
+    if let Some(r) = add {
+        let last = r.first as u64 + numbers.len() as u64 - 1;
+        trove_protocol::position::ranked(r.key, u32::try_from(last).unwrap_or(u32::MAX)).map_err(RuleError::from)?;
+    }
+    let changed = store.write_set(c, numbers, add)?;
+    if changed > 0 {
+        if let Some(r) = add {
+            let first = trove_protocol::position::ranked(r.key, r.first).map_err(RuleError::from)?;
+            store.keys_written(c, &[first.as_str()])?;
+        }
+        store.touch(c)?;
+    }
+    Ok(changed)
 }
 
 /// Adds (`add`) or removes `tags` on `items`: the tags are cleaned by the shared rules, and the

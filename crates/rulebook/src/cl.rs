@@ -26,6 +26,25 @@ pub fn merge(current: i64, sent: Option<u32>, add: bool) -> i64 {
     }
 }
 
+/// A pair's length after an add (`add`) or a remove by someone who sent no length, from the
+/// pair's stored length (0 when none is stored) and whether its row exists. A row stored
+/// without an odd length (one written before lengths were kept, or a fresh add a replica keeps
+/// no length for) counts as its next odd length, so that the length and the row never
+/// disagree. [`members::plan`](crate::members::plan) decides each pair of a listed mutation by
+/// it; [`after_sql`] is the same rule for a replica that applies a set in SQL.
+pub fn after(stored: i64, present: bool, add: bool) -> i64 {
+    let current = if present && !self::present(stored) { stored + 1 } else { stored };
+    next(current, add)
+}
+
+/// [`after`] as an SQL expression over the SQL expressions `stored` (an integer, 0 when none is
+/// stored) and `present` (0 or 1). A test of each replica evaluates it against [`after`].
+pub fn after_sql(stored: &str, present: &str, add: bool) -> String {
+    let current = format!("(CASE WHEN ({present}) AND ({stored}) % 2 = 0 THEN ({stored}) + 1 ELSE ({stored}) END)");
+    let wanted = if add { 1 } else { 0 };
+    format!("(CASE WHEN {current} % 2 = {wanted} THEN {current} ELSE {current} + 1 END)")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,6 @@ pub mod members;
 pub mod queues;
 mod apply;
 
-pub use apply::{apply, merge_pairs, set_tags, NewCollection, NewQueue, QueueState, ReplicaStore};
+pub use apply::{apply, merge_pairs, merge_set, set_tags, NewCollection, NewQueue, QueueState, Ranked, ReplicaStore};
 pub use queues::Seen;
 pub use members::{PairState, Plan};

@@ -62,7 +62,10 @@ pub fn plan<'k, I: Copy + Eq + Hash>(
         // A row without an odd clock (one written before clocks were kept) counts as its next
         // odd length, so that the pair's length and its row never disagree after a merge.
         let current = if s.present && !cl::present(s.cl) { s.cl + 1 } else { s.cl };
-        let wanted = cl::merge(current, cls.get(s.index).copied(), add);
+        let wanted = match cls.get(s.index) {
+            Some(&sent) => cl::merge(current, Some(sent), add),
+            None => cl::after(s.cl, s.present, add),
+        };
         if cl::present(wanted) && !s.present {
             let key = keys.get(s.index).ok_or(MissingPosition)?;
             plan.inserts.push((s.item, key.as_str()));
@@ -112,6 +115,23 @@ mod tests {
     fn a_row_without_a_clock_is_removed_with_an_even_length() {
         let p = plan(&[s(0, 10, 0, true)], false, &[], &[]).unwrap();
         assert_eq!((p.deletes, p.clocks), (vec![10], vec![(10, 2)]));
+    }
+
+    #[test]
+    fn a_set_decides_each_pair_as_a_list_without_lengths_does() {
+        let keys = vec!["a0".to_string()];
+        for stored in 0..9 {
+            for present in [false, true] {
+                for add in [false, true] {
+                    let p = plan(&[s(0, 10, stored, present)], add, &[], &keys).unwrap();
+                    let after = cl::after(stored, present, add);
+                    let clock = p.clocks.first().map(|c| c.1).unwrap_or(stored);
+                    assert_eq!(clock, after, "stored {stored}, present {present}, add {add}");
+                    let row = if cl::present(after) { !p.deletes.contains(&10) && (present || !p.inserts.is_empty()) } else { false };
+                    assert_eq!(row, cl::present(after), "the row exists exactly when the length is odd");
+                }
+            }
+        }
     }
 
     #[test]

@@ -249,6 +249,7 @@ fn a_pulled_queue_lands_the_echo_writes_nothing_and_pending_work_is_replayed_on_
     // The page carries item 3 as bob's submission left it on the server.
     let dataset: String = f.store.read(|c| Ok(c.query_row("SELECT uuid FROM datasets WHERE id = ?1", [f.b], |r| r.get(0))?)).unwrap();
     page.items = vec![trove_protocol::sync::SyncItem {
+        no: 0,
         uuid: "item-3".into(),
         dataset,
         kind: trove_protocol::ItemKind::Image,

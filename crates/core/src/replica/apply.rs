@@ -196,17 +196,17 @@ fn apply_items(conn: &Connection, project: i64, page: &PullResponse, out: &mut W
         rows
     };
     let mut insert = conn.prepare_cached(
-        "INSERT INTO items (uuid, project_id, dataset_id, kind, name, mime, width, height, size, labels_count, created_at, updated_at, thumb, source, tags_text) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT (uuid) DO NOTHING",
+        "INSERT INTO items (uuid, project_id, dataset_id, kind, name, mime, width, height, size, labels_count, created_at, updated_at, thumb, source, tags_text, no) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT (uuid) DO NOTHING",
     )?;
     // Only a row that differs is written: SQLite rewrites the entry of every index whose
     // columns an UPDATE sets, changed or not, and those pages are what a commit writes.
     let mut update = conn.prepare_cached(
         "UPDATE items SET dataset_id = ?2, kind = ?3, name = ?4, mime = ?5, width = ?6, height = ?7, size = ?8, labels_count = ?9, \
-           created_at = ?10, updated_at = ?11, thumb = ?12, source = ?13 \
+           created_at = ?10, updated_at = ?11, thumb = ?12, source = ?13, no = ?14 \
          WHERE uuid = ?1 AND (dataset_id IS NOT ?2 OR kind IS NOT ?3 OR name IS NOT ?4 OR mime IS NOT ?5 OR width IS NOT ?6 \
            OR height IS NOT ?7 OR size IS NOT ?8 OR labels_count IS NOT ?9 OR created_at IS NOT ?10 OR updated_at IS NOT ?11 \
-           OR thumb IS NOT ?12 OR source IS NOT ?13) \
+           OR thumb IS NOT ?12 OR source IS NOT ?13 OR no IS NOT ?14) \
          RETURNING id, tags_text",
     )?;
     let mut unchanged = conn.prepare_cached("SELECT id, tags_text FROM items WHERE uuid = ?1")?;
@@ -238,7 +238,8 @@ fn apply_items(conn: &Connection, project: i64, page: &PullResponse, out: &mut W
             i.updated_at,
             i.thumb,
             i.source,
-            text
+            text,
+            number(i.no)
         ])?;
         if inserted == 1 {
             out.row(true);
@@ -266,7 +267,8 @@ fn apply_items(conn: &Connection, project: i64, page: &PullResponse, out: &mut W
                     i.created_at,
                     i.updated_at,
                     i.thumb,
-                    i.source
+                    i.source,
+                    number(i.no)
                 ],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -283,6 +285,11 @@ fn apply_items(conn: &Connection, project: i64, page: &PullResponse, out: &mut W
         out.row(written || retag);
     }
     Ok(())
+}
+
+/// A pulled item's number as the cache keeps it (0: a server that sends none).
+fn number(no: u64) -> Option<i64> {
+    i64::try_from(no).ok().filter(|n| *n > 0)
 }
 
 /// Tag ids of a project by name, each created on first use and then remembered (within one
@@ -324,8 +331,11 @@ fn apply_memberships(conn: &Connection, project: i64, page: &PullResponse, out: 
     let mut collections: HashMap<&str, Option<i64>> = HashMap::new();
     let item_uuids: Vec<String> = page.memberships.iter().map(|m| m.item.clone()).collect();
     let items = item_ids(conn, project, &item_uuids)?;
+    // A present pair of length 1 needs no stored length (a row without one counts as 1, see
+    // `cache/sets.rs`): the echo of a bulk add, which stored none, then writes nothing.
     let mut clock = conn.prepare_cached(
-        "INSERT INTO membership_clocks (collection_id, item_id, cl) VALUES (?1, ?2, ?3) \
+        "INSERT INTO membership_clocks (collection_id, item_id, cl) SELECT ?1, ?2, ?3 \
+         WHERE ?3 <> 1 OR EXISTS (SELECT 1 FROM membership_clocks WHERE collection_id = ?1 AND item_id = ?2) \
          ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl WHERE membership_clocks.cl IS NOT excluded.cl",
     )?;
     let mut upsert = conn.prepare_cached(

@@ -28,6 +28,10 @@ pub fn describe(conn: &Connection, m: &Mutation) -> Result<String> {
         Mutation::DeleteCollection { collection } => format!("Delete {}", title(collection)?),
         Mutation::AddItems { collection, items: i, .. } => format!("Add {} to {}", items(i.len()), title(collection)?),
         Mutation::RemoveItems { collection, items: i, .. } => format!("Remove {} from {}", items(i.len()), title(collection)?),
+        Mutation::AddItemSet { collection, items: i, .. } => format!("Add {} to {}", items(counted(i)), title(collection)?),
+        Mutation::RemoveItemSet { collection, items: i } => format!("Remove {} from {}", items(counted(i)), title(collection)?),
+        Mutation::TagItemSet { items: i, tags, .. } => format!("Tag {} with {}", items(counted(i)), tags.join(", ")),
+        Mutation::UntagItemSet { items: i, tags, .. } => format!("Remove the tags {} from {}", tags.join(", "), items(counted(i))),
         Mutation::SetNote { collection, .. } => format!("Set a note in {}", title(collection)?),
         Mutation::MoveItem { collection, .. } => format!("Reorder {}", title(collection)?),
         Mutation::TagItems { items: i, tags } => format!("Tag {} with {}", items(i.len()), tags.join(", ")),
@@ -40,6 +44,11 @@ pub fn describe(conn: &Connection, m: &Mutation) -> Result<String> {
             format!("{} an item in {}", if *accept { "Accept" } else { "Reject" }, queue_name(queue)?)
         }
     })
+}
+
+/// How many items a set names (0 for one that does not decode: the server refused it).
+fn counted(set: &trove_protocol::itemset::ItemSet) -> usize {
+    set.decode().map(|v| v.len()).unwrap_or(0)
 }
 
 /// Records the server's refusals of pending mutations (call before acknowledging them), and

@@ -118,6 +118,7 @@ fn a_reset_rebuilds_the_copy_and_keeps_pending_edits() {
     p.reset = true;
     p.datasets.push(trove_protocol::sync::SyncDataset { uuid: ds.clone(), name: "B".into() });
     p.items.push(trove_protocol::sync::SyncItem {
+        no: 0,
         uuid: "item-4".into(),
         dataset: ds,
         kind: trove_protocol::ItemKind::Image,
@@ -148,6 +149,7 @@ fn pulled_items_are_inserted_or_updated_with_exactly_their_tags() {
     let f = fixture();
     let ds: String = f.store.read(|conn| Ok(conn.query_row("SELECT uuid FROM datasets WHERE id = ?1", [f.a], |r| r.get(0))?)).unwrap();
     let item = |uuid: &str, name: &str, tags: &[&str]| trove_protocol::sync::SyncItem {
+        no: 0,
         uuid: uuid.into(),
         dataset: ds.clone(),
         kind: trove_protocol::ItemKind::Image,
@@ -397,6 +399,7 @@ fn echo_page(f: &Fixture, last_mutation_id: i64) -> PullResponse {
                 .query_map([f.p], |r| {
                     let tags: String = r.get(12)?;
                     Ok(trove_protocol::sync::SyncItem {
+                        no: 0,
                         uuid: r.get(0)?,
                         dataset: r.get(1)?,
                         kind: trove_protocol::ItemKind::Image,

@@ -38,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/006_hub_page.sql"),
     include_str!("../migrations/007_queues.sql"),
     include_str!("../migrations/008_names.sql"),
+    include_str!("../migrations/009_numbers.sql"),
 ];
 
 /// Opens the database and thumbnail store under `data`, creating and migrating them as needed.

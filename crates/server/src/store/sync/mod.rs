@@ -18,6 +18,7 @@ mod pull;
 mod pull_queues;
 mod replica;
 mod restamp;
+mod sets;
 
 pub use prune::{prune, Pruned};
 pub use pull::{pull, sync_item};

@@ -103,7 +103,7 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
     let datasets = stmt.query_map(range, |r| Ok(SyncDataset { uuid: r.get(0)?, name: r.get(1)? }))?.collect::<Result<Vec<_>, _>>()?;
 
     let mut stmt = conn.prepare(
-        "SELECT i.uuid, d.uuid, i.kind, i.name, i.mime, i.width, i.height, i.size, i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text \
+        "SELECT i.uuid, d.uuid, i.kind, i.name, i.mime, i.width, i.height, i.size, i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text, i.no \
          FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE i.project_id = ?1 AND i.version > ?2 AND i.version <= ?3 ORDER BY i.version",
     )?;
     let items = stmt
@@ -237,12 +237,13 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
 }
 
 /// The columns `i.uuid, d.uuid, i.kind, i.name, i.mime, i.width, i.height, i.size,
-/// i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text` (items joined to
+/// i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text, i.no` (items joined to
 /// their dataset) as a pulled item.
 pub fn sync_item(r: &rusqlite::Row) -> rusqlite::Result<SyncItem> {
     let tags: String = r.get(13)?;
     Ok(SyncItem {
         uuid: r.get(0)?,
+        no: r.get::<_, Option<i64>>(14)?.unwrap_or(0) as u64,
         dataset: r.get(1)?,
         kind: ItemKind::parse(&r.get::<_, String>(2)?).unwrap_or(ItemKind::Image),
         name: r.get(3)?,

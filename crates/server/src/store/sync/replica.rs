@@ -11,7 +11,7 @@ use trove_protocol::api::Role;
 use trove_protocol::model::CollectionPatch;
 use trove_protocol::NewCollection as CollectionInput;
 use trove_protocol::queue::QueueEntry;
-use trove_rulebook::{NewCollection, NewQueue, PairState, Plan, QueueState, ReplicaStore, Seen};
+use trove_rulebook::{NewCollection, NewQueue, PairState, Plan, QueueState, Ranked, ReplicaStore, Seen};
 
 use super::next_version;
 use crate::error::{Error, Result};
@@ -144,6 +144,22 @@ impl ReplicaStore for ServerReplica<'_, '_> {
 
     fn keys_written(&mut self, c: Target, keys: &[&str]) -> Result<()> {
         members::respread_if_long(self.tx, c.id, keys.iter().copied())
+    }
+
+    fn write_set(&mut self, c: Target, numbers: &[i64], add: Option<Ranked<'_>>) -> Result<usize> {
+        super::sets::write_set(self.tx, self.caller, c, numbers, add)
+    }
+
+    /// Items of `project` (which the caller must be an editor of) by number.
+    fn numbered(&mut self, project: &str, numbers: &[i64]) -> Result<Vec<i64>> {
+        let project = project_by_uuid(self.tx, self.caller, project, Role::Editor)?;
+        self.editable.insert(project);
+        let mut stmt = self.tx.prepare(&format!("SELECT item FROM ({})", super::sets::NAMED))?;
+        let ids: Vec<i64> = stmt.query_map(rusqlite::params![trove_sqlite::list(numbers), project], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        for id in &ids {
+            self.projects.insert(*id, project);
+        }
+        Ok(ids)
     }
 
     fn member(&mut self, c: Target, item: &str) -> Result<Option<i64>> {

@@ -17,6 +17,8 @@ use trove_protocol::api::Role;
 use trove_protocol::Mutation;
 
 use super::next_version;
+use trove_protocol::itemset::ItemSet;
+
 use crate::error::Result;
 use crate::store::access::{self, Caller};
 use crate::store::queues::replica as queues;
@@ -52,6 +54,10 @@ pub(super) fn restamp(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result
         Mutation::SetNote { collection, item, .. } | Mutation::MoveItem { collection, item, .. } => {
             pairs(tx, caller, collection, std::slice::from_ref(item), true)?
         }
+        Mutation::AddItemSet { collection, items, .. } => pairs(tx, caller, collection, &set_uuids_of_collection(tx, collection, items)?, false)?,
+        Mutation::RemoveItemSet { collection, items } => pairs(tx, caller, collection, &set_uuids_of_collection(tx, collection, items)?, true)?,
+        Mutation::TagItemSet { project, items, tags } => self::items(tx, caller, &set_uuids(tx, project, items)?, tags, false)?,
+        Mutation::UntagItemSet { project, items, tags } => self::items(tx, caller, &set_uuids(tx, project, items)?, tags, true)?,
         Mutation::TagItems { items, tags } => self::items(tx, caller, items, tags, false)?,
         Mutation::UntagItems { items, tags } => self::items(tx, caller, items, tags, true)?,
         // A refused create leaves nothing to re-send (the app drops its copy on the refusal).
@@ -61,6 +67,26 @@ pub(super) fn restamp(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result
         Mutation::ReviewItem { queue, item, .. } => queues::restamp(tx, caller, queue, std::slice::from_ref(item), false)?,
     }
     Ok(())
+}
+
+/// The UUIDs of the items a set names in the project `project` (by UUID); none when the set
+/// does not decode (then it changed nothing anywhere) or the project does not exist. Who may
+/// see them is checked by the caller, as for a list of UUIDs.
+fn set_uuids(tx: &Transaction, project: &str, set: &ItemSet) -> Result<Vec<String>> {
+    let id: Option<i64> = tx.query_row("SELECT id FROM projects WHERE uuid = ?1", [project], |r| r.get(0)).optional()?;
+    numbered_uuids(tx, id, set)
+}
+
+/// As [`set_uuids`], in the project of the collection `collection`.
+fn set_uuids_of_collection(tx: &Transaction, collection: &str, set: &ItemSet) -> Result<Vec<String>> {
+    numbered_uuids(tx, collections::by_uuid(tx, collection)?.map(|(_, project, _)| project), set)
+}
+
+fn numbered_uuids(tx: &Transaction, project: Option<i64>, set: &ItemSet) -> Result<Vec<String>> {
+    let (Some(project), Ok(numbers)) = (project, set.decode()) else { return Ok(Vec::new()) };
+    let mut stmt = tx.prepare(&format!("SELECT i.uuid FROM ({}) n JOIN items i ON i.id = n.item", super::sets::NAMED))?;
+    let uuids = stmt.query_map(rusqlite::params![trove_sqlite::list(&numbers), project], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(uuids)
 }
 
 /// Whether the caller has the editor role in `project`.

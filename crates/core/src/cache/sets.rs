@@ -1,0 +1,133 @@
+//! Bulk writes of the cache's replica: the pairs of a set of items named by number
+//! (`Mutation::AddItemSet`, ...), written in a few set-based statements as
+//! `trove_rulebook::merge_set` asks — no row built in Rust, however large the set.
+//!
+//! A synced project's items are named by the number the server gave them (`items.no`); a
+//! local project's, which nobody else sees, by their local id. A pair whose length is 1 and
+//! whose row exists keeps no stored length (the rulebook's `cl::after` reads a row without one
+//! as 1), so a fresh million-item add writes its rows and nothing else.
+
+use rusqlite::Connection;
+use trove_protocol::position;
+use trove_rulebook::{cl, Ranked};
+
+use super::CacheReplica;
+use crate::db::now_ms;
+use crate::error::Result;
+use crate::filters::list;
+
+/// The named items that exist in the project: `rank` (the index in the set) and `item` (the
+/// local id), from the numbers in `?1` and the project in `?2`.
+fn named(synced: bool) -> &'static str {
+    if synced {
+        "SELECT a.rowid - 1 AS rank, i.id AS item FROM rarray(?1) a CROSS JOIN items i ON i.project_id = ?2 AND i.no = a.value"
+    } else {
+        "SELECT a.rowid - 1 AS rank, i.id AS item FROM rarray(?1) a CROSS JOIN items i ON i.id = a.value AND i.project_id = ?2"
+    }
+}
+
+impl CacheReplica<'_> {
+    /// `ReplicaStore::write_set`: lengths first (synced projects only), then the rows.
+    pub(super) fn set(&self, collection: i64, numbers: &[i64], add: Option<Ranked<'_>>) -> Result<usize> {
+        let conn = self.conn;
+        let named = named(self.synced);
+        let params = rusqlite::params![list(numbers), self.project, collection];
+        if self.synced {
+            write_lengths(conn, named, collection, add.is_some(), params)?;
+        }
+        let changed = match add {
+            Some(r) => {
+                let key = position::ranked_sql("?4", "n.rank + ?5");
+                conn.prepare(&format!(
+                    "INSERT INTO memberships (collection_id, item_id, position, added_at, added_by) \
+                     SELECT ?3, n.item, {key}, ?6, ?7 FROM ({named}) n WHERE true ON CONFLICT DO NOTHING"
+                ))?
+                .execute(rusqlite::params![list(numbers), self.project, collection, r.key, r.first, now_ms(), self.actor])?
+            }
+            None => conn
+                .prepare(&format!("DELETE FROM memberships WHERE collection_id = ?3 AND item_id IN (SELECT item FROM ({named}))"))?
+                .execute(params)?,
+        };
+        if changed > 0 {
+            crate::facts::collection_changed(conn, collection)?;
+        }
+        Ok(changed)
+    }
+
+    /// `ReplicaStore::numbered`: the project's items by number (none for another project).
+    pub(super) fn numbered_items(&self, project: &str, numbers: &[i64]) -> Result<Vec<i64>> {
+        let mine: bool = self.conn.query_row("SELECT EXISTS (SELECT 1 FROM projects WHERE id = ?1 AND uuid = ?2)", rusqlite::params![self.project, project], |r| r.get(0))?;
+        if !mine {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn.prepare(&format!("SELECT item FROM ({})", named(self.synced)))?;
+        let ids = stmt.query_map(rusqlite::params![list(numbers), self.project], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    /// The numbers a bulk mutation names the items `ids` by, in order; `None` when one of them
+    /// has none (pulled before items were numbered): the caller names them by UUID instead.
+    pub(crate) fn numbers_of(&self, ids: &[i64]) -> Result<Option<Vec<i64>>> {
+        if !self.synced {
+            return Ok(Some(ids.to_vec()));
+        }
+        let mut stmt = self.conn.prepare("SELECT i.no FROM rarray(?1) a CROSS JOIN items i ON i.id = a.value")?;
+        let numbers: Vec<Option<i64>> = stmt.query_map([list(ids)], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(numbers.into_iter().collect())
+    }
+}
+
+/// The stored lengths of the named pairs, by `cl::after`. An add changes only lengths already
+/// stored (a pair without one becomes 1 with its row); a remove stores the even length of every
+/// pair it removes.
+fn write_lengths(conn: &Connection, named: &str, collection: i64, add: bool, params: &[&dyn rusqlite::ToSql]) -> Result<()> {
+    if add {
+        let stored: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM membership_clocks WHERE collection_id = ?1)", [collection], |r| r.get(0))?;
+        if !stored {
+            return Ok(());
+        }
+        let present = "EXISTS (SELECT 1 FROM memberships m WHERE m.collection_id = ?3 AND m.item_id = membership_clocks.item_id)";
+        let after = cl::after_sql("cl", present, true);
+        conn.prepare(&format!(
+            "UPDATE membership_clocks SET cl = {after} WHERE collection_id = ?3 AND item_id IN (SELECT item FROM ({named})) AND cl <> {after}"
+        ))?
+        .execute(params)?;
+        return Ok(());
+    }
+    let after = cl::after_sql("coalesce(k.cl, 0)", "m.item_id IS NOT NULL", false);
+    conn.prepare(&format!(
+        "INSERT INTO membership_clocks (collection_id, item_id, cl) \
+         SELECT ?3, n.item, {after} FROM ({named}) n \
+         LEFT JOIN memberships m ON m.collection_id = ?3 AND m.item_id = n.item \
+         LEFT JOIN membership_clocks k ON k.collection_id = ?3 AND k.item_id = n.item \
+         WHERE (m.item_id IS NOT NULL OR k.cl IS NOT NULL) AND {after} <> coalesce(k.cl, 0) \
+         ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl"
+    ))?
+    .execute(params)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use trove_protocol::position;
+    use trove_rulebook::cl;
+
+    /// The SQL twins of the rulebook's rules give what the rules give.
+    #[test]
+    fn the_sql_of_a_length_and_a_key_is_the_rulebooks() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for stored in 0..9i64 {
+            for present in [false, true] {
+                for add in [false, true] {
+                    let sql = format!("SELECT {}", cl::after_sql("?1", "?2", add));
+                    let got: i64 = conn.query_row(&sql, rusqlite::params![stored, present], |r| r.get(0)).unwrap();
+                    assert_eq!(got, cl::after(stored, present, add), "stored {stored}, present {present}, add {add}");
+                }
+            }
+        }
+        for (base, rank) in [("a0", 0u32), ("a1V", 7), ("Zz", 12_345), ("b00", position::RANK_MAX)] {
+            let got: String = conn.query_row(&format!("SELECT {}", position::ranked_sql("?1", "?2")), rusqlite::params![base, rank], |r| r.get(0)).unwrap();
+            assert_eq!(got, position::ranked(base, rank).unwrap());
+        }
+    }
+}

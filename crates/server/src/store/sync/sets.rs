@@ -1,0 +1,78 @@
+//! Bulk writes of the server's replica: the pairs of a set of items named by their number in
+//! the project (`Mutation::AddItemSet`, ...), in a few set-based statements as
+//! `trove_rulebook::merge_set` asks. Every named pair whose length changes gets its clock (with
+//! a version of its own) before the rows change; the membership triggers then stamp the rows'
+//! versions as for any write.
+
+use rusqlite::Transaction;
+use trove_protocol::position;
+use trove_rulebook::{cl, Ranked};
+use trove_sqlite::list;
+
+use super::replica::Target;
+use crate::error::Result;
+use crate::store::access::Caller;
+use crate::store::now_ms;
+
+/// The named items of the project: `rank` (index in the set) and `item`, from the numbers in
+/// `?1` and the project in `?2`. Numbers of other projects name nothing.
+pub(super) const NAMED: &str =
+    "SELECT a.rowid - 1 AS rank, i.id AS item FROM rarray(?1) a CROSS JOIN items i ON i.project_id = ?2 AND i.no = a.value";
+
+/// `ReplicaStore::write_set` for the server: returns the rows inserted or deleted.
+pub(super) fn write_set(tx: &Transaction, caller: &Caller, c: Target, numbers: &[i64], add: Option<Ranked<'_>>) -> Result<usize> {
+    let base = tx.query_row("SELECT value FROM counters WHERE name = 'version'", [], |r| r.get::<_, i64>(0))?;
+    let after = cl::after_sql("coalesce(k.cl, 0)", "m.id IS NOT NULL", add.is_some());
+    tx.execute(
+        &format!(
+            "INSERT INTO membership_clocks (collection_id, item_id, cl, project_id, version, changed_at) \
+             SELECT ?3, n.item, {after}, ?2, ?4 + n.rank + 1, ?5 FROM ({NAMED}) n \
+             LEFT JOIN memberships m ON m.collection_id = ?3 AND m.item_id = n.item \
+             LEFT JOIN membership_clocks k ON k.collection_id = ?3 AND k.item_id = n.item \
+             WHERE {after} <> coalesce(k.cl, 0) \
+             ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl, version = excluded.version, changed_at = excluded.changed_at"
+        ),
+        rusqlite::params![list(numbers), c.project, c.id, base, now_ms()],
+    )?;
+    tx.execute("UPDATE counters SET value = ?1 WHERE name = 'version'", [base + numbers.len() as i64])?;
+    let changed = match add {
+        Some(r) => {
+            let key = position::ranked_sql("?4", "n.rank + ?5");
+            tx.execute(
+                &format!(
+                    "INSERT INTO memberships (hex_id, collection_id, item_id, position, note, added_at, added_by) \
+                     SELECT lower(hex(randomblob(12))), ?3, n.item, {key}, '', ?6, ?7 FROM ({NAMED}) n WHERE true ON CONFLICT DO NOTHING"
+                ),
+                rusqlite::params![list(numbers), c.project, c.id, r.key, r.first, now_ms(), caller.user_id],
+            )?
+        }
+        None => tx.execute(
+            &format!("DELETE FROM memberships WHERE collection_id = ?3 AND item_id IN (SELECT item FROM ({NAMED}))"),
+            rusqlite::params![list(numbers), c.project, c.id],
+        )?,
+    };
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use trove_protocol::position;
+    use trove_rulebook::cl;
+
+    /// The server's SQLite evaluates the rulebook's SQL twins as the rules say.
+    #[test]
+    fn the_sql_of_a_length_and_a_key_is_the_rulebooks() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for stored in 0..9i64 {
+            for present in [false, true] {
+                for add in [false, true] {
+                    let sql = format!("SELECT {}", cl::after_sql("?1", "?2", add));
+                    let got: i64 = conn.query_row(&sql, rusqlite::params![stored, present], |r| r.get(0)).unwrap();
+                    assert_eq!(got, cl::after(stored, present, add));
+                }
+            }
+        }
+        let got: String = conn.query_row(&format!("SELECT {}", position::ranked_sql("?1", "?2")), rusqlite::params!["a1", 42], |r| r.get(0)).unwrap();
+        assert_eq!(got, position::ranked("a1", 42).unwrap());
+    }
+}
