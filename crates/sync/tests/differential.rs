@@ -3,7 +3,8 @@
 //! the client's path (the app's replay of pending mutations over a downloaded copy) and through
 //! the server's path (a push to the real `trove-server` binary, then a fresh download). The two
 //! copies must be identical: the same collections with the same fields, the same members in the
-//! same order with the same notes, the same tags, and the same items marked as changed.
+//! same order with the same notes, the same tags, and the same items marked as changed. Bulk
+//! mutations (items named by number, set-based on both sides) are among them.
 //!
 //! `TROVE_DIFF_CASES` sets the number of sequences (default 60), `TROVE_DIFF_SEED` the first seed.
 
@@ -17,13 +18,14 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 use trove_protocol::model::{CollectionPatch, Theme};
+use trove_protocol::itemset::ItemSet;
 use trove_protocol::Mutation;
 
 const KEYS: &[&str] = &["a0", "a1", "a1", "a2", "Zz", "a0V", "b01"];
 const TAGS: &[&str] = &["red", "blue", " green ", "red"];
 
 /// One random sequence over the collections `pool` (some created in it, some deleted before).
-fn sequence(rng: &mut ChaCha8Rng, case: u64, project: &str, items: &[String], pool: &[String]) -> Vec<Mutation> {
+fn sequence(rng: &mut ChaCha8Rng, case: u64, project: &str, items: &[String], numbers: &[i64], pool: &[String]) -> Vec<Mutation> {
     let mut out = Vec::new();
     if rng.random_bool(0.8) {
         // Most sequences start by making a collection, so that what follows has one to change.
@@ -44,6 +46,10 @@ fn sequence(rng: &mut ChaCha8Rng, case: u64, project: &str, items: &[String], po
         // Mostly the first collection of the pool, so that changes meet each other.
         let c = if rng.random_bool(0.6) { pool[0].clone() } else { pool.choose(rng).unwrap().clone() };
         let title = format!("t{case}-{k}");
+        if rng.random_bool(0.2) {
+            out.push(set_mutation(rng, project, numbers, c));
+            continue;
+        }
         let m = match rng.random_range(0..100) {
             0..12 => Mutation::CreateCollection {
                 collection: c,
@@ -107,6 +113,36 @@ fn sequence(rng: &mut ChaCha8Rng, case: u64, project: &str, items: &[String], po
     out
 }
 
+/// A bulk mutation naming items by number: a few of the project's, sometimes one that does
+/// not exist, sometimes one twice (refused everywhere), with a key that is sometimes invalid.
+fn set_mutation(rng: &mut ChaCha8Rng, project: &str, numbers: &[i64], c: String) -> Mutation {
+    let mut picked: Vec<i64> = Vec::new();
+    for _ in 0..rng.random_range(1..6) {
+        let n = *numbers.choose(rng).unwrap();
+        if !picked.contains(&n) {
+            picked.push(n);
+        }
+    }
+    match rng.random_range(0..10) {
+        0 => picked.push(1_000_000), // no such item
+        1 => picked.push(picked[0]), // named twice: refused
+        _ => {}
+    }
+    let items = ItemSet::encode(&picked);
+    let tags = vec![TAGS.choose(rng).unwrap().to_string()];
+    match rng.random_range(0..4) {
+        0 => Mutation::AddItemSet {
+            collection: c,
+            items,
+            key: if rng.random_bool(0.1) { "!!".into() } else { KEYS.choose(rng).unwrap().to_string() },
+            first: rng.random_range(0..3),
+        },
+        1 => Mutation::RemoveItemSet { collection: c, items },
+        2 => Mutation::TagItemSet { project: project.to_string(), items, tags },
+        _ => Mutation::UntagItemSet { project: project.to_string(), items, tags },
+    }
+}
+
 /// `updated_at` of every item of the copy, by UUID.
 fn updated(c: &Client) -> BTreeMap<String, i64> {
     c.store
@@ -136,20 +172,21 @@ async fn the_client_and_the_server_apply_every_mutation_alike() {
         let mut rng = ChaCha8Rng::seed_from_u64(case);
         // The client's path: a fresh download, then every mutation replayed on top of it.
         let client = Client::open(&world.root.path().join(format!("diff-client-{case}")), &url, &world.tokens["alice"]).await;
-        let (project, items): (String, Vec<String>) = client
+        let (project, items, numbers): (String, Vec<String>, Vec<i64>) = client
             .store
             .read(|conn| {
                 let project: String = conn.query_row("SELECT uuid FROM projects WHERE id = ?1", [client.project], |r| r.get(0))?;
-                let mut stmt = conn.prepare("SELECT uuid FROM items WHERE project_id = ?1 ORDER BY uuid")?;
-                let items = stmt.query_map([client.project], |r| r.get(0))?.collect::<Result<_, _>>()?;
-                Ok((project, items))
+                let mut stmt = conn.prepare("SELECT uuid, no FROM items WHERE project_id = ?1 ORDER BY uuid")?;
+                let rows: Vec<(String, i64)> = stmt.query_map([client.project], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+                let (items, numbers) = rows.into_iter().unzip();
+                Ok((project, items, numbers))
             })
             .unwrap();
         let mut pool: Vec<String> = (0..3).map(|n| format!("c{case:04}-{n}-0000-4000-8000-000000000000")).collect();
         if let Some(old) = deleted_before.choose(&mut rng) {
             pool.push(old.clone()); // a collection deleted in an earlier case: delete wins
         }
-        let seq = sequence(&mut rng, case, &project, &items, &pool);
+        let seq = sequence(&mut rng, case, &project, &items, &numbers, &pool);
         let before = updated(&client);
         client.replay(&seq);
         let by_client = state(&client, &before);
