@@ -12,7 +12,9 @@
 //!    `instr` over every name (what the filter did before the index);
 //! 2. select all -> add to a collection (local commit incl. outbox), baseline: a bare
 //!    `INSERT ... SELECT` of the same rows into a scratch table; and the same add with
-//!    `synchronous=NORMAL`, to show what the durable `FULL` costs.
+//!    `synchronous=NORMAL`, to show what the durable `FULL` costs; then select all -> remove,
+//!    -> tag and -> untag, and the outbox bytes each wrote. The project is a synced copy (its
+//!    items numbered as a pull leaves them), so every action records its mutations.
 
 use std::time::{Duration, Instant};
 
@@ -49,8 +51,8 @@ fn generate(store: &Store, n: usize) -> i64 {
             }
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
             let mut item = tx.prepare(
-                "INSERT INTO items (id, uuid, project_id, dataset_id, kind, name, mime, width, height, size, labels_count, created_at, updated_at, source, tags_text)
-                 VALUES (?1, ?2, ?3, ?4, 'image', ?5, 'image/jpeg', ?6, ?7, ?8, ?9, ?10, ?10, 'bench', ?11)",
+                "INSERT INTO items (id, uuid, project_id, dataset_id, kind, name, mime, width, height, size, labels_count, created_at, updated_at, source, tags_text, no)
+                 VALUES (?1, ?2, ?3, ?4, 'image', ?5, 'image/jpeg', ?6, ?7, ?8, ?9, ?10, ?10, 'bench', ?11, ?1)",
             )?;
             let mut tag = tx.prepare("INSERT INTO item_tags (item_id, tag_id) VALUES (?1, ?2)")?;
             for id in 1..=n as i64 {
@@ -74,6 +76,8 @@ fn generate(store: &Store, n: usize) -> i64 {
                     tag.execute([id, k as i64 + 1])?;
                 }
             }
+            // A copy of a server project: actions record their mutations in the outbox.
+            tx.execute("INSERT INTO sync_projects (project_id, server, namespace, role) VALUES (?1, 'http://bench.test', 'bench', 'editor')", [p])?;
             Ok(p)
         })
         .unwrap()
@@ -213,7 +217,9 @@ fn select_all_add(store: &Store, project: i64, n: usize) {
         assert_eq!(out.added as usize, n);
         (c.id, took)
     };
+    outbox_bytes(store, 1); // what the filter benchmark left
     let (first, core) = add("all");
+    let add_outbox = outbox_bytes(store, n);
     store.write(|tx| Ok(tx.execute("DELETE FROM memberships WHERE collection_id = ?1", [first])?)).unwrap();
     store.set_synchronous_for_benchmark(1).unwrap();
     let (c, normal) = add("all, NORMAL");
@@ -236,4 +242,28 @@ fn select_all_add(store: &Store, project: i64, n: usize) {
         core.as_secs_f64() - normal.as_secs_f64(),
         (core.as_secs_f64() / normal.as_secs_f64() - 1.0) * 100.0
     );
+    println!("  outbox of the add: {add_outbox}");
+    let t = Instant::now();
+    let removed = store.remove_from_collection(project, c, &sel).unwrap();
+    let took = t.elapsed();
+    assert_eq!(removed as usize, n);
+    println!("select all ({n}) -> remove from the collection: {took:.2?} (budget <= 1.5 s); outbox {}", outbox_bytes(store, n));
+    let t = Instant::now();
+    let tagged = store.tag_items(project, &sel, &["bench-tag".to_string()]).unwrap();
+    println!("select all ({n}) -> tag ({tagged} items changed): {:.2?} (budget <= 1.5 s); outbox {}", t.elapsed(), outbox_bytes(store, n));
+    let t = Instant::now();
+    let untagged = store.untag_items(project, &sel, &["bench-tag".to_string()]).unwrap();
+    println!("select all ({n}) -> untag ({untagged} items changed): {:.2?} (budget <= 1.5 s); outbox {}", t.elapsed(), outbox_bytes(store, n));
+}
+
+/// The outbox's last action, in bytes per item (the rows it appended since the last call).
+fn outbox_bytes(store: &Store, n: usize) -> String {
+    let (rows, bytes): (i64, i64) = store
+        .write(|tx| {
+            let out = tx.query_row("SELECT count(*), coalesce(sum(length(mutation)), 0) FROM outbox", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            tx.execute("DELETE FROM outbox", [])?;
+            Ok(out)
+        })
+        .unwrap();
+    format!("{rows} mutations, {bytes} bytes, {:.2} bytes per item", bytes as f64 / n as f64)
 }

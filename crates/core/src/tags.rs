@@ -2,6 +2,7 @@
 //! item itself. Each action is one transaction with its outbox mutation.
 
 use rusqlite::Connection;
+use trove_protocol::itemset::{ItemSet, SET_MAX};
 use trove_protocol::mutation::ITEMS_MAX;
 use trove_protocol::{rules, Mutation, Selection};
 
@@ -48,10 +49,7 @@ pub fn tag(conn: &Connection, project: i64, sel: &Selection, tags: &[String]) ->
     if changed.is_empty() {
         return Ok(0);
     }
-    let uuids = item_uuids(conn, &changed)?;
-    for chunk in changed.chunks(ITEMS_MAX) {
-        outbox::append(conn, project, &Mutation::TagItems { items: chunk.iter().map(|id| uuids[id].clone()).collect(), tags: tags.clone() })?;
-    }
+    record(conn, project, &changed, &tags, true)?;
     Ok(changed.len() as u64)
 }
 
@@ -63,11 +61,36 @@ pub fn untag(conn: &Connection, project: i64, sel: &Selection, tags: &[String]) 
     if changed.is_empty() {
         return Ok(0);
     }
-    let uuids = item_uuids(conn, &changed)?;
-    for chunk in changed.chunks(ITEMS_MAX) {
-        outbox::append(conn, project, &Mutation::UntagItems { items: chunk.iter().map(|id| uuids[id].clone()).collect(), tags: tags.clone() })?;
-    }
+    record(conn, project, &changed, &tags, false)?;
     Ok(changed.len() as u64)
+}
+
+/// Records a tag (`add`) or an untag of the items `changed` in the outbox (synced projects
+/// only): more than [`ITEMS_MAX`] items as one `tag_item_set`/`untag_item_set` per [`SET_MAX`],
+/// named by number; fewer, or items without a number, as lists of UUIDs.
+fn record(conn: &Connection, project: i64, changed: &[i64], tags: &[String], add: bool) -> Result<()> {
+    let cache = CacheReplica::new(conn, project, "")?;
+    if !cache.synced() {
+        return Ok(());
+    }
+    if changed.len() > ITEMS_MAX {
+        if let Some(numbers) = cache.numbers_of(changed)? {
+            let uuid: String = conn.query_row("SELECT uuid FROM projects WHERE id = ?1", [project], |r| r.get(0))?;
+            for chunk in numbers.chunks(SET_MAX) {
+                let (p, items, tags) = (uuid.clone(), ItemSet::encode(chunk), tags.to_vec());
+                let m = if add { Mutation::TagItemSet { project: p, items, tags } } else { Mutation::UntagItemSet { project: p, items, tags } };
+                outbox::append(conn, project, &m)?;
+            }
+            return Ok(());
+        }
+    }
+    let uuids = item_uuids(conn, changed)?;
+    for chunk in changed.chunks(ITEMS_MAX) {
+        let (items, tags) = (chunk.iter().map(|id| uuids[id].clone()).collect(), tags.to_vec());
+        let m = if add { Mutation::TagItems { items, tags } } else { Mutation::UntagItems { items, tags } };
+        outbox::append(conn, project, &m)?;
+    }
+    Ok(())
 }
 
 impl crate::Store {

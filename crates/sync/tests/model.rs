@@ -381,6 +381,11 @@ impl Model {
             | Mutation::ClaimItems { .. }
             | Mutation::SubmitItem { .. }
             | Mutation::ReviewItem { .. } => unreachable!("the model generates no queue mutation"),
+            // Bulk sets are actions of more than ITEMS_MAX items, larger than this model's
+            // catalog: `tests/differential.rs` and `tests/bulk.rs` cover them.
+            Mutation::AddItemSet { .. } | Mutation::RemoveItemSet { .. } | Mutation::TagItemSet { .. } | Mutation::UntagItemSet { .. } => {
+                unreachable!("the model's catalog is too small for a bulk set")
+            }
         }
     }
 

@@ -137,3 +137,21 @@ fn a_set_refused_by_its_bounds_changes_nothing() {
     assert!(err.to_string().contains("twice"), "{err}");
     assert_eq!(f.snapshot(), before);
 }
+
+#[test]
+fn a_bulk_tag_and_untag_record_one_set_each() {
+    let f = fixture();
+    let items = f.add_items(f.p, ITEMS_MAX + 3, true);
+    let before = f.outbox_len();
+    assert_eq!(f.store.tag_items(f.p, &ids(&items), &["many".into()]).unwrap(), items.len() as u64);
+    assert_eq!(f.store.untag_items(f.p, &ids(&items[1..]), &["many".into()]).unwrap(), items.len() as u64 - 1);
+    assert_eq!(f.outbox_len(), before + 2);
+    match &last_mutations(&f, 2)[..] {
+        [Mutation::TagItemSet { items: tagged, tags, .. }, Mutation::UntagItemSet { items: untagged, .. }] => {
+            assert_eq!(tags, &["many"]);
+            same(&tagged.decode().unwrap(), &items.iter().map(|id| id * 10).collect::<Vec<_>>(), "tagged");
+            assert_eq!(untagged.decode().unwrap().len(), items.len() - 1);
+        }
+        other => panic!("unexpected {:?}", other.iter().map(Mutation::name).collect::<Vec<_>>()),
+    }
+}
