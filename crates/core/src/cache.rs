@@ -29,6 +29,8 @@ pub struct CacheReplica<'c> {
     /// Who queue actions are taken as (`registry::account`; empty while unknown, which holds no
     /// role in any queue).
     user: String,
+    /// Set writes name items by local id, not by number (`sets.rs`).
+    by_id: bool,
 }
 
 mod queues;
@@ -37,7 +39,7 @@ pub(crate) use queues::{counts as queue_counts, entries_of, entry_at, kept, queu
 
 impl<'c> CacheReplica<'c> {
     pub fn new(conn: &'c Connection, project: i64, actor: &'c str) -> Result<Self> {
-        Ok(CacheReplica { conn, project, synced: is_synced(conn, project)?, actor, user: account(conn, project)?.unwrap_or_default() })
+        Ok(CacheReplica { conn, project, synced: is_synced(conn, project)?, actor, user: account(conn, project)?.unwrap_or_default(), by_id: false })
     }
 
     pub fn synced(&self) -> bool {

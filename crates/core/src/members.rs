@@ -134,12 +134,13 @@ pub fn remove(conn: &Connection, project: i64, collection: i64, sel: &Selection)
 /// `None` when an item has no number (pulled before items were numbered): the caller then adds
 /// them by UUID.
 fn add_set(conn: &Connection, project: i64, collection: i64, ids: &[i64], actor: &str) -> Result<Option<AddOutcome>> {
-    let mut cache = CacheReplica::new(conn, project, actor)?;
+    let cache = CacheReplica::new(conn, project, actor)?;
     let Some(numbers) = cache.numbers_of(ids)? else { return Ok(None) };
     let last: Option<String> =
         conn.query_row("SELECT max(position) FROM memberships WHERE collection_id = ?1", [collection], |r| r.get(0))?;
     let key = position::between(last.as_deref(), None)?;
-    let added = trove_rulebook::merge_set(&mut cache, collection, &numbers, Some(Ranked { key: &key, first: 0 }))?;
+    let mut cache = cache.by_local_id();
+    let added = trove_rulebook::merge_set(&mut cache, collection, ids, Some(Ranked { key: &key, first: 0 }))?;
     if added > 0 && cache.synced() {
         let uuid = collections::uuid_of(conn, collection)?;
         for (k, chunk) in numbers.chunks(SET_MAX).enumerate() {
@@ -152,9 +153,10 @@ fn add_set(conn: &Connection, project: i64, collection: i64, ids: &[i64], actor:
 
 /// A bulk remove, as [`add_set`]: one `remove_item_set` per [`SET_MAX`] items.
 fn remove_set(conn: &Connection, project: i64, collection: i64, ids: &[i64]) -> Result<Option<u64>> {
-    let mut cache = CacheReplica::new(conn, project, "")?;
+    let cache = CacheReplica::new(conn, project, "")?;
     let Some(numbers) = cache.numbers_of(ids)? else { return Ok(None) };
-    let removed = trove_rulebook::merge_set(&mut cache, collection, &numbers, None)?;
+    let mut cache = cache.by_local_id();
+    let removed = trove_rulebook::merge_set(&mut cache, collection, ids, None)?;
     if removed > 0 && cache.synced() {
         let uuid = collections::uuid_of(conn, collection)?;
         for chunk in numbers.chunks(SET_MAX) {

@@ -16,6 +16,11 @@ use crate::rules::RuleError;
 
 /// Most items one set names. A bigger action is recorded as several mutations.
 pub const SET_MAX: usize = 100_000;
+/// Largest item number: 2^36 - 1 (68 billion items in one project), so that a number and its
+/// index in a set pack into one integer ([`packed`]).
+pub const NUMBER_MAX: i64 = (1 << 36) - 1;
+/// Bits of a [`packed`] value that hold the index (2^27 = 134,217,728 > `position::RANK_MAX`).
+pub const INDEX_BITS: u32 = 27;
 /// Longest encoded text: ten bytes per number at most, in base64.
 pub const TEXT_MAX: usize = (SET_MAX * 10).div_ceil(3) * 4;
 
@@ -101,7 +106,7 @@ impl ItemSet {
                 continue;
             }
             let d = (z >> 1) as i64 ^ -((z & 1) as i64);
-            prev = prev.checked_add(d).filter(|n| *n >= 1).ok_or_else(|| bad(&self.0, "item numbers are 1 or more"))?;
+            prev = prev.checked_add(d).filter(|n| (1..=NUMBER_MAX).contains(n)).ok_or_else(|| bad(&self.0, "item numbers are 1 to 68719476735"))?;
             if out.len() == SET_MAX {
                 return Err(RuleError::TooMany { what: "items", action: "item set", n: SET_MAX + 1, max: SET_MAX });
             }
@@ -115,6 +120,29 @@ impl ItemSet {
         }
         Ok(out)
     }
+}
+
+/// Each number with its index in `numbers` packed into one integer (`number << INDEX_BITS |
+/// index`), sorted by number: a replica reads them from one bound array (`number_sql`,
+/// `index_sql`) and writes its rows in key order instead of at random places. `None` when a
+/// number is out of range or there are too many to index.
+pub fn packed(numbers: &[i64]) -> Option<Vec<i64>> {
+    if numbers.len() > 1 << INDEX_BITS || numbers.iter().any(|n| !(1..=NUMBER_MAX).contains(n)) {
+        return None;
+    }
+    let mut out: Vec<i64> = numbers.iter().enumerate().map(|(i, n)| n << INDEX_BITS | i as i64).collect();
+    out.sort_unstable();
+    Some(out)
+}
+
+/// The number of a [`packed`] value, as SQL over the expression `v`.
+pub fn number_sql(v: &str) -> String {
+    format!("({v} >> {INDEX_BITS})")
+}
+
+/// The index of a [`packed`] value, as SQL over the expression `v`.
+pub fn index_sql(v: &str) -> String {
+    format!("({v} & {})", (1i64 << INDEX_BITS) - 1)
 }
 
 #[cfg(test)]
@@ -131,7 +159,7 @@ mod tests {
         round(&[]);
         round(&[1]);
         round(&[1, 2, 3, 4]);
-        round(&[5, 3, 900, 1, i64::MAX, 2, i64::MAX - 7, 4]);
+        round(&[5, 3, 900, 1, NUMBER_MAX, 2, NUMBER_MAX - 7, 4]);
         let mut state = 7u64;
         let mut seen = std::collections::HashSet::new();
         let shuffled: Vec<i64> = (0..5000)
@@ -145,6 +173,16 @@ mod tests {
         for len in 0..12 {
             round(&(1..=len).collect::<Vec<_>>());
         }
+    }
+
+    #[test]
+    fn packed_values_sort_by_number_and_keep_their_index() {
+        let p = packed(&[30, 10, 20, NUMBER_MAX]).unwrap();
+        let unpack = |v: i64| (v >> INDEX_BITS, v & ((1 << INDEX_BITS) - 1));
+        assert_eq!(p.iter().map(|v| unpack(*v)).collect::<Vec<_>>(), [(10, 1), (20, 2), (30, 0), (NUMBER_MAX, 3)]);
+        assert_eq!(packed(&[NUMBER_MAX + 1]), None);
+        assert_eq!(packed(&[0]), None);
+        assert!(ItemSet::encode(&[NUMBER_MAX + 1]).decode().is_err(), "a number too large to pack");
     }
 
     #[test]

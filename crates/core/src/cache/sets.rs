@@ -8,7 +8,7 @@
 //! as 1), so a fresh million-item add writes its rows and nothing else.
 
 use rusqlite::Connection;
-use trove_protocol::position;
+use trove_protocol::{itemset, position};
 use trove_rulebook::{cl, Ranked};
 
 use super::CacheReplica;
@@ -17,23 +17,32 @@ use crate::error::Result;
 use crate::filters::list;
 
 /// The named items that exist in the project: `rank` (the index in the set) and `item` (the
-/// local id), from the numbers in `?1` and the project in `?2`.
-fn named(synced: bool) -> &'static str {
-    if synced {
-        "SELECT a.rowid - 1 AS rank, i.id AS item FROM rarray(?1) a CROSS JOIN items i ON i.project_id = ?2 AND i.no = a.value"
-    } else {
-        "SELECT a.rowid - 1 AS rank, i.id AS item FROM rarray(?1) a CROSS JOIN items i ON i.id = a.value AND i.project_id = ?2"
-    }
+/// local id), from the packed numbers in `?1` (`itemset::packed`: sorted by number, so rows are
+/// written in key order) and the project in `?2`. Items are named by number, or by local id
+/// (`by_id`: a local project's items, and the app's own bulk actions, which hold the ids).
+fn named(by_id: bool) -> String {
+    let (number, index) = (itemset::number_sql("a.value"), itemset::index_sql("a.value"));
+    let on = if by_id { format!("i.id = {number} AND i.project_id = ?2") } else { format!("i.project_id = ?2 AND i.no = {number}") };
+    format!("SELECT {index} AS rank, i.id AS item FROM rarray(?1) a CROSS JOIN items i ON {on}")
+}
+
+/// `numbers` packed for [`named`]; a number out of range names nothing.
+fn packed(numbers: &[i64]) -> Vec<i64> {
+    itemset::packed(numbers).unwrap_or_else(|| {
+        let ok: Vec<i64> = numbers.iter().copied().filter(|n| (1..=itemset::NUMBER_MAX).contains(n)).collect();
+        itemset::packed(&ok).unwrap_or_default()
+    })
 }
 
 impl CacheReplica<'_> {
     /// `ReplicaStore::write_set`: lengths first (synced projects only), then the rows.
     pub(super) fn set(&self, collection: i64, numbers: &[i64], add: Option<Ranked<'_>>) -> Result<usize> {
         let conn = self.conn;
-        let named = named(self.synced);
-        let params = rusqlite::params![list(numbers), self.project, collection];
+        let named = named(self.by_id || !self.synced);
+        let numbers = packed(numbers);
+        let params = rusqlite::params![list(&numbers), self.project, collection];
         if self.synced {
-            write_lengths(conn, named, collection, add.is_some(), params)?;
+            write_lengths(conn, &named, collection, add.is_some(), params)?;
         }
         let changed = match add {
             Some(r) => {
@@ -42,7 +51,7 @@ impl CacheReplica<'_> {
                     "INSERT INTO memberships (collection_id, item_id, position, added_at, added_by) \
                      SELECT ?3, n.item, {key}, ?6, ?7 FROM ({named}) n WHERE true ON CONFLICT DO NOTHING"
                 ))?
-                .execute(rusqlite::params![list(numbers), self.project, collection, r.key, r.first, now_ms(), self.actor])?
+                .execute(rusqlite::params![list(&numbers), self.project, collection, r.key, r.first, now_ms(), self.actor])?
             }
             None => conn
                 .prepare(&format!("DELETE FROM memberships WHERE collection_id = ?3 AND item_id IN (SELECT item FROM ({named}))"))?
@@ -60,20 +69,44 @@ impl CacheReplica<'_> {
         if !mine {
             return Ok(Vec::new());
         }
-        let mut stmt = self.conn.prepare(&format!("SELECT item FROM ({})", named(self.synced)))?;
-        let ids = stmt.query_map(rusqlite::params![list(numbers), self.project], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut stmt = self.conn.prepare(&format!("SELECT item FROM ({}) ORDER BY rank", named(self.by_id || !self.synced)))?;
+        let ids = stmt.query_map(rusqlite::params![list(&packed(numbers)), self.project], |r| r.get(0))?.collect::<Result<_, _>>()?;
         Ok(ids)
     }
 
     /// The numbers a bulk mutation names the items `ids` by, in order; `None` when one of them
     /// has none (pulled before items were numbered): the caller names them by UUID instead.
+    /// Many items are looked up in one pass over the project's numbers (the covering index
+    /// `items_by_no`), not one search each.
     pub(crate) fn numbers_of(&self, ids: &[i64]) -> Result<Option<Vec<i64>>> {
         if !self.synced {
             return Ok(Some(ids.to_vec()));
         }
-        let mut stmt = self.conn.prepare("SELECT i.no FROM rarray(?1) a CROSS JOIN items i ON i.id = a.value")?;
-        let numbers: Vec<Option<i64>> = stmt.query_map([list(ids)], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        Ok(numbers.into_iter().collect())
+        let span = match (ids.iter().min(), ids.iter().max()) {
+            (Some(lo), Some(hi)) => (hi - lo) as usize,
+            _ => return Ok(Some(Vec::new())),
+        };
+        if ids.len() < 50_000 || span > 4 * ids.len() {
+            let mut stmt = self.conn.prepare("SELECT i.no FROM rarray(?1) a CROSS JOIN items i ON i.id = a.value")?;
+            let numbers: Vec<Option<i64>> = stmt.query_map([list(ids)], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            return Ok(numbers.into_iter().collect());
+        }
+        // By id, densely: a project's ids are mostly one run (0 where an id has no number).
+        let (lo, hi) = (*ids.iter().min().expect("many ids"), *ids.iter().max().expect("many ids"));
+        let mut by_id = vec![0i64; (hi - lo + 1) as usize];
+        let mut stmt = self.conn.prepare("SELECT id, no FROM items WHERE project_id = ?1 AND no IS NOT NULL AND id BETWEEN ?2 AND ?3")?;
+        let mut rows = stmt.query(rusqlite::params![self.project, lo, hi])?;
+        while let Some(r) = rows.next()? {
+            by_id[(r.get::<_, i64>(0)? - lo) as usize] = r.get(1)?;
+        }
+        Ok(ids.iter().map(|id| Some(by_id[(id - lo) as usize]).filter(|n| *n > 0)).collect())
+    }
+
+    /// Names the items of the following set writes by local id instead of by number: the app's
+    /// own bulk actions, which resolved the selection to ids (the outbox names them by number).
+    pub(crate) fn by_local_id(mut self) -> Self {
+        self.by_id = true;
+        self
     }
 }
 

@@ -155,3 +155,27 @@ fn a_bulk_tag_and_untag_record_one_set_each() {
         other => panic!("unexpected {:?}", other.iter().map(Mutation::name).collect::<Vec<_>>()),
     }
 }
+
+#[test]
+fn a_large_add_names_every_item_by_its_number() {
+    // Past 50,000 items the numbers are read in one pass over the project (`numbers_of`).
+    let f = fixture();
+    let items = f.add_items(f.p, 60_000, true);
+    let mut picked: Vec<i64> = items.iter().copied().filter(|id| id % 7 != 0).collect();
+    picked.reverse();
+    let c = new(&f, f.p, "Large");
+    f.store.add_to_collection(f.p, c, &ids(&picked)).unwrap();
+    let named: Vec<i64> = f
+        .store
+        .outbox()
+        .unwrap()
+        .into_iter()
+        .filter_map(|(_, m)| match m {
+            Mutation::AddItemSet { items, .. } => Some(items.decode().unwrap()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    same(&named, &picked.iter().map(|id| id * 10).collect::<Vec<_>>(), "numbers in the selection's order");
+    same(&members(&f, f.p, c), &picked, "members in the selection's order");
+}

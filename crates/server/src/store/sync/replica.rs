@@ -154,8 +154,9 @@ impl ReplicaStore for ServerReplica<'_, '_> {
     fn numbered(&mut self, project: &str, numbers: &[i64]) -> Result<Vec<i64>> {
         let project = project_by_uuid(self.tx, self.caller, project, Role::Editor)?;
         self.editable.insert(project);
-        let mut stmt = self.tx.prepare(&format!("SELECT item FROM ({})", super::sets::NAMED))?;
-        let ids: Vec<i64> = stmt.query_map(rusqlite::params![trove_sqlite::list(numbers), project], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self.tx.prepare(&format!("SELECT item FROM ({}) ORDER BY rank", super::sets::named()))?;
+        let numbers = super::sets::packed(numbers);
+        let ids: Vec<i64> = stmt.query_map(rusqlite::params![trove_sqlite::list(&numbers), project], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         for id in &ids {
             self.projects.insert(*id, project);
         }

@@ -84,8 +84,8 @@ fn set_uuids_of_collection(tx: &Transaction, collection: &str, set: &ItemSet) ->
 
 fn numbered_uuids(tx: &Transaction, project: Option<i64>, set: &ItemSet) -> Result<Vec<String>> {
     let (Some(project), Ok(numbers)) = (project, set.decode()) else { return Ok(Vec::new()) };
-    let mut stmt = tx.prepare(&format!("SELECT i.uuid FROM ({}) n JOIN items i ON i.id = n.item", super::sets::NAMED))?;
-    let uuids = stmt.query_map(rusqlite::params![trove_sqlite::list(&numbers), project], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let mut stmt = tx.prepare(&format!("SELECT i.uuid FROM ({}) n JOIN items i ON i.id = n.item", super::sets::named()))?;
+    let uuids = stmt.query_map(rusqlite::params![trove_sqlite::list(&super::sets::packed(&numbers)), project], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     Ok(uuids)
 }
 
