@@ -18,6 +18,11 @@
 //!    `Driver` (how often a round that pushed such an add told the UI to re-read: its
 //!    `changes_seen`; the UI refreshes once by itself after an add).
 //!
+//! 4. A select-all add through sync (issue 13): on the first pull's cache (N items), every item
+//!    is added to a new collection (local commit), the outbox is pushed (its mutations and JSON
+//!    bytes shown), and a second app — its own cache, the project downloaded before — pulls it:
+//!    the time from the add until that app holds N members.
+//!
 //! Usage: `cargo run --release -p trove-sync --example sync_bench -- [ITEMS] [ROUNDS] [E]` (defaults
 //! 1,000,000, 20 and 100,000).
 
@@ -166,7 +171,7 @@ impl Side {
         let t = Instant::now();
         let rows = self.state.db.read(|c| {
             let mut stmt = c.prepare(
-                "SELECT i.uuid, d.uuid, i.kind, i.name, i.mime, i.width, i.height, i.size, i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text \
+                "SELECT i.uuid, d.uuid, i.kind, i.name, i.mime, i.width, i.height, i.size, i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text, i.no \
                  FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE i.project_id = ?1 ORDER BY i.version",
             )?;
             let rows = stmt
@@ -390,10 +395,63 @@ fn main() -> anyhow::Result<()> {
             ms(b95) / ms(s95)
         );
     }
+    // 3. The echo of a local add.
+    echo(&rt, echo_items)?;
+
+    // 4. A select-all add of the big copy, through the server to a second app.
+    bulk_through_sync(&rt, &big)?;
     if std::env::var_os("BENCH_KEEP").is_some() {
         let _ = (small._dir.keep(), big._dir.keep());
     }
+    Ok(())
+}
 
-    // 3. The echo of a local add.
-    echo(&rt, echo_items)
+/// Part 4: select all -> add on `side`'s app, pushed, pulled by a second app.
+fn bulk_through_sync(rt: &tokio::runtime::Runtime, side: &Side) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let other = Arc::new(Store::open(&dir.path().join("trove.db"), &dir.path().join("thumbs"))?);
+    let other_engine = Engine::new(other.clone(), Remote::new(&side.url, &side.bench.token)?);
+    let t = Instant::now();
+    rt.block_on(other_engine.connect(&side.bench.uuid, &|_| {}))?;
+    println!("  (a second app downloaded the {}-item project in {:.1} s)", side.n, t.elapsed().as_secs_f64());
+    let input = NewCollection { title: "Everything".into(), description: String::new(), private: false, theme: None };
+    let c = side.store.create_collection(side.local, &input)?;
+    rt.block_on(side.engine.sync_until_settled())?;
+    rt.block_on(other_engine.sync_until_settled())?;
+
+    let start = Instant::now();
+    let all = Selection::Matching { query: ItemQuery::default(), except: vec![] };
+    let out = side.store.add_to_collection(side.local, c.id, &all)?;
+    let local = start.elapsed();
+    ensure!(out.added as usize == side.n, "added {} items, expected {}", out.added, side.n);
+    let (mutations, bytes): (i64, i64) =
+        side.store.read(|c| Ok(c.query_row("SELECT count(*), coalesce(sum(length(mutation)), 0) FROM outbox", [], |r| Ok((r.get(0)?, r.get(1)?)))?))?;
+    let t = Instant::now();
+    let pushed = rt.block_on(side.engine.push())?;
+    let push = t.elapsed();
+    ensure!(pushed.refused == 0, "the server refused {} of the add's mutations", pushed.refused);
+    let t = Instant::now();
+    rt.block_on(other_engine.sync_until_settled())?;
+    let pull = t.elapsed();
+    let total = start.elapsed();
+    let members: i64 = other.read(|conn| {
+        Ok(conn.query_row(
+            "SELECT count(*) FROM memberships m JOIN collections c ON c.id = m.collection_id WHERE c.title = 'Everything' AND c.project_id = ?1",
+            [other.synced_projects()?.first().map(|p| p.project).unwrap_or(0)],
+            |r| r.get(0),
+        )?)
+    })?;
+    ensure!(members as usize == side.n, "the second app holds {members} members, expected {}", side.n);
+    println!(
+        "select all ({}) -> add, through sync to a second app: {:.1} s from the add until the second app holds every member (budget <= 60 s); \
+         local commit {:.2} s; push {:.1} s ({mutations} mutations, {:.1} MB of JSON, {:.2} B/item); the second app's pull {:.1} s",
+        side.n,
+        total.as_secs_f64(),
+        local.as_secs_f64(),
+        push.as_secs_f64(),
+        bytes as f64 / 1e6,
+        bytes as f64 / side.n as f64,
+        pull.as_secs_f64()
+    );
+    Ok(())
 }
