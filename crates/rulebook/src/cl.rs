@@ -49,6 +49,28 @@ pub fn after_sql(stored: &str, present: &str, add: bool) -> String {
 mod tests {
     use super::*;
 
+    /// The SQL twins the replicas write sets with give what the rules give, in the SQLite both
+    /// embed: a pair's length, and an added item's key.
+    #[test]
+    fn the_sql_of_a_length_and_a_key_is_the_rule() {
+        use trove_protocol::position;
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for stored in 0..9i64 {
+            for present in [false, true] {
+                for add in [false, true] {
+                    let sql = format!("SELECT {}", after_sql("?1", "?2", add));
+                    let got: i64 = conn.query_row(&sql, rusqlite::params![stored, present], |r| r.get(0)).unwrap();
+                    assert_eq!(got, after(stored, present, add), "stored {stored}, present {present}, add {add}");
+                }
+            }
+        }
+        for (base, rank) in [("a0", 0u32), ("a1V", 7), ("Zz", 12_345), ("b00", position::RANK_MAX)] {
+            let sql = format!("SELECT {}", position::ranked_sql("?1", "?2"));
+            let got: String = conn.query_row(&sql, rusqlite::params![base, rank], |r| r.get(0)).unwrap();
+            assert_eq!(got, position::ranked(base, rank).unwrap());
+        }
+    }
+
     #[test]
     fn lengths_follow_adds_and_removes() {
         assert_eq!(next(0, true), 1);

@@ -139,28 +139,3 @@ fn write_lengths(conn: &Connection, named: &str, collection: i64, add: bool, par
     .execute(params)?;
     Ok(())
 }
-
-#[cfg(test)]
-mod tests {
-    use trove_protocol::position;
-    use trove_rulebook::cl;
-
-    /// The SQL twins of the rulebook's rules give what the rules give.
-    #[test]
-    fn the_sql_of_a_length_and_a_key_is_the_rulebooks() {
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
-        for stored in 0..9i64 {
-            for present in [false, true] {
-                for add in [false, true] {
-                    let sql = format!("SELECT {}", cl::after_sql("?1", "?2", add));
-                    let got: i64 = conn.query_row(&sql, rusqlite::params![stored, present], |r| r.get(0)).unwrap();
-                    assert_eq!(got, cl::after(stored, present, add), "stored {stored}, present {present}, add {add}");
-                }
-            }
-        }
-        for (base, rank) in [("a0", 0u32), ("a1V", 7), ("Zz", 12_345), ("b00", position::RANK_MAX)] {
-            let got: String = conn.query_row(&format!("SELECT {}", position::ranked_sql("?1", "?2")), rusqlite::params![base, rank], |r| r.get(0)).unwrap();
-            assert_eq!(got, position::ranked(base, rank).unwrap());
-        }
-    }
-}

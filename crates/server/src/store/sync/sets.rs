@@ -63,26 +63,3 @@ pub(super) fn write_set(tx: &Transaction, caller: &Caller, c: Target, numbers: &
     };
     Ok(changed)
 }
-
-#[cfg(test)]
-mod tests {
-    use trove_protocol::position;
-    use trove_rulebook::cl;
-
-    /// The server's SQLite evaluates the rulebook's SQL twins as the rules say.
-    #[test]
-    fn the_sql_of_a_length_and_a_key_is_the_rulebooks() {
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
-        for stored in 0..9i64 {
-            for present in [false, true] {
-                for add in [false, true] {
-                    let sql = format!("SELECT {}", cl::after_sql("?1", "?2", add));
-                    let got: i64 = conn.query_row(&sql, rusqlite::params![stored, present], |r| r.get(0)).unwrap();
-                    assert_eq!(got, cl::after(stored, present, add));
-                }
-            }
-        }
-        let got: String = conn.query_row(&format!("SELECT {}", position::ranked_sql("?1", "?2")), rusqlite::params!["a1", 42], |r| r.get(0)).unwrap();
-        assert_eq!(got, position::ranked("a1", 42).unwrap());
-    }
-}
