@@ -22,7 +22,7 @@ export function target(): { selection: Selection; count: number; all: boolean } 
 }
 
 export async function addTo(c: Collection, sel: Selection) {
-  const out = await api.addToCollection(project.pid, c.id, sel);
+  const out = await status.during(`Adding to ${c.title}…`, () => api.addToCollection(project.pid, c.id, sel));
   const already = out.already ? ` (${formatAlready(out.already)})` : '';
   status.info(`Added ${plural(out.added, 'item')} to ${c.title}${already}`);
   await refreshAll();
@@ -60,15 +60,18 @@ export async function deleteCollection(c: Collection) {
 export async function removeFromOpen() {
   const c = collections.byId(query.collectionId);
   if (!c || selection.count === 0) return;
-  const n = await api.removeFromCollection(project.pid, c.id, selection.toWire(query.current));
+  const wire = selection.toWire(query.current);
+  const n = await status.during(`Removing from ${c.title}…`, () => api.removeFromCollection(project.pid, c.id, wire));
   selection.clear();
   status.info(`Removed ${plural(n, 'item')} from ${c.title}`);
   await refreshAll();
 }
 
 export async function tag(sel: Selection, tags: string[], untag = false) {
-  const n = untag ? await api.untagItems(project.pid, sel, tags) : await api.tagItems(project.pid, sel, tags);
   const what = tags.join(', ');
+  const n = await status.during(untag ? `Removing tag ${what}…` : `Tagging with ${what}…`, () =>
+    untag ? api.untagItems(project.pid, sel, tags) : api.tagItems(project.pid, sel, tags),
+  );
   status.info(untag ? `Removed tag ${what} from ${plural(n, 'item')}` : `Tagged ${plural(n, 'item')} with ${what}`);
   await refreshAll();
   return n;

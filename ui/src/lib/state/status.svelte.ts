@@ -1,6 +1,9 @@
 // The status line: the last action's message and the last error, in words.
 import { ApiFailure } from '../api';
 
+/** How long an action may take before the UI says it is working on it. */
+export const SLOW_MS = 300;
+
 class StatusStore {
   message = $state('');
   error = $state<string | null>(null);
@@ -18,6 +21,21 @@ class StatusStore {
 
   dismiss() {
     this.error = null;
+  }
+
+  /**
+   * Runs `work` and, once it has taken longer than `SLOW_MS`, shows `label` as long work in
+   * progress (the status line's spinner): a bulk action on a million items takes seconds.
+   * Failures are the caller's.
+   */
+  async during<T>(label: string, work: () => Promise<T>): Promise<T> {
+    const timer = setTimeout(() => (this.busy = label), SLOW_MS);
+    try {
+      return await work();
+    } finally {
+      clearTimeout(timer);
+      if (this.busy === label) this.busy = null;
+    }
   }
 
   /** Runs `work` with a busy label; failures land in `error`. Returns undefined on failure. */
