@@ -500,7 +500,7 @@ async fn pruning_keeps_what_changed_within_the_window() {
     let page = f.pull(&f.s.bob, "dev-bob", cookie, 100).await;
     assert_eq!(page["reset"], false);
     let mut want = vec![(it[0].clone(), 2), (it[1].clone(), 4), (it[2].clone(), 0)];
-    want.sort();
+    want.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(titles_and_pairs(&page).1, want);
     let mut deleted: Vec<&str> = page["deleted_collections"].as_array().unwrap().iter().map(|u| u.as_str().unwrap()).collect();
     deleted.sort();
@@ -510,4 +510,72 @@ async fn pruning_keeps_what_changed_within_the_window() {
     assert_eq!((pruned.tombstones, pruned.clocks), (2, 3), "{pruned}");
     assert!(pruned.to_string().starts_with("removed 2 tombstones of deleted collections and 3 clocks of removed memberships"), "{pruned}");
     assert_eq!(f.members().await, Vec::<usize>::new());
+}
+
+fn set(numbers: &[i64]) -> String {
+    trove_protocol::itemset::ItemSet::encode(numbers).as_str().to_string()
+}
+
+fn add_set(items: &str, key: &str, first: u32) -> Value {
+    json!({"name": "add_item_set", "args": {"collection": C1, "items": items, "key": key, "first": first}})
+}
+
+#[tokio::test]
+async fn a_bulk_set_names_items_by_number_and_hostile_sets_change_nothing() {
+    let f = fixture();
+    let it = &f.items;
+    assert!(refusals(&f.push(&f.s.alice, "dev-a", vec![(1, f.create("Bulk"))]).await).is_empty());
+    // The project's items are numbered 1..=5 in the order they arrived; 99 names nothing.
+    let (all, _) = f.pull_all(&f.s.carol, "dev-c", 0).await;
+    let numbers: Vec<u64> = all["items"].as_array().unwrap().iter().map(|i| i["no"].as_u64().unwrap()).collect();
+    assert_eq!(numbers, [1, 2, 3, 4, 5]);
+    let r = f.push(&f.s.alice, "dev-a", vec![(2, add_set(&set(&[4, 2, 99]), "a0", 7))]).await;
+    assert!(refusals(&r).is_empty());
+    assert_eq!(f.members().await, [3, 1], "in the set's order");
+    let (all, _) = f.pull_all(&f.s.carol, "dev-c", 0).await;
+    let keys: Vec<(String, Value)> = pairs(&all).into_iter().map(|(item, _, key)| (item, key)).collect();
+    let mut want = vec![(it[3].clone(), json!("a000000007V")), (it[1].clone(), json!("a000000008V"))];
+    want.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(keys, want, "each key is the base and the item's rank");
+
+    // Malformed, oversized or contradictory sets from an editor: each refused as invalid input,
+    // with a short message, and the collection and tags as they were.
+    let huge = "A".repeat(trove_protocol::itemset::TEXT_MAX + 4);
+    let r = f
+        .push(&f.s.alice, "dev-a", vec![
+            (3, add_set("!!not base64", "a0", 0)),
+            (4, add_set(&set(&[1, 1]), "a0", 0)),
+            (5, add_set(&set(&[1]), "a00", 0)),
+            (6, add_set(&set(&[1, 2]), "a0", trove_protocol::position::RANK_MAX)),
+            (7, add_set(&huge, "a0", 0)),
+            (8, json!({"name": "tag_item_set", "args": {"project": f.project, "items": set(&[1]), "tags": ["bad\u{7}"]}})),
+            (9, json!({"name": "remove_item_set", "args": {"collection": C1, "items": ""}})),
+        ])
+        .await;
+    assert_eq!(refusals(&r), (3..=8).map(|id| (id, "invalid_input".to_string())).collect::<Vec<_>>(), "an empty set is a no-op");
+    for rejected in r.body["rejected"].as_array().unwrap() {
+        assert!(rejected["error"]["message"].as_str().unwrap().len() < 300, "{rejected}");
+    }
+    assert_eq!(f.members().await, [3, 1]);
+    // (An editor's refused writes re-send the rows they named, so that the app's optimistic
+    // copy is undone: item 1's absent pair and its tags.)
+    let (_, cookie) = f.pull_all(&f.s.carol, "dev-c", 0).await;
+
+    // Someone without a role, and a viewer: refused, and nothing is re-sent to anyone.
+    let r = f
+        .push(&f.s.mallory, "dev-m", vec![
+            (1, json!({"name": "remove_item_set", "args": {"collection": C1, "items": set(&[4])}})),
+            (2, json!({"name": "tag_item_set", "args": {"project": f.project, "items": set(&[1, 2]), "tags": ["x"]}})),
+        ])
+        .await;
+    let codes: Vec<String> = refusals(&r).into_iter().map(|(_, code)| code).collect();
+    assert_eq!(codes, ["not_found", "not_found"], "{:?}", r.body);
+    assert!(!r.body.to_string().contains(&it[0]), "a refusal names no item");
+    let r = f.push(&f.s.bob, "dev-bob", vec![(1, add_set(&set(&[5]), "a9", 0))]).await;
+    assert_eq!(refusals(&r), [(1, "forbidden".to_string())]);
+    let r = f.s.call(Method::POST, "/api/v1/sync/push", None, Some(json!({"client_id": "x", "mutations": [{"id": 1, "mutation": add_set(&set(&[5]), "a9", 0)}]}))).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(f.members().await, [3, 1]);
+    let page = f.pull(&f.s.carol, "dev-c", cookie, 100).await;
+    assert_eq!((page["memberships"].clone(), page["items"].clone()), (json!([]), json!([])));
 }
