@@ -71,13 +71,19 @@ fn merge(conn: &Connection, project: i64, collection: i64, ids: &[i64], add: boo
     Ok(ids.iter().map(|id| cls.get(id).copied().unwrap_or(0) as u32).collect())
 }
 
+/// The last key of the collection's order, after which an add appends.
+fn last_key(conn: &Connection, collection: i64) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT max(position) FROM memberships WHERE collection_id = ?1", [collection], |r| r.get(0))?)
+}
+
 /// Appends the selection's items that are not in the collection yet, in the selection's order.
 pub fn add(conn: &Connection, project: i64, collection: i64, sel: &Selection, actor: &str) -> Result<AddOutcome> {
     in_project(conn, project, collection)?;
     let ids = selection::resolve(conn, project, sel)?;
     if ids.len() > ITEMS_MAX {
-        if let Some(outcome) = add_set(conn, project, collection, &ids, actor)? {
-            return Ok(outcome);
+        let key = position::between(last_key(conn, collection)?.as_deref(), None)?;
+        if let Some(added) = merge_bulk(conn, project, collection, &ids, Some(&key), actor)? {
+            return Ok(AddOutcome { added: added as u64, already: (ids.len() - added) as u64 });
         }
     }
     let present = member_ids(conn, collection, &ids)?;
@@ -86,9 +92,7 @@ pub fn add(conn: &Connection, project: i64, collection: i64, sel: &Selection, ac
     if new.is_empty() {
         return Ok(outcome);
     }
-    let last: Option<String> =
-        conn.query_row("SELECT max(position) FROM memberships WHERE collection_id = ?1", [collection], |r| r.get(0))?;
-    let positions = position::n_between(last.as_deref(), None, new.len())?;
+    let positions = position::n_between(last_key(conn, collection)?.as_deref(), None, new.len())?;
     // The rulebook decides each pair's new length and row, as the server will.
     let cls = merge(conn, project, collection, &new, true, &positions, actor)?;
     let uuids = item_uuids(conn, &new)?;
@@ -109,8 +113,8 @@ pub fn remove(conn: &Connection, project: i64, collection: i64, sel: &Selection)
     in_project(conn, project, collection)?;
     let ids = selection::resolve(conn, project, sel)?;
     if ids.len() > ITEMS_MAX {
-        if let Some(removed) = remove_set(conn, project, collection, &ids)? {
-            return Ok(removed);
+        if let Some(removed) = merge_bulk(conn, project, collection, &ids, None, "")? {
+            return Ok(removed as u64);
         }
     }
     let mut members: Vec<i64> = member_ids(conn, collection, &ids)?.into_iter().collect();
@@ -128,42 +132,30 @@ pub fn remove(conn: &Connection, project: i64, collection: i64, sel: &Selection)
     Ok(members.len() as u64)
 }
 
-/// A bulk add (more than [`ITEMS_MAX`] items): the rulebook's set merge (`merge_set`) writes
-/// every pair in a few statements, each new member keyed by its rank in the selection after one
-/// new key; the outbox gets one `add_item_set` per [`SET_MAX`] items, naming them by number.
-/// `None` when an item has no number (pulled before items were numbered): the caller then adds
-/// them by UUID.
-fn add_set(conn: &Connection, project: i64, collection: i64, ids: &[i64], actor: &str) -> Result<Option<AddOutcome>> {
+/// A bulk add (`key`: where the new members go) or remove of more than [`ITEMS_MAX`] items:
+/// the rulebook's set merge (`merge_set`) writes every pair in a few statements, each new member
+/// keyed by its rank in the selection after `key`; the outbox gets one `add_item_set` or
+/// `remove_item_set` per [`SET_MAX`] items, naming them by number. Returns how many rows were
+/// inserted or deleted; `None` when an item has no number (pulled before items were numbered):
+/// the caller then names them by UUID.
+fn merge_bulk(conn: &Connection, project: i64, collection: i64, ids: &[i64], key: Option<&str>, actor: &str) -> Result<Option<usize>> {
     let cache = CacheReplica::new(conn, project, actor)?;
     let Some(numbers) = cache.numbers_of(ids)? else { return Ok(None) };
-    let last: Option<String> =
-        conn.query_row("SELECT max(position) FROM memberships WHERE collection_id = ?1", [collection], |r| r.get(0))?;
-    let key = position::between(last.as_deref(), None)?;
     let mut cache = cache.by_local_id();
-    let added = trove_rulebook::merge_set(&mut cache, collection, ids, Some(Ranked { key: &key, first: 0 }))?;
-    if added > 0 && cache.synced() {
+    let ranked = key.map(|key| Ranked { key, first: 0 });
+    let changed = trove_rulebook::merge_set(&mut cache, collection, ids, ranked)?;
+    if changed > 0 && cache.synced() {
         let uuid = collections::uuid_of(conn, collection)?;
         for (k, chunk) in numbers.chunks(SET_MAX).enumerate() {
-            let first = (k * SET_MAX) as u32;
-            outbox::append(conn, project, &Mutation::AddItemSet { collection: uuid.clone(), items: ItemSet::encode(chunk), key: key.clone(), first })?;
+            let (collection, items) = (uuid.clone(), ItemSet::encode(chunk));
+            let m = match key {
+                Some(key) => Mutation::AddItemSet { collection, items, key: key.to_string(), first: (k * SET_MAX) as u32 },
+                None => Mutation::RemoveItemSet { collection, items },
+            };
+            outbox::append(conn, project, &m)?;
         }
     }
-    Ok(Some(AddOutcome { added: added as u64, already: (ids.len() - added) as u64 }))
-}
-
-/// A bulk remove, as [`add_set`]: one `remove_item_set` per [`SET_MAX`] items.
-fn remove_set(conn: &Connection, project: i64, collection: i64, ids: &[i64]) -> Result<Option<u64>> {
-    let cache = CacheReplica::new(conn, project, "")?;
-    let Some(numbers) = cache.numbers_of(ids)? else { return Ok(None) };
-    let mut cache = cache.by_local_id();
-    let removed = trove_rulebook::merge_set(&mut cache, collection, ids, None)?;
-    if removed > 0 && cache.synced() {
-        let uuid = collections::uuid_of(conn, collection)?;
-        for chunk in numbers.chunks(SET_MAX) {
-            outbox::append(conn, project, &Mutation::RemoveItemSet { collection: uuid.clone(), items: ItemSet::encode(chunk) })?;
-        }
-    }
-    Ok(Some(removed as u64))
+    Ok(Some(changed))
 }
 
 fn position_of(conn: &Connection, collection: i64, c: &collections::Live, item: i64) -> Result<String> {

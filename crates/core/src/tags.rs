@@ -43,54 +43,43 @@ pub(crate) fn set_tags(conn: &Connection, project: i64, item: i64, tags: &[Strin
 
 /// Adds the tags to every selected item; returns how many items changed.
 pub fn tag(conn: &Connection, project: i64, sel: &Selection, tags: &[String]) -> Result<u64> {
-    let tags = clean(tags)?;
-    let ids = selection::resolve(conn, project, sel)?;
-    let changed = trove_rulebook::set_tags(&mut CacheReplica::new(conn, project, "")?, &ids, &tags, true)?;
-    if changed.is_empty() {
-        return Ok(0);
-    }
-    record(conn, project, &changed, &tags, true)?;
-    Ok(changed.len() as u64)
+    retag(conn, project, sel, tags, true)
 }
 
 /// Removes the tags from every selected item; returns how many items changed.
 pub fn untag(conn: &Connection, project: i64, sel: &Selection, tags: &[String]) -> Result<u64> {
-    let tags = clean(tags)?;
-    let ids = selection::resolve(conn, project, sel)?;
-    let changed = trove_rulebook::set_tags(&mut CacheReplica::new(conn, project, "")?, &ids, &tags, false)?;
-    if changed.is_empty() {
-        return Ok(0);
-    }
-    record(conn, project, &changed, &tags, false)?;
-    Ok(changed.len() as u64)
+    retag(conn, project, sel, tags, false)
 }
 
-/// Records a tag (`add`) or an untag of the items `changed` in the outbox (synced projects
-/// only): more than [`ITEMS_MAX`] items as one `tag_item_set`/`untag_item_set` per [`SET_MAX`],
-/// named by number; fewer, or items without a number, as lists of UUIDs.
-fn record(conn: &Connection, project: i64, changed: &[i64], tags: &[String], add: bool) -> Result<()> {
-    let cache = CacheReplica::new(conn, project, "")?;
-    if !cache.synced() {
-        return Ok(());
+/// Adds (`add`) or removes the tags on the selected items through the rulebook, and records
+/// the change for a synced project: more than [`ITEMS_MAX`] items as one
+/// `tag_item_set`/`untag_item_set` per [`SET_MAX`], named by number; fewer, or items without a
+/// number, as lists of UUIDs. Returns how many items changed.
+fn retag(conn: &Connection, project: i64, sel: &Selection, tags: &[String], add: bool) -> Result<u64> {
+    let tags = clean(tags)?;
+    let ids = selection::resolve(conn, project, sel)?;
+    let mut cache = CacheReplica::new(conn, project, "")?;
+    let changed = trove_rulebook::set_tags(&mut cache, &ids, &tags, add)?;
+    if changed.is_empty() || !cache.synced() {
+        return Ok(changed.len() as u64);
     }
-    if changed.len() > ITEMS_MAX {
-        if let Some(numbers) = cache.numbers_of(changed)? {
-            let uuid: String = conn.query_row("SELECT uuid FROM projects WHERE id = ?1", [project], |r| r.get(0))?;
-            for chunk in numbers.chunks(SET_MAX) {
-                let (p, items, tags) = (uuid.clone(), ItemSet::encode(chunk), tags.to_vec());
-                let m = if add { Mutation::TagItemSet { project: p, items, tags } } else { Mutation::UntagItemSet { project: p, items, tags } };
-                outbox::append(conn, project, &m)?;
-            }
-            return Ok(());
+    let numbers = if changed.len() > ITEMS_MAX { cache.numbers_of(&changed)? } else { None };
+    if let Some(numbers) = numbers {
+        let uuid: String = conn.query_row("SELECT uuid FROM projects WHERE id = ?1", [project], |r| r.get(0))?;
+        for chunk in numbers.chunks(SET_MAX) {
+            let (p, items, tags) = (uuid.clone(), ItemSet::encode(chunk), tags.clone());
+            let m = if add { Mutation::TagItemSet { project: p, items, tags } } else { Mutation::UntagItemSet { project: p, items, tags } };
+            outbox::append(conn, project, &m)?;
+        }
+    } else {
+        let uuids = item_uuids(conn, &changed)?;
+        for chunk in changed.chunks(ITEMS_MAX) {
+            let (items, tags) = (chunk.iter().map(|id| uuids[id].clone()).collect(), tags.clone());
+            let m = if add { Mutation::TagItems { items, tags } } else { Mutation::UntagItems { items, tags } };
+            outbox::append(conn, project, &m)?;
         }
     }
-    let uuids = item_uuids(conn, changed)?;
-    for chunk in changed.chunks(ITEMS_MAX) {
-        let (items, tags) = (chunk.iter().map(|id| uuids[id].clone()).collect(), tags.to_vec());
-        let m = if add { Mutation::TagItems { items, tags } } else { Mutation::UntagItems { items, tags } };
-        outbox::append(conn, project, &m)?;
-    }
-    Ok(())
+    Ok(changed.len() as u64)
 }
 
 impl crate::Store {

@@ -5,7 +5,7 @@ use std::hash::Hash;
 use trove_protocol::model::{CollectionPatch, Theme};
 use trove_protocol::rules::{self, RuleError};
 use trove_protocol::queue::{self, QueueEntry, QueueError};
-use trove_protocol::Mutation;
+use trove_protocol::{itemset, Mutation};
 
 use crate::members::{self, PairState, Plan};
 use crate::queues::{self, Seen};
@@ -319,6 +319,11 @@ pub fn merge_pairs<'k, S: ReplicaStore>(
 pub fn merge_set<S: ReplicaStore>(store: &mut S, c: S::Collection, numbers: &[i64], add: Option<Ranked<'_>>) -> Result<usize, S::Error> {
     if numbers.is_empty() {
         return Ok(0);
+    }
+    // What a replica packs (`itemset::packed`): a set decoded from the wire always is; a local
+    // action's ids are checked here.
+    if let Some(n) = numbers.iter().find(|n| !(1..=itemset::NUMBER_MAX).contains(*n)) {
+        return Err(RuleError::BadId { what: "item number", value: n.to_string(), expected: "item numbers are 1 to 68719476735" }.into());
     }
     if let Some(r) = add {
         let last = r.first as u64 + numbers.len() as u64 - 1;

@@ -26,12 +26,10 @@ fn named(by_id: bool) -> String {
     format!("SELECT {index} AS rank, i.id AS item FROM rarray(?1) a CROSS JOIN items i ON {on}")
 }
 
-/// `numbers` packed for [`named`]; a number out of range names nothing.
+/// `numbers` packed for [`named`] (in range: `trove_rulebook::merge_set` and set decoding
+/// check them).
 fn packed(numbers: &[i64]) -> Vec<i64> {
-    itemset::packed(numbers).unwrap_or_else(|| {
-        let ok: Vec<i64> = numbers.iter().copied().filter(|n| (1..=itemset::NUMBER_MAX).contains(n)).collect();
-        itemset::packed(&ok).unwrap_or_default()
-    })
+    itemset::packed(numbers).unwrap_or_default()
 }
 
 impl CacheReplica<'_> {
