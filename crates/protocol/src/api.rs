@@ -327,6 +327,10 @@ pub struct SubmitRequest {
 #[serde(deny_unknown_fields)]
 pub struct ReviewedItem {
     pub item: i64,
+    /// The entry's `submission` the reviewer saw.
+    // Documented as the u32 it is: utoipa's default `int32` would call 2^31 invalid input,
+    // which the server accepts (and answers "not found" or "stale").
+    #[cfg_attr(feature = "openapi", schema(format = Int64, minimum = 0, maximum = 4294967295_u64))]
     pub submission: u32,
 }
 
