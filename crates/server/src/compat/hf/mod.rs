@@ -80,6 +80,8 @@ struct ListQuery {
     /// `lastModified`, `trending` or `upvotes`; all three order by the last change here.
     sort: Option<String>,
     /// Collections per page, at least 1 (default 100, at most 1000).
+    // Any u32 is accepted (and clamped): documented as such, not as utoipa's default `int32`.
+    #[param(format = Int64, minimum = 1, maximum = 4294967295_u64)]
     limit: Option<u32>,
     /// Collections to skip (the `Link: rel="next"` header carries it).
     skip: Option<u64>,
