@@ -1,0 +1,111 @@
+use std::sync::atomic::AtomicBool;
+
+use super::*;
+
+fn fixture() -> (tempfile::TempDir, std::path::PathBuf, fixture::Expected) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("pictures");
+    let expected = fixture::write(&root, &dir.path().join("outside"));
+    let root = folder(&root).unwrap();
+    (dir, root, expected)
+}
+
+#[test]
+fn a_walk_finds_pictures_and_videos_and_skips_hidden_files_and_links_outside() {
+    let (_dir, root, expected) = fixture();
+    let found = walk(&root);
+    let names: Vec<&str> = found.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "anim.gif",
+            "broken.jpg",
+            "clip.mp4",
+            "drawing.png",
+            "empty.png",
+            "nested/cat.jpeg",
+            "nested/deeper/page.tiff",
+            "nested/drawing link.png",
+            "nested/photo copy.jpg",
+            "nested/rotated.jpg",
+            "photo.jpg",
+            "scan.bmp",
+            "sticker.webp",
+        ]
+    );
+    assert_eq!(found.outside, expected.outside);
+    assert_eq!((found.hidden, found.other), (2, 1), "two hidden entries, one text file");
+    assert!(found.unreadable.is_empty(), "{:?}", found.unreadable);
+    assert_eq!(found.files.iter().find(|f| f.name == "clip.mp4").unwrap().kind, Kind::Video);
+}
+
+#[test]
+fn every_format_is_read_with_its_type_and_size_and_bad_files_say_why() {
+    let (_dir, root, expected) = fixture();
+    let found = walk(&root);
+    let read = read_all(&found.files, &AtomicBool::new(false));
+    let mut failed = Vec::new();
+    for (file, outcome) in found.files.iter().zip(read) {
+        match outcome.expect("read: nothing cancelled") {
+            Ok(s) => {
+                assert_eq!(s.size, std::fs::metadata(&file.path).unwrap().len(), "{}", file.name);
+                assert_eq!(s.content.len(), 64);
+                assert!(s.modified.is_some());
+                let mime = match file.name.rsplit_once('.').unwrap().1 {
+                    "jpg" | "jpeg" => "image/jpeg",
+                    "png" => "image/png",
+                    "webp" => "image/webp",
+                    "gif" => "image/gif",
+                    "bmp" => "image/bmp",
+                    "tiff" => "image/tiff",
+                    "mp4" => "video/mp4",
+                    other => panic!("unexpected {other}"),
+                };
+                assert_eq!(s.mime, mime, "{}", file.name);
+                if s.kind == trove_protocol::ItemKind::Video {
+                    assert_eq!((s.width, s.thumb.is_some()), (None, false));
+                } else {
+                    let thumb = image::load_from_memory(s.thumb.as_ref().unwrap()).unwrap();
+                    assert!(thumb.width().max(thumb.height()) <= trove_thumbs::THUMB_SIDE);
+                }
+            }
+            Err(why) => failed.push((file.name.clone(), why.0)),
+        }
+    }
+    let names: Vec<&str> = failed.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, expected.failed);
+    assert!(failed[0].1.starts_with("the picture cannot be decoded ("), "{}", failed[0].1);
+    assert_eq!(failed[1].1, "the file is empty (0 bytes)");
+    let same = |a: &str, b: &str| {
+        let of = |n: &str| found.files.iter().position(|f| f.name == n).unwrap();
+        let all = read_all(&[found.files[of(a)].clone(), found.files[of(b)].clone()], &AtomicBool::new(false));
+        all[0].as_ref().unwrap().as_ref().unwrap().content == all[1].as_ref().unwrap().as_ref().unwrap().content
+    };
+    assert!(same("photo.jpg", "nested/photo copy.jpg") && same("drawing.png", "nested/drawing link.png"));
+    assert!(!same("photo.jpg", "drawing.png"));
+}
+
+#[test]
+fn an_exif_rotated_photo_is_measured_and_thumbnailed_upright() {
+    let (_dir, root, _) = fixture();
+    let file = walk(&root).files.into_iter().find(|f| f.name == "nested/rotated.jpg").unwrap();
+    let s = read(&file).unwrap();
+    assert_eq!((s.width, s.height), (Some(40), Some(80)), "stored 80×40, shown turned");
+    let thumb = image::load_from_memory(&s.thumb.unwrap()).unwrap().to_rgb8();
+    assert_eq!((thumb.width(), thumb.height()), (40, 80));
+    // Turned clockwise, the red left half is on top and the blue right half at the bottom.
+    let (top, bottom) = (thumb.get_pixel(20, 5), thumb.get_pixel(20, 75));
+    assert!(top[0] > 150 && top[2] < 100, "top {top:?}");
+    assert!(bottom[2] > 150 && bottom[0] < 100, "bottom {bottom:?}");
+}
+
+#[test]
+fn a_cancelled_read_reads_nothing_more_and_a_missing_folder_is_a_sentence() {
+    let (_dir, root, _) = fixture();
+    let found = walk(&root);
+    assert!(read_all(&found.files, &AtomicBool::new(true)).iter().all(Option::is_none));
+    let e = folder(&root.join("nope")).unwrap_err().to_string();
+    assert_eq!(e, format!("folder {:?} does not exist", root.join("nope").display().to_string()));
+    let e = folder(&root.join("photo.jpg")).unwrap_err().to_string();
+    assert!(e.ends_with("is not a folder; choose the folder of pictures to import"), "{e}");
+}
