@@ -10,7 +10,7 @@
 mod read;
 mod walk;
 
-pub use read::{read, read_all, Failure, Scanned, MAX_PICTURE_BYTES};
+pub use read::{read, read_all, read_unless, Failure, Outcome, Scanned, MAX_PICTURE_BYTES};
 pub use walk::{folder, walk, Found, Walk};
 
 /// Why an import could not start.

@@ -54,26 +54,57 @@ fn corrupt(e: image::ImageError) -> Failure {
     Failure(format!("the picture cannot be decoded ({short})"))
 }
 
+/// What reading a file came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    New(Scanned),
+    /// Its content (SHA-256) is one the caller already has: hashed, not decoded.
+    Known { content: String, size: u64 },
+    Failed(Failure),
+}
+
 /// Reads one file: its bytes are hashed, a picture is decoded (what it is comes from its bytes,
 /// never its name) and its thumbnail made upright.
 pub fn read(file: &Found) -> Result<Scanned, Failure> {
+    match read_unless(file, &|_| false) {
+        Outcome::New(s) => Ok(s),
+        Outcome::Known { .. } => unreachable!("nothing is known"),
+        Outcome::Failed(f) => Err(f),
+    }
+}
+
+/// [`read`], but a file whose content `known` says the caller has is only hashed.
+pub fn read_unless(file: &Found, known: &(dyn Fn(&str) -> bool + Sync)) -> Outcome {
+    match read_inner(file, known) {
+        Ok(Ok(s)) => Outcome::New(s),
+        Ok(Err((content, size))) => Outcome::Known { content, size },
+        Err(f) => Outcome::Failed(f),
+    }
+}
+
+type Inner = Result<Result<Scanned, (String, u64)>, Failure>;
+
+fn read_inner(file: &Found, known: &(dyn Fn(&str) -> bool + Sync)) -> Inner {
     let meta = std::fs::metadata(&file.path).map_err(|e| Failure(format!("the file cannot be read ({e})")))?;
     if meta.len() == 0 {
         return Err(Failure("the file is empty (0 bytes)".into()));
     }
     let modified = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_millis() as i64);
     match file.kind {
-        Kind::Picture => picture(file, meta.len(), modified),
-        Kind::Video => video(file, meta.len(), modified),
+        Kind::Picture => picture(file, meta.len(), modified, known),
+        Kind::Video => video(file, meta.len(), modified).map(|s| if known(&s.content) { Err((s.content, s.size)) } else { Ok(s) }),
     }
 }
 
-fn picture(file: &Found, size: u64, modified: Option<i64>) -> Result<Scanned, Failure> {
+fn picture(file: &Found, size: u64, modified: Option<i64>, known: &(dyn Fn(&str) -> bool + Sync)) -> Inner {
     if size > MAX_PICTURE_BYTES {
         return Err(Failure(format!("the file is {size} bytes; pictures over 1 GiB are not read")));
     }
     let bytes = std::fs::read(&file.path).map_err(|e| Failure(format!("the file cannot be read ({e})")))?;
     let content = hex::encode(Sha256::digest(&bytes));
+    if known(&content) {
+        return Ok(Err((content, size)));
+    }
     let reader = ImageReader::new(Cursor::new(&bytes)).with_guessed_format().map_err(|e| Failure(format!("the file cannot be read ({e})")))?;
     let format = match reader.format() {
         Some(f) if readable(f) => f,
@@ -89,7 +120,7 @@ fn picture(file: &Found, size: u64, modified: Option<i64>) -> Result<Scanned, Fa
     let turned = matches!(orientation, Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH);
     let (width, height) = if turned { (img.height(), img.width()) } else { (img.width(), img.height()) };
     let thumb = trove_thumbs::photo(&thumb).map_err(|e| Failure(format!("its thumbnail could not be made ({e})")))?;
-    Ok(Scanned {
+    Ok(Ok(Scanned {
         kind: ItemKind::Image,
         mime: format.to_mime_type().to_string(),
         width: Some(width),
@@ -98,7 +129,7 @@ fn picture(file: &Found, size: u64, modified: Option<i64>) -> Result<Scanned, Fa
         modified,
         content,
         thumb: Some(thumb),
-    })
+    }))
 }
 
 /// A video is hashed as it streams; without a decoder here its tile shows a placeholder.
@@ -127,14 +158,14 @@ fn video(file: &Found, size: u64, modified: Option<i64>) -> Result<Scanned, Fail
     })
 }
 
-/// Reads `files` on every core (at most 16 threads); the outcomes in their order. Once `cancel`
-/// is set, files not started yet are not read (`None`). A decoder that panics on a hostile file
-/// costs that file, not the import.
-pub fn read_all(files: &[Found], cancel: &AtomicBool) -> Vec<Option<Result<Scanned, Failure>>> {
+/// Reads `files` ([`read_unless`]) on every core (at most 16 threads); the outcomes in their
+/// order. Once `cancel` is set, files not started yet are not read (`None`). A decoder that
+/// panics on a hostile file costs that file, not the import.
+pub fn read_all(files: &[Found], cancel: &AtomicBool, known: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Option<Outcome>> {
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 16).min(files.len().max(1));
     let next = AtomicUsize::new(0);
-    let mut out: Vec<Option<Result<Scanned, Failure>>> = files.iter().map(|_| None).collect();
-    let done: Vec<(usize, Result<Scanned, Failure>)> = std::thread::scope(|s| {
+    let mut out: Vec<Option<Outcome>> = files.iter().map(|_| None).collect();
+    let done: Vec<(usize, Outcome)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 s.spawn(|| {
@@ -142,8 +173,8 @@ pub fn read_all(files: &[Found], cancel: &AtomicBool) -> Vec<Option<Result<Scann
                     while !cancel.load(Ordering::Relaxed) {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(file) = files.get(i) else { break };
-                        let outcome = catch_unwind(AssertUnwindSafe(|| read(file)))
-                            .unwrap_or_else(|_| Err(Failure("the picture cannot be decoded (the decoder failed)".into())));
+                        let outcome = catch_unwind(AssertUnwindSafe(|| read_unless(file, known)))
+                            .unwrap_or_else(|_| Outcome::Failed(Failure("the picture cannot be decoded (the decoder failed)".into())));
                         done.push((i, outcome));
                     }
                     done

@@ -39,11 +39,14 @@ pub fn import_folder(state: &AppState, namespace: &str, project: &str, dataset: 
     tally.unreadable.extend(found.unreadable.into_iter().map(|(name, _)| name));
     let never = AtomicBool::new(false);
     for batch in found.files.chunks(BATCH) {
-        let outcomes = trove_import::read_all(batch, &never);
+        // A file whose bytes are an item of the project already is only hashed.
+        let known = |content: &str| matches!(state.db.read(|c| items::by_identity(c, project_id, &format!("sha256:{content}"))), Ok(Some(_)));
+        let outcomes = trove_import::read_all(batch, &never, &known);
         state.db.write(|tx| {
             for (file, outcome) in batch.iter().zip(outcomes) {
                 match outcome {
-                    Some(Ok(scanned)) => {
+                    Some(trove_import::Outcome::Known { .. }) => tally.duplicates += 1,
+                    Some(trove_import::Outcome::New(scanned)) => {
                         let identity = format!("sha256:{}", scanned.content);
                         if items::by_identity(tx, project_id, &identity)?.is_some() {
                             tally.duplicates += 1;
@@ -73,7 +76,7 @@ pub fn import_folder(state: &AppState, namespace: &str, project: &str, dataset: 
                             None => tally.duplicates += 1,
                         }
                     }
-                    Some(Err(why)) => {
+                    Some(trove_import::Outcome::Failed(why)) => {
                         tracing::warn!(file = %file.name, reason = %why, "skipped a file");
                         tally.unreadable.push(file.name.clone());
                     }
