@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_names.sql"),
     include_str!("migrations/006_facts.sql"),
     include_str!("migrations/007_numbers.sql"),
+    include_str!("migrations/008_content.sql"),
 ];
 
 /// The local cache: a SQLite database and the thumbnail directory beside it.

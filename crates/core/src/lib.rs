@@ -17,6 +17,7 @@ pub mod demo;
 mod error;
 mod facts;
 pub mod filters;
+pub mod import;
 pub mod items;
 pub mod members;
 pub mod meta;

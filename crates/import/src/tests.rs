@@ -23,14 +23,14 @@ fn a_walk_finds_pictures_and_videos_and_skips_hidden_files_and_links_outside() {
             "clip.mp4",
             "drawing.png",
             "empty.png",
-            "nested/cat.jpeg",
-            "nested/deeper/page.tiff",
-            "nested/drawing link.png",
-            "nested/photo copy.jpg",
-            "nested/rotated.jpg",
             "photo.jpg",
             "scan.bmp",
             "sticker.webp",
+            "nested/cat.jpeg",
+            "nested/drawing link.png",
+            "nested/photo copy.jpg",
+            "nested/rotated.jpg",
+            "nested/deeper/page.tiff",
         ]
     );
     assert_eq!(found.outside, expected.outside);

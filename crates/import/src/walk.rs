@@ -17,7 +17,8 @@ pub struct Found {
 /// What a walk of a folder found.
 #[derive(Debug, Default)]
 pub struct Walk {
-    /// Pictures and videos, sorted by name.
+    /// Pictures and videos, those nearest the folder first, then by name: of two copies of a
+    /// picture, the one nearer the top becomes the item.
     pub files: Vec<Found>,
     /// Links leading outside the folder, not followed (names, sorted).
     pub outside: Vec<String>,
@@ -104,7 +105,7 @@ pub fn walk(root: &Path) -> Walk {
             }
         }
     }
-    found.files.sort();
+    found.files.sort_by(|a, b| (a.name.matches('/').count(), &a.name).cmp(&(b.name.matches('/').count(), &b.name)));
     found.outside.sort();
     found.unreadable.sort();
     found

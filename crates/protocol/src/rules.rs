@@ -21,6 +21,8 @@ pub const ID_MAX: usize = 64;
 /// Smallest and largest gallery thumbnail size a setting may ask for, in pixels.
 pub const THUMB_SIZE_MIN: u32 = 40;
 pub const THUMB_SIZE_MAX: u32 = 640;
+/// Most characters in a project or dataset name.
+pub const NAME_MAX: usize = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
@@ -48,6 +50,12 @@ pub enum RuleError {
     BadId { what: &'static str, value: String, expected: &'static str },
     #[error("{n} {what} in one {action}; at most {max} are allowed")]
     TooMany { what: &'static str, action: &'static str, n: usize, max: usize },
+    #[error("{what} name is empty; give the {what} a name")]
+    EmptyName { what: &'static str },
+    #[error("{what} name is {len} characters; at most {NAME_MAX} are allowed")]
+    NameTooLong { what: &'static str, len: usize },
+    #[error("{what} name {} contains a control character", quote(.name))]
+    NameControl { what: &'static str, name: String },
     #[error("thumbnail size {px} is out of range; choose {THUMB_SIZE_MIN} to {THUMB_SIZE_MAX} pixels")]
     ThumbSize { px: u32 },
     #[error(transparent)]
@@ -70,6 +78,23 @@ fn head(text: &str, max: usize) -> (&str, bool) {
         None => (text, false),
         Some((at, _)) => (&text[..at], true),
     }
+}
+
+/// A project or dataset name (`what`): trimmed, 1 to [`NAME_MAX`] characters, no control
+/// characters.
+pub fn name(what: &'static str, raw: &str) -> Result<String, RuleError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(RuleError::EmptyName { what });
+    }
+    let len = name.chars().count();
+    if len > NAME_MAX {
+        return Err(RuleError::NameTooLong { what, len });
+    }
+    if name.chars().any(char::is_control) {
+        return Err(RuleError::NameControl { what, name: name.to_string() });
+    }
+    Ok(name.to_string())
 }
 
 /// `value` quoted for a message, cut to [`QUOTE_MAX`] characters with an ellipsis: a message

@@ -8,23 +8,9 @@ use super::access::{self, Caller};
 use super::{accounts, new_hex_id, new_uuid, now_ms};
 use crate::error::{Error, Result};
 
-/// Most characters in a project or dataset name.
-pub const NAME_MAX: usize = 100;
-
-/// A project or dataset name: trimmed, 1 to [`NAME_MAX`] characters, no control characters.
-pub fn check_name(what: &str, raw: &str) -> Result<String> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(Error::Invalid(format!("{what} name is empty; give the {what} a name")));
-    }
-    let len = name.chars().count();
-    if len > NAME_MAX {
-        return Err(Error::Invalid(format!("{what} name is {len} characters; at most {NAME_MAX} are allowed")));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(Error::Invalid(format!("{what} name {name:?} contains a control character")));
-    }
-    Ok(name.to_string())
+/// A project or dataset name (`what`): the shared rule, `trove_protocol::rules::name`.
+pub fn check_name(what: &'static str, raw: &str) -> Result<String> {
+    trove_protocol::rules::name(what, raw).map_err(|e| Error::Invalid(e.to_string()))
 }
 
 const COLUMNS: &str = "p.id, p.uuid, p.hex_id, n.name, p.name, p.kind, p.description, \

@@ -1,0 +1,352 @@
+//! "Import folder…": the pictures and videos of a folder become a dataset of a local project.
+//! Which files and what each one is, `trove-import` decides (shared with the server's folder
+//! import); this module keeps the run's [`ImportStatus`], writes the items in batches (each a
+//! transaction, so the gallery shows them as they come and a crash or a cancel keeps what is
+//! done), and decides what a file is to the dataset: new, changed (its item is updated in
+//! place, keeping its collections, tags and notes), unchanged, or a copy of another file of
+//! this run.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OptionalExtension};
+use trove_import::{Found, Outcome, Scanned};
+use trove_protocol::import::{ImportFailure, ImportState, ImportStatus, FAILURES_LISTED};
+use trove_protocol::ProjectKind;
+
+use crate::db::{now_ms, Store};
+use crate::error::{Error, Result};
+
+/// Files read (on every core) and then written in one transaction.
+const BATCH: usize = 96;
+
+/// What an import was asked to do, checked before it starts.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub project: i64,
+    pub root: PathBuf,
+    pub dataset: String,
+}
+
+/// The app's one import at a time: its status, read by the window while it runs, and its
+/// cancel switch.
+#[derive(Default)]
+pub struct Importer {
+    status: Mutex<ImportStatus>,
+    cancel: AtomicBool,
+}
+
+impl Importer {
+    pub fn status(&self) -> ImportStatus {
+        self.lock().clone()
+    }
+
+    /// Asks the running import to stop after the files it is reading; what is done is kept.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ImportStatus> {
+        self.status.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Checks the request (the folder, the project, the dataset's name) and claims the importer
+    /// for it: an error, and nothing claimed, when another import is running or the request
+    /// cannot be done.
+    pub fn begin(&self, store: &Store, project: i64, folder: &str, dataset: Option<&str>) -> Result<Plan> {
+        let root = trove_import::folder(Path::new(folder.trim())).map_err(|e| Error::Invalid(e.to_string()))?;
+        let default_name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "Imported".into());
+        let dataset = trove_protocol::rules::name("dataset", dataset.filter(|d| !d.trim().is_empty()).unwrap_or(&default_name))?;
+        store.read(|c| importable(c, project))?;
+        let mut status = self.lock();
+        if status.state == ImportState::Running {
+            return Err(Error::Invalid(format!("an import of {} is running; wait for it or cancel it first", trove_protocol::rules::quote(&status.folder))));
+        }
+        self.cancel.store(false, Ordering::Relaxed);
+        *status = ImportStatus {
+            state: ImportState::Running,
+            project_id: project,
+            dataset: dataset.clone(),
+            folder: root.display().to_string(),
+            message: format!("Looking for pictures in {}…", root.display()),
+            ..ImportStatus::default()
+        };
+        Ok(Plan { project, root, dataset })
+    }
+
+    /// Runs a [`begin`](Self::begin)ed import to its end (blocking: call it off the UI's
+    /// thread) and leaves its outcome in the status.
+    pub fn run(&self, store: &Store, plan: &Plan) {
+        let end = match self.import(store, plan) {
+            Ok(()) if self.cancel.load(Ordering::Relaxed) => (ImportState::Cancelled, None),
+            Ok(()) => (ImportState::Done, None),
+            Err(e) => {
+                tracing::error!(error = %e, folder = %plan.root.display(), "an import failed");
+                (ImportState::Failed, Some(format!("The import stopped: {e}. What was imported before is kept.")))
+            }
+        };
+        let mut status = self.lock();
+        status.state = end.0;
+        status.message = end.1.unwrap_or_else(|| summary(&status));
+    }
+
+    fn import(&self, store: &Store, plan: &Plan) -> Result<()> {
+        let walk = trove_import::walk(&plan.root);
+        {
+            let mut status = self.lock();
+            status.found = walk.files.len() as u64;
+            status.ignored = (walk.hidden + walk.other) as u64;
+            status.skipped = walk.outside.iter().map(|n| format!("{n}: a link to outside the folder, not followed")).collect();
+            status.skipped.extend(walk.unreadable.iter().map(|(n, why)| format!("{n}: {why}")));
+            status.message = format!("Importing {} files…", walk.files.len());
+        }
+        let dataset = store.write(|tx| dataset_id(tx, plan.project, &plan.dataset))?;
+        let mut known = store.read(|c| Known::read(c, dataset))?;
+        let mut seen: HashSet<String> = HashSet::new();
+        for batch in walk.files.chunks(BATCH) {
+            if self.cancel.load(Ordering::Relaxed) {
+                break;
+            }
+            let have = |content: &str| known.by_content.contains_key(content);
+            let outcomes = trove_import::read_all(batch, &self.cancel, &have);
+            let mut tally = Tally::default();
+            let mut new = Vec::new();
+            let mut same = Vec::new();
+            for (file, outcome) in batch.iter().zip(outcomes) {
+                match outcome {
+                    None => {}
+                    Some(Outcome::Failed(why)) => tally.failures.push(ImportFailure { name: file.name.clone(), reason: why.0 }),
+                    Some(Outcome::Known { content, .. }) => same.push((file, content)),
+                    Some(Outcome::New(scanned)) => new.push((file, scanned)),
+                }
+            }
+            self.write(store, plan.project, dataset, new, &mut known, &mut seen, &mut tally)?;
+            // A file whose content the dataset had before this batch's changes: unchanged if it
+            // still has it; else (its item now shows a changed file) it is read again as new.
+            let mut again = Vec::new();
+            for (file, content) in same {
+                if seen.contains(&content) {
+                    tally.duplicates += 1;
+                } else if known.by_content.contains_key(&content) {
+                    seen.insert(content);
+                    tally.unchanged += 1;
+                } else {
+                    match trove_import::read(file) {
+                        Ok(scanned) => again.push((file, scanned)),
+                        Err(why) => tally.failures.push(ImportFailure { name: file.name.clone(), reason: why.0 }),
+                    }
+                }
+            }
+            self.write(store, plan.project, dataset, again, &mut known, &mut seen, &mut tally)?;
+            let mut status = self.lock();
+            status.done += batch.len() as u64;
+            status.indexed += tally.indexed;
+            status.updated += tally.updated;
+            status.unchanged += tally.unchanged;
+            status.duplicates += tally.duplicates;
+            status.failed += tally.failures.len() as u64;
+            let room = FAILURES_LISTED.saturating_sub(status.failures.len());
+            status.failures.extend(tally.failures.into_iter().take(room));
+        }
+        Ok(())
+    }
+
+    /// Writes files read as new in one transaction (thumbnails first, outside it: a crash
+    /// between leaves only unused thumbnail files): a copy of a file written earlier in this run
+    /// is a duplicate, a file whose name is an item of the dataset updates that item, any other
+    /// file becomes an item.
+    #[allow(clippy::too_many_arguments)]
+    fn write(
+        &self,
+        store: &Store,
+        project: i64,
+        dataset: i64,
+        files: Vec<(&Found, Scanned)>,
+        known: &mut Known,
+        seen: &mut HashSet<String>,
+        tally: &mut Tally,
+    ) -> Result<()> {
+        let mut rows = Vec::new();
+        for (file, scanned) in files {
+            if !seen.insert(scanned.content.clone()) {
+                tally.duplicates += 1;
+                continue;
+            }
+            let thumb = match &scanned.thumb {
+                Some(bytes) => Some(store.thumbs().cache().put(bytes).map_err(|e| Error::Invalid(format!("a thumbnail could not be stored: {e}")))?),
+                None => None,
+            };
+            rows.push((file, scanned, thumb));
+        }
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let now = now_ms();
+        store.write(|tx| {
+            for (file, scanned, thumb) in &rows {
+                match known.by_name.get(&file.name) {
+                    Some((id, _)) => update(tx, *id, file, scanned, thumb.as_deref(), now)?,
+                    None => insert(tx, project, dataset, file, scanned, thumb.as_deref(), now)?,
+                }
+            }
+            Ok(())
+        })?;
+        for (file, scanned, _) in rows {
+            let old = known.by_name.get(&file.name).map(|(_, content)| content.clone());
+            if let Some(old) = old {
+                tally.updated += 1;
+                known.forget(old.as_deref());
+                known.by_name.insert(file.name.clone(), (known.by_name[&file.name].0, Some(scanned.content.clone())));
+            }
+            *known.by_content.entry(scanned.content).or_insert(0) += 1;
+            tally.indexed += 1;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    indexed: u64,
+    updated: u64,
+    unchanged: u64,
+    duplicates: u64,
+    failures: Vec<ImportFailure>,
+}
+
+/// The sentence the status ends with.
+fn summary(s: &ImportStatus) -> String {
+    let what = match s.state {
+        ImportState::Cancelled => "Import cancelled",
+        _ => "Import finished",
+    };
+    let mut parts = vec![format!("{} added to {}", plural(s.indexed - s.updated, "item"), s.dataset)];
+    if s.updated > 0 {
+        parts.push(format!("{} updated", plural(s.updated, "changed file")));
+    }
+    if s.unchanged > 0 {
+        parts.push(format!("{} unchanged", s.unchanged));
+    }
+    if s.duplicates > 0 {
+        parts.push(plural(s.duplicates, "duplicate"));
+    }
+    if s.failed > 0 {
+        parts.push(format!("{} could not be read", plural(s.failed, "file")));
+    }
+    format!("{what}: {}.", parts.join(", "))
+}
+
+fn plural(n: u64, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
+/// Pictures go into a local image or video project: a server's copy takes items from its server.
+fn importable(c: &Connection, project: i64) -> Result<()> {
+    let row: Option<(String, ProjectKind)> = c
+        .query_row("SELECT name, kind FROM projects WHERE id = ?1", [project], |r| {
+            let kind: String = r.get(1)?;
+            Ok((r.get(0)?, ProjectKind::parse(&kind).unwrap_or(ProjectKind::Image)))
+        })
+        .optional()?;
+    let Some((name, kind)) = row else { return Err(Error::NotFound { what: "project", id: project }) };
+    if kind == ProjectKind::Hub {
+        return Err(Error::Invalid(format!("{name} is a Hub project; pictures are imported into an image project")));
+    }
+    if crate::registry::is_synced(c, project)? {
+        return Err(Error::Invalid(format!(
+            "{name} is a copy of a server project; importing into it is not available yet. Import into a local project"
+        )));
+    }
+    Ok(())
+}
+
+/// The dataset named `name` in the project, created if new (a re-import goes into the same one).
+fn dataset_id(c: &Connection, project: i64, name: &str) -> Result<i64> {
+    let id: Option<i64> = c.query_row("SELECT id FROM datasets WHERE project_id = ?1 AND name = ?2", rusqlite::params![project, name], |r| r.get(0)).optional()?;
+    match id {
+        Some(id) => Ok(id),
+        None => crate::projects::create_dataset(c, project, name),
+    }
+}
+
+/// The dataset's items as an import compares files with them: how many items show each
+/// content, and each item's id and content by name.
+struct Known {
+    by_content: HashMap<String, u32>,
+    by_name: HashMap<String, (i64, Option<String>)>,
+}
+
+impl Known {
+    fn read(c: &Connection, dataset: i64) -> Result<Known> {
+        let mut known = Known { by_content: HashMap::new(), by_name: HashMap::new() };
+        let mut stmt = c.prepare("SELECT id, name, content FROM items WHERE dataset_id = ?1")?;
+        let mut rows = stmt.query([dataset])?;
+        while let Some(r) = rows.next()? {
+            let content: Option<String> = r.get(2)?;
+            if let Some(content) = &content {
+                *known.by_content.entry(content.clone()).or_insert(0) += 1;
+            }
+            known.by_name.insert(r.get(1)?, (r.get(0)?, content));
+        }
+        Ok(known)
+    }
+
+    /// An item no longer shows `content`.
+    fn forget(&mut self, content: Option<&str>) {
+        let Some(content) = content else { return };
+        if let Some(n) = self.by_content.get_mut(content) {
+            *n -= 1;
+            if *n == 0 {
+                self.by_content.remove(content);
+            }
+        }
+    }
+}
+
+fn source(file: &Found) -> String {
+    format!("file:{}", file.path.display())
+}
+
+fn insert(c: &Connection, project: i64, dataset: i64, file: &Found, s: &Scanned, thumb: Option<&str>, now: i64) -> Result<()> {
+    c.prepare_cached(
+        "INSERT INTO items (uuid, project_id, dataset_id, kind, name, mime, width, height, size, labels_count, created_at, updated_at, thumb, source, content) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(rusqlite::params![
+        uuid::Uuid::new_v4().to_string(),
+        project,
+        dataset,
+        s.kind.as_str(),
+        file.name,
+        s.mime,
+        s.width,
+        s.height,
+        s.size as i64,
+        s.modified.unwrap_or(now),
+        now,
+        thumb,
+        source(file),
+        s.content
+    ])?;
+    Ok(())
+}
+
+/// A file whose bytes changed since it was imported: its item shows the new picture and keeps
+/// its collections, tags and notes.
+fn update(c: &Connection, id: i64, file: &Found, s: &Scanned, thumb: Option<&str>, now: i64) -> Result<()> {
+    c.prepare_cached(
+        "UPDATE items SET kind = ?2, mime = ?3, width = ?4, height = ?5, size = ?6, thumb = ?7, preview = NULL, source = ?8, content = ?9, updated_at = ?10 \
+         WHERE id = ?1",
+    )?
+    .execute(rusqlite::params![id, s.kind.as_str(), s.mime, s.width, s.height, s.size as i64, thumb, source(file), s.content, now])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,66 @@
+//! "Import folder…": what the app reports about an import of a folder of pictures into a local
+//! project, as the window shows it (`data-testid="import-progress"` and its counts).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Where an import is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ImportState {
+    /// No import since the app started.
+    #[default]
+    Idle,
+    Running,
+    Done,
+    /// Stopped by the person; what was done is kept.
+    Cancelled,
+    /// Could not run (the folder is missing, the project cannot take items); see `message`.
+    Failed,
+}
+
+/// A file an import refused, and why (a sentence).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportFailure {
+    pub name: String,
+    pub reason: String,
+}
+
+/// The import of one folder, counted for this run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[ts(export)]
+pub struct ImportStatus {
+    pub state: ImportState,
+    pub project_id: i64,
+    /// The dataset the items go into (named after the folder unless the person named it).
+    pub dataset: String,
+    pub folder: String,
+    /// Pictures and videos found in the folder.
+    pub found: u64,
+    /// Files looked at so far (each is then one of the four counts below).
+    pub done: u64,
+    /// Items newly added, and items whose file changed since the last import (updated in place).
+    pub indexed: u64,
+    /// Of `indexed`, the items updated because their file changed.
+    pub updated: u64,
+    /// Files already imported with these exact bytes.
+    pub unchanged: u64,
+    /// Byte-identical copies within the folder (a link inside the folder to a file in it is
+    /// one): each content becomes one item.
+    pub duplicates: u64,
+    /// Files refused (corrupt, empty, unreadable); the first [`FAILURES_LISTED`] are in
+    /// `failures`.
+    pub failed: u64,
+    pub failures: Vec<ImportFailure>,
+    /// Links leading outside the folder, not followed, and folders that could not be listed.
+    pub skipped: Vec<String>,
+    /// Hidden files and files that are not pictures or videos, left alone.
+    pub ignored: u64,
+    /// A sentence for the person when the import failed or ended.
+    pub message: String,
+}
+
+/// Most refused files an import lists by name (all are counted).
+pub const FAILURES_LISTED: usize = 1000;
