@@ -16,12 +16,14 @@ use crate::credentials::Credentials;
 pub struct AppState {
     store: Arc<OnceLock<Result<Arc<Store>, String>>>,
     pub connection: Arc<Connection>,
+    /// "Import folder…": one import at a time, its status read by the window as it runs.
+    pub importer: Arc<trove_core::import::Importer>,
 }
 
 impl AppState {
     /// Opens `data_dir/trove.db` and `data_dir/thumbs` on a background thread.
     pub fn open_in_background(data_dir: PathBuf, connection: Arc<Connection>) -> AppState {
-        let state = AppState { store: Arc::new(OnceLock::new()), connection };
+        let state = AppState { store: Arc::new(OnceLock::new()), connection, importer: Arc::default() };
         let cell = state.store.clone();
         std::thread::spawn(move || {
             let opened = open(&data_dir).map_err(|e| {
@@ -47,7 +49,7 @@ impl AppState {
         let connection = Connection::new(Arc::new(Credentials::file_only(dir)), std::time::Duration::from_secs(3600));
         let cell = OnceLock::new();
         let _ = cell.set(Ok(Arc::new(store)));
-        AppState { store: Arc::new(cell), connection }
+        AppState { store: Arc::new(cell), connection, importer: Arc::default() }
     }
 
     /// The store, once it is open, waited for on the blocking pool.

@@ -149,8 +149,28 @@ export const projects: { id: number; name: string; kind: string; description: st
   { id: 2, name: 'Demo: Hub collections guide', kind: 'hub', description: '', item_count: 40 },
 ];
 
+/** A pretend import: ten files, read one per status request; "broken.jpg" fails. */
+let importRun = { state: 'idle', project_id: 0, dataset: '', folder: '', found: 0, done: 0, indexed: 0, updated: 0, unchanged: 0, duplicates: 0, failed: 0, failures: [] as { name: string; reason: string }[], skipped: [] as string[], ignored: 0, message: '' };
+function importStep() {
+  const r = importRun;
+  if (r.state !== 'running') return r;
+  r.done++;
+  if (r.done === 5) { r.failed++; r.failures.push({ name: 'broken.jpg', reason: 'the picture cannot be decoded (truncated file)' }); } else r.indexed++;
+  if (r.done >= r.found) { r.state = 'done'; r.message = `Import finished: ${r.indexed} items added to ${r.dataset}, 1 file could not be read.`; }
+  return { ...r };
+}
+
 export const commands: Record<string, (a: any) => unknown> = {
   list_projects: () => projects,
+  import_folder: (a) => {
+    if (!String(a.path).startsWith('/')) throw { code: 'invalid_input', message: `folder "${a.path}" does not exist` };
+    if (importRun.state === 'running') throw { code: 'invalid_input', message: 'an import is running; wait for it or cancel it first' };
+    const dataset = a.dataset ?? String(a.path).split('/').filter(Boolean).pop() ?? 'Imported';
+    importRun = { ...importRun, state: 'running', project_id: a.projectId, dataset, folder: a.path, found: 10, done: 0, indexed: 0, failed: 0, failures: [], message: `Importing 10 files…` };
+    return { ...importRun };
+  },
+  import_status: () => importStep(),
+  cancel_import: () => { if (importRun.state === 'running') { importRun.state = 'cancelled'; importRun.message = `Import cancelled: ${importRun.indexed} items added to ${importRun.dataset}.`; } return { ...importRun }; },
   list_datasets: (a) => a.projectId === 2 ? [{ id: 4, project_id: 2, name: 'hub', item_count: 40 }] : DATASETS.map((name, k) => ({ id: k + 1, project_id: 1, name, item_count: Math.round(N / 3) })),
   list_collections: (a) => collections.filter((c) => c.project_id === a.projectId).map(pub).sort((x, y) => x.title.localeCompare(y.title)),
   query_items: (a) => ({ offset: a.offset, items: slice(a.projectId, a.query, a.offset, a.limit) }),

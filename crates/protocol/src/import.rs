@@ -33,30 +33,39 @@ pub struct ImportFailure {
 #[ts(export)]
 pub struct ImportStatus {
     pub state: ImportState,
+    #[ts(type = "number")]
     pub project_id: i64,
     /// The dataset the items go into (named after the folder unless the person named it).
     pub dataset: String,
     pub folder: String,
     /// Pictures and videos found in the folder.
+    #[ts(type = "number")]
     pub found: u64,
     /// Files looked at so far (each is then one of the four counts below).
+    #[ts(type = "number")]
     pub done: u64,
     /// Items newly added, and items whose file changed since the last import (updated in place).
+    #[ts(type = "number")]
     pub indexed: u64,
     /// Of `indexed`, the items updated because their file changed.
+    #[ts(type = "number")]
     pub updated: u64,
     /// Files already imported with these exact bytes.
+    #[ts(type = "number")]
     pub unchanged: u64,
     /// Byte-identical copies within the folder (a link inside the folder to a file in it is
     /// one): each content becomes one item.
+    #[ts(type = "number")]
     pub duplicates: u64,
     /// Files refused (corrupt, empty, unreadable); the first [`FAILURES_LISTED`] are in
     /// `failures`.
+    #[ts(type = "number")]
     pub failed: u64,
     pub failures: Vec<ImportFailure>,
     /// Links leading outside the folder, not followed, and folders that could not be listed.
     pub skipped: Vec<String>,
     /// Hidden files and files that are not pictures or videos, left alone.
+    #[ts(type = "number")]
     pub ignored: u64,
     /// A sentence for the person when the import failed or ended.
     pub message: String,

@@ -2,6 +2,7 @@
 //! method on the blocking pool, and returns the result or an `ApiError`.
 
 mod collections;
+mod import;
 mod items;
 mod members;
 mod projects;
@@ -14,6 +15,9 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
     tauri::generate_handler![
         projects::list_projects,
         projects::list_datasets,
+        import::import_folder,
+        import::import_status,
+        import::cancel_import,
         items::query_items,
         items::item_ids,
         items::summarize,

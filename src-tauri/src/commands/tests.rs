@@ -282,6 +282,7 @@ fn handled_arguments(source: &str) -> std::collections::BTreeMap<String, Vec<Str
 fn the_ui_names_exactly_the_arguments_each_command_takes() {
     let sources = [
         include_str!("collections.rs"),
+        include_str!("import.rs"),
         include_str!("items.rs"),
         include_str!("members.rs"),
         include_str!("projects.rs"),
@@ -301,4 +302,33 @@ fn the_ui_names_exactly_the_arguments_each_command_takes() {
         got.sort();
         assert_eq!(got, want, "ui/src/lib/api/index.ts calls {name} with other arguments than the shell's handler takes");
     }
+}
+
+#[test]
+fn a_folder_is_imported_in_the_background_and_its_status_read_over_ipc() {
+    use trove_protocol::import::{ImportState, ImportStatus};
+    let app = app();
+    let p = app.project();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("Holiday");
+    let expected = trove_import::fixture::write(&root, &dir.path().join("outside"));
+    let missing: ApiError = app.call::<ImportStatus>("import_folder", json!({"projectId": p.id, "path": "/no/such/folder"})).unwrap_err();
+    assert_eq!((missing.code, missing.message.as_str()), (ErrorCode::InvalidInput, "folder \"/no/such/folder\" does not exist"));
+
+    let started: ImportStatus = app.call("import_folder", json!({"projectId": p.id, "path": root.display().to_string(), "dataset": null})).unwrap();
+    assert_eq!((started.dataset.as_str(), started.project_id), ("Holiday", p.id));
+    let mut status = started;
+    for _ in 0..600 {
+        status = app.call("import_status", json!({})).unwrap();
+        if status.state != ImportState::Running {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(status.state, ImportState::Done, "{}", status.message);
+    assert_eq!((status.indexed, status.duplicates, status.failed), (expected.indexed as u64, expected.duplicates as u64, 2));
+    let datasets: Vec<trove_protocol::Dataset> = app.call("list_datasets", json!({"projectId": p.id})).unwrap();
+    assert!(datasets.iter().any(|d| d.name == "Holiday"), "the new dataset is listed");
+    let cancelled: ImportStatus = app.call("cancel_import", json!({})).unwrap();
+    assert_eq!(cancelled.state, ImportState::Done, "cancelling after the end changes nothing");
 }

@@ -2,6 +2,7 @@
 // `ui/src/lib/api/index.ts`; nothing else imports `@tauri-apps/api`.
 import { invoke, convertFileSrc } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
 import type { ApiError } from './types/ApiError';
 import type { ErrorCode } from './types/ErrorCode';
 
@@ -47,5 +48,18 @@ export async function onEvent<T>(event: string, handler: (payload: T) => void): 
     return await listen<T>(event, (e) => handler(e.payload));
   } catch (e) {
     throw toFailure(e);
+  }
+}
+
+/** Calls `handler` with the paths of files or folders dropped onto the window (from the file
+ * manager); resolves to a function that stops listening. Outside Tauri (the dev mock) nothing
+ * is ever dropped. */
+export async function onFileDrop(handler: (paths: string[]) => void): Promise<() => void> {
+  try {
+    return await getCurrentWebview().onDragDropEvent((e) => {
+      if (e.payload.type === 'drop' && e.payload.paths.length > 0) handler(e.payload.paths);
+    });
+  } catch {
+    return () => {};
   }
 }

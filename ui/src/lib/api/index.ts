@@ -4,6 +4,7 @@ import type { AddOutcome } from './types/AddOutcome';
 import type { Collection } from './types/Collection';
 import type { CollectionPatch } from './types/CollectionPatch';
 import type { Dataset } from './types/Dataset';
+import type { ImportStatus } from './types/ImportStatus';
 import type { ItemDetail } from './types/ItemDetail';
 import type { ItemPage } from './types/ItemPage';
 import type { ItemQuery } from './types/ItemQuery';
@@ -25,12 +26,18 @@ import type { Settings } from './types/Settings';
 import type { Summary } from './types/Summary';
 import type { SyncStatus } from './types/SyncStatus';
 
-export { ApiFailure, thumbUrl } from './client';
+export { ApiFailure, onFileDrop, thumbUrl } from './client';
 
 // Projects and catalog
 export const listProjects = () => call<Project[]>('list_projects');
 export const listDatasets = (projectId: number) => call<Dataset[]>('list_datasets', { projectId });
 export const listTags = (projectId: number) => call<string[]>('list_tags', { projectId });
+
+// Import a folder (one at a time; its status is read while it runs)
+export const importFolder = (projectId: number, path: string, dataset: string | null) =>
+  call<ImportStatus>('import_folder', { projectId, path, dataset });
+export const importStatus = () => call<ImportStatus>('import_status');
+export const cancelImport = () => call<ImportStatus>('cancel_import');
 
 // Items
 export const queryItems = (projectId: number, query: ItemQuery, offset: number, limit: number) =>

@@ -5,7 +5,7 @@ import type { ImportState } from "./ImportState";
 /**
  * The import of one folder, counted for this run.
  */
-export type ImportStatus = { state: ImportState, project_id: bigint, 
+export type ImportStatus = { state: ImportState, project_id: number, 
 /**
  * The dataset the items go into (named after the folder unless the person named it).
  */
@@ -13,33 +13,33 @@ dataset: string, folder: string,
 /**
  * Pictures and videos found in the folder.
  */
-found: bigint, 
+found: number, 
 /**
  * Files looked at so far (each is then one of the four counts below).
  */
-done: bigint, 
+done: number, 
 /**
  * Items newly added, and items whose file changed since the last import (updated in place).
  */
-indexed: bigint, 
+indexed: number, 
 /**
  * Of `indexed`, the items updated because their file changed.
  */
-updated: bigint, 
+updated: number, 
 /**
  * Files already imported with these exact bytes.
  */
-unchanged: bigint, 
+unchanged: number, 
 /**
  * Byte-identical copies within the folder (a link inside the folder to a file in it is
  * one): each content becomes one item.
  */
-duplicates: bigint, 
+duplicates: number, 
 /**
  * Files refused (corrupt, empty, unreadable); the first [`FAILURES_LISTED`] are in
  * `failures`.
  */
-failed: bigint, failures: Array<ImportFailure>, 
+failed: number, failures: Array<ImportFailure>, 
 /**
  * Links leading outside the folder, not followed, and folders that could not be listed.
  */
@@ -47,7 +47,7 @@ skipped: Array<string>,
 /**
  * Hidden files and files that are not pictures or videos, left alone.
  */
-ignored: bigint, 
+ignored: number, 
 /**
  * A sentence for the person when the import failed or ended.
  */

@@ -1,0 +1,35 @@
+//! "Import folder…": start an import (it runs on a thread of its own), read its status, cancel
+//! it. The rules are `trove_core::import`'s.
+
+use tauri::State;
+use trove_protocol::import::ImportStatus;
+use trove_protocol::ApiError;
+
+use crate::AppState;
+
+/// Checks the request and starts the import in the background; answers its first status. A
+/// refusal (the folder is missing, the project cannot take pictures, an import is running) is
+/// an error and starts nothing.
+#[tauri::command]
+pub async fn import_folder(state: State<'_, AppState>, project_id: i64, path: String, dataset: Option<String>) -> Result<ImportStatus, ApiError> {
+    let importer = state.importer.clone();
+    let plan = state.run(move |s| importer.begin(s, project_id, &path, dataset.as_deref())).await?;
+    let (importer, st) = (state.importer.clone(), state.inner().clone());
+    std::thread::spawn(move || match st.store() {
+        Ok(store) => importer.run(&store, &plan),
+        Err(e) => tracing::error!(error = %e.message, "the import could not open the local data"),
+    });
+    Ok(state.importer.status())
+}
+
+#[tauri::command]
+pub async fn import_status(state: State<'_, AppState>) -> Result<ImportStatus, ApiError> {
+    Ok(state.importer.status())
+}
+
+/// Stops the running import after the files it is reading; what it did is kept.
+#[tauri::command]
+pub async fn cancel_import(state: State<'_, AppState>) -> Result<ImportStatus, ApiError> {
+    state.importer.cancel();
+    Ok(state.importer.status())
+}

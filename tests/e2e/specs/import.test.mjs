@@ -1,0 +1,84 @@
+// Import folder…: a generated folder (every picture format, a nested folder, hidden files, a
+// corrupt and an empty file, links leading outside and inside, a copy, an EXIF-rotated JPEG, a
+// video; see crates/import/src/fixture.rs) is imported by typing its path, its progress and
+// report are shown, its dataset appears in the filter bar with its count, its items go into a
+// collection, and importing it again adds nothing.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { e2e, DEMO } from '../harness/index.mjs';
+import { repoRoot } from '../harness/app.mjs';
+
+/** Writes the import fixture under a new temporary folder; returns the folder to import. */
+function fixtureFolder() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'trove-import-'));
+  execFileSync('cargo', ['run', '--quiet', '--locked', '-p', 'trove-import', '--features', 'fixture', '--example', 'fixture', '--', dir], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return { dir, pictures: path.join(dir, 'pictures') };
+}
+
+async function progress(trove) {
+  return trove.browser.execute(() => {
+    const el = document.querySelector('[data-testid="import-progress"]');
+    if (!el) return null;
+    const n = (k) => Number(el.getAttribute(`data-${k}`));
+    return { state: el.getAttribute('data-state'), indexed: n('indexed'), unchanged: n('unchanged'), duplicates: n('duplicates'), failed: n('failed') };
+  });
+}
+
+async function importFolder(trove, folder) {
+  await trove.clickButton('Import folder…');
+  const dialog = await trove.dialog('Import folder');
+  const field = await dialog.$('input[aria-label="Folder path"]');
+  await field.clearValue();
+  await field.setValue(folder);
+  await trove.clickButton('Import', { within: '//*[@role="dialog"][@aria-label="Import folder"]' });
+  return trove.waitFor('the import to end', () => progress(trove), (p) => p !== null && p.state !== 'running', { timeout: 60000 });
+}
+
+e2e('a folder imported by its path becomes a dataset whose items can be collected; a re-import adds nothing', async ({ trove }) => {
+  const { dir, pictures } = fixtureFolder();
+  try {
+    const done = await importFolder(trove, pictures);
+    assert.deepEqual(done, { state: 'done', indexed: 9, unchanged: 0, duplicates: 2, failed: 2 });
+    const report = await trove.browser.execute(() => [...document.querySelectorAll('[data-testid="import-failure"]')].map((li) => li.textContent));
+    assert.equal(report.length, 2, `two refused files listed: ${JSON.stringify(report)}`);
+    assert.ok(report[0].startsWith('broken.jpg: the picture cannot be decoded'), report[0]);
+    assert.equal(report[1], 'empty.png: the file is empty (0 bytes)');
+    await trove.clickButton('Close', { within: '//*[@role="dialog"][@aria-label="Import folder"]' });
+
+    // The new dataset, with its count, beside the demo's; the project's total grew by nine.
+    await trove.expectResultCount(DEMO.total + 9);
+    const facet = await trove.datasetFacet('pictures');
+    await trove.waitFor('the pictures facet to count 9', () => facet.getText(), (text) => /\b9\b/.test(text));
+    await trove.filterDataset('pictures', 9);
+
+    await trove.clickTile(0);
+    await trove.clickTile(2, ['Shift']);
+    await trove.expectSelectionCount(3);
+    await trove.addSelectionToNewCollection('Imported picks');
+    await trove.expectSidebarCount('Imported picks', 3);
+
+    const again = await importFolder(trove, pictures);
+    assert.deepEqual(again, { state: 'done', indexed: 0, unchanged: 9, duplicates: 2, failed: 2 });
+    await trove.clickButton('Close', { within: '//*[@role="dialog"][@aria-label="Import folder"]' });
+    await trove.expectResultCount(9);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+e2e('a folder that does not exist is refused in the dialog and imports nothing', async ({ trove }) => {
+  await trove.clickButton('Import folder…');
+  const dialog = await trove.dialog('Import folder');
+  await (await dialog.$('input[aria-label="Folder path"]')).setValue('/no/such/folder');
+  await trove.clickButton('Import', { within: '//*[@role="dialog"][@aria-label="Import folder"]' });
+  const message = 'folder "/no/such/folder" does not exist';
+  await trove.waitFor(`an alert saying ${JSON.stringify(message)}`, () => trove.alerts(), (alerts) => alerts.some((t) => t.includes(message)));
+  assert.equal(await progress(trove), null, 'no import started');
+});
