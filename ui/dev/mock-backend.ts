@@ -170,6 +170,12 @@ export const commands: Record<string, (a: any) => unknown> = {
     return { ...importRun };
   },
   import_status: () => importStep(),
+  export_collection: (a) => {
+    const c = collections.find((k) => k.id === a.request.collectionId || k.id === a.request.collection_id);
+    if (!c) throw { code: 'not_found', message: 'collection does not exist' };
+    if (!String(a.request.path).startsWith('/')) throw { code: 'invalid_input', message: `"${a.request.path}" is not a full path; give the file to export to, starting with /` };
+    return { written: c.items.length, failed: [], path: a.request.path, message: `Exported ${c.items.length} items of ${c.title} to ${a.request.path}` };
+  },
   cancel_import: () => { if (importRun.state === 'running') { importRun.state = 'cancelled'; importRun.message = `Import cancelled: ${importRun.indexed} items added to ${importRun.dataset}.`; } return { ...importRun }; },
   list_datasets: (a) => a.projectId === 2 ? [{ id: 4, project_id: 2, name: 'hub', item_count: 40 }] : DATASETS.map((name, k) => ({ id: k + 1, project_id: 1, name, item_count: Math.round(N / 3) })),
   list_collections: (a) => collections.filter((c) => c.project_id === a.projectId).map(pub).sort((x, y) => x.title.localeCompare(y.title)),

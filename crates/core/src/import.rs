@@ -13,7 +13,7 @@ use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension};
 use trove_import::{Found, Outcome, Scanned};
-use trove_protocol::import::{ImportFailure, ImportState, ImportStatus, FAILURES_LISTED};
+use trove_protocol::import::{FileFailure, ImportState, ImportStatus, FAILURES_LISTED};
 use trove_protocol::ProjectKind;
 
 use crate::db::{now_ms, Store};
@@ -117,7 +117,7 @@ impl Importer {
             for (file, outcome) in batch.iter().zip(outcomes) {
                 match outcome {
                     None => {}
-                    Some(Outcome::Failed(why)) => tally.failures.push(ImportFailure { name: file.name.clone(), reason: why.0 }),
+                    Some(Outcome::Failed(why)) => tally.failures.push(FileFailure { name: file.name.clone(), reason: why.0 }),
                     Some(Outcome::Known { content, .. }) => same.push((file, content)),
                     Some(Outcome::New(scanned)) => new.push((file, scanned)),
                 }
@@ -135,7 +135,7 @@ impl Importer {
                 } else {
                     match trove_import::read(file) {
                         Ok(scanned) => again.push((file, scanned)),
-                        Err(why) => tally.failures.push(ImportFailure { name: file.name.clone(), reason: why.0 }),
+                        Err(why) => tally.failures.push(FileFailure { name: file.name.clone(), reason: why.0 }),
                     }
                 }
             }
@@ -213,7 +213,7 @@ struct Tally {
     updated: u64,
     unchanged: u64,
     duplicates: u64,
-    failures: Vec<ImportFailure>,
+    failures: Vec<FileFailure>,
 }
 
 /// The sentence the status ends with.

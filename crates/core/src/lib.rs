@@ -14,6 +14,7 @@ mod cache;
 pub mod collections;
 mod db;
 pub mod demo;
+pub mod export;
 mod error;
 mod facts;
 pub mod filters;

@@ -20,10 +20,10 @@ pub enum ImportState {
     Failed,
 }
 
-/// A file an import refused, and why (a sentence).
+/// A file an import or an export could not take, and why (a sentence).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
-pub struct ImportFailure {
+pub struct FileFailure {
     pub name: String,
     pub reason: String,
 }
@@ -61,7 +61,7 @@ pub struct ImportStatus {
     /// `failures`.
     #[ts(type = "number")]
     pub failed: u64,
-    pub failures: Vec<ImportFailure>,
+    pub failures: Vec<FileFailure>,
     /// Links leading outside the folder, not followed, and folders that could not be listed.
     pub skipped: Vec<String>,
     /// Hidden files and files that are not pictures or videos, left alone.
@@ -73,3 +73,45 @@ pub struct ImportStatus {
 
 /// Most refused files an import lists by name (all are counted).
 pub const FAILURES_LISTED: usize = 1000;
+
+/// How a collection is exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ExportFormat {
+    /// One row per item: id, name, dataset, path, note, position, tags.
+    Csv,
+    /// The same fields as an array of objects (tags as an array).
+    Json,
+    /// The items' original files copied into a folder.
+    Files,
+}
+
+/// `export_collection`: where and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportRequest {
+    #[ts(type = "number")]
+    pub collection_id: i64,
+    pub format: ExportFormat,
+    /// The file to write (CSV, JSON), or the folder to copy into (files; created if missing).
+    pub path: String,
+    /// Files only: prefix each file name with its place in the collection (`0001 name.jpg`), so
+    /// a file manager shows them in the collection's order.
+    #[serde(default)]
+    pub numbered: bool,
+}
+
+/// What an export did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportReport {
+    /// Items written (rows, or files copied).
+    #[ts(type = "number")]
+    pub written: u64,
+    /// Items whose file could not be copied, and why (files only).
+    pub failed: Vec<FileFailure>,
+    /// The file or folder written, absolute.
+    pub path: String,
+    pub message: String,
+}

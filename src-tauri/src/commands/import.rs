@@ -1,8 +1,9 @@
-//! "Import folder…": start an import (it runs on a thread of its own), read its status, cancel
-//! it. The rules are `trove_core::import`'s.
+//! Files in and out: "Import folder…" (start an import, which runs on a thread of its own; read
+//! its status; cancel it) and a collection's export. The rules are `trove_core::import`'s and
+//! `trove_core::export`'s.
 
 use tauri::State;
-use trove_protocol::import::ImportStatus;
+use trove_protocol::import::{ExportReport, ExportRequest, ImportStatus};
 use trove_protocol::ApiError;
 
 use crate::AppState;
@@ -32,4 +33,10 @@ pub async fn import_status(state: State<'_, AppState>) -> Result<ImportStatus, A
 pub async fn cancel_import(state: State<'_, AppState>) -> Result<ImportStatus, ApiError> {
     state.importer.cancel();
     Ok(state.importer.status())
+}
+
+/// Exports a collection as CSV or JSON, or copies its originals into a folder.
+#[tauri::command]
+pub async fn export_collection(state: State<'_, AppState>, request: ExportRequest) -> Result<ExportReport, ApiError> {
+    state.run(move |s| s.export_collection(&request)).await
 }

@@ -18,6 +18,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         import::import_folder,
         import::import_status,
         import::cancel_import,
+        import::export_collection,
         items::query_items,
         items::item_ids,
         items::summarize,

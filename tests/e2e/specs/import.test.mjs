@@ -2,11 +2,11 @@
 // corrupt and an empty file, links leading outside and inside, a copy, an EXIF-rotated JPEG, a
 // video; see crates/import/src/fixture.rs) is imported by typing its path, its progress and
 // report are shown, its dataset appears in the filter bar with its count, its items go into a
-// collection, and importing it again adds nothing.
+// collection that is exported as CSV, and importing it again adds nothing.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { e2e, DEMO } from '../harness/index.mjs';
@@ -61,13 +61,40 @@ e2e('a folder imported by its path becomes a dataset whose items can be collecte
     await trove.clickTile(0);
     await trove.clickTile(2, ['Shift']);
     await trove.expectSelectionCount(3);
+    const picked = await trove.names(3);
     await trove.addSelectionToNewCollection('Imported picks');
     await trove.expectSidebarCount('Imported picks', 3);
+
+    // Export the collection as CSV and read the file.
+    await trove.openCollection('Imported picks', 3);
+    await trove.clickButton('Export…');
+    const exportDialog = await trove.dialog('Export collection');
+    const csvPath = path.join(dir, 'picks.csv');
+    await (await exportDialog.$('input[aria-label="Export path"]')).setValue(csvPath);
+    await trove.clickButton('Export', { within: '//*[@role="dialog"][@aria-label="Export collection"]' });
+    const written = await trove.waitFor(
+      'the export report',
+      () => trove.browser.execute(() => document.querySelector('[data-testid="export-report"]')?.getAttribute('data-written') ?? null),
+      (v) => v !== null,
+    );
+    assert.equal(written, '3');
+    const lines = readFileSync(csvPath, 'utf8').trim().split('\n');
+    assert.equal(lines[0], 'id,name,dataset,path,note,position,tags');
+    assert.equal(lines.length, 4, lines.join('\n'));
+    lines.slice(1).forEach((line, i) => {
+      const cells = line.split(',');
+      assert.equal(cells[1], picked[i], `row ${i + 1} is the collection's item ${i + 1}`);
+      assert.equal(cells[2], 'pictures');
+      assert.equal(cells[3], path.join(pictures, picked[i]));
+      assert.equal(cells[5], String(i + 1));
+    });
+    await trove.clickButton('Close', { within: '//*[@role="dialog"][@aria-label="Export collection"]' });
+    await trove.openAllItems();
 
     const again = await importFolder(trove, pictures);
     assert.deepEqual(again, { state: 'done', indexed: 0, unchanged: 9, duplicates: 2, failed: 2 });
     await trove.clickButton('Close', { within: '//*[@role="dialog"][@aria-label="Import folder"]' });
-    await trove.expectResultCount(9);
+    await trove.expectResultCount(DEMO.total + 9);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,6 +5,8 @@ import type { Collection } from './types/Collection';
 import type { CollectionPatch } from './types/CollectionPatch';
 import type { Dataset } from './types/Dataset';
 import type { ImportStatus } from './types/ImportStatus';
+import type { ExportReport } from './types/ExportReport';
+import type { ExportRequest } from './types/ExportRequest';
 import type { ItemDetail } from './types/ItemDetail';
 import type { ItemPage } from './types/ItemPage';
 import type { ItemQuery } from './types/ItemQuery';
@@ -38,6 +40,7 @@ export const importFolder = (projectId: number, path: string, dataset: string | 
   call<ImportStatus>('import_folder', { projectId, path, dataset });
 export const importStatus = () => call<ImportStatus>('import_status');
 export const cancelImport = () => call<ImportStatus>('cancel_import');
+export const exportCollection = (request: ExportRequest) => call<ExportReport>('export_collection', { request });
 
 // Items
 export const queryItems = (projectId: number, query: ItemQuery, offset: number, limit: number) =>

@@ -25,9 +25,12 @@ class Importer {
   private shown = 0;
   private lastRefresh = 0;
 
+  /** Opens the dialog: on the running import, or fresh (the last import's report is in the
+   * status line). */
   show(path = '') {
     if (path) this.path = path;
     this.error = null;
+    if (!this.running) this.current = null;
     this.open = true;
   }
 
@@ -35,6 +38,7 @@ class Importer {
     this.error = null;
     const pid = project.id;
     if (pid === null) return;
+    this.current = null;
     try {
       this.current = await importFolder(pid, this.path, this.dataset.trim() || null);
     } catch (e) {
