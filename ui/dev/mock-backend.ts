@@ -170,6 +170,8 @@ export const commands: Record<string, (a: any) => unknown> = {
     return { ...importRun };
   },
   import_status: () => importStep(),
+  open_original: () => { throw { code: 'invalid_input', message: 'this item has no original file on this computer' }; },
+  show_in_folder: () => { throw { code: 'invalid_input', message: 'this item has no original file on this computer' }; },
   export_collection: (a) => {
     const c = collections.find((k) => k.id === a.request.collectionId || k.id === a.request.collection_id);
     if (!c) throw { code: 'not_found', message: 'collection does not exist' };
@@ -188,7 +190,7 @@ export const commands: Record<string, (a: any) => unknown> = {
   count_selection: (a) => selected(a.projectId, a.selection).length,
   get_item: (a) => {
     const it = item(a.projectId, indexOf(a.projectId, a.itemId));
-    return { item: it, preview: it.thumb, collections: collections.filter((c) => c.items.includes(it.id)).map((c) => ({ id: c.id, title: c.title, note: c.notes.get(it.id) ?? '' })) };
+    return { item: it, preview: it.thumb, original: null, collections: collections.filter((c) => c.items.includes(it.id)).map((c) => ({ id: c.id, title: c.title, note: c.notes.get(it.id) ?? '' })) };
   },
   list_tags: () => TAGS,
   create_collection: (a) => {

@@ -18,6 +18,9 @@ use crate::items::TAG_SEP;
 /// One item of an exported collection.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Row {
+    /// The item's local id (not exported).
+    #[serde(skip)]
+    pub item: i64,
     /// The item's UUID: the same on every device and on the server.
     pub id: String,
     pub name: String,
@@ -37,7 +40,7 @@ pub fn rows(c: &Connection, collection: i64) -> Result<Vec<Row>> {
         return Err(Error::NotFound { what: "collection", id: collection });
     }
     let mut stmt = c.prepare(
-        "SELECT i.uuid, i.name, d.name, i.source, m.note, i.tags_text FROM memberships m \
+        "SELECT i.uuid, i.name, d.name, i.source, m.note, i.tags_text, i.id FROM memberships m \
          JOIN items i ON i.id = m.item_id JOIN datasets d ON d.id = i.dataset_id \
          WHERE m.collection_id = ?1 ORDER BY m.position, m.item_id",
     )?;
@@ -45,6 +48,7 @@ pub fn rows(c: &Connection, collection: i64) -> Result<Vec<Row>> {
         let source: String = r.get(3)?;
         let tags: String = r.get(5)?;
         Ok(Row {
+            item: r.get(6)?,
             id: r.get(0)?,
             name: r.get(1)?,
             dataset: r.get(2)?,
@@ -145,26 +149,34 @@ impl Store {
                     message: format!("Exported {} of {title} to {}", items(rows.len()), path.display()),
                 })
             }
-            ExportFormat::Files => copy_files(&rows, &path, req.numbered, &title),
+            ExportFormat::Files => {
+                let project: i64 = self.read(|c| Ok(c.query_row("SELECT project_id FROM collections WHERE id = ?1", [req.collection_id], |r| r.get(0))?))?;
+                let originals: Vec<Result<PathBuf>> = self.read(|c| Ok(rows.iter().map(|r| crate::originals::path(c, project, r.item)).collect()))?;
+                copy_files(&rows, originals, &path, req.numbered, &title)
+            }
         }
     }
 }
 
-/// Copies each item's original (an imported file) into `dir`; items without one are reported.
-fn copy_files(rows: &[Row], dir: &Path, numbered: bool, title: &str) -> Result<ExportReport> {
+/// Copies each item's original (`originals`, in the rows' order: only an imported file of a
+/// local project has one) into `dir`; items without one are reported.
+fn copy_files(rows: &[Row], originals: Vec<Result<PathBuf>>, dir: &Path, numbered: bool, title: &str) -> Result<ExportReport> {
     std::fs::create_dir_all(dir).map_err(|e| Error::Invalid(format!("folder {:?} cannot be made: {e}", dir.display().to_string())))?;
     let mut taken: HashSet<String> = std::fs::read_dir(dir)?.flatten().map(|e| e.file_name().to_string_lossy().to_lowercase()).collect();
     let width = rows.len().to_string().len().max(4);
     let mut written = 0u64;
     let mut failed = Vec::new();
-    for row in rows {
-        let source = Path::new(&row.path);
-        if !source.is_absolute() {
-            failed.push(FileFailure { name: row.name.clone(), reason: "it has no original file on this computer".into() });
-            continue;
-        }
+    for (row, original) in rows.iter().zip(originals) {
+        let source = match original {
+            Ok(p) => p,
+            Err(Error::Invalid(why)) => {
+                failed.push(FileFailure { name: row.name.clone(), reason: why });
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let target = dir.join(file_name(row, numbered, width, &mut taken));
-        match std::fs::copy(source, &target) {
+        match std::fs::copy(&source, &target) {
             Ok(_) => written += 1,
             Err(e) => failed.push(FileFailure { name: row.name.clone(), reason: format!("its original could not be copied ({e})") }),
         }

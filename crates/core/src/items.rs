@@ -219,7 +219,8 @@ pub fn detail(conn: &Connection, project: i64, id: i64) -> Result<ItemDetail> {
         .query_map([id], |r| Ok(CollectionRef { id: r.get(0)?, title: r.get(1)?, note: r.get(2)? }))?
         .collect::<Result<Vec<_>, _>>()?;
     let preview = conn.query_row("SELECT preview FROM items WHERE id = ?1", [id], |r| r.get(0))?;
-    Ok(ItemDetail { item, collections, preview })
+    let original = crate::originals::shown(conn, project, id)?;
+    Ok(ItemDetail { item, collections, preview, original })
 }
 
 /// Every tag used in the project, for suggestions.

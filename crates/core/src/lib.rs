@@ -22,6 +22,7 @@ pub mod import;
 pub mod items;
 pub mod members;
 pub mod meta;
+pub mod originals;
 pub mod outbox;
 pub mod projects;
 pub mod queues;

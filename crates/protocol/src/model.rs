@@ -151,6 +151,10 @@ pub struct ItemDetail {
     pub collections: Vec<CollectionRef>,
     /// Content hash of a larger preview image in the thumbnail cache, when one can be made.
     pub preview: Option<String>,
+    /// The original file's path, when it is on this computer and the app may open it (an item
+    /// imported into a local project): "Open original" and "Show in folder" are offered.
+    #[serde(default)]
+    pub original: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,5 +1,5 @@
 //! Files in and out: "Import folder…" (start an import, which runs on a thread of its own; read
-//! its status; cancel it) and a collection's export. The rules are `trove_core::import`'s and
+//! its status; cancel it), a collection's export, and an item's original opened or shown. The rules are `trove_core::import`'s and
 //! `trove_core::export`'s.
 
 use tauri::State;
@@ -39,4 +39,24 @@ pub async fn cancel_import(state: State<'_, AppState>) -> Result<ImportStatus, A
 #[tauri::command]
 pub async fn export_collection(state: State<'_, AppState>, request: ExportRequest) -> Result<ExportReport, ApiError> {
     state.run(move |s| s.export_collection(&request)).await
+}
+
+/// Opens an item's original file with the desktop's default app (an item imported into a local
+/// project; any other is refused with a sentence).
+#[tauri::command]
+pub async fn open_original(state: State<'_, AppState>, project_id: i64, item_id: i64) -> Result<(), ApiError> {
+    let path = state.run(move |s| s.original(project_id, item_id)).await?;
+    opener::open(&path).map_err(|e| desktop_failed("opened", &path, e))
+}
+
+/// Shows an item's original file in the file manager, selected.
+#[tauri::command]
+pub async fn show_in_folder(state: State<'_, AppState>, project_id: i64, item_id: i64) -> Result<(), ApiError> {
+    let path = state.run(move |s| s.original(project_id, item_id)).await?;
+    opener::reveal(&path).map_err(|e| desktop_failed("shown", &path, e))
+}
+
+fn desktop_failed(what: &str, path: &std::path::Path, e: opener::OpenError) -> ApiError {
+    tracing::warn!(error = %e, path = %path.display(), "the desktop could not open a file");
+    ApiError::new(trove_protocol::ErrorCode::Internal, format!("{} could not be {what}: the desktop said {e}", path.display()))
 }

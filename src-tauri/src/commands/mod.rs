@@ -19,6 +19,8 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         import::import_status,
         import::cancel_import,
         import::export_collection,
+        import::open_original,
+        import::show_in_folder,
         items::query_items,
         items::item_ids,
         items::summarize,

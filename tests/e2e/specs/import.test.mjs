@@ -58,6 +58,11 @@ e2e('a folder imported by its path becomes a dataset whose items can be collecte
     await trove.waitFor('the pictures facet to count 9', () => facet.getText(), (text) => /\b9\b/.test(text));
     await trove.filterDataset('pictures', 9);
 
+    // An imported item offers its original file; the demo's do not.
+    await trove.clickTile(0);
+    await trove.button('Open original');
+    await trove.button('Show in folder');
+
     await trove.clickTile(0);
     await trove.clickTile(2, ['Shift']);
     await trove.expectSelectionCount(3);
@@ -89,6 +94,11 @@ e2e('a folder imported by its path becomes a dataset whose items can be collecte
       assert.equal(cells[5], String(i + 1));
     });
     await trove.clickButton('Close', { within: '//*[@role="dialog"][@aria-label="Export collection"]' });
+    await trove.openAllItems();
+    await trove.filterDataset('city', DEMO.datasets.city);
+    await trove.clickTile(0);
+    await trove.waitFor('the detail panel of a demo item', () => trove.detailName(), (n) => typeof n === 'string' && n.startsWith('city_'));
+    assert.equal(await (await trove.$('//button[normalize-space(.)="Open original"]')).isExisting(), false, 'a demo item has no original to open');
     await trove.openAllItems();
 
     const again = await importFolder(trove, pictures);

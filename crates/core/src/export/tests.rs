@@ -59,7 +59,7 @@ fn a_collection_exports_as_json_and_its_originals_copy_into_a_folder_in_order() 
     let report = f.store.export_collection(&ExportRequest { collection_id: c, format: ExportFormat::Files, path: folder.display().to_string(), numbered: true }).unwrap();
     assert_eq!(report.written, 2);
     assert_eq!(report.failed.len(), 1);
-    assert_eq!((report.failed[0].name.as_str(), report.failed[0].reason.as_str()), ("alpha.jpg", "it has no original file on this computer"));
+    assert_eq!((report.failed[0].name.as_str(), report.failed[0].reason.as_str()), ("alpha.jpg", "\"alpha.jpg\" has no original file on this computer"));
     let mut names: Vec<String> = std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     assert_eq!(names, ["0001 photo.jpg", "0002 drawing.png"]);

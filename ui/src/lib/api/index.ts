@@ -41,6 +41,8 @@ export const importFolder = (projectId: number, path: string, dataset: string | 
 export const importStatus = () => call<ImportStatus>('import_status');
 export const cancelImport = () => call<ImportStatus>('cancel_import');
 export const exportCollection = (request: ExportRequest) => call<ExportReport>('export_collection', { request });
+export const openOriginal = (projectId: number, itemId: number) => call<void>('open_original', { projectId, itemId });
+export const showInFolder = (projectId: number, itemId: number) => call<void>('show_in_folder', { projectId, itemId });
 
 // Items
 export const queryItems = (projectId: number, query: ItemQuery, offset: number, limit: number) =>

@@ -9,4 +9,9 @@ export type ItemDetail = { item: Item, collections: Array<CollectionRef>,
 /**
  * Content hash of a larger preview image in the thumbnail cache, when one can be made.
  */
-preview: string | null, };
+preview: string | null, 
+/**
+ * The original file's path, when it is on this computer and the app may open it (an item
+ * imported into a local project): "Open original" and "Show in folder" are offered.
+ */
+original: string | null, };
