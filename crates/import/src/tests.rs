@@ -115,3 +115,19 @@ fn a_cancelled_read_reads_nothing_more_and_a_missing_folder_is_a_sentence() {
     let e = folder(&root.join("photo.jpg")).unwrap_err().to_string();
     assert!(e.ends_with("is not a folder; choose the folder of pictures to import"), "{e}");
 }
+
+#[test]
+fn a_large_photo_is_decoded_scaled_down_and_still_measured_and_turned_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut jpeg = Vec::new();
+    fixture::halves(1200, 600).write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg).unwrap();
+    let path = dir.path().join("big.jpg");
+    std::fs::write(&path, fixture::with_orientation_6(&jpeg)).unwrap();
+    let s = read(&Found { name: "big.jpg".into(), path, kind: Kind::Picture }).unwrap();
+    assert_eq!((s.width, s.height), (Some(600), Some(1200)), "the original's size, shown turned");
+    let thumb = image::load_from_memory(&s.thumb.unwrap()).unwrap().to_rgb8();
+    assert_eq!((thumb.width(), thumb.height()), (128, 256));
+    let (top, bottom) = (thumb.get_pixel(64, 10), thumb.get_pixel(64, 245));
+    assert!(top[0] > 150 && top[2] < 100, "top {top:?}");
+    assert!(bottom[2] > 150 && bottom[0] < 100, "bottom {bottom:?}");
+}
