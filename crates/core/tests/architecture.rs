@@ -136,4 +136,9 @@ fn the_crate_graph_keeps_each_part_in_its_place() {
     assert_eq!(rulebook, ["trove-protocol"], "the rulebook is pure: wire types only");
     let core = dependencies("crates/core/Cargo.toml");
     assert!(!core.iter().any(|d| d.starts_with("tauri") || d == "reqwest" || d == "axum"), "trove-core knows no Tauri or HTTP: {core:?}");
+    let import = dependencies("crates/import/Cargo.toml");
+    assert!(
+        !import.iter().any(|d| d.starts_with("tauri") || d == "reqwest" || d == "axum" || d == "rusqlite" || d.starts_with("trove-core")),
+        "trove-import reads files only: no database, HTTP or app crate: {import:?}"
+    );
 }
