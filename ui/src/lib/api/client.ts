@@ -3,6 +3,7 @@
 import { invoke, convertFileSrc } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
+import { open as openDialog, save as saveDialog } from '@tauri-apps/plugin-dialog';
 import type { ApiError } from './types/ApiError';
 import type { ErrorCode } from './types/ErrorCode';
 
@@ -61,5 +62,27 @@ export async function onFileDrop(handler: (paths: string[]) => void): Promise<()
     });
   } catch {
     return () => {};
+  }
+}
+
+/** The native folder picker; the chosen folder's path, or null when cancelled (or outside
+ * Tauri, where there is none). */
+export async function pickFolder(title: string): Promise<string | null> {
+  try {
+    const chosen = await openDialog({ directory: true, multiple: false, title });
+    return typeof chosen === 'string' ? chosen : null;
+  } catch (e) {
+    console.warn('the folder picker failed', e);
+    return null;
+  }
+}
+
+/** The native "save as" picker, starting at `defaultPath`; null when cancelled. */
+export async function pickSaveFile(title: string, defaultPath: string, extension: string): Promise<string | null> {
+  try {
+    return await saveDialog({ title, defaultPath, filters: [{ name: extension.toUpperCase(), extensions: [extension] }] });
+  } catch (e) {
+    console.warn('the file picker failed', e);
+    return null;
   }
 }

@@ -28,7 +28,7 @@ import type { Settings } from './types/Settings';
 import type { Summary } from './types/Summary';
 import type { SyncStatus } from './types/SyncStatus';
 
-export { ApiFailure, onFileDrop, thumbUrl } from './client';
+export { ApiFailure, onFileDrop, pickFolder, pickSaveFile, thumbUrl } from './client';
 
 // Projects and catalog
 export const listProjects = () => call<Project[]>('list_projects');
