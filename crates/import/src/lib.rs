@@ -8,6 +8,7 @@
 //! This crate knows no database and no HTTP.
 
 mod read;
+pub mod video;
 mod walk;
 
 pub use read::{read, read_all, read_unless, Failure, Outcome, Scanned, MAX_PICTURE_BYTES};

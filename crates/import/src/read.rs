@@ -92,7 +92,7 @@ fn read_inner(file: &Found, known: &(dyn Fn(&str) -> bool + Sync)) -> Inner {
     let modified = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_millis() as i64);
     match file.kind {
         Kind::Picture => picture(file, meta.len(), modified, known),
-        Kind::Video => video(file, meta.len(), modified).map(|s| if known(&s.content) { Err((s.content, s.size)) } else { Ok(s) }),
+        Kind::Video => video(file, meta.len(), modified, known),
     }
 }
 
@@ -175,8 +175,9 @@ fn scaled_jpeg(bytes: &[u8]) -> Option<Decoded> {
     Some((img, w, h, orientation))
 }
 
-/// A video is hashed as it streams; without a decoder here its tile shows a placeholder.
-fn video(file: &Found, size: u64, modified: Option<i64>) -> Result<Scanned, Failure> {
+/// A video is hashed as it streams; its size and poster frame come from ffmpeg when it is
+/// installed (`crate::video`), else its tile shows a placeholder.
+fn video(file: &Found, size: u64, modified: Option<i64>, known: &(dyn Fn(&str) -> bool + Sync)) -> Inner {
     let ext = file.name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     let mime = VIDEOS.iter().find(|(e, _)| *e == ext).map(|(_, m)| *m).unwrap_or("video/mp4");
     let mut f = std::fs::File::open(&file.path).map_err(|e| Failure(format!("the file cannot be read ({e})")))?;
@@ -189,16 +190,15 @@ fn video(file: &Found, size: u64, modified: Option<i64>) -> Result<Scanned, Fail
         }
         hasher.update(&buf[..n]);
     }
-    Ok(Scanned {
-        kind: ItemKind::Video,
-        mime: mime.to_string(),
-        width: None,
-        height: None,
-        size,
-        modified,
-        content: hex::encode(hasher.finalize()),
-        thumb: None,
-    })
+    let content = hex::encode(hasher.finalize());
+    if known(&content) {
+        return Ok(Err((content, size)));
+    }
+    let (width, height, thumb) = match crate::video::poster(&file.path, &ext) {
+        Some((w, h, frame)) => (Some(w), Some(h), trove_thumbs::photo(&trove_thumbs::fit(&frame, THUMB_SIDE)).ok()),
+        None => (None, None, None),
+    };
+    Ok(Ok(Scanned { kind: ItemKind::Video, mime: mime.to_string(), width, height, size, modified, content, thumb }))
 }
 
 /// Reads `files` ([`read_unless`]) on every core (at most 16 threads); the outcomes in their

@@ -131,3 +131,26 @@ fn a_large_photo_is_decoded_scaled_down_and_still_measured_and_turned_right() {
     assert!(top[0] > 150 && top[2] < 100, "top {top:?}");
     assert!(bottom[2] > 150 && bottom[0] < 100, "bottom {bottom:?}");
 }
+
+#[test]
+fn a_video_gets_its_size_and_a_poster_frame_from_ffmpeg_and_a_playlist_in_disguise_gets_neither() {
+    // scripts/setup installs ffmpeg (the app works without it: videos then show a placeholder).
+    let made = |args: &[&str]| std::process::Command::new("ffmpeg").args(args).output().map(|o| o.status.success()).unwrap_or(false);
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("clip.mp4");
+    let clip_s = clip.to_str().unwrap();
+    assert!(
+        made(&["-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-t", "2", "-c:v", "mpeg4", "-y", clip_s]),
+        "ffmpeg is missing or cannot make a test clip: scripts/setup installs it (apt-get install ffmpeg)"
+    );
+    let s = read(&Found { name: "clip.mp4".into(), path: clip, kind: Kind::Video }).unwrap();
+    assert_eq!((s.kind, s.mime.as_str(), s.width, s.height), (trove_protocol::ItemKind::Video, "video/mp4", Some(320), Some(240)));
+    let poster = image::load_from_memory(&s.thumb.expect("a poster frame")).unwrap();
+    assert_eq!((poster.width(), poster.height()), (256, 192));
+
+    // An HLS playlist named .mp4 that points at a local file: read as MP4 only, so no frame.
+    let fake = dir.path().join("fake.mp4");
+    std::fs::write(&fake, "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n").unwrap();
+    let s = read(&Found { name: "fake.mp4".into(), path: fake, kind: Kind::Video }).unwrap();
+    assert_eq!((s.width, s.height, s.thumb), (None, None, None), "a video ffmpeg cannot read comes in with a placeholder");
+}
