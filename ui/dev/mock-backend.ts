@@ -170,6 +170,12 @@ export const commands: Record<string, (a: any) => unknown> = {
     return { ...importRun };
   },
   import_status: () => importStep(),
+  rename_dataset: (a) => {
+    const k = a.datasetId - 1;
+    if (!String(a.name).trim()) throw { code: 'invalid_input', message: 'dataset name is empty; give the dataset a name' };
+    DATASETS[k] = String(a.name).trim();
+    return { id: a.datasetId, project_id: a.projectId, name: DATASETS[k], item_count: Math.round(N / 3) };
+  },
   open_original: () => { throw { code: 'invalid_input', message: 'this item has no original file on this computer' }; },
   show_in_folder: () => { throw { code: 'invalid_input', message: 'this item has no original file on this computer' }; },
   export_collection: (a) => {

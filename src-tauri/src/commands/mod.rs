@@ -15,6 +15,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
     tauri::generate_handler![
         projects::list_projects,
         projects::list_datasets,
+        projects::rename_dataset,
         import::import_folder,
         import::import_status,
         import::cancel_import,

@@ -2,7 +2,7 @@
 // corrupt and an empty file, links leading outside and inside, a copy, an EXIF-rotated JPEG, a
 // video; see crates/import/src/fixture.rs) is imported by typing its path, its progress and
 // report are shown, its dataset appears in the filter bar with its count, its items go into a
-// collection that is exported as CSV, and importing it again adds nothing.
+// collection that is exported as CSV, importing it again adds nothing, and the dataset is renamed.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -105,6 +105,17 @@ e2e('a folder imported by its path becomes a dataset whose items can be collecte
     assert.deepEqual(again, { state: 'done', indexed: 0, unchanged: 9, duplicates: 2, failed: 2 });
     await trove.clickButton('Close', { within: '//*[@role="dialog"][@aria-label="Import folder"]' });
     await trove.expectResultCount(DEMO.total + 9);
+
+    // The dataset is renamed in the Datasets view; the filter bar shows the new name.
+    await trove.clickButton('Datasets');
+    await trove.clickButton('Rename dataset pictures');
+    const rename = await trove.dialog('Rename dataset');
+    const field = await rename.$('input[aria-label="Dataset name"]');
+    await field.clearValue();
+    await field.setValue('Holiday 2026');
+    await trove.clickButton('Rename', { within: '//*[@role="dialog"][@aria-label="Rename dataset"]' });
+    const renamed = await trove.datasetFacet('Holiday 2026');
+    await trove.waitFor('the renamed facet to count 9', () => renamed.getText(), (text) => /\b9\b/.test(text));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -33,6 +33,8 @@ export { ApiFailure, onFileDrop, pickFolder, pickSaveFile, thumbUrl } from './cl
 // Projects and catalog
 export const listProjects = () => call<Project[]>('list_projects');
 export const listDatasets = (projectId: number) => call<Dataset[]>('list_datasets', { projectId });
+export const renameDataset = (projectId: number, datasetId: number, name: string) =>
+  call<Dataset>('rename_dataset', { projectId, datasetId, name });
 export const listTags = (projectId: number) => call<string[]>('list_tags', { projectId });
 
 // Import a folder (one at a time; its status is read while it runs)
