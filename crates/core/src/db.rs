@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/006_facts.sql"),
     include_str!("migrations/007_numbers.sql"),
     include_str!("migrations/008_content.sql"),
+    include_str!("migrations/009_deferred.sql"),
 ];
 
 /// The local cache: a SQLite database and the thumbnail directory beside it.
@@ -41,6 +42,8 @@ impl Store {
         let pool = Pool::open_with_upkeep(db_path, MIGRATIONS, trove_filters::name_upkeep(&crate::filters::SCHEMA))?;
         let home = std::fs::canonicalize(db_path)?.to_string_lossy().into_owned();
         let actor = pool.write(|tx| {
+            // Indexes a first pull that did not finish left unbuilt (see `deferred`).
+            crate::deferred::restore(tx)?;
             crate::facts::Index::start(tx)?;
             crate::meta::client_id(tx, &home)
         })?;

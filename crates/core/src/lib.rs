@@ -13,6 +13,7 @@
 mod cache;
 pub mod collections;
 mod db;
+pub mod deferred;
 pub mod demo;
 pub mod export;
 mod error;

@@ -68,6 +68,7 @@ pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Resul
         out.row(conn.total_changes() - before > 0);
     }
     apply_datasets(conn, project, page, &mut out)?;
+    crate::deferred::defer(conn, project, page.items.len(), page.more)?;
     apply_items(conn, project, page, &mut out)?;
     apply_collections(conn, project, page, &mut out)?;
     apply_memberships(conn, project, page, &mut out)?;
@@ -95,6 +96,9 @@ pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Resul
         rusqlite::params![page.cookie, page.more, now_ms(), project],
     )?;
     super::refetch(conn, &undo)?;
+    if !page.more {
+        crate::deferred::restore(conn)?;
+    }
     Ok(Applied { carried, written: out.written, changed: out.changed, acknowledged, replayed })
 }
 

@@ -1,0 +1,156 @@
+//! A large first pull writes its items without the `items` table's secondary indexes and builds
+//! them once at its end: a row inserted into seven indexes with random keys is B-tree work on
+//! pages that no longer fit the page cache (most of a million-item pull's time), while building
+//! an index from the finished table sorts once. Only the plain (non-unique) indexes are deferred:
+//! the unique ones are constraints. Their own definitions, read from `sqlite_master`, are kept
+//! in `deferred_indexes` until they are built again, so nothing here repeats the migrations,
+//! and a pull that stops half-way (a crash, a lost connection) leaves the cache able to build
+//! them when it next opens ([`restore`], called by `Store::open` and at a pull's last page).
+
+use rusqlite::Connection;
+
+use crate::error::Result;
+
+/// Items in one page from which deferring pays.
+pub const PAGE_MIN: usize = 20_000;
+
+/// Drops the plain indexes of `items`, keeping their definitions, when a page of at least
+/// [`PAGE_MIN`] items starts filling an empty copy and more pages follow.
+pub fn defer(conn: &Connection, project: i64, items: usize, more: bool) -> Result<bool> {
+    if !more || items < PAGE_MIN {
+        return Ok(false);
+    }
+    let empty: bool = conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM items WHERE project_id = ?1)", [project], |r| r.get(0))?;
+    if !empty {
+        return Ok(false);
+    }
+    let plain: Vec<(String, String)> = {
+        let mut stmt = conn.prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items' AND sql IS NOT NULL \
+             AND upper(sql) NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        rows
+    };
+    for (name, sql) in &plain {
+        conn.execute("INSERT OR IGNORE INTO deferred_indexes (name, sql) VALUES (?1, ?2)", [name, sql])?;
+        conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+    }
+    Ok(!plain.is_empty())
+}
+
+/// Builds every deferred index again; how many.
+pub fn restore(conn: &Connection) -> Result<usize> {
+    let deferred: Vec<(String, String)> = {
+        let mut stmt = conn.prepare("SELECT name, sql FROM deferred_indexes ORDER BY name")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        rows
+    };
+    for (name, sql) in &deferred {
+        let exists: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?1)", [name], |r| r.get(0))?;
+        if !exists {
+            conn.execute_batch(sql)?;
+        }
+    }
+    conn.execute("DELETE FROM deferred_indexes", [])?;
+    Ok(deferred.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use trove_protocol::sync::{PullResponse, SyncDataset, SyncItem};
+    use trove_protocol::{ItemQuery, ProjectKind};
+
+    use crate::testing::fixture;
+
+    fn indexes(store: &crate::Store) -> Vec<(String, String)> {
+        store
+            .read(|c| {
+                let mut stmt = c.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items' AND sql IS NOT NULL ORDER BY name")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .unwrap()
+    }
+
+    /// A page of `n` items starting at `from`, in a dataset `ds`.
+    fn page(from: usize, n: usize, more: bool) -> PullResponse {
+        let items = (from..from + n)
+            .map(|k| SyncItem {
+                uuid: format!("00000000-0000-4000-8000-{k:012}"),
+                no: k as u64 + 1,
+                dataset: "ds-uuid".into(),
+                kind: trove_protocol::ItemKind::Image,
+                name: format!("img_{:08}.jpg", (k * 7919) % 100_003),
+                mime: "image/jpeg".into(),
+                width: Some(640),
+                height: Some(480),
+                size: (k * 31 % 5000) as u64,
+                labels_count: 0,
+                created_at: k as i64,
+                updated_at: k as i64,
+                thumb: None,
+                source: String::new(),
+                tags: if k % 5 == 0 { vec!["cat".into()] } else { vec![] },
+            })
+            .collect();
+        PullResponse {
+            cookie: (from + n) as i64,
+            last_mutation_id: 0,
+            reset: false,
+            more,
+            datasets: vec![SyncDataset { uuid: "ds-uuid".into(), name: "train".into() }],
+            items,
+            collections: vec![],
+            memberships: vec![],
+            deleted_collections: vec![],
+            rejected: vec![],
+            queues: vec![],
+            queue_entries: vec![],
+        }
+    }
+
+    #[test]
+    fn a_large_first_pull_builds_the_items_indexes_once_at_its_end_or_when_the_cache_reopens() {
+        let f = fixture();
+        let before = indexes(&f.store);
+        assert!(before.iter().any(|(n, _)| n == "items_by_name"));
+        let fresh = f
+            .store
+            .write(|tx| {
+                let p = crate::projects::create(tx, "Big", ProjectKind::Image, "")?;
+                tx.execute("INSERT INTO sync_projects (project_id, server, namespace, role) VALUES (?1, 'http://server.test', 'lab', 'editor')", [p])?;
+                Ok(p)
+            })
+            .unwrap();
+        let n = super::PAGE_MIN;
+        f.store.apply_pull(fresh, &page(0, n, true)).unwrap();
+        let during = indexes(&f.store);
+        assert!(!during.iter().any(|(name, _)| name == "items_by_name" || name == "items_by_size"), "plain indexes wait: {during:?}");
+        assert!(during.iter().any(|(name, _)| name == "items_by_no"), "unique indexes stay: they are constraints");
+        // A page of a copy that has items already changes nothing about the indexes.
+        f.store.apply_pull(fresh, &page(n, 100, true)).unwrap();
+        f.store.apply_pull(fresh, &page(n + 100, 100, false)).unwrap();
+        assert_eq!(indexes(&f.store), before, "the last page builds them again, exactly as they were");
+        let q = |store: &crate::Store| store.summary(fresh, &ItemQuery::default()).unwrap().total;
+        assert_eq!(q(&f.store), (n + 200) as u64);
+
+        // A pull that stops after its first page: the next open builds them.
+        let dir = tempfile::tempdir().unwrap();
+        let (db, thumbs) = (dir.path().join("t.db"), dir.path().join("thumbs"));
+        {
+            let store = crate::Store::open(&db, &thumbs).unwrap();
+            let p = store
+                .write(|tx| {
+                    let p = crate::projects::create(tx, "Big", ProjectKind::Image, "")?;
+                    tx.execute("INSERT INTO sync_projects (project_id, server, namespace, role) VALUES (?1, 'http://server.test', 'lab', 'editor')", [p])?;
+                    Ok(p)
+                })
+                .unwrap();
+            store.apply_pull(p, &page(0, n, true)).unwrap();
+            assert_ne!(indexes(&store), before);
+        }
+        let reopened = crate::Store::open(&db, &thumbs).unwrap();
+        assert_eq!(indexes(&reopened), before);
+    }
+}
