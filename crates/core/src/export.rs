@@ -132,8 +132,17 @@ impl Store {
                 if req.format == ExportFormat::Files { "folder" } else { "file" }
             )));
         }
-        let rows = self.read(|c| rows(c, req.collection_id))?;
-        let title: String = self.read(|c| Ok(c.query_row("SELECT title FROM collections WHERE id = ?1", [req.collection_id], |r| r.get(0))?))?;
+        // One read: the rows, the collection's title and, for a copy, each row's original.
+        let (rows, title, originals) = self.read(|c| {
+            let rows = rows(c, req.collection_id)?;
+            let (title, project): (String, i64) =
+                c.query_row("SELECT title, project_id FROM collections WHERE id = ?1", [req.collection_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let originals: Vec<Result<PathBuf>> = match req.format {
+                ExportFormat::Files => rows.iter().map(|r| crate::originals::path(c, project, r.item)).collect(),
+                _ => Vec::new(),
+            };
+            Ok((rows, title, originals))
+        })?;
         let items = |n: usize| if n == 1 { "1 item".to_string() } else { format!("{n} items") };
         match req.format {
             ExportFormat::Csv | ExportFormat::Json => {
@@ -149,11 +158,7 @@ impl Store {
                     message: format!("Exported {} of {title} to {}", items(rows.len()), path.display()),
                 })
             }
-            ExportFormat::Files => {
-                let project: i64 = self.read(|c| Ok(c.query_row("SELECT project_id FROM collections WHERE id = ?1", [req.collection_id], |r| r.get(0))?))?;
-                let originals: Vec<Result<PathBuf>> = self.read(|c| Ok(rows.iter().map(|r| crate::originals::path(c, project, r.item)).collect()))?;
-                copy_files(&rows, originals, &path, req.numbered, &title)
-            }
+            ExportFormat::Files => copy_files(&rows, originals, &path, req.numbered, &title),
         }
     }
 }
