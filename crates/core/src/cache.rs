@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension};
 use trove_protocol::model::CollectionPatch;
+use trove_protocol::mutation::ImportedItem;
 use trove_protocol::rules;
 use trove_protocol::QueueEntry;
 use trove_rulebook::{NewCollection, NewQueue, PairState, Plan, QueueState, Ranked, ReplicaStore, Seen};
@@ -33,6 +34,7 @@ pub struct CacheReplica<'c> {
     by_id: bool,
 }
 
+mod files;
 mod queues;
 mod sets;
 pub(crate) use queues::{counts as queue_counts, entries_of, entry_at, kept, queue_id, QueueRow};
@@ -60,6 +62,7 @@ impl ReplicaStore for CacheReplica<'_> {
     type Collection = i64;
     type Item = i64;
     type Queue = i64;
+    type Dataset = i64;
     type Error = Error;
 
     fn exists(&mut self, collection: &str) -> Result<bool> {
@@ -220,6 +223,30 @@ impl ReplicaStore for CacheReplica<'_> {
     fn touch_items(&mut self, items: &[i64]) -> Result<()> {
         self.conn.execute("UPDATE items SET updated_at = ?1 WHERE id IN rarray(?2)", rusqlite::params![now_ms(), list(items)])?;
         Ok(())
+    }
+
+    fn import_into(&mut self, project: &str) -> Result<bool> {
+        files::is_project(self.conn, self.project, project)
+    }
+
+    fn dataset(&mut self, _project: &str, uuid: &str, name: &str) -> Result<Option<i64>> {
+        files::dataset(self.conn, self.project, uuid, name)
+    }
+
+    fn create_dataset(&mut self, _project: &str, uuid: &str, name: &str) -> Result<i64> {
+        files::create_dataset(self.conn, self.project, uuid, name)
+    }
+
+    fn project_item(&mut self, _dataset: i64, uuid: &str) -> Result<Option<i64>> {
+        files::project_item(self.conn, self.project, uuid)
+    }
+
+    fn insert_item(&mut self, dataset: i64, file: &ImportedItem) -> Result<()> {
+        files::insert(self.conn, self.project, dataset, file)
+    }
+
+    fn update_file(&mut self, item: i64, file: &ImportedItem) -> Result<()> {
+        files::update(self.conn, item, file)
     }
 
     fn actor(&self) -> String {

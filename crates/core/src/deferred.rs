@@ -92,6 +92,7 @@ mod tests {
                 thumb: None,
                 source: String::new(),
                 tags: if k % 5 == 0 { vec!["cat".into()] } else { vec![] },
+                content: None,
             })
             .collect();
         PullResponse {

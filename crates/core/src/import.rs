@@ -1,4 +1,8 @@
-//! "Import folder…": the pictures and videos of a folder become a dataset of a local project.
+//! "Import folder…": the pictures and videos of a folder become a dataset of an image project:
+//! a local one, written directly, or a copy of a server project, where each batch is one
+//! `import_items` mutation (the rulebook applies it to the copy; the sync engine uploads its
+//! thumbnails and pushes it, so the upload survives a restart or a lost connection like any
+//! pending change).
 //! Which files and what each one is, `trove-import` decides (shared with the server's folder
 //! import); this module keeps the run's [`ImportStatus`], writes the items in batches (each a
 //! transaction, so the gallery shows them as they come and a crash or a cancel keeps what is
@@ -16,7 +20,12 @@ use trove_import::{Found, Outcome, Scanned};
 use trove_protocol::import::{FileFailure, ImportState, ImportStatus, FAILURES_LISTED};
 use trove_protocol::ProjectKind;
 
+use trove_protocol::mutation::ImportedItem;
+use trove_protocol::Mutation;
+
+use crate::cache::CacheReplica;
 use crate::db::{now_ms, Store};
+use crate::outbox;
 use crate::error::{Error, Result};
 
 /// Files read (on every core) and then written in one transaction.
@@ -102,8 +111,11 @@ impl Importer {
             status.skipped.extend(walk.unreadable.iter().map(|(n, why)| format!("{n}: {why}")));
             status.message = format!("Importing {} files…", walk.files.len());
         }
-        let dataset = store.write(|tx| dataset_id(tx, plan.project, &plan.dataset))?;
-        let mut known = store.read(|c| Known::read(c, dataset))?;
+        let into = store.write(|tx| Destination::choose(tx, plan.project, &plan.dataset))?;
+        let mut known = match into.dataset() {
+            Some(d) => store.read(|c| Known::read(c, d))?,
+            None => Known::default(),
+        };
         let mut seen: HashSet<String> = HashSet::new();
         for batch in walk.files.chunks(BATCH) {
             if self.cancel.load(Ordering::Relaxed) {
@@ -122,7 +134,7 @@ impl Importer {
                     Some(Outcome::New(scanned)) => new.push((file, scanned)),
                 }
             }
-            self.write(store, plan.project, dataset, new, &mut known, &mut seen, &mut tally)?;
+            self.write_to(store, &into, new, &mut known, &mut seen, &mut tally)?;
             // A file whose content the dataset had before this batch's changes: unchanged if it
             // still has it; else (its item now shows a changed file) it is read again as new.
             let mut again = Vec::new();
@@ -139,7 +151,7 @@ impl Importer {
                     }
                 }
             }
-            self.write(store, plan.project, dataset, again, &mut known, &mut seen, &mut tally)?;
+            self.write_to(store, &into, again, &mut known, &mut seen, &mut tally)?;
             let mut status = self.lock();
             status.done += batch.len() as u64;
             status.indexed += tally.indexed;
@@ -151,6 +163,13 @@ impl Importer {
             status.failures.extend(tally.failures.into_iter().take(room));
         }
         Ok(())
+    }
+
+    fn write_to(&self, store: &Store, into: &Destination, files: Vec<(&Found, Scanned)>, known: &mut Known, seen: &mut HashSet<String>, tally: &mut Tally) -> Result<()> {
+        match into {
+            Destination::Local { project, dataset } => self.write(store, *project, *dataset, files, known, seen, tally),
+            Destination::Synced(upload) => self.upload(store, upload, files, known, seen, tally),
+        }
     }
 
     /// Writes files read as new in one transaction (thumbnails first, outside it: a crash
@@ -187,22 +206,67 @@ impl Importer {
         store.write(|tx| {
             for (file, scanned, thumb) in &rows {
                 match known.by_name.get(&file.name) {
-                    Some((id, _)) => update(tx, *id, file, scanned, thumb.as_deref(), now)?,
+                    Some((id, ..)) => update(tx, *id, file, scanned, thumb.as_deref(), now)?,
                     None => insert(tx, project, dataset, file, scanned, thumb.as_deref(), now)?,
                 }
             }
             Ok(())
         })?;
-        for (file, scanned, _) in rows {
-            let old = known.by_name.get(&file.name).map(|(_, content)| content.clone());
-            if let Some(old) = old {
-                tally.updated += 1;
-                known.forget(old.as_deref());
-                known.by_name.insert(file.name.clone(), (known.by_name[&file.name].0, Some(scanned.content.clone())));
+        known.wrote(rows.into_iter().map(|(file, scanned, _)| (file, scanned.content)), tally);
+        Ok(())
+    }
+
+    /// [`write`](Self::write) for a copy of a server project: the files become one
+    /// `import_items` mutation, applied to the copy by the rulebook and queued in the outbox in
+    /// the same transaction; the sync engine uploads their thumbnails and pushes it. A file whose
+    /// name is an item of the dataset updates that item (by its UUID), on every replica.
+    fn upload(&self, store: &Store, into: &Upload, files: Vec<(&Found, Scanned)>, known: &mut Known, seen: &mut HashSet<String>, tally: &mut Tally) -> Result<()> {
+        let mut rows = Vec::new();
+        for (file, scanned) in files {
+            if let Err(why) = trove_protocol::rules::item_name(&file.name) {
+                tally.failures.push(FileFailure { name: file.name.clone(), reason: format!("its name cannot be uploaded: {why}") });
+                continue;
             }
-            *known.by_content.entry(scanned.content).or_insert(0) += 1;
-            tally.indexed += 1;
+            if !seen.insert(scanned.content.clone()) {
+                tally.duplicates += 1;
+                continue;
+            }
+            let thumb = match &scanned.thumb {
+                Some(bytes) => Some(store.thumbs().cache().put(bytes).map_err(|e| Error::Invalid(format!("a thumbnail could not be stored: {e}")))?),
+                None => None,
+            };
+            let item = known.by_name.get(&file.name).map(|(.., uuid)| uuid.clone()).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            let now = now_ms();
+            let imported = ImportedItem {
+                item,
+                name: file.name.clone(),
+                kind: scanned.kind,
+                mime: scanned.mime.clone(),
+                width: scanned.width,
+                height: scanned.height,
+                size: scanned.size,
+                created_at: scanned.modified.unwrap_or(now),
+                thumb,
+                content: scanned.content.clone(),
+            };
+            rows.push((file, imported));
         }
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let m = Mutation::ImportItems {
+            project: into.project.clone(),
+            dataset: into.dataset.clone(),
+            dataset_name: into.name.clone(),
+            items: rows.iter().map(|(_, i)| i.clone()).collect(),
+        };
+        let project = into.id;
+        store.write(|tx| {
+            trove_rulebook::apply(&m, &mut CacheReplica::new(tx, project, "")?)?;
+            outbox::append(tx, project, &m)?;
+            Ok(())
+        })?;
+        known.wrote(rows.into_iter().map(|(file, i)| (file, i.content)), tally);
         Ok(())
     }
 }
@@ -246,7 +310,8 @@ fn plural(n: u64, one: &str) -> String {
     }
 }
 
-/// Pictures go into a local image or video project: a server's copy takes items from its server.
+/// Pictures go into an image project: a local one, or a server's copy where the person is an
+/// editor (the import is then uploaded).
 fn importable(c: &Connection, project: i64) -> Result<()> {
     let row: Option<(String, ProjectKind)> = c
         .query_row("SELECT name, kind FROM projects WHERE id = ?1", [project], |r| {
@@ -258,12 +323,56 @@ fn importable(c: &Connection, project: i64) -> Result<()> {
     if kind == ProjectKind::Hub {
         return Err(Error::Invalid(format!("{name} is a Hub project; pictures are imported into an image project")));
     }
-    if crate::registry::is_synced(c, project)? {
-        return Err(Error::Invalid(format!(
-            "{name} is a copy of a server project; importing into it is not available yet. Import into a local project"
-        )));
+    if crate::registry::role(c, project)?.as_deref() == Some("viewer") {
+        let name = crate::registry::full_name(c, project)?;
+        return Err(Error::Invalid(format!("you are a viewer of {name}; only its editors and admins can import into it")));
     }
     Ok(())
+}
+
+/// Where an import's files go.
+enum Destination {
+    /// A dataset of a local project, written directly.
+    Local { project: i64, dataset: i64 },
+    /// A copy of a server project: through `import_items` mutations.
+    Synced(Upload),
+}
+
+/// The dataset of a synced project an import goes into (made by its first mutation if new).
+struct Upload {
+    /// The project's id in the cache and its UUID.
+    id: i64,
+    project: String,
+    dataset: String,
+    name: String,
+    /// The dataset's id if it exists already.
+    existing: Option<i64>,
+}
+
+impl Destination {
+    fn choose(c: &Connection, project: i64, name: &str) -> Result<Destination> {
+        if !crate::registry::is_synced(c, project)? {
+            return Ok(Destination::Local { project, dataset: dataset_id(c, project, name)? });
+        }
+        let uuid: String = c.query_row("SELECT uuid FROM projects WHERE id = ?1", [project], |r| r.get(0))?;
+        let existing: Option<(i64, String)> = c
+            .query_row("SELECT id, uuid FROM datasets WHERE project_id = ?1 AND name = ?2", rusqlite::params![project, name], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(Destination::Synced(Upload {
+            id: project,
+            project: uuid,
+            dataset: existing.as_ref().map(|(_, u)| u.clone()).unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            name: name.to_string(),
+            existing: existing.map(|(id, _)| id),
+        }))
+    }
+
+    fn dataset(&self) -> Option<i64> {
+        match self {
+            Destination::Local { dataset, .. } => Some(*dataset),
+            Destination::Synced(u) => u.existing,
+        }
+    }
 }
 
 /// The dataset named `name` in the project, created if new (a re-import goes into the same one).
@@ -277,24 +386,43 @@ fn dataset_id(c: &Connection, project: i64, name: &str) -> Result<i64> {
 
 /// The dataset's items as an import compares files with them: how many items show each
 /// content, and each item's id and content by name.
+#[derive(Default)]
 struct Known {
     by_content: HashMap<String, u32>,
-    by_name: HashMap<String, (i64, Option<String>)>,
+    /// Each item's id, content and UUID, by name.
+    by_name: HashMap<String, (i64, Option<String>, String)>,
 }
 
 impl Known {
     fn read(c: &Connection, dataset: i64) -> Result<Known> {
         let mut known = Known { by_content: HashMap::new(), by_name: HashMap::new() };
-        let mut stmt = c.prepare("SELECT id, name, content FROM items WHERE dataset_id = ?1")?;
+        let mut stmt = c.prepare("SELECT id, name, content, uuid FROM items WHERE dataset_id = ?1")?;
         let mut rows = stmt.query([dataset])?;
         while let Some(r) = rows.next()? {
             let content: Option<String> = r.get(2)?;
             if let Some(content) = &content {
                 *known.by_content.entry(content.clone()).or_insert(0) += 1;
             }
-            known.by_name.insert(r.get(1)?, (r.get(0)?, content));
+            known.by_name.insert(r.get(1)?, (r.get(0)?, content, r.get(3)?));
         }
         Ok(known)
+    }
+
+    /// Files were written (`content` each): an item of a name known before now shows its new
+    /// content (an update); every file is counted as indexed. (A walk names each file once, so
+    /// the items just made need not be learnt by name.)
+    fn wrote<'f>(&mut self, written: impl Iterator<Item = (&'f Found, String)>, tally: &mut Tally) {
+        for (file, content) in written {
+            let old = self.by_name.get(&file.name).map(|(_, content, _)| content.clone());
+            if let Some(old) = old {
+                tally.updated += 1;
+                self.forget(old.as_deref());
+                let entry = self.by_name.get_mut(&file.name).expect("known by name");
+                entry.1 = Some(content.clone());
+            }
+            *self.by_content.entry(content).or_insert(0) += 1;
+            tally.indexed += 1;
+        }
     }
 
     /// An item no longer shows `content`.

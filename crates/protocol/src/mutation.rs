@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::itemset::ItemSet;
-use crate::model::{CollectionPatch, Theme};
+use crate::model::{CollectionPatch, ItemKind, Theme};
 use crate::position;
 use crate::queue;
 use crate::rules::{self, RuleError};
@@ -14,6 +14,8 @@ use crate::rules::{self, RuleError};
 pub const ITEMS_MAX: usize = 10_000;
 /// Most tags one `tag_items`/`untag_items` may name.
 pub const TAGS_MAX: usize = 100;
+/// Most files one `import_items` may carry (an import of 100,000 files is a few hundred).
+pub const IMPORT_MAX: usize = 500;
 /// Largest causal length a client may send: a billion adds and removes of one pair, far from
 /// where the server's arithmetic (and a `u32` on the wire) would wrap.
 pub const CL_MAX: u32 = 1 << 30;
@@ -65,6 +67,12 @@ pub enum Mutation {
     MoveItem { collection: String, item: String, position: String },
     TagItems { items: Vec<String>, tags: Vec<String> },
     UntagItems { items: Vec<String>, tags: Vec<String> },
+    /// Files imported into dataset `dataset` of `project` ("Import folder…" in a synced
+    /// project): the dataset is the one with this UUID, else the project's dataset named
+    /// `dataset_name`, else a new one with both. Each file becomes the item with its UUID, or,
+    /// when that item exists (a re-import found its file changed), updates that item's file
+    /// fields. Editors of the project import.
+    ImportItems { project: String, dataset: String, dataset_name: String, items: Vec<ImportedItem> },
     /// A labeling queue over `collection` (followed live). Editors of the project make one.
     CreateQueue {
         queue: String,
@@ -94,6 +102,55 @@ pub enum Mutation {
     },
     /// The acting reviewer accepts or rejects submission `submission` of one item.
     ReviewItem { queue: String, item: String, submission: u32, accept: bool, #[serde(default)] comment: String },
+}
+
+/// One imported file as an [`Mutation::ImportItems`] carries it: what the file is, not where it
+/// was (its path stays on the importing device).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportedItem {
+    /// The item's UUID, chosen by the importing app.
+    pub item: String,
+    /// Its path inside the imported folder, `/`-separated.
+    pub name: String,
+    pub kind: ItemKind,
+    pub mime: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub size: u64,
+    /// The file's modification time (ms since the epoch).
+    pub created_at: i64,
+    /// The SHA-256 of the thumbnail, which the app uploads before it pushes this.
+    pub thumb: Option<String>,
+    /// The SHA-256 of the file's bytes.
+    pub content: String,
+}
+
+impl ImportedItem {
+    /// Where the item says it came from, on every replica: the file's name, uploaded (its path
+    /// on the importing device is not shared).
+    pub fn source(&self) -> String {
+        format!("upload:{}", self.name)
+    }
+
+    fn check(&self) -> Result<(), RuleError> {
+        rules::id("item", &self.item)?;
+        rules::item_name(&self.name)?;
+        if !matches!(self.kind, ItemKind::Image | ItemKind::Video) {
+            return Err(RuleError::BadId { what: "kind", value: self.kind.as_str().into(), expected: "an imported file is an image or a video" });
+        }
+        if self.mime.is_empty() || self.mime.len() > 100 || !self.mime.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(RuleError::BadId { what: "mime type", value: self.mime.clone(), expected: "it is 1 to 100 visible ASCII characters" });
+        }
+        if self.size > i64::MAX as u64 {
+            return Err(RuleError::BadId { what: "size", value: self.size.to_string(), expected: "a size fits in 63 bits" });
+        }
+        if let Some(t) = &self.thumb {
+            rules::sha256("thumbnail", t)?;
+        }
+        rules::sha256("content", &self.content)?;
+        Ok(())
+    }
 }
 
 impl Mutation {
@@ -197,6 +254,13 @@ impl Mutation {
                 queue::users("reviewers", reviewers)?;
                 queue::tag_choices(tags)?;
             }
+            Mutation::ImportItems { project, dataset, dataset_name, items } => {
+                rules::id("project", project)?;
+                rules::id("dataset", dataset)?;
+                rules::name("dataset", dataset_name)?;
+                rules::at_most("items", self.name(), items.len(), IMPORT_MAX)?;
+                items.iter().try_for_each(ImportedItem::check)?;
+            }
             Mutation::CloseQueue { queue: q } => {
                 rules::id("queue", q)?;
             }
@@ -239,6 +303,7 @@ impl Mutation {
             Mutation::MoveItem { .. } => "move_item",
             Mutation::TagItems { .. } => "tag_items",
             Mutation::UntagItems { .. } => "untag_items",
+            Mutation::ImportItems { .. } => "import_items",
             Mutation::CreateQueue { .. } => "create_queue",
             Mutation::CloseQueue { .. } => "close_queue",
             Mutation::ClaimItems { .. } => "claim_items",
@@ -251,6 +316,7 @@ impl Mutation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::ITEM_NAME_MAX;
 
     fn add(items: Vec<String>, positions: Vec<String>, cls: Vec<u32>) -> Mutation {
         Mutation::AddItems { collection: "c-1".into(), items, positions, cls }
@@ -277,6 +343,40 @@ mod tests {
         assert!(serde_json::from_value::<Mutation>(unknown).is_err(), "unknown fields are refused");
         let tags = Mutation::TagItems { items: vec!["i".into()], tags: vec!["t".into(); TAGS_MAX + 1] };
         assert!(tags.check().is_err());
+    }
+
+    #[test]
+    fn an_import_checks_every_file() {
+        let file = ImportedItem {
+            item: "i-1".into(),
+            name: "trips/2024/beach.jpg".into(),
+            kind: ItemKind::Image,
+            mime: "image/jpeg".into(),
+            width: Some(4000),
+            height: Some(3000),
+            size: 123,
+            created_at: 1,
+            thumb: Some("ab".repeat(32)),
+            content: "0f".repeat(32),
+        };
+        let import = |items: Vec<ImportedItem>| Mutation::ImportItems { project: "p".into(), dataset: "d".into(), dataset_name: "Trips".into(), items };
+        assert_eq!(import(vec![file.clone()]).check(), Ok(()));
+        let bad = |f: &dyn Fn(&mut ImportedItem)| {
+            let mut one = file.clone();
+            f(&mut one);
+            import(vec![one]).check().unwrap_err().to_string()
+        };
+        assert!(bad(&|f| f.name = "x".repeat(ITEM_NAME_MAX + 1)).contains("at most 1024"));
+        assert!(bad(&|f| f.name = "a\nb".into()).contains("control character"));
+        assert!(bad(&|f| f.kind = ItemKind::Model).contains("an image or a video"));
+        assert!(bad(&|f| f.mime = "image/jpeg; x".into()).contains("mime type"));
+        assert!(bad(&|f| f.content = "AB".repeat(32)).starts_with("content"));
+        assert!(bad(&|f| f.thumb = Some("../etc/passwd".into())).starts_with("thumbnail"));
+        assert!(bad(&|f| f.size = u64::MAX).starts_with("size"));
+        let err = import(vec![file.clone(); IMPORT_MAX + 1]).check().unwrap_err().to_string();
+        assert_eq!(err, format!("{} items in one import_items; at most {IMPORT_MAX} are allowed", IMPORT_MAX + 1));
+        let empty_dataset = Mutation::ImportItems { project: "p".into(), dataset: "d".into(), dataset_name: " ".into(), items: vec![] };
+        assert!(empty_dataset.check().is_err());
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub const THUMB_SIZE_MIN: u32 = 40;
 pub const THUMB_SIZE_MAX: u32 = 640;
 /// Most characters in a project or dataset name.
 pub const NAME_MAX: usize = 100;
+/// Most characters in an item's name (an imported file's path inside its folder).
+pub const ITEM_NAME_MAX: usize = 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
@@ -54,6 +56,8 @@ pub enum RuleError {
     EmptyName { what: &'static str },
     #[error("{what} name is {len} characters; at most {NAME_MAX} are allowed")]
     NameTooLong { what: &'static str, len: usize },
+    #[error("item name is {len} characters; at most {ITEM_NAME_MAX} are allowed")]
+    ItemNameTooLong { len: usize },
     #[error("{what} name {} contains a control character", quote(.name))]
     NameControl { what: &'static str, name: String },
     #[error("thumbnail size {px} is out of range; choose {THUMB_SIZE_MIN} to {THUMB_SIZE_MAX} pixels")]
@@ -95,6 +99,30 @@ pub fn name(what: &'static str, raw: &str) -> Result<String, RuleError> {
         return Err(RuleError::NameControl { what, name: name.to_string() });
     }
     Ok(name.to_string())
+}
+
+/// An item's name (an imported file's path inside its folder): not empty, at most
+/// [`ITEM_NAME_MAX`] characters, no control characters.
+pub fn item_name(name: &str) -> Result<&str, RuleError> {
+    if name.trim().is_empty() {
+        return Err(RuleError::EmptyName { what: "item" });
+    }
+    let len = name.chars().count();
+    if len > ITEM_NAME_MAX {
+        return Err(RuleError::ItemNameTooLong { len });
+    }
+    if name.chars().any(char::is_control) {
+        return Err(RuleError::NameControl { what: "item", name: name.to_string() });
+    }
+    Ok(name)
+}
+
+/// A SHA-256 digest as 64 lowercase hexadecimal digits (a thumbnail's or a file's content).
+pub fn sha256<'a>(what: &'static str, value: &'a str) -> Result<&'a str, RuleError> {
+    if value.len() != 64 || !value.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)) {
+        return Err(RuleError::BadId { what, value: value.to_string(), expected: "it is a SHA-256: 64 lowercase hexadecimal digits" });
+    }
+    Ok(value)
 }
 
 /// `value` quoted for a message, cut to [`QUOTE_MAX`] characters with an ellipsis: a message

@@ -111,6 +111,10 @@ pub struct SyncItem {
     pub thumb: Option<String>,
     pub source: String,
     pub tags: Vec<String>,
+    /// The SHA-256 of the file's bytes, for an item made from a file (an import): a re-import
+    /// adds only files whose content is new. Absent for other items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -5,6 +5,7 @@ use std::hash::Hash;
 use trove_protocol::model::{CollectionPatch, Theme};
 use trove_protocol::rules::{self, RuleError};
 use trove_protocol::queue::{self, QueueEntry, QueueError};
+use trove_protocol::mutation::ImportedItem;
 use trove_protocol::{itemset, Mutation};
 
 use crate::members::{self, PairState, Plan};
@@ -33,6 +34,8 @@ pub trait ReplicaStore {
     type Item: Copy + Eq + Hash;
     /// The replica's handle for a labeling queue.
     type Queue: Copy;
+    /// The replica's handle for a dataset.
+    type Dataset: Copy;
     type Error: From<RuleError>;
 
     /// Whether a collection with this UUID exists, live or deleted.
@@ -78,6 +81,25 @@ pub trait ReplicaStore {
     fn tag(&mut self, items: &[Self::Item], tags: &[String], add: bool) -> Result<Vec<Self::Item>, Self::Error>;
     /// Marks the items as changed (their `updated_at`).
     fn touch_items(&mut self, items: &[Self::Item]) -> Result<(), Self::Error>;
+
+    // Imports (`Mutation::ImportItems`).
+
+    /// Whether files may be imported into project `project` (by UUID) here: `false` for a
+    /// project the replica does not hold (the mutation is then a no-op); the server refuses a
+    /// project the caller may not edit.
+    fn import_into(&mut self, project: &str) -> Result<bool, Self::Error>;
+    /// The dataset of project `project` with UUID `uuid`, else the project's dataset named
+    /// `name`; `None` when it has neither.
+    fn dataset(&mut self, project: &str, uuid: &str, name: &str) -> Result<Option<Self::Dataset>, Self::Error>;
+    /// Makes dataset `uuid` named `name` in project `project` (by UUID, which the replica knows).
+    fn create_dataset(&mut self, project: &str, uuid: &str, name: &str) -> Result<Self::Dataset, Self::Error>;
+    /// The item `uuid` if it is an item of dataset `d`'s project (wherever else it is: `None`).
+    fn project_item(&mut self, d: Self::Dataset, uuid: &str) -> Result<Option<Self::Item>, Self::Error>;
+    /// Inserts the file as a new item of dataset `d`.
+    fn insert_item(&mut self, d: Self::Dataset, file: &ImportedItem) -> Result<(), Self::Error>;
+    /// Shows the file's new content on its item: kind, mime, dimensions, size, thumbnail and
+    /// content, and `updated_at` when one of them changed.
+    fn update_file(&mut self, item: Self::Item, file: &ImportedItem) -> Result<(), Self::Error>;
 
     // Labeling queues (`crate::queues`).
 
@@ -201,6 +223,21 @@ pub fn apply<S: ReplicaStore>(m: &Mutation, store: &mut S) -> Result<(), S::Erro
         Mutation::TagItems { items, tags } | Mutation::UntagItems { items, tags } => {
             let items = store.items(items)?;
             set_tags(store, &items, tags, matches!(m, Mutation::TagItems { .. }))?;
+        }
+        Mutation::ImportItems { project, dataset, dataset_name, items } => {
+            let name = rules::name("dataset", dataset_name)?;
+            if store.import_into(project)? {
+                let d = match store.dataset(project, dataset, &name)? {
+                    Some(d) => d,
+                    None => store.create_dataset(project, dataset, &name)?,
+                };
+                for file in items {
+                    match store.project_item(d, &file.item)? {
+                        Some(item) => store.update_file(item, file)?,
+                        None => store.insert_item(d, file)?,
+                    }
+                }
+            }
         }
         Mutation::CreateQueue { queue, project, collection, name, annotators, reviewers, tags } => {
             if !store.queue_exists(queue)? {

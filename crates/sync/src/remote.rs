@@ -93,16 +93,22 @@ impl Remote {
     }
 
     async fn send<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<T> {
+        let resp = self.answered(req).await?;
+        resp.json::<T>().await.map_err(|e| {
+            if e.is_decode() {
+                SyncError::Protocol(e.to_string())
+            } else {
+                self.unreachable(e)
+            }
+        })
+    }
+
+    /// The answer to `req` if it is a success; else the error it says.
+    async fn answered(&self, req: reqwest::RequestBuilder) -> Result<reqwest::Response> {
         let resp = req.bearer_auth(&self.token).send().await.map_err(|e| self.unreachable(e))?;
         let status = resp.status();
         if status.is_success() {
-            return resp.json::<T>().await.map_err(|e| {
-                if e.is_decode() {
-                    SyncError::Protocol(e.to_string())
-                } else {
-                    self.unreachable(e)
-                }
-            });
+            return Ok(resp);
         }
         let retry_after = resp
             .headers()
@@ -179,6 +185,17 @@ impl Remote {
             query.push(("pending_from", from.to_string()));
         }
         self.send(self.request(Method::GET, "/sync/pull").query(&query)).await
+    }
+
+    /// Uploads the thumbnail `hash` of items imported into project `project` (by UUID), before
+    /// the mutation that names it is pushed.
+    pub async fn put_thumbnail(&self, project: &str, hash: &str, bytes: Vec<u8>) -> Result<()> {
+        let req = self
+            .request(Method::PUT, &format!("/sync/thumbnails/{hash}"))
+            .query(&[("project", project)])
+            .header(header::CONTENT_TYPE, if bytes.starts_with(&[0xff, 0xd8]) { "image/jpeg" } else { "image/png" })
+            .body(bytes);
+        self.answered(req).await.map(|_| ())
     }
 
     /// The bytes of the thumbnail with this content hash, read as they arrive and refused

@@ -381,6 +381,7 @@ impl Model {
             | Mutation::ClaimItems { .. }
             | Mutation::SubmitItem { .. }
             | Mutation::ReviewItem { .. } => unreachable!("the model generates no queue mutation"),
+            Mutation::ImportItems { .. } => unreachable!("the model generates no import (tests/uploads.rs covers them)"),
             // Bulk sets are actions of more than ITEMS_MAX items, larger than this model's
             // catalog: `tests/differential.rs` and `tests/bulk.rs` cover them.
             Mutation::AddItemSet { .. } | Mutation::RemoveItemSet { .. } | Mutation::TagItemSet { .. } | Mutation::UntagItemSet { .. } => {

@@ -116,8 +116,9 @@ fn what_cannot_be_imported_is_refused_with_a_sentence_and_claims_nothing() {
     let f = fixture();
     let (dir, root, _) = pictures();
     let importer = Importer::default();
+    f.store.write(|tx| Ok(tx.execute("UPDATE sync_projects SET role = 'viewer' WHERE project_id = ?1", [f.p])?)).unwrap();
     let e = importer.begin(&f.store, f.p, &root.display().to_string(), None).unwrap_err().to_string();
-    assert_eq!(e, "P is a copy of a server project; importing into it is not available yet. Import into a local project");
+    assert_eq!(e, "you are a viewer of lab/P; only its editors and admins can import into it");
     let missing = dir.path().join("nope");
     let e = importer.begin(&f.store, f.q, &missing.display().to_string(), None).unwrap_err().to_string();
     assert_eq!(e, format!("folder {:?} does not exist", missing.display().to_string()));
@@ -138,4 +139,66 @@ fn what_cannot_be_imported_is_refused_with_a_sentence_and_claims_nothing() {
     assert_eq!((s.state, s.indexed), (ImportState::Cancelled, 0));
     assert!(s.message.starts_with("Import cancelled: 0 items added"), "{}", s.message);
     assert!(importer.begin(&f.store, f.q, &root.display().to_string(), None).is_ok(), "a new import may start");
+}
+
+/// In a copy of a server project the import is the same for the person (the same counts, the
+/// items in the gallery at once), and each batch is one `import_items` mutation in the outbox,
+/// naming the thumbnails the sync engine uploads. A re-import of a changed file names the
+/// item it updates by its UUID.
+#[test]
+fn an_import_into_a_synced_copy_queues_its_upload() {
+    let f = fixture();
+    let (_dir, root, expected) = pictures();
+    let importer = Importer::default();
+    let pending = |store: &Store| -> Vec<Mutation> {
+        store
+            .read(|c| {
+                let mut stmt = c.prepare("SELECT mutation FROM outbox WHERE project_id = ?1 ORDER BY id")?;
+                let rows = stmt.query_map([f.p], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+                Ok(rows.iter().map(|j| serde_json::from_str::<Mutation>(j).unwrap()).collect())
+            })
+            .unwrap()
+    };
+    let before = pending(&f.store).len();
+    let first = import(&f.store, &importer, f.p, &root, Some("Street"));
+    assert_eq!(first.state, ImportState::Done, "{}", first.message);
+    assert_eq!((first.indexed, first.duplicates, first.failed), (expected.indexed as u64, expected.duplicates as u64, expected.failed.len() as u64), "{}", first.message);
+    let items = rows(&f.store, f.p, "Street");
+    assert_eq!(items.len(), expected.indexed);
+    let queued: Vec<Mutation> = pending(&f.store).into_iter().skip(before).collect();
+    assert!(!queued.is_empty());
+    let mut uploaded = Vec::new();
+    for m in &queued {
+        let Mutation::ImportItems { dataset_name, items, .. } = m else { panic!("{m:?}") };
+        assert_eq!(dataset_name, "Street");
+        uploaded.extend(items.iter().map(|i| (i.name.clone(), i.content.clone(), i.thumb.clone())));
+    }
+    uploaded.sort();
+    let local: Vec<(String, String, Option<String>)> = items.iter().map(|r| (r.0.clone(), r.7.clone().unwrap(), r.6.clone())).collect();
+    assert_eq!(uploaded, local, "every item the copy shows is queued, with its content and thumbnail");
+    for (_, _, thumb) in &uploaded {
+        if let Some(t) = thumb {
+            assert!(f.store.thumbs().cache().get(t).is_some(), "the thumbnail to upload is in the cache");
+        }
+    }
+
+    // A changed file updates its item: same UUID, new content, one more mutation.
+    let uuid_of = |name: &str| -> String { f.store.read(|c| Ok(c.query_row("SELECT uuid FROM items WHERE name = ?1 AND project_id = ?2", rusqlite::params![name, f.p], |r| r.get(0))?)).unwrap() };
+    let photo = uuid_of("photo.jpg");
+    trove_import::fixture::halves(90, 60).save_with_format(root.join("photo.jpg"), image::ImageFormat::Jpeg).unwrap();
+    let again = import(&f.store, &importer, f.p, &root, Some("Street"));
+    // The copy of the old photo is no longer shown by any item: it becomes one.
+    assert_eq!((again.indexed, again.updated), (2, 1), "{}", again.message);
+    assert_eq!(uuid_of("photo.jpg"), photo);
+    let later: Vec<ImportedItem> = pending(&f.store)
+        .into_iter()
+        .skip(before + queued.len())
+        .flat_map(|m| match m {
+            Mutation::ImportItems { items, .. } => items,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(later.len(), 2);
+    let update = later.iter().find(|i| i.name == "photo.jpg").expect("the changed file is uploaded");
+    assert_eq!((update.item.as_str(), update.width), (photo.as_str(), Some(90)));
 }

@@ -264,6 +264,7 @@ fn a_pulled_queue_lands_the_echo_writes_nothing_and_pending_work_is_replayed_on_
         thumb: None,
         source: "test".into(),
         tags: vec!["dog".into(), "night".into(), "owl".into()],
+        content: None,
     }];
     assert_eq!(f.store.apply_pull(f.p, &page).unwrap().replayed, 2, "ann's claim and submit");
     let three = f.store.queue_items(q.id, Some(QueueStatus::Done), 0, 10).unwrap().items.into_iter().find(|i| i.item.id == 3).unwrap();

@@ -122,11 +122,19 @@ impl Written {
 }
 
 fn apply_datasets(conn: &Connection, project: i64, page: &PullResponse, out: &mut Written) -> Result<()> {
+    // A dataset this cache made for an import (`import_items`) while the server made one of the
+    // same name (another device's import): the rulebook put the files into the server's, and the
+    // copy's takes its UUID.
+    let mut adopt = conn.prepare_cached(
+        "UPDATE datasets SET uuid = ?1 WHERE project_id = ?2 AND name = ?3 AND uuid IS NOT ?1 \
+         AND NOT EXISTS (SELECT 1 FROM datasets WHERE uuid = ?1)",
+    )?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO datasets (uuid, project_id, name) VALUES (?1, ?2, ?3) \
          ON CONFLICT (uuid) DO UPDATE SET name = excluded.name WHERE datasets.name IS NOT excluded.name",
     )?;
     for d in &page.datasets {
+        adopt.execute(rusqlite::params![d.uuid, project, d.name])?;
         out.row(stmt.execute(rusqlite::params![d.uuid, project, d.name])? > 0);
     }
     Ok(())
@@ -200,17 +208,17 @@ fn apply_items(conn: &Connection, project: i64, page: &PullResponse, out: &mut W
         rows
     };
     let mut insert = conn.prepare_cached(
-        "INSERT INTO items (uuid, project_id, dataset_id, kind, name, mime, width, height, size, labels_count, created_at, updated_at, thumb, source, tags_text, no) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT (uuid) DO NOTHING",
+        "INSERT INTO items (uuid, project_id, dataset_id, kind, name, mime, width, height, size, labels_count, created_at, updated_at, thumb, source, tags_text, no, content) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT (uuid) DO NOTHING",
     )?;
     // Only a row that differs is written: SQLite rewrites the entry of every index whose
     // columns an UPDATE sets, changed or not, and those pages are what a commit writes.
     let mut update = conn.prepare_cached(
         "UPDATE items SET dataset_id = ?2, kind = ?3, name = ?4, mime = ?5, width = ?6, height = ?7, size = ?8, labels_count = ?9, \
-           created_at = ?10, updated_at = ?11, thumb = ?12, source = ?13, no = ?14 \
+           created_at = ?10, updated_at = ?11, thumb = ?12, source = ?13, no = ?14, content = ?15 \
          WHERE uuid = ?1 AND (dataset_id IS NOT ?2 OR kind IS NOT ?3 OR name IS NOT ?4 OR mime IS NOT ?5 OR width IS NOT ?6 \
            OR height IS NOT ?7 OR size IS NOT ?8 OR labels_count IS NOT ?9 OR created_at IS NOT ?10 OR updated_at IS NOT ?11 \
-           OR thumb IS NOT ?12 OR source IS NOT ?13 OR no IS NOT ?14) \
+           OR thumb IS NOT ?12 OR source IS NOT ?13 OR no IS NOT ?14 OR content IS NOT ?15) \
          RETURNING id, tags_text",
     )?;
     let mut unchanged = conn.prepare_cached("SELECT id, tags_text FROM items WHERE uuid = ?1")?;
@@ -243,7 +251,8 @@ fn apply_items(conn: &Connection, project: i64, page: &PullResponse, out: &mut W
             i.thumb,
             i.source,
             text,
-            number(i.no)
+            number(i.no),
+            i.content
         ])?;
         if inserted == 1 {
             out.row(true);
@@ -272,7 +281,8 @@ fn apply_items(conn: &Connection, project: i64, page: &PullResponse, out: &mut W
                     i.updated_at,
                     i.thumb,
                     i.source,
-                    number(i.no)
+                    number(i.no),
+                    i.content
                 ],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )

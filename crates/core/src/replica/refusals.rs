@@ -36,6 +36,7 @@ pub fn describe(conn: &Connection, m: &Mutation) -> Result<String> {
         Mutation::MoveItem { collection, .. } => format!("Reorder {}", title(collection)?),
         Mutation::TagItems { items: i, tags } => format!("Tag {} with {}", items(i.len()), tags.join(", ")),
         Mutation::UntagItems { items: i, tags } => format!("Remove the tags {} from {}", tags.join(", "), items(i.len())),
+        Mutation::ImportItems { dataset_name, items: i, .. } => format!("Upload {} imported into \u{201c}{dataset_name}\u{201d}", items(i.len())),
         Mutation::CreateQueue { name, .. } => format!("Create the labeling queue \u{201c}{name}\u{201d}"),
         Mutation::CloseQueue { queue } => format!("Close {}", queue_name(queue)?),
         Mutation::ClaimItems { queue, items: i } => format!("Claim {} in {}", items(i.len()), queue_name(queue)?),
@@ -57,25 +58,28 @@ fn counted(set: &trove_protocol::itemset::ItemSet) -> usize {
 /// The server re-sends what a refused mutation named so the next pull undoes the local effect,
 /// but only to a caller who may change those rows: for a refusal because the caller lacks the
 /// role (`forbidden`) or cannot see the collection (`not_found`), it re-sends nothing (so that
-/// nobody can make every client's pull carry the project), and only a fresh download undoes it.
+/// nobody can make every client's pull carry the project), and only a fresh download undoes it;
+/// so it is for any refused import (`import_items`), whose items the server never made.
 pub fn record_refusals(conn: &Connection, rejected: &[RejectedMutation]) -> Result<Vec<i64>> {
     let mut refetch = Vec::new();
     for r in rejected {
         let row: Option<(String, Option<i64>)> = conn
             .query_row("SELECT mutation, project_id FROM outbox WHERE id = ?1", [r.id], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()?;
-        let (change, project) = match row {
+        let (change, project, import) = match row {
             Some((json, project)) => match serde_json::from_str::<Mutation>(&json) {
-                Ok(m) => (describe(conn, &m)?, project),
-                Err(_) => (r.name.replace('_', " "), project),
+                Ok(m) => (describe(conn, &m)?, project, matches!(m, Mutation::ImportItems { .. })),
+                Err(_) => (r.name.replace('_', " "), project, false),
             },
-            None => (r.name.replace('_', " "), None),
+            None => (r.name.replace('_', " "), None, false),
         };
         conn.execute(
             "INSERT OR REPLACE INTO refusals (mutation_id, project_id, change, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)",
             rusqlite::params![r.id, project, change, r.error.message, now_ms()],
         )?;
-        if let (Some(p), ErrorCode::Forbidden | ErrorCode::NotFound) = (project, r.error.code) {
+        // An import the server refused made items it never had: nothing it re-sends undoes them.
+        let undone_by_download = import || matches!(r.error.code, ErrorCode::Forbidden | ErrorCode::NotFound);
+        if let (Some(p), true) = (project, undone_by_download) {
             if !refetch.contains(&p) {
                 refetch.push(p);
             }

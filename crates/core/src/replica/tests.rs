@@ -133,6 +133,7 @@ fn a_reset_rebuilds_the_copy_and_keeps_pending_edits() {
         thumb: None,
         source: "s".into(),
         tags: vec!["x".into(), "a".into()],
+        content: None,
     });
     f.store.apply_pull(f.p, &p).unwrap();
     let items = f.store.page(f.p, &Default::default(), 0, 10).unwrap().items;
@@ -164,6 +165,7 @@ fn pulled_items_are_inserted_or_updated_with_exactly_their_tags() {
         thumb: None,
         source: "s".into(),
         tags: tags.iter().map(|t| t.to_string()).collect(),
+        content: None,
     };
     let state = |f: &Fixture| -> Vec<(String, String, String, String)> {
         f.store
@@ -414,6 +416,7 @@ fn echo_page(f: &Fixture, last_mutation_id: i64) -> PullResponse {
                         thumb: r.get(10)?,
                         source: r.get(11)?,
                         tags: tags.split(crate::items::TAG_SEP).filter(|t| !t.is_empty()).map(String::from).collect(),
+                        content: None,
                     })
                 })?
                 .collect::<Result<_, _>>()?;

@@ -11,6 +11,7 @@ mod members;
 mod projects;
 mod queues;
 mod sync;
+mod uploads;
 
 use axum::http::{Method, Uri};
 use axum::Router;
@@ -59,6 +60,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(members::router())
         .merge(queues::router())
         .merge(sync::router())
+        .merge(uploads::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

@@ -51,6 +51,16 @@ pub fn insert(tx: &Transaction, project: i64, name: &str) -> Result<i64> {
     Ok(tx.last_insert_rowid())
 }
 
+/// Inserts dataset `uuid` (an app chose it: `import_items`); the name must be checked, the
+/// UUID free.
+pub fn insert_with(tx: &Transaction, project: i64, uuid: &str, name: &str) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO datasets (uuid, hex_id, project_id, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![uuid, new_hex_id(), project, name, now_ms()],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
 /// The dataset named `name` in `project`, created if new.
 pub fn ensure(tx: &Transaction, project: i64, name: &str) -> Result<i64> {
     let name = check_name("dataset", name)?;

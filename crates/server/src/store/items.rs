@@ -5,6 +5,7 @@
 use rusqlite::{Connection, OptionalExtension, Transaction};
 use trove_filters::{self as filters, Collections, Datasets, ItemTags, Items, Memberships, NameIndex, QueueEntries, Queues, Schema, Sql, Tags};
 use trove_protocol::api::{ItemInfo, ItemsPage, Role};
+use trove_protocol::mutation::ImportedItem;
 use trove_protocol::{Condition, Item, ItemKind, ItemQuery};
 
 use super::access::{self, Caller};
@@ -216,8 +217,8 @@ pub fn insert(tx: &Transaction, project: i64, new: &NewItem) -> Result<Option<i6
     let now = now_ms();
     let inserted = tx.execute(
         "INSERT INTO items (uuid, hex_id, project_id, dataset_id, kind, name, mime, width, height, size, labels_count, \
-                            created_at, updated_at, thumb, source, identity, tags_text) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) \
+                            created_at, updated_at, thumb, source, identity, tags_text, content) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) \
          ON CONFLICT (project_id, identity) DO NOTHING",
         rusqlite::params![
             new_uuid(),
@@ -237,6 +238,7 @@ pub fn insert(tx: &Transaction, project: i64, new: &NewItem) -> Result<Option<i6
             new.source,
             new.identity,
             "",
+            new.identity.strip_prefix("sha256:"),
         ],
     )?;
     if inserted == 0 {
@@ -247,6 +249,47 @@ pub fn insert(tx: &Transaction, project: i64, new: &NewItem) -> Result<Option<i6
         super::tags::tag(tx, project, &[id], &tags)?;
     }
     Ok(Some(id))
+}
+
+/// Inserts a file an app imported (`import_items`) as item `file.item` of `dataset`: its identity
+/// is `upload:<uuid>` (see `migrations/010_uploads.sql`). The UUID must be free.
+pub fn insert_upload(tx: &Transaction, project: i64, dataset: i64, file: &ImportedItem) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO items (uuid, hex_id, project_id, dataset_id, kind, name, mime, width, height, size, labels_count, \
+                            created_at, updated_at, thumb, source, identity, tags_text, content) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11, ?12, ?13, ?14, ?15, '', ?16)",
+    )?
+    .execute(rusqlite::params![
+        file.item,
+        new_hex_id(),
+        project,
+        dataset,
+        file.kind.as_str(),
+        file.name,
+        file.mime,
+        file.width,
+        file.height,
+        file.size as i64,
+        file.created_at,
+        now_ms(),
+        file.thumb,
+        file.source(),
+        format!("upload:{}", file.item),
+        file.content,
+    ])?;
+    Ok(())
+}
+
+/// Shows an imported file's new content on its item (`import_items` naming an existing item):
+/// its `updated_at` (and version) change only when a field did.
+pub fn update_upload(tx: &Transaction, item: i64, file: &ImportedItem) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE items SET kind = ?2, mime = ?3, width = ?4, height = ?5, size = ?6, thumb = ?7, content = ?8, updated_at = ?9 \
+         WHERE id = ?1 AND (kind IS NOT ?2 OR mime IS NOT ?3 OR width IS NOT ?4 OR height IS NOT ?5 OR size IS NOT ?6 \
+                            OR thumb IS NOT ?7 OR content IS NOT ?8)",
+    )?
+    .execute(rusqlite::params![item, file.kind.as_str(), file.mime, file.width, file.height, file.size as i64, file.thumb, file.content, now_ms()])?;
+    Ok(())
 }
 
 /// The id of the item with `identity` in `project`, if any.

@@ -39,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/007_queues.sql"),
     include_str!("../migrations/008_names.sql"),
     include_str!("../migrations/009_numbers.sql"),
+    include_str!("../migrations/010_uploads.sql"),
 ];
 
 /// Opens the database and thumbnail store under `data`, creating and migrating them as needed.

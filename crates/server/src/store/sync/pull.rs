@@ -103,7 +103,7 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
     let datasets = stmt.query_map(range, |r| Ok(SyncDataset { uuid: r.get(0)?, name: r.get(1)? }))?.collect::<Result<Vec<_>, _>>()?;
 
     let mut stmt = conn.prepare(
-        "SELECT i.uuid, d.uuid, i.kind, i.name, i.mime, i.width, i.height, i.size, i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text, i.no \
+        "SELECT i.uuid, d.uuid, i.kind, i.name, i.mime, i.width, i.height, i.size, i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text, i.no, i.content \
          FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE i.project_id = ?1 AND i.version > ?2 AND i.version <= ?3 ORDER BY i.version",
     )?;
     let items = stmt
@@ -237,7 +237,7 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
 }
 
 /// The columns `i.uuid, d.uuid, i.kind, i.name, i.mime, i.width, i.height, i.size,
-/// i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text, i.no` (items joined to
+/// i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text, i.no, i.content` (items joined to
 /// their dataset) as a pulled item.
 pub fn sync_item(r: &rusqlite::Row) -> rusqlite::Result<SyncItem> {
     let tags: String = r.get(13)?;
@@ -257,5 +257,6 @@ pub fn sync_item(r: &rusqlite::Row) -> rusqlite::Result<SyncItem> {
         thumb: r.get(11)?,
         source: r.get(12)?,
         tags: if tags.is_empty() { vec![] } else { tags.split(TAG_SEP).map(String::from).collect() },
+        content: r.get(15)?,
     })
 }

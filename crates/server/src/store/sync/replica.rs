@@ -5,19 +5,21 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde_json::json;
 use trove_protocol::api::Role;
 use trove_protocol::model::CollectionPatch;
 use trove_protocol::NewCollection as CollectionInput;
+use trove_protocol::mutation::ImportedItem;
 use trove_protocol::queue::QueueEntry;
+use trove_protocol::rules;
 use trove_rulebook::{NewCollection, NewQueue, PairState, Plan, QueueState, Ranked, ReplicaStore, Seen};
 
 use super::next_version;
 use crate::error::{Error, Result};
 use crate::store::access::{self, Caller};
 use crate::store::queues::replica::{self as queues, QueueHandle};
-use crate::store::{collections, members, now_ms, tags};
+use crate::store::{collections, datasets, items, members, now_ms, tags};
 
 /// One transaction of the server, changed with one caller's rights.
 pub struct ServerReplica<'t, 'c> {
@@ -27,6 +29,15 @@ pub struct ServerReplica<'t, 'c> {
     projects: HashMap<i64, i64>,
     /// Projects whose editor role the caller was found to have.
     editable: HashSet<i64>,
+    /// Image projects files may be imported into, by UUID.
+    importable: HashMap<String, i64>,
+}
+
+/// A dataset files are imported into: its id and its project's.
+#[derive(Debug, Clone, Copy)]
+pub struct DatasetHandle {
+    pub id: i64,
+    pub project: i64,
 }
 
 /// A live collection: its id and its project's.
@@ -38,7 +49,7 @@ pub struct Target {
 
 impl<'t, 'c> ServerReplica<'t, 'c> {
     pub fn new(tx: &'t Transaction<'c>, caller: &'t Caller) -> Self {
-        ServerReplica { tx, caller, projects: HashMap::new(), editable: HashSet::new() }
+        ServerReplica { tx, caller, projects: HashMap::new(), editable: HashSet::new(), importable: HashMap::new() }
     }
 
     /// The state of the pairs (c, item) for items given by id (the REST API's way to name them).
@@ -69,6 +80,7 @@ impl ReplicaStore for ServerReplica<'_, '_> {
     type Collection = Target;
     type Item = i64;
     type Queue = QueueHandle;
+    type Dataset = DatasetHandle;
     type Error = Error;
 
     fn exists(&mut self, collection: &str) -> Result<bool> {
@@ -214,6 +226,58 @@ impl ReplicaStore for ServerReplica<'_, '_> {
         tags::touch(self.tx, items)
     }
 
+    // Imports: an editor of an image project uploads the files the app imported.
+
+    fn import_into(&mut self, project: &str) -> Result<bool> {
+        if !self.importable.contains_key(project) {
+            let id = import_target(self.tx, self.caller, project)?;
+            self.editable.insert(id);
+            self.importable.insert(project.to_string(), id);
+        }
+        Ok(true)
+    }
+
+    fn dataset(&mut self, project: &str, uuid: &str, name: &str) -> Result<Option<DatasetHandle>> {
+        let project = self.importable[project];
+        let id: Option<i64> = self
+            .tx
+            .query_row(
+                "SELECT id FROM datasets WHERE project_id = ?1 AND uuid = ?2 \
+                 UNION ALL SELECT id FROM datasets WHERE project_id = ?1 AND name = ?3 LIMIT 1",
+                rusqlite::params![project, uuid, name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(id.map(|id| DatasetHandle { id, project }))
+    }
+
+    fn create_dataset(&mut self, project: &str, uuid: &str, name: &str) -> Result<DatasetHandle> {
+        let project = self.importable[project];
+        if self.tx.query_row("SELECT 1 FROM datasets WHERE uuid = ?1", [uuid], |_| Ok(())).optional()?.is_some() {
+            return Err(Error::Conflict(format!("dataset id {} is taken; import into a new dataset again", rules::quote(uuid))));
+        }
+        Ok(DatasetHandle { id: datasets::insert_with(self.tx, project, uuid, name)?, project })
+    }
+
+    fn project_item(&mut self, d: DatasetHandle, uuid: &str) -> Result<Option<i64>> {
+        let found: Option<(i64, i64)> =
+            self.tx.prepare_cached("SELECT id, project_id FROM items WHERE uuid = ?1")?.query_row([uuid], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        match found {
+            Some((id, project)) if project == d.project => Ok(Some(id)),
+            // A UUID is unique on the server: one of another project cannot be taken.
+            Some(_) => Err(Error::Conflict(format!("item id {} is taken; import the file again", rules::quote(uuid)))),
+            None => Ok(None),
+        }
+    }
+
+    fn insert_item(&mut self, d: DatasetHandle, file: &ImportedItem) -> Result<()> {
+        items::insert_upload(self.tx, d.project, d.id, file)
+    }
+
+    fn update_file(&mut self, item: i64, file: &ImportedItem) -> Result<()> {
+        items::update_upload(self.tx, item, file)
+    }
+
     // Labeling queues: the primitives and authority checks are `store::queues::replica`'s.
 
     fn actor(&self) -> String {
@@ -256,7 +320,18 @@ impl ReplicaStore for ServerReplica<'_, '_> {
     }
 }
 
-pub(super) fn project_by_uuid(tx: &Transaction, caller: &Caller, uuid: &str, need: Role) -> Result<i64> {
+/// The project (by UUID) the caller may import files into, or upload their thumbnails for: one
+/// they are an editor of (404 or 403 otherwise), of pictures (a Hub project takes none).
+pub fn import_target(conn: &Connection, caller: &Caller, project: &str) -> Result<i64> {
+    let id = project_by_uuid(conn, caller, project, Role::Editor)?;
+    let (name, kind): (String, String) = conn.query_row("SELECT name, kind FROM projects WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    if kind == "hub" {
+        return Err(Error::Invalid(format!("project {} is a Hub project; files are imported into an image project", rules::quote(&name))));
+    }
+    Ok(id)
+}
+
+pub(super) fn project_by_uuid(tx: &Connection, caller: &Caller, uuid: &str, need: Role) -> Result<i64> {
     let id: i64 = tx
         .query_row("SELECT id FROM projects WHERE uuid = ?1", [uuid], |r| r.get(0))
         .optional()?

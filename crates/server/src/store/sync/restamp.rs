@@ -60,6 +60,9 @@ pub(super) fn restamp(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result
         Mutation::UntagItemSet { project, items, tags } => self::items(tx, caller, &set_uuids(tx, project, items)?, tags, true)?,
         Mutation::TagItems { items, tags } => self::items(tx, caller, items, tags, false)?,
         Mutation::UntagItems { items, tags } => self::items(tx, caller, items, tags, true)?,
+        // Items the server never made cannot be re-sent: the app downloads its copy afresh on
+        // the refusal of an import (`trove_core::replica::refusals`).
+        Mutation::ImportItems { .. } => {}
         // A refused create leaves nothing to re-send (the app drops its copy on the refusal).
         Mutation::CreateQueue { queue, .. } | Mutation::CloseQueue { queue } => queues::restamp(tx, caller, queue, &[], false)?,
         Mutation::ClaimItems { queue, items } => queues::restamp(tx, caller, queue, items, false)?,
