@@ -392,6 +392,7 @@ async fn openapi_documents_every_route_without_a_token() {
             "POST /queues/{id}/items/{item}/submit",
             "POST /queues/{id}/review",
             "POST /sync/push",
+            "PUT /sync/thumbnails/{hash}",
         ]
     );
     assert_eq!(r.body["servers"][0]["url"], "/api/v1");

@@ -104,7 +104,7 @@ mod tests {
 
     #[test]
     fn overlong_keys_from_before_the_bound_are_re_spread_once_at_start() {
-        use super::{access::Caller, accounts, collections, datasets, items, projects};
+        use super::{access::Caller, accounts, collections, datasets, projects};
         let dir = tempfile::tempdir().unwrap();
         {
             // A server from before migration 004, holding a key far past today's bound.
@@ -117,22 +117,13 @@ mod tests {
                 let dataset = datasets::ensure(tx, project, "d")?;
                 let c = collections::create(tx, &admin, project, &trove_protocol::NewCollection { title: "C".into(), description: String::new(), private: false, theme: None }, None)?;
                 for (k, key) in ["a0".to_string(), format!("a0{}", "z".repeat(200_000)), "a1".to_string()].iter().enumerate() {
-                    let new = items::NewItem {
-                        dataset,
-                        kind: trove_protocol::ItemKind::Image,
-                        name: format!("{k}.jpg"),
-                        mime: "image/jpeg".into(),
-                        width: None,
-                        height: None,
-                        size: 1,
-                        labels_count: 0,
-                        created_at: 0,
-                        thumb: None,
-                        source: String::new(),
-                        identity: format!("test:{k}"),
-                        tags: vec![],
-                    };
-                    let item = items::insert(tx, project, &new)?.unwrap();
+                    // That server's own insert (today's `items::insert` writes columns it lacked).
+                    tx.execute(
+                        "INSERT INTO items (uuid, hex_id, project_id, dataset_id, kind, name, mime, size, created_at, updated_at, source, identity) \
+                         VALUES (?1, ?2, ?3, ?4, 'image', ?5, 'image/jpeg', 1, 0, 0, '', ?6)",
+                        rusqlite::params![super::new_uuid(), super::new_hex_id(), project, dataset, format!("{k}.jpg"), format!("test:{k}")],
+                    )?;
+                    let item = tx.last_insert_rowid();
                     super::members::insert(tx, &admin, c.collection.id, &[super::members::NewMember { item, position: key, note: "" }])?;
                 }
                 Ok::<_, crate::error::Error>(())
