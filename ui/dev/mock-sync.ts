@@ -24,6 +24,7 @@ const settings: ServerSettings = {
 let status: SyncStatus = {
   state: connected ? 'synced' : 'offline',
   pending: 0,
+  uploading: 0,
   server_url: settings.server_url,
   user: connected ? 'ada' : null,
   last_synced_at: connected ? Date.now() - 120_000 : null,

@@ -88,7 +88,13 @@ impl Importer {
     /// Runs a [`begin`](Self::begin)ed import to its end (blocking: call it off the UI's
     /// thread) and leaves its outcome in the status.
     pub fn run(&self, store: &Store, plan: &Plan) {
-        let end = match self.import(store, plan) {
+        self.run_with(store, plan, &|| {})
+    }
+
+    /// [`run`](Self::run), calling `written` after each batch written (the app wakes its sync
+    /// task there, so a synced project's upload starts while the import goes on).
+    pub fn run_with(&self, store: &Store, plan: &Plan, written: &dyn Fn()) {
+        let end = match self.import(store, plan, written) {
             Ok(()) if self.cancel.load(Ordering::Relaxed) => (ImportState::Cancelled, None),
             Ok(()) => (ImportState::Done, None),
             Err(e) => {
@@ -101,7 +107,7 @@ impl Importer {
         status.message = end.1.unwrap_or_else(|| summary(&status));
     }
 
-    fn import(&self, store: &Store, plan: &Plan) -> Result<()> {
+    fn import(&self, store: &Store, plan: &Plan, written: &dyn Fn()) -> Result<()> {
         let walk = trove_import::walk(&plan.root);
         {
             let mut status = self.lock();
@@ -152,6 +158,7 @@ impl Importer {
                 }
             }
             self.write_to(store, &into, again, &mut known, &mut seen, &mut tally)?;
+            written();
             let mut status = self.lock();
             status.done += batch.len() as u64;
             status.indexed += tally.indexed;

@@ -143,4 +143,15 @@ impl crate::Store {
     pub fn pending(&self) -> Result<u64> {
         self.read(len)
     }
+
+    /// How many imported files wait among them (`import_items`: items and thumbnails to upload).
+    pub fn uploading(&self) -> Result<u64> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT coalesce(sum(json_array_length(mutation, '$.args.items')), 0) FROM outbox WHERE json_extract(mutation, '$.name') = 'import_items'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )? as u64)
+        })
+    }
 }

@@ -30,6 +30,9 @@ pub struct SyncStatus {
     /// Changes made here that the server has not acknowledged yet.
     #[ts(type = "number")]
     pub pending: u64,
+    /// Files imported here whose upload waits among those changes (their items and thumbnails).
+    #[ts(type = "number")]
+    pub uploading: u64,
     /// The server in use, if any.
     pub server_url: Option<String>,
     /// Who the token signs in as, once the server said so.

@@ -188,6 +188,7 @@ impl Connection {
         let a = self.driver.activity();
         let c = self.current();
         let pending = store.and_then(|s| s.pending().ok()).unwrap_or(0);
+        let uploading = if pending > 0 { store.and_then(|s| s.uploading().ok()).unwrap_or(0) } else { 0 };
         let refused = store.and_then(|s| s.refusals().ok()).unwrap_or_default();
         let offline = self.driver.engine().is_none();
         SyncStatus {
@@ -199,6 +200,7 @@ impl Connection {
                 a.state
             },
             pending,
+            uploading,
             server_url: c.saved.server_url,
             user: c.user,
             last_synced_at: a.last_synced_at,

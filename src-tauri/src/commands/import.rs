@@ -17,7 +17,12 @@ pub async fn import_folder(state: State<'_, AppState>, project_id: i64, path: St
     let plan = state.run(move |s| importer.begin(s, project_id, &path, dataset.as_deref())).await?;
     let (importer, st) = (state.importer.clone(), state.inner().clone());
     std::thread::spawn(move || match st.store() {
-        Ok(store) => importer.run(&store, &plan),
+        // Each batch written in a synced project is a change to upload: the sync task is woken
+        // for it (a local project's sync task has nothing to do), and the status area told.
+        Ok(store) => importer.run_with(&store, &plan, &|| {
+            st.connection.driver.wake();
+            st.connection.changed.notify_one();
+        }),
         Err(e) => tracing::error!(error = %e.message, "the import could not open the local data"),
     });
     Ok(state.importer.status())

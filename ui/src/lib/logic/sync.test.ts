@@ -7,7 +7,7 @@ const NOW = at(16, 30);
 
 function status(over: Partial<SyncStatus> = {}): SyncStatus {
   return {
-    state: 'synced', pending: 0, server_url: 'https://trove.example.org', user: 'ada', last_synced_at: at(14, 2),
+    state: 'synced', pending: 0, uploading: 0, server_url: 'https://trove.example.org', user: 'ada', last_synced_at: at(14, 2),
     last_error: null, refused: [], progress: null, changes: 3, work_offline: false, managed: false, ...over,
   };
 }
@@ -29,6 +29,7 @@ describe('status words', () => {
     expect(pendingWords(1)).toBe('1 change waiting');
     expect(pendingWords(1234)).toBe('1,234 changes waiting');
     expect(statusWords(status({ state: 'offline', pending: 3, work_offline: true }), NOW)).toEqual(['Offline', '3 changes waiting', 'Work offline']);
+    expect(statusWords(status({ state: 'syncing', pending: 3, uploading: 250 }), NOW)).toEqual(['Syncing…', '3 changes waiting', '250 imported files to upload']);
     expect(statusWords(status(), NOW)).toEqual(['Synced 14:02']);
   });
   it('reads progress with or without a total', () => {

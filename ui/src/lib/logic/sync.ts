@@ -35,11 +35,18 @@ export function pendingWords(pending: number): string | null {
   return pending > 0 ? `${plural(pending, 'change')} waiting` : null;
 }
 
+/** "250 imported files to upload", or null when none waits. */
+export function uploadWords(uploading: number): string | null {
+  return uploading > 0 ? `${plural(uploading, 'imported file')} to upload` : null;
+}
+
 /** Everything the status area says, in order: the state, what waits, "Work offline". */
 export function statusWords(s: SyncStatus, now?: number): string[] {
   const words = [stateWords(s, now)];
   const waiting = pendingWords(s.pending);
   if (waiting) words.push(waiting);
+  const uploads = uploadWords(s.uploading ?? 0);
+  if (uploads) words.push(uploads);
   if (s.work_offline) words.push('Work offline');
   return words;
 }

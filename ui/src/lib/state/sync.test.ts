@@ -36,7 +36,7 @@ const { project } = await import('./project.svelte');
 const workspace = await import('./workspace');
 
 const status = (over: Partial<SyncStatus> = {}): SyncStatus => ({
-  state: 'synced', pending: 0, server_url: 'http://127.0.0.1:8080', user: 'ada', last_synced_at: 1_000,
+  state: 'synced', pending: 0, uploading: 0, server_url: 'http://127.0.0.1:8080', user: 'ada', last_synced_at: 1_000,
   last_error: null, refused: [], progress: null, changes: 0, work_offline: false, managed: false, ...over,
 });
 

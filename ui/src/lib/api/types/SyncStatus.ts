@@ -12,6 +12,10 @@ export type SyncStatus = { state: SyncState,
  */
 pending: number, 
 /**
+ * Files imported here whose upload waits among those changes (their items and thumbnails).
+ */
+uploading: number, 
+/**
  * The server in use, if any.
  */
 server_url: string | null, 
