@@ -26,6 +26,7 @@ pub mod compat;
 pub mod error;
 pub mod extract;
 pub mod listener;
+pub mod originals;
 pub mod routes;
 pub mod state;
 pub mod store;

@@ -57,6 +57,8 @@ impl Default for Limits {
 pub struct AppState {
     pub db: Arc<Pool>,
     pub thumbs: Arc<ThumbCache>,
+    /// Originals uploaded by apps (`originals/`).
+    pub originals: Arc<crate::originals::Originals>,
     pub limits: Limits,
     /// Per token id.
     pub limiter: Arc<DefaultKeyedRateLimiter<i64>>,
@@ -71,7 +73,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens (creating and migrating) the server's data directory: `trove-server.db` and `thumbs/`.
+    /// Opens (creating and migrating) the server's data directory: `trove-server.db`, `thumbs/`
+    /// and `originals/`.
     pub fn open(data: &Path, limits: Limits) -> anyhow::Result<AppState> {
         let (db, thumbs) = crate::store::open(data)?;
         let limiter = Arc::new(DefaultKeyedRateLimiter::keyed(quota(limits.per_second.max(1))));
@@ -79,6 +82,7 @@ impl AppState {
         Ok(AppState {
             db: Arc::new(db),
             thumbs: Arc::new(thumbs),
+            originals: Arc::new(crate::originals::Originals::open(&data.join("originals"))?),
             limits,
             limiter,
             address_limiter,

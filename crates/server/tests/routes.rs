@@ -366,6 +366,7 @@ async fn openapi_documents_every_route_without_a_token() {
             "GET /collections/{namespace}/{slug}/items",
             "GET /health",
             "GET /items/{item}",
+            "GET /items/{item}/original",
             "GET /me",
             "GET /projects",
             "GET /projects/{project}",
@@ -392,6 +393,7 @@ async fn openapi_documents_every_route_without_a_token() {
             "POST /queues/{id}/items/{item}/submit",
             "POST /queues/{id}/review",
             "POST /sync/push",
+            "PUT /sync/originals/{hash}",
             "PUT /sync/thumbnails/{hash}",
         ]
     );

@@ -144,3 +144,56 @@ async fn uploads_are_refused_to_those_who_may_not_import_and_for_bad_bytes() {
     assert_eq!(r.body["rejected"][0]["error"]["message"], "501 items in one import_items; at most 500 are allowed");
     let _ = error;
 }
+
+/// PUT /api/v1/sync/originals/{hash}?project=… with `bytes`: (status, error code).
+async fn put_original(s: &Server, token: &str, project: &str, hash: &str, bytes: Vec<u8>) -> (StatusCode, String) {
+    let req = Request::builder()
+        .method(Method::PUT)
+        .uri(format!("/api/v1/sync/originals/{hash}?project={project}"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/octet-stream")
+        .body(Body::from(bytes))
+        .unwrap();
+    let res = trove_server::app(s.state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let body: Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap_or(Value::Null);
+    (status, body["error"]["code"].as_str().unwrap_or("").to_string())
+}
+
+#[tokio::test]
+async fn originals_are_uploaded_for_imported_items_and_read_back_by_those_who_see_them() {
+    let s = Server::new();
+    let (project, _) = s.uuids();
+    let original = png();
+    let content = hash(&original);
+    // Before its import is pushed, no item shows the content.
+    assert_eq!(put_original(&s, &s.carol, &project, &content, original.clone()).await.0, StatusCode::NOT_FOUND);
+    let m = json!({"name": "import_items", "args": {"project": project, "dataset": "d-o", "dataset_name": "Originals",
+                   "items": [file("o-1", "raw/shot.png", None, &content)]}});
+    assert_eq!(push(&s, &s.carol, "app-o", 1, m).await.body["rejected"], json!([]));
+    assert_eq!(put_original(&s, &s.bob, &project, &content, original.clone()).await.0, StatusCode::FORBIDDEN, "a viewer");
+    assert_eq!(put_original(&s, &s.carol, &project, &content, b"other bytes".to_vec()).await, (StatusCode::BAD_REQUEST, "invalid_input".into()));
+    let tmp = s.dir.path().join("originals/tmp");
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "a refused upload leaves nothing");
+    assert_eq!(put_original(&s, &s.carol, &project, &content, original.clone()).await, (StatusCode::NO_CONTENT, String::new()));
+    assert_eq!(put_original(&s, &s.carol, &project, &content, original.clone()).await.0, StatusCode::NO_CONTENT, "again: a no-op");
+
+    let id: i64 = s.state.db.read(|c| c.query_row("SELECT id FROM items WHERE uuid = 'o-1'", [], |r| r.get(0))).unwrap();
+    let r = s.call(Method::GET, &format!("/api/v1/items/{id}/original"), Some(&s.bob), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.bytes, original);
+    assert_eq!(r.headers["content-type"], "image/png");
+    assert_eq!(r.headers["content-disposition"], "attachment; filename=\"shot.png\"");
+    assert_eq!(s.call(Method::GET, &format!("/api/v1/items/{id}/original"), Some(&s.mallory), None).await.status, StatusCode::NOT_FOUND);
+    let other = s.items[0];
+    let r = s.call(Method::GET, &format!("/api/v1/items/{other}/original"), Some(&s.carol), None).await;
+    assert_eq!((r.status, error(&r).1), (StatusCode::NOT_FOUND, format!("item {other} has no original on this server")));
+
+    // Beyond 64 MiB: refused while it streams, nothing kept.
+    let m = json!({"name": "import_items", "args": {"project": project, "dataset": "d-o", "dataset_name": "Originals",
+                   "items": [file("o-2", "raw/huge.png", None, &"ee".repeat(32))]}});
+    assert_eq!(push(&s, &s.carol, "app-o", 2, m).await.body["rejected"], json!([]));
+    let huge = vec![1u8; 64 * 1024 * 1024 + 1];
+    assert_eq!(put_original(&s, &s.carol, &project, &"ee".repeat(32), huge).await.0, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+}

@@ -5,3 +5,5 @@
 -- imported (nothing a user did is dropped as a duplicate of someone else's).
 ALTER TABLE items ADD COLUMN content TEXT;
 UPDATE items SET content = substr(identity, 8) WHERE identity LIKE 'sha256:%';
+-- An original is uploaded for the items of a project that show its content.
+CREATE INDEX items_by_content ON items (project_id, content) WHERE content IS NOT NULL;

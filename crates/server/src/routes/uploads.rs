@@ -1,10 +1,13 @@
 //! Uploads from the app: the thumbnails of the files an app imported into a synced project
 //! ("Import folder…"), sent before the `import_items` mutations that name them are pushed, so
-//! every other client can fetch an item's thumbnail as soon as it pulls the item.
+//! every other client can fetch an item's thumbnail as soon as it pulls the item; and, when the
+//! person asked for it, the original files, after the items exist. An item's original is read
+//! back with `GET /items/{item}/original`.
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use serde::Deserialize;
 use trove_protocol::api::ErrorBody;
@@ -16,14 +19,14 @@ use crate::auth::Caller;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
 use crate::state::AppState;
-use crate::store::sync;
+use crate::store::{items, sync};
 
 /// Largest thumbnail upload: the app's thumbnails (256 px on the longest side) are a few tens of
 /// kilobytes.
 pub const THUMB_UPLOAD_BYTES: usize = 1024 * 1024;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(put_thumbnail))
+    OpenApiRouter::new().routes(routes!(put_thumbnail)).routes(routes!(put_original)).routes(routes!(get_original))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -75,4 +78,62 @@ async fn put_thumbnail(
             other => Error::Internal(other.into()),
         })?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Stores the original file whose SHA-256 is `hash`, for items of the project that show that
+/// content (an app pushes the `import_items` first). The body is the file, at most 64 MiB,
+/// streamed to disk; it must hash to `hash`. Storing one the server has is a no-op.
+#[utoipa::path(put, path = "/sync/originals/{hash}", tag = "sync",
+    params(("hash" = String, Path, description = "SHA-256 of the file, 64 lowercase hex characters"), UploadParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes"),
+    responses((status = 204, description = "stored"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
+async fn put_original(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(hash): Path<String>,
+    Query(p): Query<UploadParams>,
+    body: Body,
+) -> Result<StatusCode> {
+    if !trove_thumbs::is_hash(&hash) {
+        return Err(Error::Invalid(format!("{} is not a content hash; expected 64 lowercase hex characters", trove_protocol::rules::quote(&hash))));
+    }
+    trove_protocol::rules::id("project", &p.project)?;
+    let (project, content) = (p.project.clone(), hash.clone());
+    state
+        .read(move |c| {
+            let id = sync::import_target(c, &caller, &project)?;
+            match items::with_content(c, id, &content)? {
+                true => Ok(()),
+                false => Err(Error::NotFound(format!("no item of project {project} shows content {content}; push its import first"))),
+            }
+        })
+        .await?;
+    if state.originals.get(&hash).is_none() {
+        state.originals.put(&hash, body).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An item's original file, when its app uploaded it: the bytes, with the item's mime type.
+#[utoipa::path(get, path = "/items/{item}/original", tag = "items", params(("item" = i64, Path, description = "item id")),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = ErrorBody)))]
+async fn get_original(State(state): State<AppState>, caller: Caller, Path(item): Path<i64>) -> Result<Response> {
+    let info = state.read(move |c| items::get(c, &caller, item)).await?;
+    let content: Option<String> = state.read(move |c| items::content(c, item)).await?;
+    let path = content
+        .and_then(|h| state.originals.get(&h))
+        .ok_or_else(|| Error::NotFound(format!("item {item} has no original on this server")))?;
+    let file = tokio::fs::File::open(&path).await.map_err(|e| Error::Internal(e.into()))?;
+    let len = file.metadata().await.map_err(|e| Error::Internal(e.into()))?.len();
+    let name = info.item.name.rsplit('/').next().unwrap_or("original").replace(['"', '\\'], "_");
+    let mime = HeaderValue::from_str(&info.item.mime).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let mut response = Body::from_stream(tokio_util::io::ReaderStream::new(file)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, mime);
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
 }

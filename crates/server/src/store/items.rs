@@ -292,6 +292,19 @@ pub fn update_upload(tx: &Transaction, item: i64, file: &ImportedItem) -> Result
     Ok(())
 }
 
+/// Whether some item of `project` shows the file content `content` (a SHA-256).
+pub fn with_content(conn: &Connection, project: i64, content: &str) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM items WHERE project_id = ?1 AND content = ?2 LIMIT 1", rusqlite::params![project, content], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// The content hash of an item made from a file (`None` for others); the caller checked access.
+pub fn content(conn: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT content FROM items WHERE id = ?1", [id], |r| r.get(0)).optional()?.flatten())
+}
+
 /// The id of the item with `identity` in `project`, if any.
 pub fn by_identity(conn: &Connection, project: i64, identity: &str) -> Result<Option<i64>> {
     Ok(conn
