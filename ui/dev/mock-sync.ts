@@ -18,6 +18,7 @@ const settings: ServerSettings = {
   token_store: connected ? (params.has('managed') ? 'environment' : 'file') : null,
   work_offline: false,
   offline_budget_mb: 1024,
+  upload_originals: false,
   managed: params.has('managed'),
 };
 
@@ -96,6 +97,7 @@ Object.assign(commands, {
       server_url: input.server_url,
       work_offline: input.work_offline,
       offline_budget_mb: input.offline_budget_mb,
+      upload_originals: input.upload_originals,
       has_token: input.token !== null || settings.has_token,
       token_store: input.token !== null ? 'file' : settings.token_store,
     });

@@ -256,7 +256,7 @@ impl Importer {
                 thumb,
                 content: scanned.content.clone(),
             };
-            rows.push((file, imported));
+            rows.push((file, imported, scanned.size));
         }
         if rows.is_empty() {
             return Ok(());
@@ -265,15 +265,21 @@ impl Importer {
             project: into.project.clone(),
             dataset: into.dataset.clone(),
             dataset_name: into.name.clone(),
-            items: rows.iter().map(|(_, i)| i.clone()).collect(),
+            items: rows.iter().map(|(_, i, _)| i.clone()).collect(),
         };
         let project = into.id;
         store.write(|tx| {
             trove_rulebook::apply(&m, &mut CacheReplica::new(tx, project, "")?)?;
             outbox::append(tx, project, &m)?;
+            let mut file_of = tx.prepare_cached(
+                "INSERT OR REPLACE INTO import_files (item, project_id, path, content, size) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (file, i, size) in &rows {
+                file_of.execute(rusqlite::params![i.item, project, file.path.display().to_string(), i.content, *size as i64])?;
+            }
             Ok(())
         })?;
-        known.wrote(rows.into_iter().map(|(file, i)| (file, i.content)), tally);
+        known.wrote(rows.into_iter().map(|(file, i, _)| (file, i.content)), tally);
         Ok(())
     }
 }

@@ -1,6 +1,8 @@
 //! The original file of an item, for "Open original" and "Show in folder". Only an item this app
-//! imported into a local project has one it may open: a server's copy names paths (`file:…`) that
-//! some other computer, or someone else, chose, and opening one would run whatever that path is.
+//! imported has one it may open: into a local project (its `source` is the path), or into a copy
+//! of a server project (the path is kept on this computer only, `import_files`). A server's copy
+//! otherwise names paths (`file:…`) that some other computer, or someone else, chose, and
+//! opening one would run whatever that path is.
 
 use std::path::PathBuf;
 
@@ -18,8 +20,11 @@ pub fn path(conn: &Connection, project: i64, item: i64) -> Result<PathBuf> {
         )
         .optional()?;
     let Some((source, content, name)) = row else { return Err(Error::NotFound { what: "item", id: item }) };
-    let local = content.is_some() && !crate::registry::is_synced(conn, project)?;
-    let path = source.strip_prefix("file:").map(PathBuf::from).filter(|p| local && p.is_absolute());
+    let path = if crate::registry::is_synced(conn, project)? {
+        imported_here(conn, item)?.map(PathBuf::from)
+    } else {
+        source.strip_prefix("file:").map(PathBuf::from).filter(|p| content.is_some() && p.is_absolute())
+    };
     let Some(path) = path else {
         return Err(Error::Invalid(format!("{} has no original file on this computer", trove_protocol::rules::quote(&name))));
     };
@@ -27,6 +32,13 @@ pub fn path(conn: &Connection, project: i64, item: i64) -> Result<PathBuf> {
         return Err(Error::Invalid(format!("the original of {} is no longer at {}", trove_protocol::rules::quote(&name), path.display())));
     }
     Ok(path)
+}
+
+/// Where the item's file was imported from on this computer, if it was (a synced project).
+fn imported_here(conn: &Connection, item: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT f.path FROM import_files f JOIN items i ON i.uuid = f.item WHERE i.id = ?1", [item], |r| r.get(0))
+        .optional()?)
 }
 
 /// [`path`] when there is one, for the detail panel's buttons.
@@ -38,9 +50,68 @@ pub fn shown(conn: &Connection, project: i64, item: i64) -> Result<Option<String
     }
 }
 
+/// A file imported into a copy of a server project whose original waits to be uploaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaitingOriginal {
+    /// The item's UUID.
+    pub item: String,
+    /// The project's UUID.
+    pub project: String,
+    pub path: PathBuf,
+    pub content: String,
+    pub size: u64,
+}
+
 impl crate::Store {
     pub fn original(&self, project: i64, item: i64) -> Result<PathBuf> {
         self.read(|c| path(c, project, item))
+    }
+
+    /// Up to `limit` originals waiting to be uploaded ("Upload originals"), oldest import first,
+    /// each for an item that still shows the content it was imported with.
+    pub fn waiting_originals(&self, limit: u32) -> Result<Vec<WaitingOriginal>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT f.item, p.uuid, f.path, f.content, f.size FROM import_files f \
+                 JOIN projects p ON p.id = f.project_id JOIN items i ON i.uuid = f.item AND i.content = f.content \
+                 WHERE f.uploaded = 0 ORDER BY f.rowid LIMIT ?1",
+            )?;
+            let rows = stmt
+                .query_map([limit], |r| {
+                    Ok(WaitingOriginal {
+                        item: r.get(0)?,
+                        project: r.get(1)?,
+                        path: PathBuf::from(r.get::<_, String>(2)?),
+                        content: r.get(3)?,
+                        size: r.get::<_, i64>(4)? as u64,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// Records an upload's end: on the server (`Ok`), or given up with the reason (`Err`).
+    pub fn original_uploaded(&self, item: &str, outcome: std::result::Result<(), String>) -> Result<()> {
+        let (state, failure) = match outcome {
+            Ok(()) => (1, None),
+            Err(why) => (2, Some(why)),
+        };
+        self.write(|tx| {
+            tx.execute("UPDATE import_files SET uploaded = ?2, failure = ?3 WHERE item = ?1", rusqlite::params![item, state, failure])?;
+            Ok(())
+        })
+    }
+
+    /// How many originals wait to be uploaded.
+    pub fn originals_waiting(&self) -> Result<u64> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM import_files f JOIN items i ON i.uuid = f.item AND i.content = f.content WHERE f.uploaded = 0",
+                [],
+                |r| r.get::<_, i64>(0),
+            )? as u64)
+        })
     }
 }
 

@@ -74,6 +74,10 @@ pub struct ImportStatus {
 /// Most refused files an import lists by name (all are counted).
 pub const FAILURES_LISTED: usize = 1000;
 
+/// Largest original file a server keeps (64 MiB): photos and short clips. The app leaves a larger
+/// one on this computer (its item and thumbnail are uploaded all the same).
+pub const ORIGINAL_MAX: u64 = 64 * 1024 * 1024;
+
 /// How a collection is exported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]

@@ -114,6 +114,9 @@ pub struct ServerSettings {
     /// Most disk space "Make available offline" may use for thumbnails, in MiB.
     #[ts(type = "number")]
     pub offline_budget_mb: u64,
+    /// "Upload originals": the files imported into a synced project go to the server too (up
+    /// to 64 MiB each), not only their items and thumbnails.
+    pub upload_originals: bool,
     /// Set by environment variables: the dialog shows them read-only.
     pub managed: bool,
 }
@@ -127,4 +130,6 @@ pub struct ServerSettingsInput {
     pub work_offline: bool,
     #[ts(type = "number")]
     pub offline_budget_mb: u64,
+    #[serde(default)]
+    pub upload_originals: bool,
 }

@@ -13,8 +13,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::error::{Error, Result};
 
-/// Largest original a server keeps (64 MiB): photos and short clips, within the request time.
-pub const ORIGINAL_MAX: u64 = 64 * 1024 * 1024;
+pub use trove_protocol::import::ORIGINAL_MAX;
 
 #[derive(Debug, Clone)]
 pub struct Originals {

@@ -84,7 +84,7 @@ impl Connection {
     pub fn configure(&self, store: &Arc<Store>, env: &Env, saved: Saved) {
         if let Some((url, token)) = env.managed() {
             self.set_current(|c| {
-                c.saved = Saved { server_url: Some(url.to_string()), work_offline: false, offline_budget_mb: saved.offline_budget_mb };
+                c.saved = Saved { server_url: Some(url.to_string()), work_offline: false, ..saved };
                 c.managed = true;
                 c.token_store = Some("environment");
             });
@@ -111,7 +111,7 @@ impl Connection {
     fn start(&self, store: &Arc<Store>, server: Option<(&str, &str)>) {
         let Some((url, token)) = server else { return self.driver.set_engine(None) };
         match Remote::new(url, token) {
-            Ok(remote) => self.driver.set_engine(Some(Engine::new(store.clone(), remote))),
+            Ok(remote) => self.driver.set_engine(Some(Engine::new(store.clone(), remote).with_originals(self.current().saved.upload_originals))),
             Err(e) => {
                 self.driver.set_engine(None);
                 self.driver.set_error(Some(e.to_string()));
@@ -132,6 +132,7 @@ impl Connection {
             token_store: c.token_store.map(String::from),
             work_offline: c.saved.work_offline,
             offline_budget_mb: c.saved.offline_budget_mb,
+            upload_originals: c.saved.upload_originals,
             managed: c.managed,
         }
     }
@@ -188,7 +189,10 @@ impl Connection {
         let a = self.driver.activity();
         let c = self.current();
         let pending = store.and_then(|s| s.pending().ok()).unwrap_or(0);
-        let uploading = if pending > 0 { store.and_then(|s| s.uploading().ok()).unwrap_or(0) } else { 0 };
+        let mut uploading = if pending > 0 { store.and_then(|s| s.uploading().ok()).unwrap_or(0) } else { 0 };
+        if c.saved.upload_originals {
+            uploading += store.and_then(|s| s.originals_waiting().ok()).unwrap_or(0);
+        }
         let refused = store.and_then(|s| s.refusals().ok()).unwrap_or_default();
         let offline = self.driver.engine().is_none();
         SyncStatus {
@@ -354,7 +358,7 @@ mod tests {
     }
 
     fn input(url: Option<&str>, token: Option<&str>, work_offline: bool) -> ServerSettingsInput {
-        ServerSettingsInput { server_url: url.map(String::from), token: token.map(String::from), work_offline, offline_budget_mb: 100 }
+        ServerSettingsInput { server_url: url.map(String::from), token: token.map(String::from), work_offline, offline_budget_mb: 100, upload_originals: true }
     }
 
     #[tokio::test]
@@ -391,7 +395,7 @@ mod tests {
         assert_eq!(conn.settings().server_url, None, "refused settings change nothing");
         // Working offline, a server and a token are kept without signing in.
         let saved = conn.save(&store, &input(Some("http://127.0.0.1:9/"), Some(" tok "), true)).await.unwrap();
-        assert_eq!(saved, Saved { server_url: Some("http://127.0.0.1:9".into()), work_offline: true, offline_budget_mb: 100 });
+        assert_eq!(saved, Saved { server_url: Some("http://127.0.0.1:9".into()), work_offline: true, offline_budget_mb: 100, upload_originals: true });
         assert_eq!(tokens.load("http://127.0.0.1:9").unwrap(), Some(("tok".into(), "memory")));
         let s = conn.settings();
         assert!(s.has_token && s.token_store.as_deref() == Some("memory"));

@@ -14,6 +14,7 @@ use trove_protocol::{ErrorCode, Mutation};
 
 use crate::remote::{Remote, Result, SyncError};
 
+mod originals;
 mod people;
 
 /// Most mutations in one push (the server takes up to 1000).
@@ -96,6 +97,8 @@ pub struct Engine {
     probed: Arc<std::sync::atomic::AtomicBool>,
     /// Who the token signs in as, once this engine asked (`people::ensure_account`).
     account: Arc<std::sync::Mutex<Option<String>>>,
+    /// "Upload originals" is on (`originals.rs`).
+    originals: bool,
 }
 
 /// Why this database and the server disagree on which of its changes the server has.
@@ -119,7 +122,13 @@ async fn blocking<T: Send + 'static>(store: &Arc<Store>, f: impl FnOnce(&Store) 
 
 impl Engine {
     pub fn new(store: Arc<Store>, remote: Remote) -> Engine {
-        Engine { store, remote, push_batch: PUSH_BATCH, pushing: Default::default(), pulling: Default::default(), notices: Default::default(), probed: Default::default(), account: Default::default() }
+        Engine { store, remote, push_batch: PUSH_BATCH, pushing: Default::default(), pulling: Default::default(), notices: Default::default(), probed: Default::default(), account: Default::default(), originals: false }
+    }
+
+    /// The same engine uploading the originals of imported files (`upload_originals`) or not.
+    pub fn with_originals(mut self, on: bool) -> Engine {
+        self.originals = on;
+        self
     }
 
     /// The same engine pushing at most `n` mutations at a time (tests use small batches).
@@ -368,6 +377,7 @@ impl Engine {
     pub async fn sync(&self) -> Result<(Pushed, Pulled)> {
         self.ensure_account().await?;
         let pushed = self.push().await?;
+        self.upload_originals().await?;
         let mut pulled = Pulled::default();
         let projects = blocking(&self.store, |s| s.synced_projects()).await?;
         for p in projects.into_iter().filter(|p| p.server == self.remote.base()) {

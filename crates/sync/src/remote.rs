@@ -198,6 +198,22 @@ impl Remote {
         self.answered(req).await.map(|_| ())
     }
 
+    /// Uploads the original file `path`, whose SHA-256 is `content`, of an item imported into
+    /// project `project` (by UUID), streamed from the disk.
+    pub async fn put_original(&self, project: &str, content: &str, path: &std::path::Path) -> Result<()> {
+        let file = tokio::fs::File::open(path)
+            .await
+            .map_err(|e| SyncError::Refused { status: 400, code: ErrorCode::InvalidInput, message: format!("{} cannot be read: {e}", path.display()), retry_after: None })?;
+        let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
+        let req = self
+            .request(Method::PUT, &format!("/sync/originals/{content}"))
+            .query(&[("project", project)])
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .header(header::CONTENT_LENGTH, len)
+            .body(reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file)));
+        self.answered(req).await.map(|_| ())
+    }
+
     /// The bytes of the thumbnail with this content hash, read as they arrive and refused
     /// (without reading further) once they pass [`MAX_THUMB_BYTES`]: a server never makes this
     /// hold more than that. Whether they hash to `hash` is checked where they are stored.

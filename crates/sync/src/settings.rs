@@ -24,11 +24,13 @@ pub struct Saved {
     pub server_url: Option<String>,
     pub work_offline: bool,
     pub offline_budget_mb: u64,
+    /// "Upload originals" (off unless asked: originals can be large).
+    pub upload_originals: bool,
 }
 
 impl Default for Saved {
     fn default() -> Self {
-        Saved { server_url: None, work_offline: true, offline_budget_mb: 1024 }
+        Saved { server_url: None, work_offline: true, offline_budget_mb: 1024, upload_originals: false }
     }
 }
 
@@ -84,6 +86,7 @@ pub struct Change {
     pub typed_token: Option<String>,
     pub work_offline: bool,
     pub offline_budget_mb: u64,
+    pub upload_originals: bool,
 }
 
 impl Change {
@@ -97,7 +100,13 @@ impl Change {
             None => None,
         };
         let typed_token = input.token.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(String::from);
-        Ok(Change { server_url, typed_token, work_offline: input.work_offline, offline_budget_mb: input.offline_budget_mb })
+        Ok(Change {
+            server_url,
+            typed_token,
+            work_offline: input.work_offline,
+            offline_budget_mb: input.offline_budget_mb,
+            upload_originals: input.upload_originals,
+        })
     }
 
     /// The server to sign in to now, if the change asks to sync: then a token is needed.
@@ -106,7 +115,12 @@ impl Change {
     }
 
     pub fn saved(&self) -> Saved {
-        Saved { server_url: self.server_url.clone(), work_offline: self.work_offline, offline_budget_mb: self.offline_budget_mb }
+        Saved {
+            server_url: self.server_url.clone(),
+            work_offline: self.work_offline,
+            offline_budget_mb: self.offline_budget_mb,
+            upload_originals: self.upload_originals,
+        }
     }
 }
 
@@ -183,7 +197,7 @@ mod tests {
     use super::*;
 
     fn input(url: Option<&str>, token: Option<&str>, work_offline: bool, mb: u64) -> ServerSettingsInput {
-        ServerSettingsInput { server_url: url.map(String::from), token: token.map(String::from), work_offline, offline_budget_mb: mb }
+        ServerSettingsInput { server_url: url.map(String::from), token: token.map(String::from), work_offline, offline_budget_mb: mb, upload_originals: false }
     }
 
     fn refusal(i: ServerSettingsInput) -> ApiError {
@@ -224,7 +238,7 @@ mod tests {
         assert_eq!(wanted(true, Some("u"), Some("t")), None);
         assert_eq!(wanted(false, None, Some("t")), None);
         assert_eq!(wanted(false, Some("u"), None), None);
-        assert_eq!(Saved::default(), Saved { server_url: None, work_offline: true, offline_budget_mb: 1024 });
+        assert_eq!(Saved::default(), Saved { server_url: None, work_offline: true, offline_budget_mb: 1024, upload_originals: false });
         assert_eq!(Saved { offline_budget_mb: 2, ..Saved::default() }.offline_budget(), 2 * 1024 * 1024);
     }
 

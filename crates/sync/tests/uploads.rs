@@ -144,3 +144,53 @@ async fn an_import_the_server_refuses_is_undone_in_the_app() {
     let refusals = carol.store.refusals().unwrap();
     assert!(refusals.iter().any(|r| r.change == "Upload 3 items imported into \u{201c}Mine\u{201d}"), "{refusals:?}");
 }
+
+/// "Upload originals": after the push, each imported file goes up streamed from its folder; a
+/// lost answer and a restart in the middle leave each original on the server once; a file gone
+/// since its import is given up with the reason, and nothing waits any more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn originals_are_uploaded_when_asked_and_resume_after_a_restart() {
+    use trove_sync::{Engine, Remote};
+    let world = World::new();
+    image_project(&world);
+    let folder = world.root.path().join("raw");
+    pictures(&folder, 6);
+    let alice = world.client_of("alice", "lab/Pictures").await;
+    assert_eq!(import(&alice, &folder, "Raw").indexed, 6);
+    std::fs::remove_file(folder.join("a/p004.png")).unwrap();
+    let engine = || Engine::new(alice.store.clone(), Remote::new(&world.proxy.url(), &world.tokens["alice"]).unwrap()).with_originals(true);
+
+    world.proxy.add_rule(Rule::on("PUT", "/api/v1/sync/originals", Action::DropResponse).after(1).times(1));
+    assert!(engine().sync().await.is_err(), "a lost answer stops the first attempt");
+    assert!(alice.store.originals_waiting().unwrap() > 0);
+    // A restart: a new engine over the same cache goes on from what is recorded.
+    let again = engine();
+    again.sync_until_settled().await.unwrap();
+    again.sync().await.unwrap();
+    assert_eq!(alice.store.originals_waiting().unwrap(), 0);
+
+    let db = Connection::open(world.server_db()).unwrap();
+    let mut stmt = db.prepare("SELECT i.name, i.content FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE d.name = 'Raw' ORDER BY i.name").unwrap();
+    let rows: Vec<(String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 6);
+    for (name, content) in &rows {
+        let stored = world.server.data.join("originals").join(&content[..2]).join(content);
+        if name == "a/p004.png" {
+            assert!(!stored.exists(), "the file gone since its import is not on the server");
+        } else {
+            assert_eq!(std::fs::read(&stored).unwrap(), std::fs::read(folder.join(name)).unwrap(), "{name} is on the server as it was imported");
+        }
+    }
+    let failure: String = alice.store.read(|c| Ok(c.query_row("SELECT failure FROM import_files WHERE uploaded = 2", [], |r| r.get(0))?)).unwrap();
+    assert!(failure.ends_with("p004.png is no longer there"), "{failure}");
+    let leftovers = std::fs::read_dir(world.server.data.join("originals/tmp")).unwrap().count();
+    assert_eq!(leftovers, 0, "no partial upload is left on the server");
+
+    // Without the setting nothing is uploaded.
+    let other = world.root.path().join("other");
+    pictures(&other, 2);
+    let bob = world.client_of("bob", "lab/Pictures").await;
+    assert_eq!(import(&bob, &other, "Other").indexed, 2);
+    bob.sync().await;
+    assert_eq!(bob.store.originals_waiting().unwrap(), 2, "waiting for the setting");
+}

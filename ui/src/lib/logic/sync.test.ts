@@ -66,12 +66,12 @@ describe('whether the shown data may have changed', () => {
 describe('the server settings form', () => {
   it('sends empty fields as null: no server, keep the token', () => {
     expect(serverInput({ url: '  ', token: '', workOffline: true, budget: 512 })).toEqual({
-      input: { server_url: null, token: null, work_offline: true, offline_budget_mb: 512 },
+      input: { server_url: null, token: null, work_offline: true, offline_budget_mb: 512, upload_originals: false },
     });
   });
   it('trims what was pasted', () => {
-    expect(serverInput({ url: ' http://127.0.0.1:8080 ', token: 'tok\n', workOffline: false, budget: '0' })).toEqual({
-      input: { server_url: 'http://127.0.0.1:8080', token: 'tok', work_offline: false, offline_budget_mb: 0 },
+    expect(serverInput({ url: ' http://127.0.0.1:8080 ', token: 'tok\n', workOffline: false, budget: '0', uploadOriginals: true })).toEqual({
+      input: { server_url: 'http://127.0.0.1:8080', token: 'tok', work_offline: false, offline_budget_mb: 0, upload_originals: true },
     });
   });
   it('refuses a budget that is not a whole number of MiB', () => {

@@ -81,6 +81,8 @@ export interface ServerForm {
   workOffline: boolean;
   /** What the number field holds: a number, or null/'' when it is empty. */
   budget: number | string | null;
+  /** "Upload originals" (off when left out). */
+  uploadOriginals?: boolean;
 }
 
 /** The form as the backend takes it, or the sentence that says what to fix first. An empty URL
@@ -93,7 +95,13 @@ export function serverInput(form: ServerForm): { input: ServerSettingsInput } | 
   const url = form.url.trim();
   const token = form.token.trim();
   return {
-    input: { server_url: url === '' ? null : url, token: token === '' ? null : token, work_offline: form.workOffline, offline_budget_mb: budget },
+    input: {
+      server_url: url === '' ? null : url,
+      token: token === '' ? null : token,
+      work_offline: form.workOffline,
+      offline_budget_mb: budget,
+      upload_originals: form.uploadOriginals ?? false,
+    },
   };
 }
 

@@ -18,6 +18,11 @@ token_store: string | null, work_offline: boolean,
  */
 offline_budget_mb: number, 
 /**
+ * "Upload originals": the files imported into a synced project go to the server too (up
+ * to 64 MiB each), not only their items and thumbnails.
+ */
+upload_originals: boolean, 
+/**
  * Set by environment variables: the dialog shows them read-only.
  */
 managed: boolean, };

@@ -3,4 +3,4 @@
 /**
  * What the settings dialog saves. `token: None` keeps the stored one.
  */
-export type ServerSettingsInput = { server_url: string | null, token: string | null, work_offline: boolean, offline_budget_mb: number, };
+export type ServerSettingsInput = { server_url: string | null, token: string | null, work_offline: boolean, offline_budget_mb: number, upload_originals: boolean, };

@@ -1,0 +1,53 @@
+//! "Upload originals": after a push has made the items of an import on the server, the files
+//! themselves go up, one at a time, streamed from where they were imported from. What is done is
+//! recorded in the cache (`import_files`), so an upload goes on after a restart from the first
+//! file not yet on the server.
+
+use trove_protocol::import::ORIGINAL_MAX;
+
+use super::{blocking, Engine};
+use crate::remote::{Result, SyncError};
+
+/// Files asked of the cache at a time.
+const BATCH: u32 = 16;
+
+impl Engine {
+    /// Uploads the originals waiting, when "Upload originals" is on; returns how many went up.
+    /// A file that is gone, changed since its import or larger than the server takes is given up
+    /// with the reason; one whose item the server does not have yet (its import is still
+    /// pending) waits for the next sync; a transient failure stops here (the next sync goes on).
+    pub async fn upload_originals(&self) -> Result<u64> {
+        if !self.originals {
+            return Ok(0);
+        }
+        let mut sent = 0;
+        loop {
+            let batch = blocking(&self.store, |s| s.waiting_originals(BATCH)).await?;
+            let mut settled = 0;
+            let n = batch.len();
+            for f in batch {
+                let outcome = match tokio::fs::metadata(&f.path).await {
+                    Err(_) => Some(Err(format!("{} is no longer there", f.path.display()))),
+                    Ok(m) if m.len() > ORIGINAL_MAX => Some(Err(format!("the file is {} MiB; the server keeps originals of at most 64 MiB", m.len() >> 20))),
+                    Ok(m) if m.len() != f.size => Some(Err("the file changed since it was imported; import the folder again".to_string())),
+                    Ok(_) => match self.remote.put_original(&f.project, &f.content, &f.path).await {
+                        Ok(()) => Some(Ok(())),
+                        // Its import is not on the server yet: after the next push.
+                        Err(SyncError::Refused { status: 404, .. }) => None,
+                        Err(SyncError::Refused { message, .. }) => Some(Err(message)),
+                        Err(e) => return Err(e),
+                    },
+                };
+                if let Some(outcome) = outcome {
+                    sent += outcome.is_ok() as u64;
+                    settled += 1;
+                    let item = f.item.clone();
+                    blocking(&self.store, move |s| s.original_uploaded(&item, outcome)).await?;
+                }
+            }
+            if n < BATCH as usize || settled == 0 {
+                return Ok(sent);
+            }
+        }
+    }
+}
