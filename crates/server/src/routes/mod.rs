@@ -27,7 +27,8 @@ use crate::state::AppState;
     info(
         title = "trove-server native API",
         description = "Projects, datasets, items, thumbnails, collections, memberships and labeling queues. Every route but \
-            `/health` and this document needs `Authorization: Bearer <token>`. Limits: request bodies up to 2 MiB, \
+            `/health` and this document needs `Authorization: Bearer <token>`. Limits: request bodies up to 2 MiB \
+            (an uploaded thumbnail 1 MiB, an original 64 MiB), \
             pages up to 1000 items, bulk add/remove up to 10,000 items, 50 requests per second per token \
             (bursts of 100; 429 with `Retry-After` beyond) and 250 per client address before any other work. \
             A sync push carries at most 8 MiB and 1000 mutations; a mutation names at most 10,000 items and \
