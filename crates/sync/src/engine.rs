@@ -10,11 +10,11 @@ use trove_core::Store;
 use trove_protocol::api::ProjectInfo;
 use trove_protocol::remote::Progress;
 use trove_protocol::sync::{PullResponse, PushRequest, PushedMutation};
-use trove_protocol::{ErrorCode, Mutation};
+use trove_protocol::ErrorCode;
 
 use crate::remote::{Remote, Result, SyncError};
 
-mod originals;
+mod uploads;
 mod people;
 
 /// Most mutations in one push (the server takes up to 1000).
@@ -97,7 +97,7 @@ pub struct Engine {
     probed: Arc<std::sync::atomic::AtomicBool>,
     /// Who the token signs in as, once this engine asked (`people::ensure_account`).
     account: Arc<std::sync::Mutex<Option<String>>>,
-    /// "Upload originals" is on (`originals.rs`).
+    /// "Upload originals" is on (`uploads.rs`).
     originals: bool,
 }
 
@@ -264,39 +264,6 @@ impl Engine {
             total.acknowledged += acknowledged;
             total.refused += refused;
         }
-    }
-
-    /// Uploads the thumbnails the imports among `mutations` name, from this cache, before they
-    /// are pushed: an item is never on the server without its thumbnail. A thumbnail this cache
-    /// no longer has is left out (the item shows a placeholder).
-    async fn upload_thumbnails(&self, mutations: impl Iterator<Item = &Mutation>) -> Result<()> {
-        let mut wanted: Vec<(String, String)> = Vec::new();
-        for m in mutations {
-            if let Mutation::ImportItems { project, items, .. } = m {
-                for hash in items.iter().filter_map(|i| i.thumb.as_ref()) {
-                    if !wanted.iter().any(|(_, h)| h == hash) {
-                        wanted.push((project.clone(), hash.clone()));
-                    }
-                }
-            }
-        }
-        for (project, hash) in wanted {
-            let bytes = match self.store.thumbs().cache().get(&hash) {
-                Some(path) => tokio::fs::read(path).await.ok(),
-                None => None,
-            };
-            let Some(bytes) = bytes else {
-                tracing::warn!(thumb = %hash, "an imported item's thumbnail is not in the cache; its item is uploaded without it");
-                continue;
-            };
-            match self.remote.put_thumbnail(&project, &hash, bytes).await {
-                // Refused for good (no role, say): the push that follows is refused for the same
-                // reason, and that refusal is what the person sees and what undoes the import.
-                Err(SyncError::Refused { message, .. }) => tracing::warn!(thumb = %hash, reason = %message, "a thumbnail upload was refused"),
-                other => other?,
-            }
-        }
-        Ok(())
     }
 
     /// Pulls every change of one synced project since its cookie, page by page; `progress`

@@ -1,9 +1,11 @@
-//! "Upload originals": after a push has made the items of an import on the server, the files
-//! themselves go up, one at a time, streamed from where they were imported from. What is done is
-//! recorded in the cache (`import_files`), so an upload goes on after a restart from the first
-//! file not yet on the server.
+//! What "Import folder…" in a synced project sends besides its `import_items` mutations: the
+//! thumbnails they name, uploaded before the push (an item is never on the server without its
+//! thumbnail), and with "Upload originals" the files themselves, after the push has made their
+//! items: one at a time, streamed from where they were imported from, each recorded in the cache
+//! (`import_files`) so an upload goes on after a restart from the first file not yet sent.
 
 use trove_protocol::import::ORIGINAL_MAX;
+use trove_protocol::Mutation;
 
 use super::{blocking, Engine};
 use crate::remote::{Result, SyncError};
@@ -12,6 +14,39 @@ use crate::remote::{Result, SyncError};
 const BATCH: u32 = 16;
 
 impl Engine {
+    /// Uploads the thumbnails the imports among `mutations` name, from this cache, before they
+    /// are pushed: an item is never on the server without its thumbnail. A thumbnail this cache
+    /// no longer has is left out (the item shows a placeholder).
+    pub(super) async fn upload_thumbnails(&self, mutations: impl Iterator<Item = &Mutation>) -> Result<()> {
+        let mut wanted: Vec<(String, String)> = Vec::new();
+        for m in mutations {
+            if let Mutation::ImportItems { project, items, .. } = m {
+                for hash in items.iter().filter_map(|i| i.thumb.as_ref()) {
+                    if !wanted.iter().any(|(_, h)| h == hash) {
+                        wanted.push((project.clone(), hash.clone()));
+                    }
+                }
+            }
+        }
+        for (project, hash) in wanted {
+            let bytes = match self.store.thumbs().cache().get(&hash) {
+                Some(path) => tokio::fs::read(path).await.ok(),
+                None => None,
+            };
+            let Some(bytes) = bytes else {
+                tracing::warn!(thumb = %hash, "an imported item's thumbnail is not in the cache; its item is uploaded without it");
+                continue;
+            };
+            match self.remote.put_thumbnail(&project, &hash, bytes).await {
+                // Refused for good (no role, say): the push that follows is refused for the same
+                // reason, and that refusal is what the person sees and what undoes the import.
+                Err(SyncError::Refused { message, .. }) => tracing::warn!(thumb = %hash, reason = %message, "a thumbnail upload was refused"),
+                other => other?,
+            }
+        }
+        Ok(())
+    }
+
     /// Uploads the originals waiting, when "Upload originals" is on; returns how many went up.
     /// A file that is gone, changed since its import or larger than the server takes is given up
     /// with the reason; one whose item the server does not have yet (its import is still
