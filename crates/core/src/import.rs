@@ -172,30 +172,17 @@ impl Importer {
         Ok(())
     }
 
+    /// Writes files read as new: a copy of a file written earlier in this run is a duplicate
+    /// (and, in a synced project, a name the server cannot take a failure); the others' thumbnails
+    /// are stored (outside the transaction: a crash between leaves only unused thumbnail files),
+    /// then they go to the destination.
     fn write_to(&self, store: &Store, into: &Destination, files: Vec<(&Found, Scanned)>, known: &mut Known, seen: &mut HashSet<String>, tally: &mut Tally) -> Result<()> {
-        match into {
-            Destination::Local { project, dataset } => self.write(store, *project, *dataset, files, known, seen, tally),
-            Destination::Synced(upload) => self.upload(store, upload, files, known, seen, tally),
-        }
-    }
-
-    /// Writes files read as new in one transaction (thumbnails first, outside it: a crash
-    /// between leaves only unused thumbnail files): a copy of a file written earlier in this run
-    /// is a duplicate, a file whose name is an item of the dataset updates that item, any other
-    /// file becomes an item.
-    #[allow(clippy::too_many_arguments)]
-    fn write(
-        &self,
-        store: &Store,
-        project: i64,
-        dataset: i64,
-        files: Vec<(&Found, Scanned)>,
-        known: &mut Known,
-        seen: &mut HashSet<String>,
-        tally: &mut Tally,
-    ) -> Result<()> {
         let mut rows = Vec::new();
         for (file, scanned) in files {
+            if let (Destination::Synced(_), Err(why)) = (into, trove_protocol::rules::item_name(&file.name)) {
+                tally.failures.push(FileFailure { name: file.name.clone(), reason: format!("its name cannot be uploaded: {why}") });
+                continue;
+            }
             if !seen.insert(scanned.content.clone()) {
                 tally.duplicates += 1;
                 continue;
@@ -209,6 +196,15 @@ impl Importer {
         if rows.is_empty() {
             return Ok(());
         }
+        match into {
+            Destination::Local { project, dataset } => self.write(store, *project, *dataset, rows, known, tally),
+            Destination::Synced(upload) => self.upload(store, upload, rows, known, tally),
+        }
+    }
+
+    /// Writes staged files into a local project's dataset in one transaction: a file whose name
+    /// is an item of the dataset updates that item, any other file becomes an item.
+    fn write(&self, store: &Store, project: i64, dataset: i64, rows: Vec<Staged<'_>>, known: &mut Known, tally: &mut Tally) -> Result<()> {
         let now = now_ms();
         store.write(|tx| {
             for (file, scanned, thumb) in &rows {
@@ -227,21 +223,9 @@ impl Importer {
     /// `import_items` mutation, applied to the copy by the rulebook and queued in the outbox in
     /// the same transaction; the sync engine uploads their thumbnails and pushes it. A file whose
     /// name is an item of the dataset updates that item (by its UUID), on every replica.
-    fn upload(&self, store: &Store, into: &Upload, files: Vec<(&Found, Scanned)>, known: &mut Known, seen: &mut HashSet<String>, tally: &mut Tally) -> Result<()> {
+    fn upload(&self, store: &Store, into: &Upload, staged: Vec<Staged<'_>>, known: &mut Known, tally: &mut Tally) -> Result<()> {
         let mut rows = Vec::new();
-        for (file, scanned) in files {
-            if let Err(why) = trove_protocol::rules::item_name(&file.name) {
-                tally.failures.push(FileFailure { name: file.name.clone(), reason: format!("its name cannot be uploaded: {why}") });
-                continue;
-            }
-            if !seen.insert(scanned.content.clone()) {
-                tally.duplicates += 1;
-                continue;
-            }
-            let thumb = match &scanned.thumb {
-                Some(bytes) => Some(store.thumbs().cache().put(bytes).map_err(|e| Error::Invalid(format!("a thumbnail could not be stored: {e}")))?),
-                None => None,
-            };
+        for (file, scanned, thumb) in staged {
             let item = known.by_name.get(&file.name).map(|(.., uuid)| uuid.clone()).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
             let now = now_ms();
             let imported = ImportedItem {
@@ -283,6 +267,9 @@ impl Importer {
         Ok(())
     }
 }
+
+/// A file to write: what was read of it, and its thumbnail's hash once stored.
+type Staged<'f> = (&'f Found, Scanned, Option<String>);
 
 #[derive(Default)]
 struct Tally {

@@ -25,11 +25,16 @@ fn hash(bytes: &[u8]) -> String {
 
 /// PUT /api/v1/sync/thumbnails/{hash}?project=… with `bytes`: (status, error code).
 async fn put(s: &Server, token: &str, project: &str, hash: &str, bytes: Vec<u8>) -> (StatusCode, String) {
+    upload(s, "thumbnails", token, project, hash, bytes).await
+}
+
+/// PUT /api/v1/sync/{kind}/{hash}?project=… with `bytes`: (status, error code).
+async fn upload(s: &Server, kind: &str, token: &str, project: &str, hash: &str, bytes: Vec<u8>) -> (StatusCode, String) {
     let req = Request::builder()
         .method(Method::PUT)
-        .uri(format!("/api/v1/sync/thumbnails/{hash}?project={project}"))
+        .uri(format!("/api/v1/sync/{kind}/{hash}?project={project}"))
         .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "image/png")
+        .header("content-type", if kind == "thumbnails" { "image/png" } else { "application/octet-stream" })
         .body(Body::from(bytes))
         .unwrap();
     let res = trove_server::app(s.state.clone()).oneshot(req).await.unwrap();
@@ -142,22 +147,11 @@ async fn uploads_are_refused_to_those_who_may_not_import_and_for_bad_bytes() {
     let many: Vec<Value> = (0..501).map(|k| file(&format!("n-{k}"), "x.png", None, &content)).collect();
     let r = push(&s, &s.carol, "carol-app", 3, json!({"name": "import_items", "args": {"project": project, "dataset": "d", "dataset_name": "X", "items": many}})).await;
     assert_eq!(r.body["rejected"][0]["error"]["message"], "501 items in one import_items; at most 500 are allowed");
-    let _ = error;
 }
 
 /// PUT /api/v1/sync/originals/{hash}?project=… with `bytes`: (status, error code).
 async fn put_original(s: &Server, token: &str, project: &str, hash: &str, bytes: Vec<u8>) -> (StatusCode, String) {
-    let req = Request::builder()
-        .method(Method::PUT)
-        .uri(format!("/api/v1/sync/originals/{hash}?project={project}"))
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/octet-stream")
-        .body(Body::from(bytes))
-        .unwrap();
-    let res = trove_server::app(s.state.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let body: Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap_or(Value::Null);
-    (status, body["error"]["code"].as_str().unwrap_or("").to_string())
+    upload(s, "originals", token, project, hash, bytes).await
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ export { App } from './app.mjs';
 export { Trove, KEY } from './trove.mjs';
 export { artifactsDir, appBinary } from './app.mjs';
 export { TroveServer } from './server.mjs';
+export { fixtureFolder, FIXTURE } from './fixture.mjs';
 
 /** Demo project facts the tests rely on (the demo seed is fixed). */
 export const DEMO = {

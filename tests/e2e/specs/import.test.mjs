@@ -5,22 +5,9 @@
 // collection that is exported as CSV, importing it again adds nothing, and the dataset is renamed.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { e2e, DEMO } from '../harness/index.mjs';
-import { repoRoot } from '../harness/app.mjs';
-
-/** Writes the import fixture under a new temporary folder; returns the folder to import. */
-function fixtureFolder() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'trove-import-'));
-  execFileSync('cargo', ['run', '--quiet', '--locked', '-p', 'trove-import', '--features', 'fixture', '--example', 'fixture', '--', dir], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return { dir, pictures: path.join(dir, 'pictures') };
-}
+import { e2e, DEMO, fixtureFolder } from '../harness/index.mjs';
 
 async function progress(trove) {
   return trove.browser.execute(() => {

@@ -5,27 +5,13 @@
 // signed in as another user shows the dataset with its count.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { artifactsDir, e2eApps, TroveServer } from '../harness/index.mjs';
-import { repoRoot } from '../harness/app.mjs';
+import { artifactsDir, e2eApps, fixtureFolder, FIXTURE, TroveServer } from '../harness/index.mjs';
 
 const NAMESPACE = 'lab';
 const PROJECT = 'Pictures';
-/** What the import fixture (crates/import/src/fixture.rs) becomes: nine items, two refused. */
-const INDEXED = 9;
-
-/** Writes the import fixture under a new temporary folder; returns the folder to import. */
-function fixtureFolder() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'trove-upload-'));
-  execFileSync('cargo', ['run', '--quiet', '--locked', '-p', 'trove-import', '--features', 'fixture', '--example', 'fixture', '--', dir], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return { dir, pictures: path.join(dir, 'pictures') };
-}
+const INDEXED = FIXTURE.indexed;
 
 async function importState(trove) {
   return trove.browser.execute(() => {
@@ -39,8 +25,8 @@ async function importState(trove) {
 const synced = (s) => s.state === 'synced' && s.pending === 0;
 
 e2eApps('a folder imported into a synced project while the server is down is uploaded after a restart, and another app shows it', async ({ launch, cleanup, explain }) => {
-  const seed = fixtureFolder();
-  const mine = fixtureFolder();
+  const seed = fixtureFolder('trove-upload-');
+  const mine = fixtureFolder('trove-upload-');
   const server = new TroveServer('upload');
   cleanup(({ passed }) => {
     rmSync(seed.dir, { recursive: true, force: true });

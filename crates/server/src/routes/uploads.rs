@@ -53,12 +53,7 @@ async fn put_thumbnail(
     Query(p): Query<UploadParams>,
     body: Body,
 ) -> Result<StatusCode> {
-    if !trove_thumbs::is_hash(&hash) {
-        return Err(Error::Invalid(format!("{} is not a thumbnail hash; expected 64 lowercase hex characters", trove_protocol::rules::quote(&hash))));
-    }
-    trove_protocol::rules::id("project", &p.project)?;
-    let project = p.project.clone();
-    state.read(move |c| sync::import_target(c, &caller, &project)).await?;
+    upload_target(&state, caller, "thumbnail", &hash, &p.project).await?;
     let too_large = || Error::TooLarge(format!("the thumbnail is larger than {THUMB_UPLOAD_BYTES} bytes; thumbnails are at most 1 MiB"));
     let bytes = match http_body_util::Limited::new(body, THUMB_UPLOAD_BYTES).collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -80,6 +75,17 @@ async fn put_thumbnail(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Checks an upload's name (`what` hash) and project, and that the caller may import into the
+/// project (`store::sync::import_target`); returns the project's id.
+async fn upload_target(state: &AppState, caller: Caller, what: &str, hash: &str, project: &str) -> Result<i64> {
+    if !trove_thumbs::is_hash(hash) {
+        return Err(Error::Invalid(format!("{} is not a {what} hash; expected 64 lowercase hex characters", trove_protocol::rules::quote(hash))));
+    }
+    trove_protocol::rules::id("project", project)?;
+    let project = project.to_string();
+    state.read(move |c| sync::import_target(c, &caller, &project)).await
+}
+
 /// Stores the original file whose SHA-256 is `hash`, for items of the project that show that
 /// content (an app pushes the `import_items` first). The body is the file, at most 64 MiB,
 /// streamed to disk; it must hash to `hash`. Storing one the server has is a no-op.
@@ -95,20 +101,11 @@ async fn put_original(
     Query(p): Query<UploadParams>,
     body: Body,
 ) -> Result<StatusCode> {
-    if !trove_thumbs::is_hash(&hash) {
-        return Err(Error::Invalid(format!("{} is not a content hash; expected 64 lowercase hex characters", trove_protocol::rules::quote(&hash))));
-    }
-    trove_protocol::rules::id("project", &p.project)?;
+    let id = upload_target(&state, caller, "content", &hash, &p.project).await?;
     let (project, content) = (p.project.clone(), hash.clone());
-    state
-        .read(move |c| {
-            let id = sync::import_target(c, &caller, &project)?;
-            match items::with_content(c, id, &content)? {
-                true => Ok(()),
-                false => Err(Error::NotFound(format!("no item of project {project} shows content {content}; push its import first"))),
-            }
-        })
-        .await?;
+    if !state.read(move |c| items::with_content(c, id, &content)).await? {
+        return Err(Error::NotFound(format!("no item of project {project} shows content {hash}; push its import first")));
+    }
     if state.originals.get(&hash).is_none() {
         state.originals.put(&hash, body).await?;
     }
