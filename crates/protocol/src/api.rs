@@ -219,8 +219,12 @@ pub struct MemberPatch {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {
+    /// `ok`, or `unavailable` (answered 503) when the database does not answer.
     pub status: String,
     pub version: String,
+    /// The database's state for a load balancer: `ok`, or why it is not.
+    #[serde(default)]
+    pub database: String,
 }
 
 /// The body of every error answer: `{"error": {"code": "...", "message": "..."}}`.

@@ -18,6 +18,7 @@
 //! thumbnail store) and `trove-demo` (the demo's data); never `trove-core` or its database.
 
 pub mod auth;
+pub mod backup;
 #[doc(hidden)]
 pub mod bench_support;
 pub mod catalog;

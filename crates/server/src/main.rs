@@ -52,6 +52,22 @@ enum Command {
         #[arg(long, value_name = "DAYS", default_value_t = 90, allow_hyphen_values = true, value_parser = parse_days)]
         prune_days: u32,
     },
+    /// Copy the database to FILE, consistently, while the server runs (SQLite's online backup).
+    /// Thumbnails and originals are files named by their content under the data directory
+    /// (`thumbs/`, `originals/`): copy them as files (they are only ever added).
+    Backup {
+        /// Where to write the backup; it must not exist.
+        #[arg(long, value_name = "FILE")]
+        to: std::path::PathBuf,
+    },
+    /// Replace the database with a backup (stop the server first). The database it replaces is
+    /// kept beside it; every app downloads its copy afresh at its next sync, keeping the changes
+    /// it has not sent yet.
+    Restore {
+        /// The backup to restore.
+        #[arg(long, value_name = "FILE")]
+        from: std::path::PathBuf,
+    },
     /// Forget sync history (tombstones of deleted collections, clocks of removed memberships)
     /// older than N days. Desktop apps that have not pulled since are reset on their next pull
     /// (a full download; their unsent changes are kept). Safe while the server runs.
@@ -201,6 +217,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             serve(&data, listen, limits, connections, prune_days)
         }
+        Command::Backup { to } => {
+            println!("{}", trove_server::backup::backup(&data, &to)?);
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let said = trove_server::backup::restore(&data, &from, trove_server::store::migration_count())?;
+            let _lock = trove_server::backup::lock(&data)?;
+            let state = open(&data)?;
+            let head = state.db.write(|tx| trove_server::backup::new_era(tx))?;
+            println!("{said}; apps download their copies afresh at their next sync (version {head})");
+            Ok(())
+        }
         Command::Prune { older_than_days } => {
             let state = open(&data)?;
             let pruned = state.db.write(|tx| sync::prune(tx, older_than_days))?;
@@ -300,6 +328,8 @@ fn open_with(data: &std::path::Path, limits: Limits) -> anyhow::Result<AppState>
 
 #[tokio::main]
 async fn serve(data: &std::path::Path, listen: SocketAddr, limits: Limits, mut connections: Connections, prune_days: u32) -> anyhow::Result<()> {
+    // A restore waits for every server on the data directory to stop.
+    let _lock = trove_server::backup::serving(data)?;
     let state = open_with(data, limits)?;
     // Each connection is a file descriptor; keep room for the database, thumbnails and logs.
     if let Some(files) = listener::raise_open_files_limit() {

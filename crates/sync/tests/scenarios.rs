@@ -497,6 +497,52 @@ async fn a_server_restored_from_a_backup_is_met_by_starting_over_and_nothing_pen
     assert_converged(&w, &[&a]).await;
 }
 
+/// The operator's way: `trove-server backup` while the server runs, `restore` once it is
+/// stopped. Every app meets a new era: one that pulled a change the restore lost downloads its
+/// copy afresh (it does not keep showing the lost collection), and one with changes waiting
+/// gets them all to the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_and_restore_with_the_command_line_loses_nothing_pending_and_every_copy_follows() {
+    let mut w = World::new();
+    let a = w.client("alice").await;
+    let b = w.client("bob").await;
+    let kept = a.create("Before the backup");
+    a.add(kept, &[1]);
+    a.sync().await;
+    let backup = w.root.path().join("trove-backup.db");
+    let said = common::cli(&w.server.data, &["backup", "--to", backup.to_str().unwrap()]);
+    assert!(said.starts_with("backed up "), "{said}");
+    // Acknowledged by the server, pulled by bob, then lost with it.
+    let lost = a.create("Lost by the server");
+    a.add(lost, &[2]);
+    a.sync().await;
+    b.sync().await;
+    assert_eq!(b.titles(), ["Before the backup", "Lost by the server"]);
+    // Changes waiting in alice's app while the server is restored.
+    let waiting = a.create("Waiting during the restore");
+    a.add(waiting, &[3]);
+    a.add(kept, &[4]);
+    let refused = std::process::Command::new(common::server_bin()).arg("--data").arg(&w.server.data).args(["restore", "--from", backup.to_str().unwrap()]).output().unwrap();
+    assert!(!refused.status.success(), "a restore waits for the server to stop");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("a trove-server is running on"), "{}", String::from_utf8_lossy(&refused.stderr));
+    w.server.kill();
+    let said = common::cli(&w.server.data, &["restore", "--from", backup.to_str().unwrap()]);
+    assert!(said.contains("the database it replaced is kept as"), "{said}");
+    w.server.restart();
+    a.sync().await;
+    b.sync().await;
+    assert_eq!(a.titles(), ["Before the backup", "Waiting during the restore"], "alice's waiting changes reached the restored server");
+    assert_eq!(a.members(a.collection("Before the backup")), [1, 4]);
+    assert_eq!(a.members(a.collection("Waiting during the restore")), [3]);
+    assert_eq!(b.titles(), a.titles(), "bob's copy no longer shows what the restore lost");
+    assert_converged(&w, &[&a, &b]).await;
+    // Both go on syncing in the new era.
+    b.add(b.collection("Waiting during the restore"), &[5]);
+    b.sync().await;
+    a.sync().await;
+    assert_converged(&w, &[&a, &b]).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cache_restored_from_an_older_copy_gets_its_new_edits_to_the_server() {
     let w = World::new();

@@ -42,6 +42,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/010_uploads.sql"),
 ];
 
+/// How many migrations this server knows (a backup of a later schema is refused).
+pub fn migration_count() -> usize {
+    MIGRATIONS.len()
+}
+
 /// Opens the database and thumbnail store under `data`, creating and migrating them as needed.
 pub fn open(data: &Path) -> anyhow::Result<(Pool, ThumbCache)> {
     std::fs::create_dir_all(data).with_context(|| format!("could not create the data directory {}", data.display()))?;
