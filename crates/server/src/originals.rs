@@ -5,6 +5,7 @@
 //! and kept only when it hashes to the name it was sent under.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use axum::body::Body;
 use http_body_util::BodyExt;
@@ -21,12 +22,18 @@ pub struct Originals {
 }
 
 impl Originals {
-    /// The store under `dir` (created, with its `tmp/` for uploads in progress, emptied of any
-    /// upload a crash left behind).
+    /// The store under `dir` (created, with its `tmp/` for uploads in progress, rid of what a
+    /// crash left there over an hour ago: another server on the same directory may be receiving
+    /// the newer ones).
     pub fn open(dir: &Path) -> std::io::Result<Originals> {
         let tmp = dir.join("tmp");
-        let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir_all(&tmp)?;
+        let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+        for entry in std::fs::read_dir(&tmp)?.flatten() {
+            if entry.metadata().and_then(|m| m.modified()).is_ok_and(|at| at < hour_ago) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
         Ok(Originals { root: dir.to_path_buf() })
     }
 
@@ -41,7 +48,8 @@ impl Originals {
 
     /// Streams `body` into the store as the original `hash`: at most [`ORIGINAL_MAX`] bytes (413
     /// beyond), kept only if its SHA-256 is `hash` (400 otherwise); nothing is left on failure.
-    pub async fn put(&self, hash: &str, body: Body) -> Result<()> {
+    /// Returns its size.
+    pub async fn put(&self, hash: &str, body: Body) -> Result<u64> {
         if !trove_thumbs::is_hash(hash) {
             return Err(Error::Invalid(format!("{} is not a content hash; expected 64 lowercase hex characters", trove_protocol::rules::quote(hash))));
         }
@@ -53,7 +61,7 @@ impl Originals {
         result
     }
 
-    async fn receive(&self, hash: &str, mut body: Body, tmp: &Path) -> Result<()> {
+    async fn receive(&self, hash: &str, mut body: Body, tmp: &Path) -> Result<u64> {
         let io = |e: std::io::Error| Error::Internal(e.into());
         let mut file = tokio::fs::File::create(tmp).await.map_err(io)?;
         let mut hasher = Sha256::new();
@@ -77,6 +85,6 @@ impl Originals {
         let dir = self.root.join(&hash[..2]);
         tokio::fs::create_dir_all(&dir).await.map_err(io)?;
         tokio::fs::rename(tmp, dir.join(hash)).await.map_err(io)?;
-        Ok(())
+        Ok(size)
     }
 }

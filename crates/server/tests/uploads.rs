@@ -183,10 +183,32 @@ async fn originals_are_uploaded_for_imported_items_and_read_back_by_those_who_se
     let r = s.call(Method::GET, &format!("/api/v1/items/{other}/original"), Some(&s.carol), None).await;
     assert_eq!((r.status, error(&r).1), (StatusCode::NOT_FOUND, format!("item {other} has no original on this server")));
 
+    // Another project whose item names the same content does not get the file for knowing its
+    // hash: its editor must send the bytes.
+    let other = s
+        .state
+        .db
+        .write(|tx| {
+            let ns = trove_server::store::accounts::namespace_id(tx, "lab")?.unwrap();
+            let p = trove_server::store::projects::insert(tx, ns, "Elsewhere", trove_protocol::ProjectKind::Image, "", false)?;
+            Ok::<_, trove_server::error::Error>(tx.query_row("SELECT uuid FROM projects WHERE id = ?1", [p], |r| r.get::<_, String>(0))?)
+        })
+        .unwrap();
+    let m = json!({"name": "import_items", "args": {"project": other, "dataset": "d-e", "dataset_name": "E",
+                   "items": [file("e-1", "copy.png", None, &content)]}});
+    assert_eq!(push(&s, &s.carol, "app-o", 2, m).await.body["rejected"], json!([]));
+    let elsewhere: i64 = s.state.db.read(|c| c.query_row("SELECT id FROM items WHERE uuid = 'e-1'", [], |r| r.get(0))).unwrap();
+    let r = s.call(Method::GET, &format!("/api/v1/items/{elsewhere}/original"), Some(&s.carol), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "the file is another project's");
+    assert_eq!(put_original(&s, &s.carol, &other, &content, b"a claim, not the bytes".to_vec()).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(s.call(Method::GET, &format!("/api/v1/items/{elsewhere}/original"), Some(&s.carol), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(put_original(&s, &s.carol, &other, &content, original.clone()).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(s.call(Method::GET, &format!("/api/v1/items/{elsewhere}/original"), Some(&s.carol), None).await.bytes, original);
+
     // Beyond 64 MiB: refused while it streams, nothing kept.
     let m = json!({"name": "import_items", "args": {"project": project, "dataset": "d-o", "dataset_name": "Originals",
                    "items": [file("o-2", "raw/huge.png", None, &"ee".repeat(32))]}});
-    assert_eq!(push(&s, &s.carol, "app-o", 2, m).await.body["rejected"], json!([]));
+    assert_eq!(push(&s, &s.carol, "app-o", 3, m).await.body["rejected"], json!([]));
     let huge = vec![1u8; 64 * 1024 * 1024 + 1];
     assert_eq!(put_original(&s, &s.carol, &project, &"ee".repeat(32), huge).await.0, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);

@@ -7,3 +7,14 @@ ALTER TABLE items ADD COLUMN content TEXT;
 UPDATE items SET content = substr(identity, 8) WHERE identity LIKE 'sha256:%';
 -- An original is uploaded for the items of a project that show its content.
 CREATE INDEX items_by_content ON items (project_id, content) WHERE content IS NOT NULL;
+-- The originals uploaded for each project (the files are stored once by content, `originals/`):
+-- an original is served for an item only when its own project's editor uploaded those bytes,
+-- so knowing a file's SHA-256 never reveals whether another project holds it.
+CREATE TABLE project_originals (
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    content    TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (project_id, content)
+) WITHOUT ROWID;

@@ -88,7 +88,8 @@ async fn upload_target(state: &AppState, caller: Caller, what: &str, hash: &str,
 
 /// Stores the original file whose SHA-256 is `hash`, for items of the project that show that
 /// content (an app pushes the `import_items` first). The body is the file, at most 64 MiB,
-/// streamed to disk; it must hash to `hash`. Storing one the server has is a no-op.
+/// streamed to disk; it must hash to `hash`. Sending one the project has again is a no-op; one
+/// that only another project has is read and checked all the same (the bytes are the proof).
 #[utoipa::path(put, path = "/sync/originals/{hash}", tag = "sync",
     params(("hash" = String, Path, description = "SHA-256 of the file, 64 lowercase hex characters"), UploadParams),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes"),
@@ -101,13 +102,16 @@ async fn put_original(
     Query(p): Query<UploadParams>,
     body: Body,
 ) -> Result<StatusCode> {
+    let user = caller.user_id;
     let id = upload_target(&state, caller, "content", &hash, &p.project).await?;
     let (project, content) = (p.project.clone(), hash.clone());
-    if !state.read(move |c| items::with_content(c, id, &content)).await? {
+    let (shown, held) = state.read(move |c| Ok((items::with_content(c, id, &content)?, items::has_original(c, id, &content)?))).await?;
+    if !shown {
         return Err(Error::NotFound(format!("no item of project {project} shows content {hash}; push its import first")));
     }
-    if state.originals.get(&hash).is_none() {
-        state.originals.put(&hash, body).await?;
+    if !held {
+        let size = state.originals.put(&hash, body).await?;
+        state.write(move |tx| items::record_original(tx, id, &hash, size, user)).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -117,7 +121,13 @@ async fn put_original(
     responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = ErrorBody)))]
 async fn get_original(State(state): State<AppState>, caller: Caller, Path(item): Path<i64>) -> Result<Response> {
     let info = state.read(move |c| items::get(c, &caller, item)).await?;
-    let content: Option<String> = state.read(move |c| items::content(c, item)).await?;
+    let project = info.project_id;
+    let content: Option<String> = state
+        .read(move |c| match items::content(c, item)? {
+            Some(h) if items::has_original(c, project, &h)? => Ok(Some(h)),
+            _ => Ok(None),
+        })
+        .await?;
     let path = content
         .and_then(|h| state.originals.get(&h))
         .ok_or_else(|| Error::NotFound(format!("item {item} has no original on this server")))?;

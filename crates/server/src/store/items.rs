@@ -300,6 +300,23 @@ pub fn with_content(conn: &Connection, project: i64, content: &str) -> Result<bo
         .is_some())
 }
 
+/// Whether the original with this content was uploaded for `project`.
+pub fn has_original(conn: &Connection, project: i64, content: &str) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM project_originals WHERE project_id = ?1 AND content = ?2", rusqlite::params![project, content], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Records that `user` uploaded the original `content` (`size` bytes) for `project`.
+pub fn record_original(tx: &Transaction, project: i64, content: &str, size: u64, user: i64) -> Result<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO project_originals (project_id, content, size, user_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![project, content, size as i64, user, now_ms()],
+    )?;
+    Ok(())
+}
+
 /// The content hash of an item made from a file (`None` for others); the caller checked access.
 pub fn content(conn: &Connection, id: i64) -> Result<Option<String>> {
     Ok(conn.query_row("SELECT content FROM items WHERE id = ?1", [id], |r| r.get(0)).optional()?.flatten())
