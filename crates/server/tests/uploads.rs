@@ -213,3 +213,35 @@ async fn originals_are_uploaded_for_imported_items_and_read_back_by_those_who_se
     assert_eq!(put_original(&s, &s.carol, &project, &"ee".repeat(32), huge).await.0, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
 }
+
+/// An imported item cannot borrow another project's thumbnail by its hash: it shows it only
+/// once its own project's editor sent the bytes.
+#[tokio::test]
+async fn an_item_names_another_projects_thumbnail_only_after_uploading_it() {
+    let s = Server::new();
+    let (project, _) = s.uuids();
+    let bytes = png();
+    let h = hash(&bytes);
+    assert_eq!(put(&s, &s.carol, &project, &h, bytes.clone()).await.0, StatusCode::NO_CONTENT);
+    let content = "ab".repeat(32);
+    let m = |p: &str, item: &str| json!({"name": "import_items", "args": {"project": p, "dataset": format!("d-{item}"), "dataset_name": "T",
+                                         "items": [file(item, "t.png", Some(&h), &content)]}});
+    assert_eq!(push(&s, &s.carol, "app-t", 1, m(&project, "t-1")).await.body["rejected"], json!([]));
+    let other = s
+        .state
+        .db
+        .write(|tx| {
+            let ns = trove_server::store::accounts::namespace_id(tx, "lab")?.unwrap();
+            let p = trove_server::store::projects::insert(tx, ns, "Borrower", trove_protocol::ProjectKind::Image, "", false)?;
+            Ok::<_, trove_server::error::Error>(tx.query_row("SELECT uuid FROM projects WHERE id = ?1", [p], |r| r.get::<_, String>(0))?)
+        })
+        .unwrap();
+    assert_eq!(push(&s, &s.carol, "app-t", 2, m(&other, "t-2")).await.body["rejected"], json!([]));
+    let thumb = |uuid: &str| -> Option<String> { s.state.db.read(|c| c.query_row("SELECT thumb FROM items WHERE uuid = ?1", [uuid], |r| r.get(0))).unwrap() };
+    assert_eq!(thumb("t-1").as_deref(), Some(h.as_str()));
+    assert_eq!(thumb("t-2"), None, "a hash alone borrows nothing");
+    // With the bytes sent for that project, the same import shows it.
+    assert_eq!(put(&s, &s.carol, &other, &h, bytes).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(push(&s, &s.carol, "app-t", 3, m(&other, "t-2")).await.body["rejected"], json!([]));
+    assert_eq!(thumb("t-2").as_deref(), Some(h.as_str()));
+}

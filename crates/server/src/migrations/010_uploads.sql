@@ -18,3 +18,11 @@ CREATE TABLE project_originals (
     created_at INTEGER NOT NULL,
     PRIMARY KEY (project_id, content)
 ) WITHOUT ROWID;
+-- The thumbnails an app uploaded for each project (the bytes are the proof it has them). An
+-- imported item names a stored thumbnail only if its project's editors uploaded it: an item
+-- cannot borrow another project's thumbnail by its hash.
+CREATE TABLE project_thumbs (
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    hash       TEXT NOT NULL,
+    PRIMARY KEY (project_id, hash)
+) WITHOUT ROWID;

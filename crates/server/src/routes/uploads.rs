@@ -53,7 +53,7 @@ async fn put_thumbnail(
     Query(p): Query<UploadParams>,
     body: Body,
 ) -> Result<StatusCode> {
-    upload_target(&state, caller, "thumbnail", &hash, &p.project).await?;
+    let project = upload_target(&state, caller, "thumbnail", &hash, &p.project).await?;
     let too_large = || Error::TooLarge(format!("the thumbnail is larger than {THUMB_UPLOAD_BYTES} bytes; thumbnails are at most 1 MiB"));
     let bytes = match http_body_util::Limited::new(body, THUMB_UPLOAD_BYTES).collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -65,13 +65,15 @@ async fn put_thumbnail(
         return Err(Error::UnsupportedMediaType("a thumbnail is a JPEG or PNG image; the body is neither".into()));
     }
     let thumbs = state.thumbs.clone();
-    tokio::task::spawn_blocking(move || thumbs.put_expected(&hash, &bytes))
+    let stored = hash.clone();
+    tokio::task::spawn_blocking(move || thumbs.put_expected(&stored, &bytes))
         .await
         .map_err(|e| Error::Internal(e.into()))?
         .map_err(|e| match e {
             trove_thumbs::Error::Invalid(why) => Error::Invalid(why),
             other => Error::Internal(other.into()),
         })?;
+    state.write(move |tx| items::record_thumb(tx, project, &hash)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

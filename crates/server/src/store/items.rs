@@ -254,6 +254,7 @@ pub fn insert(tx: &Transaction, project: i64, new: &NewItem) -> Result<Option<i6
 /// Inserts a file an app imported (`import_items`) as item `file.item` of `dataset`: its identity
 /// is `upload:<uuid>` (see `migrations/010_uploads.sql`). The UUID must be free.
 pub fn insert_upload(tx: &Transaction, project: i64, dataset: i64, file: &ImportedItem) -> Result<()> {
+    let thumb = own_thumb(tx, project, file.thumb.as_deref())?;
     tx.prepare_cached(
         "INSERT INTO items (uuid, hex_id, project_id, dataset_id, kind, name, mime, width, height, size, labels_count, \
                             created_at, updated_at, thumb, source, identity, tags_text, content) \
@@ -272,7 +273,7 @@ pub fn insert_upload(tx: &Transaction, project: i64, dataset: i64, file: &Import
         file.size as i64,
         file.created_at,
         now_ms(),
-        file.thumb,
+        thumb,
         file.source(),
         format!("upload:{}", file.item),
         file.content,
@@ -283,12 +284,14 @@ pub fn insert_upload(tx: &Transaction, project: i64, dataset: i64, file: &Import
 /// Shows an imported file's new content on its item (`import_items` naming an existing item):
 /// its `updated_at` (and version) change only when a field did.
 pub fn update_upload(tx: &Transaction, item: i64, file: &ImportedItem) -> Result<()> {
+    let project: i64 = tx.query_row("SELECT project_id FROM items WHERE id = ?1", [item], |r| r.get(0))?;
+    let thumb = own_thumb(tx, project, file.thumb.as_deref())?;
     tx.prepare_cached(
         "UPDATE items SET kind = ?2, mime = ?3, width = ?4, height = ?5, size = ?6, thumb = ?7, content = ?8, updated_at = ?9 \
          WHERE id = ?1 AND (kind IS NOT ?2 OR mime IS NOT ?3 OR width IS NOT ?4 OR height IS NOT ?5 OR size IS NOT ?6 \
                             OR thumb IS NOT ?7 OR content IS NOT ?8)",
     )?
-    .execute(rusqlite::params![item, file.kind.as_str(), file.mime, file.width, file.height, file.size as i64, file.thumb, file.content, now_ms()])?;
+    .execute(rusqlite::params![item, file.kind.as_str(), file.mime, file.width, file.height, file.size as i64, thumb, file.content, now_ms()])?;
     Ok(())
 }
 
@@ -298,6 +301,28 @@ pub fn with_content(conn: &Connection, project: i64, content: &str) -> Result<bo
         .query_row("SELECT 1 FROM items WHERE project_id = ?1 AND content = ?2 LIMIT 1", rusqlite::params![project, content], |_| Ok(()))
         .optional()?
         .is_some())
+}
+
+/// Records that an editor of `project` uploaded the thumbnail `hash` (its bytes were checked).
+pub fn record_thumb(tx: &Transaction, project: i64, hash: &str) -> Result<()> {
+    tx.execute("INSERT OR IGNORE INTO project_thumbs (project_id, hash) VALUES (?1, ?2)", rusqlite::params![project, hash])?;
+    Ok(())
+}
+
+/// The thumbnail an imported item of `project` may name: `thumb`, unless it is another
+/// project's (named by an item there or uploaded for it) and this project's editors never
+/// uploaded it: an item cannot borrow a thumbnail by its hash, so the hash of a picture tells
+/// nobody whether another project holds it. (The app uploads before it pushes, so its items
+/// keep theirs.)
+fn own_thumb<'a>(conn: &Connection, project: i64, thumb: Option<&'a str>) -> Result<Option<&'a str>> {
+    let Some(hash) = thumb else { return Ok(None) };
+    let keep: bool = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM project_thumbs WHERE project_id = ?1 AND hash = ?2) \
+             OR NOT (EXISTS (SELECT 1 FROM items WHERE thumb = ?2 AND project_id <> ?1) \
+                     OR EXISTS (SELECT 1 FROM project_thumbs WHERE hash = ?2 AND project_id <> ?1))",
+    )?
+    .query_row(rusqlite::params![project, hash], |r| r.get(0))?;
+    Ok(keep.then_some(hash))
 }
 
 /// Whether the original with this content was uploaded for `project`.
