@@ -196,7 +196,7 @@ export const commands: Record<string, (a: any) => unknown> = {
   count_selection: (a) => selected(a.projectId, a.selection).length,
   get_item: (a) => {
     const it = item(a.projectId, indexOf(a.projectId, a.itemId));
-    return { item: it, preview: it.thumb, original: null, collections: collections.filter((c) => c.items.includes(it.id)).map((c) => ({ id: c.id, title: c.title, note: c.notes.get(it.id) ?? '' })) };
+    return { item: it, preview: it.thumb, original: null, original_on_server: false, collections: collections.filter((c) => c.items.includes(it.id)).map((c) => ({ id: c.id, title: c.title, note: c.notes.get(it.id) ?? '' })) };
   },
   list_tags: () => TAGS,
   create_collection: (a) => {

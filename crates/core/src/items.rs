@@ -209,7 +209,7 @@ fn get_item(conn: &Connection, project: i64, id: i64) -> Result<Item> {
 }
 
 /// One item with the collections that hold it (and its note in each).
-pub fn detail(conn: &Connection, project: i64, id: i64) -> Result<ItemDetail> {
+pub fn detail(conn: &Connection, downloads: &std::path::Path, project: i64, id: i64) -> Result<ItemDetail> {
     let item = get_item(conn, project, id)?;
     let mut stmt = conn.prepare(
         "SELECT c.id, c.title, m.note FROM memberships m JOIN collections c ON c.id = m.collection_id
@@ -219,8 +219,8 @@ pub fn detail(conn: &Connection, project: i64, id: i64) -> Result<ItemDetail> {
         .query_map([id], |r| Ok(CollectionRef { id: r.get(0)?, title: r.get(1)?, note: r.get(2)? }))?
         .collect::<Result<Vec<_>, _>>()?;
     let preview = conn.query_row("SELECT preview FROM items WHERE id = ?1", [id], |r| r.get(0))?;
-    let original = crate::originals::shown(conn, project, id)?;
-    Ok(ItemDetail { item, collections, preview, original })
+    let (original, original_on_server) = crate::originals::shown(conn, downloads, project, id)?;
+    Ok(ItemDetail { item, collections, preview, original, original_on_server })
 }
 
 /// Every tag used in the project, for suggestions.
@@ -292,7 +292,8 @@ impl crate::Store {
     /// demo draws one per picture); none, or one no longer in the thumbnail cache, is left out,
     /// and the panel shows the thumbnail instead. Reading draws nothing.
     pub fn item(&self, project: i64, id: i64) -> Result<ItemDetail> {
-        let mut detail = self.read(|c| detail(c, project, id))?;
+        let downloads = self.downloads();
+        let mut detail = self.read(|c| detail(c, &downloads, project, id))?;
         if detail.preview.as_deref().is_some_and(|h| !self.thumbs().contains(h)) {
             detail.preview = None;
         }

@@ -4,7 +4,7 @@
 //! otherwise names paths (`file:…`) that some other computer, or someone else, chose, and
 //! opening one would run whatever that path is.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension};
 
@@ -41,13 +41,51 @@ fn imported_here(conn: &Connection, item: i64) -> Result<Option<String>> {
         .optional()?)
 }
 
-/// [`path`] when there is one, for the detail panel's buttons.
-pub fn shown(conn: &Connection, project: i64, item: i64) -> Result<Option<String>> {
+/// What the detail panel offers: the original's path on this computer (imported here, or
+/// downloaded into `downloads` before), else whether it may be downloaded from the server.
+pub fn shown(conn: &Connection, downloads: &Path, project: i64, item: i64) -> Result<(Option<String>, bool)> {
     match path(conn, project, item) {
-        Ok(p) => Ok(Some(p.display().to_string())),
-        Err(Error::Invalid(_)) => Ok(None),
+        Ok(p) => Ok((Some(p.display().to_string()), false)),
+        Err(Error::Invalid(_)) => match on_server(conn, downloads, project, item)? {
+            Some(r) if r.dest.is_file() => Ok((Some(r.dest.display().to_string()), false)),
+            Some(_) => Ok((None, true)),
+            None => Ok((None, false)),
+        },
         Err(e) => Err(e),
     }
+}
+
+/// An original the server may hold: an imported file (it has a content hash) of a copy of a
+/// server project, and where this computer keeps it once downloaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnServer {
+    /// The project's UUID.
+    pub project: String,
+    pub content: String,
+    /// `<downloads>/<content[..2]>/<content>`.
+    pub dest: PathBuf,
+    /// The item's name, for messages.
+    pub name: String,
+}
+
+fn on_server(conn: &Connection, downloads: &Path, project: i64, item: i64) -> Result<Option<OnServer>> {
+    if !crate::registry::is_synced(conn, project)? {
+        return Ok(None);
+    }
+    let row: Option<(String, Option<String>, String)> = conn
+        .query_row(
+            "SELECT p.uuid, i.content, i.name FROM items i JOIN projects p ON p.id = i.project_id WHERE i.id = ?1 AND i.project_id = ?2",
+            [item, project],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    Ok(match row {
+        Some((project, Some(content), name)) if trove_protocol::rules::sha256("content", &content).is_ok() => {
+            let dest = downloads.join(&content[..2]).join(&content);
+            Some(OnServer { project, content, dest, name })
+        }
+        _ => None,
+    })
 }
 
 /// A file imported into a copy of a server project whose original waits to be uploaded.
@@ -63,8 +101,28 @@ pub struct WaitingOriginal {
 }
 
 impl crate::Store {
+    /// Where downloaded originals are kept: `originals/` beside the cache's database.
+    pub fn downloads(&self) -> PathBuf {
+        self.path().parent().unwrap_or(Path::new(".")).join("originals")
+    }
+
+    /// The item's original on this computer: imported here, or downloaded before.
     pub fn original(&self, project: i64, item: i64) -> Result<PathBuf> {
-        self.read(|c| path(c, project, item))
+        let downloads = self.downloads();
+        self.read(|c| match path(c, project, item) {
+            Err(Error::Invalid(why)) => match on_server(c, &downloads, project, item)? {
+                Some(r) if r.dest.is_file() => Ok(r.dest),
+                _ => Err(Error::Invalid(why)),
+            },
+            other => other,
+        })
+    }
+
+    /// The item's original to download from the server, if it is an imported file of a server
+    /// project that is not on this computer.
+    pub fn original_on_server(&self, project: i64, item: i64) -> Result<Option<OnServer>> {
+        let downloads = self.downloads();
+        self.read(|c| on_server(c, &downloads, project, item))
     }
 
     /// Up to `limit` originals waiting to be uploaded ("Upload originals"), oldest import first,

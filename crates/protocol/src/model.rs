@@ -152,9 +152,14 @@ pub struct ItemDetail {
     /// Content hash of a larger preview image in the thumbnail cache, when one can be made.
     pub preview: Option<String>,
     /// The original file's path, when it is on this computer and the app may open it (an item
-    /// imported into a local project): "Open original" and "Show in folder" are offered.
+    /// imported here, or an original downloaded before): "Open original" and "Show in folder"
+    /// are offered.
     #[serde(default)]
     pub original: Option<String>,
+    /// The item is a file imported into this server project on another computer: its original
+    /// may be on the server ("Upload originals"), and "Open original" downloads it first.
+    #[serde(default)]
+    pub original_on_server: bool,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -377,6 +377,7 @@ async fn openapi_documents_every_route_without_a_token() {
             "GET /projects/{project}/queues",
             "GET /queues/{id}",
             "GET /queues/{id}/items",
+            "GET /sync/originals/{hash}",
             "GET /sync/pull",
             "GET /thumbnails/{hash}",
             "PATCH /collections/{namespace}/{slug}",

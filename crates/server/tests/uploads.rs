@@ -200,6 +200,12 @@ async fn originals_are_uploaded_for_imported_items_and_read_back_by_those_who_se
     let elsewhere: i64 = s.state.db.read(|c| c.query_row("SELECT id FROM items WHERE uuid = 'e-1'", [], |r| r.get(0))).unwrap();
     let r = s.call(Method::GET, &format!("/api/v1/items/{elsewhere}/original"), Some(&s.carol), None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "the file is another project's");
+    // The app's way to download it: by project and content, for readers of the project.
+    let by_content = |p: &str| format!("/api/v1/sync/originals/{content}?project={p}");
+    let r = s.call(Method::GET, &by_content(&project), Some(&s.bob), None).await;
+    assert_eq!((r.status, r.bytes.as_slice()), (StatusCode::OK, original.as_slice()), "a viewer downloads it");
+    assert_eq!(s.call(Method::GET, &by_content(&project), Some(&s.mallory), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.call(Method::GET, &by_content(&other), Some(&s.carol), None).await.status, StatusCode::NOT_FOUND, "not uploaded for that project");
     assert_eq!(put_original(&s, &s.carol, &other, &content, b"a claim, not the bytes".to_vec()).await.0, StatusCode::BAD_REQUEST);
     assert_eq!(s.call(Method::GET, &format!("/api/v1/items/{elsewhere}/original"), Some(&s.carol), None).await.status, StatusCode::NOT_FOUND);
     assert_eq!(put_original(&s, &s.carol, &other, &content, original.clone()).await.0, StatusCode::NO_CONTENT);

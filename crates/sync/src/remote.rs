@@ -214,6 +214,41 @@ impl Remote {
         self.answered(req).await.map(|_| ())
     }
 
+    /// Downloads the original `content` of project `project` (by UUID) into `dest`: streamed to
+    /// `dest.partial`, refused beyond [`ORIGINAL_MAX`](trove_protocol::import::ORIGINAL_MAX) or
+    /// when it does not hash to `content`, then renamed into place.
+    pub async fn get_original(&self, project: &str, content: &str, dest: &std::path::Path) -> Result<()> {
+        use sha2::{Digest, Sha256};
+        use tokio::io::AsyncWriteExt;
+        let max = trove_protocol::import::ORIGINAL_MAX;
+        let mut resp = self.answered(self.request(Method::GET, &format!("/sync/originals/{content}")).query(&[("project", project)])).await?;
+        let local = |e: std::io::Error| SyncError::Protocol(format!("{} could not be written: {e}", dest.display()));
+        if let Some(dir) = dest.parent() {
+            tokio::fs::create_dir_all(dir).await.map_err(local)?;
+        }
+        let partial = dest.with_extension("partial");
+        let mut file = tokio::fs::File::create(&partial).await.map_err(local)?;
+        let (mut hasher, mut size) = (Sha256::new(), 0u64);
+        let fail = |e: SyncError| {
+            let _ = std::fs::remove_file(&partial);
+            e
+        };
+        while let Some(chunk) = resp.chunk().await.map_err(|e| fail(self.unreachable(e)))? {
+            size += chunk.len() as u64;
+            if size > max {
+                return Err(fail(SyncError::Protocol(format!("the original {content} is larger than {max} bytes; it was not kept"))));
+            }
+            hasher.update(&chunk);
+            file.write_all(&chunk).await.map_err(|e| fail(local(e)))?;
+        }
+        file.sync_all().await.map_err(|e| fail(local(e)))?;
+        drop(file);
+        if hex::encode(hasher.finalize()) != content {
+            return Err(fail(SyncError::Protocol(format!("the server sent other bytes than the original {content}; they were not kept"))));
+        }
+        tokio::fs::rename(&partial, dest).await.map_err(local)
+    }
+
     /// The bytes of the thumbnail with this content hash, read as they arrive and refused
     /// (without reading further) once they pass [`MAX_THUMB_BYTES`]: a server never makes this
     /// hold more than that. Whether they hash to `hash` is checked where they are stored.

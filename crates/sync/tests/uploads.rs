@@ -186,10 +186,25 @@ async fn originals_are_uploaded_when_asked_and_resume_after_a_restart() {
     let leftovers = std::fs::read_dir(world.server.data.join("originals/tmp")).unwrap().count();
     assert_eq!(leftovers, 0, "no partial upload is left on the server");
 
+    // Another computer opens an uploaded original: downloaded once, checked, then kept.
+    let bob = world.client_of("bob", "lab/Pictures").await;
+    let id_of = |name: &str| -> i64 { bob.store.read(|c| Ok(c.query_row("SELECT id FROM items WHERE name = ?1 AND project_id = ?2", rusqlite::params![name, bob.project], |r| r.get(0))?)).unwrap() };
+    let shot = id_of("b/p003.jpg");
+    let detail = bob.store.item(bob.project, shot).unwrap();
+    assert_eq!((detail.original.as_deref(), detail.original_on_server), (None, true));
+    let remote = bob.store.original_on_server(bob.project, shot).unwrap().expect("an imported file of a server project");
+    bob.engine.fetch_original(&remote).await.unwrap();
+    assert_eq!(std::fs::read(bob.store.original(bob.project, shot).unwrap()).unwrap(), std::fs::read(folder.join("b/p003.jpg")).unwrap());
+    let detail = bob.store.item(bob.project, shot).unwrap();
+    assert!(detail.original.is_some() && !detail.original_on_server, "kept for next time");
+    let gone = bob.store.original_on_server(bob.project, id_of("a/p004.png")).unwrap().unwrap();
+    let e = bob.engine.fetch_original(&gone).await.unwrap_err().to_string();
+    assert_eq!(e, "the original of \"a/p004.png\" is not on the server: the computer that imported it did not upload it (Upload originals)");
+    assert!(!gone.dest.exists() && !gone.dest.with_extension("partial").exists(), "nothing kept of a failed download");
+
     // Without the setting nothing is uploaded.
     let other = world.root.path().join("other");
     pictures(&other, 2);
-    let bob = world.client_of("bob", "lab/Pictures").await;
     assert_eq!(import(&bob, &other, "Other").indexed, 2);
     bob.sync().await;
     assert_eq!(bob.store.originals_waiting().unwrap(), 2, "waiting for the setting");

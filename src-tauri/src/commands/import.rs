@@ -46,11 +46,22 @@ pub async fn export_collection(state: State<'_, AppState>, request: ExportReques
     state.run(move |s| s.export_collection(&request)).await
 }
 
-/// Opens an item's original file with the desktop's default app (an item imported into a local
-/// project; any other is refused with a sentence).
+/// Opens an item's original file with the desktop's default app: one imported on this computer,
+/// or, for a file a server project's other computer imported, the original it uploaded
+/// (downloaded first, kept for next time). Any other is refused with a sentence.
 #[tauri::command]
 pub async fn open_original(state: State<'_, AppState>, project_id: i64, item_id: i64) -> Result<(), ApiError> {
-    let path = state.run(move |s| s.original(project_id, item_id)).await?;
+    let path = match state.run(move |s| s.original(project_id, item_id)).await {
+        Ok(path) => path,
+        Err(here) => match state.run(move |s| s.original_on_server(project_id, item_id)).await? {
+            Some(remote) => {
+                let engine = state.connection.engine().map_err(ApiError::from)?;
+                engine.fetch_original(&remote).await.map_err(ApiError::from)?;
+                remote.dest
+            }
+            None => return Err(here),
+        },
+    };
     opener::open(&path).map_err(|e| desktop_failed("opened", &path, e))
 }
 

@@ -26,7 +26,7 @@ use crate::store::{items, sync};
 pub const THUMB_UPLOAD_BYTES: usize = 1024 * 1024;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(put_thumbnail)).routes(routes!(put_original)).routes(routes!(get_original))
+    OpenApiRouter::new().routes(routes!(put_thumbnail)).routes(routes!(put_original, fetch_original)).routes(routes!(get_original))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -118,6 +118,41 @@ async fn put_original(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The original file whose SHA-256 is `hash`, as uploaded for the project (by UUID): what an
+/// app downloads for "Open original" of a file imported on another computer. Readers of the
+/// project only; 404 when it was not uploaded for that project.
+#[utoipa::path(get, path = "/sync/originals/{hash}", tag = "sync",
+    params(("hash" = String, Path, description = "SHA-256 of the file, 64 lowercase hex characters"), UploadParams),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn fetch_original(State(state): State<AppState>, caller: Caller, Path(hash): Path<String>, Query(p): Query<UploadParams>) -> Result<Response> {
+    if !trove_thumbs::is_hash(&hash) {
+        return Err(Error::Invalid(format!("{} is not a content hash; expected 64 lowercase hex characters", trove_protocol::rules::quote(&hash))));
+    }
+    trove_protocol::rules::id("project", &p.project)?;
+    let (project, content) = (p.project.clone(), hash.clone());
+    let held = state.read(move |c| items::has_original(c, sync::readable_project(c, &caller, &project)?, &content)).await?;
+    let path = state
+        .originals
+        .get(&hash)
+        .filter(|_| held)
+        .ok_or_else(|| Error::NotFound(format!("the original {hash} was not uploaded to project {}", p.project)))?;
+    stream(&path, "application/octet-stream", None).await
+}
+
+/// The file at `path` as an answer, streamed, with its type and, when given, its file name.
+async fn stream(path: &std::path::Path, mime: &str, name: Option<&str>) -> Result<Response> {
+    let file = tokio::fs::File::open(path).await.map_err(|e| Error::Internal(e.into()))?;
+    let len = file.metadata().await.map_err(|e| Error::Internal(e.into()))?.len();
+    let mut response = Body::from_stream(tokio_util::io::ReaderStream::new(file)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    if let Some(v) = name.and_then(|n| HeaderValue::from_str(&format!("attachment; filename=\"{}\"", n.replace(['"', '\\'], "_"))).ok()) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
+
 /// An item's original file, when its app uploaded it: the bytes, with the item's mime type.
 #[utoipa::path(get, path = "/items/{item}/original", tag = "items", params(("item" = i64, Path, description = "item id")),
     responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = ErrorBody)))]
@@ -133,16 +168,6 @@ async fn get_original(State(state): State<AppState>, caller: Caller, Path(item):
     let path = content
         .and_then(|h| state.originals.get(&h))
         .ok_or_else(|| Error::NotFound(format!("item {item} has no original on this server")))?;
-    let file = tokio::fs::File::open(&path).await.map_err(|e| Error::Internal(e.into()))?;
-    let len = file.metadata().await.map_err(|e| Error::Internal(e.into()))?.len();
-    let name = info.item.name.rsplit('/').next().unwrap_or("original").replace(['"', '\\'], "_");
-    let mime = HeaderValue::from_str(&info.item.mime).unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    let mut response = Body::from_stream(tokio_util::io::ReaderStream::new(file)).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, mime);
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(response)
+    let name = info.item.name.rsplit('/').next().unwrap_or("original").to_string();
+    stream(&path, &info.item.mime, Some(&name)).await
 }

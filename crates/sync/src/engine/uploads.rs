@@ -47,6 +47,23 @@ impl Engine {
         Ok(())
     }
 
+    /// Downloads an original the server holds for "Open original" of a file imported on another
+    /// computer; a 404 says, in words, that its computer did not upload it.
+    pub async fn fetch_original(&self, original: &trove_core::originals::OnServer) -> Result<()> {
+        match self.remote.get_original(&original.project, &original.content, &original.dest).await {
+            Err(SyncError::Refused { status: 404, code, retry_after, .. }) => Err(SyncError::Refused {
+                status: 404,
+                code,
+                message: format!(
+                    "the original of {} is not on the server: the computer that imported it did not upload it (Upload originals)",
+                    trove_protocol::rules::quote(&original.name)
+                ),
+                retry_after,
+            }),
+            other => other,
+        }
+    }
+
     /// Uploads the originals waiting, when "Upload originals" is on; returns how many went up.
     /// A file that is gone, changed since its import or larger than the server takes is given up
     /// with the reason; one whose item the server does not have yet (its import is still

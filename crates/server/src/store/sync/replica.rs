@@ -331,6 +331,11 @@ pub fn import_target(conn: &Connection, caller: &Caller, project: &str) -> Resul
     Ok(id)
 }
 
+/// The project (by UUID) the caller may read (404 otherwise).
+pub fn readable_project(conn: &Connection, caller: &Caller, project: &str) -> Result<i64> {
+    project_by_uuid(conn, caller, project, Role::Viewer)
+}
+
 pub(super) fn project_by_uuid(tx: &Connection, caller: &Caller, uuid: &str, need: Role) -> Result<i64> {
     let id: i64 = tx
         .query_row("SELECT id FROM projects WHERE uuid = ?1", [uuid], |r| r.get(0))

@@ -12,6 +12,12 @@ export type ItemDetail = { item: Item, collections: Array<CollectionRef>,
 preview: string | null, 
 /**
  * The original file's path, when it is on this computer and the app may open it (an item
- * imported into a local project): "Open original" and "Show in folder" are offered.
+ * imported here, or an original downloaded before): "Open original" and "Show in folder"
+ * are offered.
  */
-original: string | null, };
+original: string | null, 
+/**
+ * The item is a file imported into this server project on another computer: its original
+ * may be on the server ("Upload originals"), and "Open original" downloads it first.
+ */
+original_on_server: boolean, };
