@@ -43,6 +43,18 @@ async fn upload(s: &Server, kind: &str, token: &str, project: &str, hash: &str, 
     (status, body["error"]["code"].as_str().unwrap_or("").to_string())
 }
 
+/// A new image project of org `lab` named `name`; its UUID.
+fn image_project(s: &Server, name: &str) -> String {
+    s.state
+        .db
+        .write(|tx| {
+            let ns = trove_server::store::accounts::namespace_id(tx, "lab")?.unwrap();
+            let p = trove_server::store::projects::insert(tx, ns, name, trove_protocol::ProjectKind::Image, "", false)?;
+            Ok::<_, trove_server::error::Error>(tx.query_row("SELECT uuid FROM projects WHERE id = ?1", [p], |r| r.get::<_, String>(0))?)
+        })
+        .unwrap()
+}
+
 fn file(item: &str, name: &str, thumb: Option<&str>, content: &str) -> Value {
     json!({"item": item, "name": name, "kind": "image", "mime": "image/png", "width": 20, "height": 10, "size": 99,
            "created_at": 5, "thumb": thumb, "content": content})
@@ -185,15 +197,7 @@ async fn originals_are_uploaded_for_imported_items_and_read_back_by_those_who_se
 
     // Another project whose item names the same content does not get the file for knowing its
     // hash: its editor must send the bytes.
-    let other = s
-        .state
-        .db
-        .write(|tx| {
-            let ns = trove_server::store::accounts::namespace_id(tx, "lab")?.unwrap();
-            let p = trove_server::store::projects::insert(tx, ns, "Elsewhere", trove_protocol::ProjectKind::Image, "", false)?;
-            Ok::<_, trove_server::error::Error>(tx.query_row("SELECT uuid FROM projects WHERE id = ?1", [p], |r| r.get::<_, String>(0))?)
-        })
-        .unwrap();
+    let other = image_project(&s, "Elsewhere");
     let m = json!({"name": "import_items", "args": {"project": other, "dataset": "d-e", "dataset_name": "E",
                    "items": [file("e-1", "copy.png", None, &content)]}});
     assert_eq!(push(&s, &s.carol, "app-o", 2, m).await.body["rejected"], json!([]));
@@ -233,15 +237,7 @@ async fn an_item_names_another_projects_thumbnail_only_after_uploading_it() {
     let m = |p: &str, item: &str| json!({"name": "import_items", "args": {"project": p, "dataset": format!("d-{item}"), "dataset_name": "T",
                                          "items": [file(item, "t.png", Some(&h), &content)]}});
     assert_eq!(push(&s, &s.carol, "app-t", 1, m(&project, "t-1")).await.body["rejected"], json!([]));
-    let other = s
-        .state
-        .db
-        .write(|tx| {
-            let ns = trove_server::store::accounts::namespace_id(tx, "lab")?.unwrap();
-            let p = trove_server::store::projects::insert(tx, ns, "Borrower", trove_protocol::ProjectKind::Image, "", false)?;
-            Ok::<_, trove_server::error::Error>(tx.query_row("SELECT uuid FROM projects WHERE id = ?1", [p], |r| r.get::<_, String>(0))?)
-        })
-        .unwrap();
+    let other = image_project(&s, "Borrower");
     assert_eq!(push(&s, &s.carol, "app-t", 2, m(&other, "t-2")).await.body["rejected"], json!([]));
     let thumb = |uuid: &str| -> Option<String> { s.state.db.read(|c| c.query_row("SELECT thumb FROM items WHERE uuid = ?1", [uuid], |r| r.get(0))).unwrap() };
     assert_eq!(thumb("t-1").as_deref(), Some(h.as_str()));

@@ -77,13 +77,19 @@ async fn put_thumbnail(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Checks an upload's name (`what` hash) and project, and that the caller may import into the
-/// project (`store::sync::import_target`); returns the project's id.
-async fn upload_target(state: &AppState, caller: Caller, what: &str, hash: &str, project: &str) -> Result<i64> {
+/// Checks a request's hash (of a `what`) and project UUID, before anything is read.
+fn check_names(what: &str, hash: &str, project: &str) -> Result<()> {
     if !trove_thumbs::is_hash(hash) {
         return Err(Error::Invalid(format!("{} is not a {what} hash; expected 64 lowercase hex characters", trove_protocol::rules::quote(hash))));
     }
     trove_protocol::rules::id("project", project)?;
+    Ok(())
+}
+
+/// Checks an upload's name (`what` hash) and project, and that the caller may import into the
+/// project (`store::sync::import_target`); returns the project's id.
+async fn upload_target(state: &AppState, caller: Caller, what: &str, hash: &str, project: &str) -> Result<i64> {
+    check_names(what, hash, project)?;
     let project = project.to_string();
     state.read(move |c| sync::import_target(c, &caller, &project)).await
 }
@@ -125,10 +131,7 @@ async fn put_original(
     params(("hash" = String, Path, description = "SHA-256 of the file, 64 lowercase hex characters"), UploadParams),
     responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn fetch_original(State(state): State<AppState>, caller: Caller, Path(hash): Path<String>, Query(p): Query<UploadParams>) -> Result<Response> {
-    if !trove_thumbs::is_hash(&hash) {
-        return Err(Error::Invalid(format!("{} is not a content hash; expected 64 lowercase hex characters", trove_protocol::rules::quote(&hash))));
-    }
-    trove_protocol::rules::id("project", &p.project)?;
+    check_names("content", &hash, &p.project)?;
     let (project, content) = (p.project.clone(), hash.clone());
     let held = state.read(move |c| items::has_original(c, sync::readable_project(c, &caller, &project)?, &content)).await?;
     let path = state
