@@ -20,12 +20,7 @@ use trove_import::{Found, Outcome, Scanned};
 use trove_protocol::import::{FileFailure, ImportState, ImportStatus, FAILURES_LISTED};
 use trove_protocol::ProjectKind;
 
-use trove_protocol::mutation::ImportedItem;
-use trove_protocol::Mutation;
-
-use crate::cache::CacheReplica;
 use crate::db::{now_ms, Store};
-use crate::outbox;
 use crate::error::{Error, Result};
 
 /// Files read (on every core) and then written in one transaction.
@@ -218,54 +213,6 @@ impl Importer {
         known.wrote(rows.into_iter().map(|(file, scanned, _)| (file, scanned.content)), tally);
         Ok(())
     }
-
-    /// [`write`](Self::write) for a copy of a server project: the files become one
-    /// `import_items` mutation, applied to the copy by the rulebook and queued in the outbox in
-    /// the same transaction; the sync engine uploads their thumbnails and pushes it. A file whose
-    /// name is an item of the dataset updates that item (by its UUID), on every replica.
-    fn upload(&self, store: &Store, into: &Upload, staged: Vec<Staged<'_>>, known: &mut Known, tally: &mut Tally) -> Result<()> {
-        let mut rows = Vec::new();
-        for (file, scanned, thumb) in staged {
-            let item = known.by_name.get(&file.name).map(|(.., uuid)| uuid.clone()).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-            let now = now_ms();
-            let imported = ImportedItem {
-                item,
-                name: file.name.clone(),
-                kind: scanned.kind,
-                mime: scanned.mime.clone(),
-                width: scanned.width,
-                height: scanned.height,
-                size: scanned.size,
-                created_at: scanned.modified.unwrap_or(now),
-                thumb,
-                content: scanned.content.clone(),
-            };
-            rows.push((file, imported, scanned.size));
-        }
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let m = Mutation::ImportItems {
-            project: into.project.clone(),
-            dataset: into.dataset.clone(),
-            dataset_name: into.name.clone(),
-            items: rows.iter().map(|(_, i, _)| i.clone()).collect(),
-        };
-        let project = into.id;
-        store.write(|tx| {
-            trove_rulebook::apply(&m, &mut CacheReplica::new(tx, project, "")?)?;
-            outbox::append(tx, project, &m)?;
-            let mut file_of = tx.prepare_cached(
-                "INSERT OR REPLACE INTO import_files (item, project_id, path, content, size) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for (file, i, size) in &rows {
-                file_of.execute(rusqlite::params![i.item, project, file.path.display().to_string(), i.content, *size as i64])?;
-            }
-            Ok(())
-        })?;
-        known.wrote(rows.into_iter().map(|(file, i, _)| (file, i.content)), tally);
-        Ok(())
-    }
 }
 
 /// A file to write: what was read of it, and its thumbnail's hash once stored.
@@ -330,50 +277,6 @@ fn importable(c: &Connection, project: i64) -> Result<()> {
     Ok(())
 }
 
-/// Where an import's files go.
-enum Destination {
-    /// A dataset of a local project, written directly.
-    Local { project: i64, dataset: i64 },
-    /// A copy of a server project: through `import_items` mutations.
-    Synced(Upload),
-}
-
-/// The dataset of a synced project an import goes into (made by its first mutation if new).
-struct Upload {
-    /// The project's id in the cache and its UUID.
-    id: i64,
-    project: String,
-    dataset: String,
-    name: String,
-    /// The dataset's id if it exists already.
-    existing: Option<i64>,
-}
-
-impl Destination {
-    fn choose(c: &Connection, project: i64, name: &str) -> Result<Destination> {
-        if !crate::registry::is_synced(c, project)? {
-            return Ok(Destination::Local { project, dataset: dataset_id(c, project, name)? });
-        }
-        let uuid: String = c.query_row("SELECT uuid FROM projects WHERE id = ?1", [project], |r| r.get(0))?;
-        let existing: Option<(i64, String)> = c
-            .query_row("SELECT id, uuid FROM datasets WHERE project_id = ?1 AND name = ?2", rusqlite::params![project, name], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        Ok(Destination::Synced(Upload {
-            id: project,
-            project: uuid,
-            dataset: existing.as_ref().map(|(_, u)| u.clone()).unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
-            name: name.to_string(),
-            existing: existing.map(|(id, _)| id),
-        }))
-    }
-
-    fn dataset(&self) -> Option<i64> {
-        match self {
-            Destination::Local { dataset, .. } => Some(*dataset),
-            Destination::Synced(u) => u.existing,
-        }
-    }
-}
 
 /// The dataset named `name` in the project, created if new (a re-import goes into the same one).
 fn dataset_id(c: &Connection, project: i64, name: &str) -> Result<i64> {
@@ -475,6 +378,9 @@ fn update(c: &Connection, id: i64, file: &Found, s: &Scanned, thumb: Option<&str
     .execute(rusqlite::params![id, s.kind.as_str(), s.mime, s.width, s.height, s.size as i64, thumb, source(file), s.content, now])?;
     Ok(())
 }
+
+mod upload;
+use upload::Destination;
 
 #[cfg(test)]
 mod tests;

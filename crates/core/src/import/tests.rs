@@ -1,5 +1,6 @@
 use trove_protocol::import::ImportState;
-use trove_protocol::ItemQuery;
+use trove_protocol::mutation::ImportedItem;
+use trove_protocol::{ItemQuery, Mutation};
 
 use super::*;
 use crate::testing::fixture;
