@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 use serde::Serialize;
-use trove_protocol::import::{ExportFormat, ExportReport, ExportRequest, FileFailure};
+use trove_protocol::import::{ExportFormat, ExportProgress, ExportReport, ExportRequest, FileFailure};
 
 use crate::db::Store;
 use crate::error::{Error, Result};
@@ -124,6 +124,12 @@ fn file_name(row: &Row, numbered: bool, width: usize, taken: &mut HashSet<String
 impl Store {
     /// Exports a collection as the request says; a sentence when it cannot.
     pub fn export_collection(&self, req: &ExportRequest) -> Result<ExportReport> {
+        self.export_collection_with(req, &|_| {})
+    }
+
+    /// [`export_collection`](Self::export_collection), telling `progress` how far a copy of
+    /// files is (at most ten times a second, and at its end).
+    pub fn export_collection_with(&self, req: &ExportRequest, progress: &dyn Fn(ExportProgress)) -> Result<ExportReport> {
         let path = PathBuf::from(req.path.trim());
         if req.path.trim().is_empty() || !path.is_absolute() {
             return Err(Error::Invalid(format!(
@@ -158,20 +164,26 @@ impl Store {
                     message: format!("Exported {} of {title} to {}", items(rows.len()), path.display()),
                 })
             }
-            ExportFormat::Files => copy_files(&rows, originals, &path, req.numbered, &title),
+            ExportFormat::Files => copy_files(&rows, originals, &path, req.numbered, &title, progress),
         }
     }
 }
 
 /// Copies each item's original (`originals`, in the rows' order: only an imported file of a
 /// local project has one) into `dir`; items without one are reported.
-fn copy_files(rows: &[Row], originals: Vec<Result<PathBuf>>, dir: &Path, numbered: bool, title: &str) -> Result<ExportReport> {
+fn copy_files(rows: &[Row], originals: Vec<Result<PathBuf>>, dir: &Path, numbered: bool, title: &str, progress: &dyn Fn(ExportProgress)) -> Result<ExportReport> {
     std::fs::create_dir_all(dir).map_err(|e| Error::Invalid(format!("folder {:?} cannot be made: {e}", dir.display().to_string())))?;
     let mut taken: HashSet<String> = std::fs::read_dir(dir)?.flatten().map(|e| e.file_name().to_string_lossy().to_lowercase()).collect();
     let width = rows.len().to_string().len().max(4);
     let mut written = 0u64;
     let mut failed = Vec::new();
-    for (row, original) in rows.iter().zip(originals) {
+    let total = rows.len() as u64;
+    let mut told = std::time::Instant::now();
+    for (k, (row, original)) in rows.iter().zip(originals).enumerate() {
+        if told.elapsed() >= std::time::Duration::from_millis(100) {
+            progress(ExportProgress { done: k as u64, total });
+            told = std::time::Instant::now();
+        }
         let source = match original {
             Ok(p) => p,
             Err(Error::Invalid(why)) => {
@@ -186,6 +198,7 @@ fn copy_files(rows: &[Row], originals: Vec<Result<PathBuf>>, dir: &Path, numbere
             Err(e) => failed.push(FileFailure { name: row.name.clone(), reason: format!("its original could not be copied ({e})") }),
         }
     }
+    progress(ExportProgress { done: total, total });
     let mut message = format!("Copied {} of {} files of {title} to {}", written, rows.len(), dir.display());
     if !failed.is_empty() {
         message.push_str(&format!("; {} could not be copied", failed.len()));

@@ -106,6 +106,17 @@ pub struct ExportRequest {
     pub numbered: bool,
 }
 
+/// How far a running export of files is: the `export-progress` event, sent while it copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportProgress {
+    /// Items handled (copied or reported).
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
 /// What an export did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]

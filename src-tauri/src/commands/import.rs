@@ -2,7 +2,7 @@
 //! its status; cancel it), a collection's export, and an item's original opened or shown. The rules are `trove_core::import`'s and
 //! `trove_core::export`'s.
 
-use tauri::State;
+use tauri::{Emitter, State};
 use trove_protocol::import::{ExportReport, ExportRequest, ImportStatus};
 use trove_protocol::ApiError;
 
@@ -40,10 +40,19 @@ pub async fn cancel_import(state: State<'_, AppState>) -> Result<ImportStatus, A
     Ok(state.importer.status())
 }
 
-/// Exports a collection as CSV or JSON, or copies its originals into a folder.
+/// Exports a collection as CSV or JSON, or copies its originals into a folder, telling the
+/// window how far a copy is (the `export-progress` event).
 #[tauri::command]
-pub async fn export_collection(state: State<'_, AppState>, request: ExportRequest) -> Result<ExportReport, ApiError> {
-    state.run(move |s| s.export_collection(&request)).await
+pub async fn export_collection<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>, request: ExportRequest) -> Result<ExportReport, ApiError> {
+    state
+        .run(move |s| {
+            s.export_collection_with(&request, &|p| {
+                if let Err(e) = app.emit("export-progress", p) {
+                    tracing::debug!(error = %e, "the export's progress could not be sent to the window");
+                }
+            })
+        })
+        .await
 }
 
 /// Opens an item's original file with the desktop's default app: one imported on this computer,

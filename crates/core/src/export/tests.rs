@@ -64,8 +64,12 @@ fn a_collection_exports_as_json_and_its_originals_copy_into_a_folder_in_order() 
     names.sort();
     assert_eq!(names, ["0001 photo.jpg", "0002 drawing.png"]);
     assert_eq!(std::fs::read(folder.join("0001 photo.jpg")).unwrap(), std::fs::read(dir.path().join("pictures/photo.jpg")).unwrap());
-    // Again, unnumbered, into the same folder: nothing is overwritten.
-    let again = f.store.export_collection(&ExportRequest { collection_id: c, format: ExportFormat::Files, path: folder.display().to_string(), numbered: false }).unwrap();
+    // Again, unnumbered, into the same folder: nothing is overwritten; the window hears how far
+    // the copy is, to its end.
+    let heard = std::sync::Mutex::new(Vec::new());
+    let request = ExportRequest { collection_id: c, format: ExportFormat::Files, path: folder.display().to_string(), numbered: false };
+    let again = f.store.export_collection_with(&request, &|p| heard.lock().unwrap().push((p.done, p.total))).unwrap();
+    assert_eq!(heard.into_inner().unwrap().last(), Some(&(3, 3)));
     assert_eq!(again.written, 2);
     assert!(folder.join("photo.jpg").exists() && folder.join("drawing.png").exists());
     assert_eq!(again.message, format!("Copied 2 of 3 files of Picks to {}; 1 could not be copied", folder.display()));

@@ -5,6 +5,7 @@ import type { Collection } from './types/Collection';
 import type { CollectionPatch } from './types/CollectionPatch';
 import type { Dataset } from './types/Dataset';
 import type { ImportStatus } from './types/ImportStatus';
+import type { ExportProgress } from './types/ExportProgress';
 import type { ExportReport } from './types/ExportReport';
 import type { ExportRequest } from './types/ExportRequest';
 import type { ItemDetail } from './types/ItemDetail';
@@ -43,6 +44,8 @@ export const importFolder = (projectId: number, path: string, dataset: string | 
 export const importStatus = () => call<ImportStatus>('import_status');
 export const cancelImport = () => call<ImportStatus>('cancel_import');
 export const exportCollection = (request: ExportRequest) => call<ExportReport>('export_collection', { request });
+/** How far a running export of files is: the backend's `export-progress` event. */
+export const onExportProgress = (handler: (progress: ExportProgress) => void) => onEvent<ExportProgress>('export-progress', handler);
 export const openOriginal = (projectId: number, itemId: number) => call<void>('open_original', { projectId, itemId });
 export const showInFolder = (projectId: number, itemId: number) => call<void>('show_in_folder', { projectId, itemId });
 
