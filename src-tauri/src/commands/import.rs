@@ -2,7 +2,7 @@
 //! its status; cancel it), a collection's export, and an item's original opened or shown. The rules are `trove_core::import`'s and
 //! `trove_core::export`'s.
 
-use tauri::{Emitter, State};
+use tauri::{AppHandle, Emitter, Runtime, State};
 use trove_protocol::import::{ExportReport, ExportRequest, ImportStatus};
 use trove_protocol::ApiError;
 
@@ -43,7 +43,7 @@ pub async fn cancel_import(state: State<'_, AppState>) -> Result<ImportStatus, A
 /// Exports a collection as CSV or JSON, or copies its originals into a folder, telling the
 /// window how far a copy is (the `export-progress` event).
 #[tauri::command]
-pub async fn export_collection<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>, request: ExportRequest) -> Result<ExportReport, ApiError> {
+pub async fn export_collection<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, request: ExportRequest) -> Result<ExportReport, ApiError> {
     state
         .run(move |s| {
             s.export_collection_with(&request, &|p| {
