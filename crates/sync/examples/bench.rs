@@ -171,7 +171,7 @@ impl Side {
         let t = Instant::now();
         let rows = self.state.db.read(|c| {
             let mut stmt = c.prepare(
-                "SELECT i.uuid, d.uuid, i.kind, i.name, i.mime, i.width, i.height, i.size, i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text, i.no \
+                "SELECT i.uuid, d.uuid, i.kind, i.name, i.mime, i.width, i.height, i.size, i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text, i.no, i.content \
                  FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE i.project_id = ?1 ORDER BY i.version",
             )?;
             let rows = stmt
