@@ -99,6 +99,9 @@ pub struct Engine {
     account: Arc<std::sync::Mutex<Option<String>>>,
     /// "Upload originals" is on (`uploads.rs`).
     originals: bool,
+    /// Thumbnails this engine has uploaded (a push that failed after them does not send them
+    /// again).
+    thumbs_sent: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 /// Why this database and the server disagree on which of its changes the server has.
@@ -122,7 +125,7 @@ async fn blocking<T: Send + 'static>(store: &Arc<Store>, f: impl FnOnce(&Store) 
 
 impl Engine {
     pub fn new(store: Arc<Store>, remote: Remote) -> Engine {
-        Engine { store, remote, push_batch: PUSH_BATCH, pushing: Default::default(), pulling: Default::default(), notices: Default::default(), probed: Default::default(), account: Default::default(), originals: false }
+        Engine { store, remote, push_batch: PUSH_BATCH, pushing: Default::default(), pulling: Default::default(), notices: Default::default(), probed: Default::default(), account: Default::default(), originals: false, thumbs_sent: Default::default() }
     }
 
     /// The same engine uploading the originals of imported files (`upload_originals`) or not.
@@ -229,6 +232,7 @@ impl Engine {
         self.probe().await?;
         loop {
             let batch = blocking(&self.store, move |s| s.read(|c| trove_core::outbox::batch(c, 0, limit, PUSH_BYTES))).await?;
+            let batch = uploads::bounded(batch, |p| matches!(p.mutation, trove_protocol::Mutation::ImportItems { .. }));
             let Some(last) = batch.last().map(|p| p.id) else { return Ok(total) };
             self.upload_thumbnails(batch.iter().map(|p| &p.mutation)).await?;
             // Durably, before it leaves: what the server can have applied is never above it.

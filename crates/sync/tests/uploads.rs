@@ -209,3 +209,20 @@ async fn originals_are_uploaded_when_asked_and_resume_after_a_restart() {
     bob.sync().await;
     assert_eq!(bob.store.originals_waiting().unwrap(), 2, "waiting for the setting");
 }
+
+/// The server's rate limit (429 with Retry-After) on thumbnail uploads is waited out, not taken
+/// for a refusal: every item reaches the server with its thumbnail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limited_uploads_wait_and_lose_no_thumbnail() {
+    let world = World::new();
+    image_project(&world);
+    let folder = world.root.path().join("busy");
+    pictures(&folder, 30);
+    let alice = world.client_of("alice", "lab/Pictures").await;
+    assert_eq!(import(&alice, &folder, "Busy").indexed, 30);
+    world.proxy.add_rule(Rule::on("PUT", "/api/v1/sync/thumbnails", Action::Status(429)).retry_after(1).after(5).times(3));
+    alice.sync().await;
+    let server = server_items(&world, "Busy");
+    assert_eq!(server.len(), 30);
+    assert!(server.iter().all(|(.., stored)| *stored), "every thumbnail is on the server");
+}
