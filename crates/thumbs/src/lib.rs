@@ -82,9 +82,10 @@ pub struct ThumbCache {
     dir: PathBuf,
 }
 
-/// Whether `hash` is a lowercase hex SHA-256, the only name the cache knows.
+/// Whether `hash` is a lowercase hex SHA-256 (`trove_protocol::rules::sha256`), the only name
+/// the cache knows.
 pub fn is_hash(hash: &str) -> bool {
-    hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    trove_protocol::rules::sha256("thumbnail", hash).is_ok()
 }
 
 impl ThumbCache {

@@ -78,17 +78,15 @@ async fn put_thumbnail(
 }
 
 /// Checks a request's hash (of a `what`) and project UUID, before anything is read.
-fn check_names(what: &str, hash: &str, project: &str) -> Result<()> {
-    if !trove_thumbs::is_hash(hash) {
-        return Err(Error::Invalid(format!("{} is not a {what} hash; expected 64 lowercase hex characters", trove_protocol::rules::quote(hash))));
-    }
+fn check_names(what: &'static str, hash: &str, project: &str) -> Result<()> {
+    trove_protocol::rules::sha256(what, hash)?;
     trove_protocol::rules::id("project", project)?;
     Ok(())
 }
 
 /// Checks an upload's name (`what` hash) and project, and that the caller may import into the
 /// project (`store::sync::import_target`); returns the project's id.
-async fn upload_target(state: &AppState, caller: Caller, what: &str, hash: &str, project: &str) -> Result<i64> {
+async fn upload_target(state: &AppState, caller: Caller, what: &'static str, hash: &str, project: &str) -> Result<i64> {
     check_names(what, hash, project)?;
     let project = project.to_string();
     state.read(move |c| sync::import_target(c, &caller, &project)).await

@@ -238,7 +238,7 @@ impl ReplicaStore for ServerReplica<'_, '_> {
     }
 
     fn dataset(&mut self, project: &str, uuid: &str, name: &str) -> Result<Option<DatasetHandle>> {
-        let project = self.importable[project];
+        let project = self.imported(project)?;
         let id: Option<i64> = self
             .tx
             .query_row(
@@ -252,7 +252,7 @@ impl ReplicaStore for ServerReplica<'_, '_> {
     }
 
     fn create_dataset(&mut self, project: &str, uuid: &str, name: &str) -> Result<DatasetHandle> {
-        let project = self.importable[project];
+        let project = self.imported(project)?;
         if self.tx.query_row("SELECT 1 FROM datasets WHERE uuid = ?1", [uuid], |_| Ok(())).optional()?.is_some() {
             return Err(Error::Conflict(format!("dataset id {} is taken; import into a new dataset again", rules::quote(uuid))));
         }
@@ -317,6 +317,13 @@ impl ReplicaStore for ServerReplica<'_, '_> {
 
     fn mark_labeled(&mut self, items: &[i64]) -> Result<Vec<i64>> {
         queues::mark_labeled(self.tx, items)
+    }
+}
+
+impl ServerReplica<'_, '_> {
+    /// The project `import_into` accepted (by UUID); the rulebook asks for it first.
+    fn imported(&self, project: &str) -> Result<i64> {
+        self.importable.get(project).copied().ok_or_else(|| Error::Internal(anyhow::anyhow!("import_into was not asked for project {project}")))
     }
 }
 
