@@ -122,6 +122,15 @@ export class TroveServer {
     return found;
   }
 
+  /**
+   * The environment of an app managed to sync with this server as the holder of `token`
+   * (TROVE_SERVER_URL, TROVE_TOKEN), opening `project` (`namespace/name`) at start and syncing
+   * every second.
+   */
+  appEnv(token, project) {
+    return { TROVE_SERVER_URL: this.url, TROVE_TOKEN: token, TROVE_PROJECT: project, TROVE_SYNC_INTERVAL_MS: '1000' };
+  }
+
   /** The last lines of the server's log, for failure messages. */
   logTail(lines = 30) {
     try {

@@ -37,12 +37,7 @@ e2eApps('changes made offline sync by themselves when the server is back, and a 
   const bob = server.addUser('bob', { org: NAMESPACE, role: 'editor' });
   server.importHub(NAMESPACE, PROJECT, ITEMS);
   await server.start();
-  const env = (token) => ({
-    TROVE_SERVER_URL: server.url,
-    TROVE_TOKEN: token,
-    TROVE_PROJECT: `${NAMESPACE}/${PROJECT}`,
-    TROVE_SYNC_INTERVAL_MS: '1000',
-  });
+  const env = (token) => server.appEnv(token, `${NAMESPACE}/${PROJECT}`);
   let last = Date.now();
   const mark = (what) => {
     const now = Date.now();

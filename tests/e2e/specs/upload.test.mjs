@@ -38,12 +38,7 @@ e2eApps('a folder imported into a synced project while the server is down is upl
   const bob = server.addUser('bob', { org: NAMESPACE, role: 'editor' });
   server.cli('catalog', 'import', '--namespace', NAMESPACE, '--project', PROJECT, '--dataset', 'seed', seed.pictures);
   await server.start();
-  const env = (token) => ({
-    TROVE_SERVER_URL: server.url,
-    TROVE_TOKEN: token,
-    TROVE_PROJECT: `${NAMESPACE}/${PROJECT}`,
-    TROVE_SYNC_INTERVAL_MS: '1000',
-  });
+  const env = (token) => server.appEnv(token, `${NAMESPACE}/${PROJECT}`);
 
   // App A downloads the image project; then the server goes down.
   const { app: a, trove } = await launch('A', { env: env(alice), emptyData: true });
