@@ -17,6 +17,8 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use rusqlite::{Connection, OpenFlags};
 
+pub mod postgres;
+
 /// The database file in a data directory.
 pub const DB_FILE: &str = "trove-server.db";
 /// How far the version counter jumps at a restore: more versions than a server gives out
@@ -147,7 +149,7 @@ pub fn restore(data: &Path, from: &Path, migrations: usize) -> anyhow::Result<St
 /// Starts a new era after a restore (see the module doc), in the restored database's own
 /// transaction: the version jumps by [`RESTORE_JUMP`], the prune mark follows it and the prune
 /// epoch moves, so every cookie an app holds is a reset.
-pub fn new_era(tx: &rusqlite::Transaction) -> rusqlite::Result<i64> {
+pub fn new_era(tx: &crate::db::Transaction) -> crate::db::Result<i64> {
     tx.execute("UPDATE counters SET value = value + ?1 WHERE name = 'version'", [RESTORE_JUMP])?;
     let head: i64 = tx.query_row("SELECT value FROM counters WHERE name = 'version'", [], |r| r.get(0))?;
     tx.execute("UPDATE counters SET value = ?1 WHERE name = 'pruned'", [head])?;

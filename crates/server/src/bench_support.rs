@@ -1,7 +1,7 @@
 //! Not an API: what the benchmarks (`examples/bench.rs` here and in `trove-sync`) share to fill
 //! a server's database with a big project straight through the store, without HTTP.
 
-use rusqlite::Transaction;
+use crate::db::Transaction;
 use trove_protocol::api::Role;
 use trove_protocol::{ItemKind, ProjectKind};
 
@@ -41,10 +41,11 @@ fn mix(k: u64) -> u64 {
 pub fn project(state: &AppState, n: usize, catalog: bool) -> Result<BenchProject> {
     // The writer's page cache is raised for the fill (the random UUID and size indexes of a
     // million rows outgrow the usual 64 MiB) and put back for what is measured after.
-    let cache: i64 = state.db.write(|tx| Ok::<_, crate::error::Error>(tx.pragma_query_value(None, "cache_size", |r| r.get(0))?))?;
-    state.db.write(|tx| Ok::<_, crate::error::Error>(tx.pragma_update(None, "cache_size", -1_048_576)?))?;
+    let Some(sqlite) = state.db.sqlite() else { return fill(state, n, catalog) };
+    let cache: i64 = sqlite.write(|tx| Ok::<_, crate::error::Error>(tx.pragma_query_value(None, "cache_size", |r| r.get(0))?))?;
+    sqlite.write(|tx| Ok::<_, crate::error::Error>(tx.pragma_update(None, "cache_size", -1_048_576)?))?;
     let made = fill(state, n, catalog);
-    state.db.write(|tx| Ok::<_, crate::error::Error>(tx.pragma_update(None, "cache_size", cache)?))?;
+    sqlite.write(|tx| Ok::<_, crate::error::Error>(tx.pragma_update(None, "cache_size", cache)?))?;
     made
 }
 

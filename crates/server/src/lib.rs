@@ -24,6 +24,7 @@ pub mod bench_support;
 pub mod catalog;
 pub mod clock;
 pub mod compat;
+pub mod db;
 pub mod error;
 pub mod extract;
 pub mod listener;

@@ -17,6 +17,11 @@ struct Cli {
     /// The directory holding the database and thumbnails (created if missing).
     #[arg(long, global = true, env = "TROVE_DATA", default_value = "trove-data")]
     data: PathBuf,
+    /// Keep everything in this PostgreSQL database (`postgres://user:password@host/db`) instead
+    /// of SQLite under --data; --data then holds only thumbnails and originals (with several
+    /// instances, a directory they all share).
+    #[arg(long, global = true, env = "TROVE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -202,6 +207,7 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let data = cli.data;
+    let url = cli.database_url.as_deref();
     match cli.command {
         Command::Serve { listen, rate_limit, ip_rate_limit, max_connections, header_read_timeout_ms, request_timeout_ms, prune_days } => {
             let limits = Limits {
@@ -215,28 +221,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 max: max_connections as usize,
                 ..Connections::default()
             };
-            serve(&data, listen, limits, connections, prune_days)
+            serve(&data, url, listen, limits, connections, prune_days)
         }
         Command::Backup { to } => {
-            println!("{}", trove_server::backup::backup(&data, &to)?);
+            let said = match url {
+                Some(url) => trove_server::backup::postgres::backup(url, &to)?,
+                None => trove_server::backup::backup(&data, &to)?,
+            };
+            println!("{said}");
             Ok(())
         }
         Command::Restore { from } => {
-            let said = trove_server::backup::restore(&data, &from, trove_server::store::migration_count())?;
+            let said = match url {
+                Some(url) => trove_server::backup::postgres::restore(url, &from)?,
+                None => trove_server::backup::restore(&data, &from, trove_server::store::migration_count())?,
+            };
             let _lock = trove_server::backup::lock(&data)?;
-            let state = open(&data)?;
+            let state = open(&data, url)?;
             let head = state.db.write(|tx| trove_server::backup::new_era(tx))?;
             println!("{said}; apps download their copies afresh at their next sync (version {head})");
             Ok(())
         }
         Command::Prune { older_than_days } => {
-            let state = open(&data)?;
+            let state = open(&data, url)?;
             let pruned = state.db.write(|tx| sync::prune(tx, older_than_days))?;
             println!("{pruned}");
             Ok(())
         }
         Command::User { command: UserCommand::Add { name, org, role } } => {
-            let state = open(&data)?;
+            let state = open(&data, url)?;
             let created = state.db.write(|tx| accounts::add_user(tx, &name, org.as_deref(), role, false))?;
             match (created, &org) {
                 (true, None) => println!("created user {name}"),
@@ -247,13 +260,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token { command: TokenCommand::Create { user } } => {
-            let state = open(&data)?;
+            let state = open(&data, url)?;
             let token = state.db.write(|tx| accounts::create_token(tx, &user))?;
             println!("{token}");
             Ok(())
         }
         Command::Token { command: TokenCommand::List { user } } => {
-            let state = open(&data)?;
+            let state = open(&data, url)?;
             let tokens = state.db.read(|c| accounts::tokens(c, &user))?;
             if tokens.is_empty() {
                 eprintln!("{user} has no tokens; create one with `trove-server token create --user {user}`");
@@ -264,13 +277,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token { command: TokenCommand::Revoke { id } } => {
-            let state = open(&data)?;
+            let state = open(&data, url)?;
             let user = state.db.write(|tx| accounts::revoke_token(tx, id))?;
             println!("revoked token {id} of {user}");
             Ok(())
         }
         Command::Project { command: ProjectCommand::Grant { project, user, role } } => {
-            let state = open(&data)?;
+            let state = open(&data, url)?;
             let (ns, name) = project.split_once('/').context("--project must be NAMESPACE/PROJECT")?;
             state.db.write(|tx| {
                 let id = projects::find(tx, ns, name)?.ok_or_else(|| trove_server::error::Error::NotFound(format!("project {project:?} does not exist")))?;
@@ -280,7 +293,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Catalog { command: CatalogCommand::Import { project, namespace, dataset, hub, path } } => {
-            let state = open(&data)?;
+            let state = open(&data, url)?;
             let namespace = namespace.unwrap_or_else(|| accounts::ADMIN.to_string());
             let report = match (hub, path, dataset) {
                 (Some(file), _, _) => trove_server::catalog::import_hub(&state, &namespace, &project, &file)?,
@@ -292,7 +305,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo { namespace, items } => {
-            let state = open(&data)?;
+            let state = open(&data, url)?;
             let namespace = namespace.unwrap_or_else(|| accounts::ADMIN.to_string());
             let report = trove_server::catalog::demo(&state, &namespace, items)?;
             println!("{report}");
@@ -307,19 +320,19 @@ fn parse_demo_items(text: &str) -> Result<usize, String> {
 }
 
 /// Opens the data directory, creating the admin user on first use.
-fn open(data: &std::path::Path) -> anyhow::Result<AppState> {
-    open_with(data, Limits::default())
+fn open(data: &std::path::Path, url: Option<&str>) -> anyhow::Result<AppState> {
+    open_with(data, url, Limits::default())
 }
 
-fn open_with(data: &std::path::Path, limits: Limits) -> anyhow::Result<AppState> {
-    let state = AppState::open(data, limits)?;
+fn open_with(data: &std::path::Path, url: Option<&str>, limits: Limits) -> anyhow::Result<AppState> {
+    let state = AppState::open_with(data, url, limits)?;
     if state.db.write(accounts::ensure_admin)? {
         let bin = std::env::args().next().unwrap_or_else(|| "trove-server".into());
         eprintln!(
-            "created the admin user \"{}\" (namespace \"{}\"). Create an API token for it with:\n  {bin} --data {} token create --user {}",
+            "created the admin user \"{}\" (namespace \"{}\"). Create an API token for it with:\n  {bin} {} token create --user {}",
             accounts::ADMIN,
             accounts::ADMIN,
-            data.display(),
+            if url.is_some() { "--database-url URL".to_string() } else { format!("--data {}", data.display()) },
             accounts::ADMIN
         );
     }
@@ -327,10 +340,10 @@ fn open_with(data: &std::path::Path, limits: Limits) -> anyhow::Result<AppState>
 }
 
 #[tokio::main]
-async fn serve(data: &std::path::Path, listen: SocketAddr, limits: Limits, mut connections: Connections, prune_days: u32) -> anyhow::Result<()> {
+async fn serve(data: &std::path::Path, url: Option<&str>, listen: SocketAddr, limits: Limits, mut connections: Connections, prune_days: u32) -> anyhow::Result<()> {
     // A restore waits for every server on the data directory to stop.
     let _lock = trove_server::backup::serving(data)?;
-    let state = open_with(data, limits)?;
+    let state = open_with(data, url, limits)?;
     // Each connection is a file descriptor; keep room for the database, thumbnails and logs.
     if let Some(files) = listener::raise_open_files_limit() {
         let room = usize::try_from(files.saturating_sub(64)).unwrap_or(usize::MAX).max(1);
@@ -345,7 +358,7 @@ async fn serve(data: &std::path::Path, listen: SocketAddr, limits: Limits, mut c
     let stop = shutdown();
     // Tests and scripts read this line to learn the port when they pass port 0.
     println!("trove-server listening on http://{addr}");
-    tracing::info!(%addr, data = %data.display(), "serving");
+    tracing::info!(%addr, data = %data.display(), database = if url.is_some() { "PostgreSQL" } else { "SQLite" }, "serving");
     if prune_days > 0 {
         tokio::spawn(prune_daily(state.clone(), prune_days));
     }

@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use governor::{DefaultKeyedRateLimiter, Quota};
 use tokio::sync::Semaphore;
-use rusqlite::{Connection, Transaction};
+use crate::db::{Connection, Db, Transaction};
 use trove_thumbs::ThumbCache;
-use trove_sqlite::Pool;
+
 
 use crate::error::{Error, Result};
 
@@ -55,7 +55,7 @@ impl Default for Limits {
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Arc<Pool>,
+    pub db: Arc<Db>,
     pub thumbs: Arc<ThumbCache>,
     /// Originals uploaded by apps (`originals/`).
     pub originals: Arc<crate::originals::Originals>,
@@ -76,7 +76,14 @@ impl AppState {
     /// Opens (creating and migrating) the server's data directory: `trove-server.db`, `thumbs/`
     /// and `originals/`.
     pub fn open(data: &Path, limits: Limits) -> anyhow::Result<AppState> {
-        let (db, thumbs) = crate::store::open(data)?;
+        Self::open_with(data, None, limits)
+    }
+
+    /// Opens the database at `database_url` (PostgreSQL) if given, else the SQLite database
+    /// under `data`; thumbnails and originals are kept under `data` either way (with several
+    /// instances, a directory they all share).
+    pub fn open_with(data: &Path, database_url: Option<&str>, limits: Limits) -> anyhow::Result<AppState> {
+        let (db, thumbs) = crate::store::open(data, database_url)?;
         let limiter = Arc::new(DefaultKeyedRateLimiter::keyed(quota(limits.per_second.max(1))));
         let address_limiter = (limits.per_address_second > 0).then(|| Arc::new(DefaultKeyedRateLimiter::keyed(quota(limits.per_address_second))));
         Ok(AppState {
@@ -104,9 +111,9 @@ impl AppState {
 
     /// Runs database work off the async runtime (for work that needs several transactions, or
     /// CPU work on a request such as parsing a large body).
-    pub async fn blocking<T: Send + 'static>(&self, f: impl FnOnce(&Pool) -> Result<T> + Send + 'static) -> Result<T> {
+    pub async fn blocking<T: Send + 'static>(&self, f: impl FnOnce(&Db) -> Result<T> + Send + 'static) -> Result<T> {
         let db = self.db.clone();
-        tokio::task::spawn_blocking(move || f(&db)).await.map_err(|e| Error::Internal(e.into()))?
+        tokio::task::spawn_blocking(move || crate::db::pg::blocking_section(|| f(&db))).await.map_err(|e| Error::Internal(e.into()))?
     }
 
     /// Runs read-only database work off the async runtime.

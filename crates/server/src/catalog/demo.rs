@@ -66,7 +66,7 @@ pub fn demo(state: &AppState, namespace: &str, images: usize) -> anyhow::Result<
 
 /// Inserts the items of `specs`, each with the thumbnail of its drawing (`thumbs[spec.picture]`),
 /// then tags them set-based: one `tags::tag` per distinct tag set, not one per item.
-fn insert_images(tx: &rusqlite::Transaction, ns: i64, specs: impl Iterator<Item = ImageSpec>, thumbs: &[String]) -> Result<()> {
+fn insert_images(tx: &crate::db::Transaction, ns: i64, specs: impl Iterator<Item = ImageSpec>, thumbs: &[String]) -> Result<()> {
     let project = projects::insert(tx, ns, app::IMAGE_PROJECT, ProjectKind::Image, app::IMAGE_DESCRIPTION, false)?;
     let dataset_ids: Vec<i64> = app::DATASETS.iter().map(|(name, _)| datasets::ensure(tx, project, name)).collect::<Result<_>>()?;
     let now = now_ms();
@@ -103,7 +103,7 @@ fn insert_images(tx: &rusqlite::Transaction, ns: i64, specs: impl Iterator<Item 
 
 /// The Hub guide project, its items and its collection; the collection's title and how many
 /// items it holds.
-fn insert_hub(tx: &rusqlite::Transaction, ns: i64, owner: &Caller, bulk_max: usize) -> Result<(String, usize)> {
+fn insert_hub(tx: &crate::db::Transaction, ns: i64, owner: &Caller, bulk_max: usize) -> Result<(String, usize)> {
     // The first Hub project of a namespace is the one the Hugging Face compatible API adds to.
     let is_hub = !has_hub(tx, ns)?;
     let project = projects::insert(tx, ns, app::HUB_PROJECT, ProjectKind::Hub, app::HUB_DESCRIPTION, is_hub)?;

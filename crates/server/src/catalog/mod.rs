@@ -15,7 +15,7 @@ pub use demo::demo;
 pub use folder::import_folder;
 pub use hub::import_hub;
 
-use rusqlite::{Connection, Transaction};
+use crate::db::{Connection, Transaction};
 use trove_protocol::ProjectKind;
 
 use crate::error::{Error, Result};

@@ -3,7 +3,7 @@
 //! caller may not read does not exist for them (404 with the same message as a missing id);
 //! anything they may read but not change is 403.
 
-use rusqlite::{Connection, OptionalExtension};
+use crate::db::{Connection, OptionalExtension};
 use trove_protocol::api::Role;
 
 use crate::error::{Error, Result};
@@ -28,7 +28,7 @@ pub fn project_role(conn: &Connection, caller: &Caller, project: i64) -> Result<
             "SELECT (SELECT role FROM project_roles r WHERE r.project_id = p.id AND r.user_id = ?2), \
                     (SELECT role FROM namespace_members m WHERE m.namespace_id = p.namespace_id AND m.user_id = ?2) \
              FROM projects p WHERE p.id = ?1",
-            rusqlite::params![project, caller.user_id],
+            crate::db::params![project, caller.user_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
@@ -68,7 +68,7 @@ pub fn namespace_role(conn: &Connection, caller: &Caller, namespace: i64) -> Res
     let role: Option<String> = conn
         .query_row(
             "SELECT role FROM namespace_members WHERE namespace_id = ?1 AND user_id = ?2",
-            rusqlite::params![namespace, caller.user_id],
+            crate::db::params![namespace, caller.user_id],
             |r| r.get(0),
         )
         .optional()?;
@@ -88,6 +88,6 @@ pub fn visible_collections(conn: &Connection, caller: &Caller, project: i64) -> 
         "SELECT c.id FROM collections c WHERE c.project_id = ?1 AND c.deleted_at IS NULL \
          AND (c.private = 0 OR ?3 OR c.namespace_id IN (SELECT namespace_id FROM namespace_members WHERE user_id = ?2))",
     )?;
-    let ids = stmt.query_map(rusqlite::params![project, caller.user_id, caller.is_admin], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+    let ids = stmt.query_map(crate::db::params![project, caller.user_id, caller.is_admin], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
     Ok(ids)
 }

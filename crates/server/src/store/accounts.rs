@@ -3,7 +3,7 @@
 //! only reads them.
 
 use rand::Rng;
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use crate::db::{Connection, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 use trove_protocol::api::{Me, Membership, Role};
 
@@ -36,15 +36,14 @@ fn create_namespace(tx: &Transaction, name: &str, kind: &str) -> Result<i64> {
     if namespace_id(tx, name)?.is_some() {
         return Err(Error::Conflict(format!("the name {name:?} is taken by a user or organisation")));
     }
-    tx.execute("INSERT INTO namespaces (name, kind, created_at) VALUES (?1, ?2, ?3)", rusqlite::params![name, kind, now_ms()])?;
-    Ok(tx.last_insert_rowid())
+    Ok(tx.query_row("INSERT INTO namespaces (name, kind, created_at) VALUES (?1, ?2, ?3) RETURNING id", crate::db::params![name, kind, now_ms()], |r| r.get(0))?)
 }
 
 fn join(tx: &Transaction, namespace: i64, user: i64, role: Role) -> Result<()> {
     tx.execute(
         "INSERT INTO namespace_members (namespace_id, user_id, role) VALUES (?1, ?2, ?3) \
          ON CONFLICT (namespace_id, user_id) DO UPDATE SET role = excluded.role",
-        rusqlite::params![namespace, user, role.as_str()],
+        crate::db::params![namespace, user, role.as_str()],
     )?;
     Ok(())
 }
@@ -59,11 +58,11 @@ pub fn add_user(tx: &Transaction, name: &str, org: Option<&str>, role: Role, is_
         Some(id) => id,
         None => {
             let ns = create_namespace(tx, name, "user")?;
-            tx.execute(
-                "INSERT INTO users (name, is_admin, created_at) VALUES (?1, ?2, ?3)",
-                rusqlite::params![name, is_admin, now_ms()],
+            let id: i64 = tx.query_row(
+                "INSERT INTO users (name, is_admin, created_at) VALUES (?1, ?2, ?3) RETURNING id",
+                crate::db::params![name, is_admin, now_ms()],
+                |r| r.get(0),
             )?;
-            let id = tx.last_insert_rowid();
             join(tx, ns, id, Role::Admin)?;
             id
         }
@@ -125,7 +124,7 @@ pub fn create_token(tx: &Transaction, name: &str) -> Result<String> {
     let token = format!("{TOKEN_PREFIX}{}", hex::encode(secret));
     tx.execute(
         "INSERT INTO tokens (user_id, hash, created_at) VALUES (?1, ?2, ?3)",
-        rusqlite::params![user, hash(&token), now_ms()],
+        crate::db::params![user, hash(&token), now_ms()],
     )?;
     Ok(token)
 }
@@ -187,7 +186,7 @@ pub fn grant(tx: &Transaction, project: i64, name: &str, role: Role) -> Result<(
     tx.execute(
         "INSERT INTO project_roles (project_id, user_id, role) VALUES (?1, ?2, ?3) \
          ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role",
-        rusqlite::params![project, user, role.as_str()],
+        crate::db::params![project, user, role.as_str()],
     )?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! which resolves by its id suffix alone (so old slugs keep working after a rename), soft- or
 //! hard-deleted. A private collection exists only for members of its namespace.
 
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use crate::db::{Connection, OptionalExtension, Transaction};
 use trove_protocol::api::{CollectionInfo, Role};
 use trove_protocol::rules::{self, slugify};
 use trove_protocol::{Collection, CollectionPatch, NewCollection, Theme};
@@ -22,7 +22,7 @@ struct Row {
     namespace_id: i64,
 }
 
-fn row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
+fn row(r: &crate::db::Row) -> crate::db::Result<Row> {
     let title: String = r.get(2)?;
     let hex_id: String = r.get(10)?;
     let namespace: String = r.get(11)?;
@@ -50,7 +50,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
 }
 
 /// Reads a live collection by a condition on `c`, if the caller may see it.
-fn find(conn: &Connection, caller: &Caller, cond: &str, value: &dyn rusqlite::ToSql) -> Result<Option<CollectionInfo>> {
+fn find(conn: &Connection, caller: &Caller, cond: &str, value: &dyn crate::db::ToSql) -> Result<Option<CollectionInfo>> {
     let Some(found) = conn
         .query_row(&format!("SELECT {COLUMNS} {FROM} WHERE {cond} AND c.deleted_at IS NULL"), [value], row)
         .optional()?
@@ -112,7 +112,7 @@ fn same_title(conn: &Connection, caller: &Caller, project: i64, title_slug: &str
          WHERE c.project_id = ?1 AND c.title_slug = ?2 AND c.deleted_at IS NULL AND c.id <> ?3",
     )?;
     let rows = stmt
-        .query_map(rusqlite::params![project, title_slug, except], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)?, r.get::<_, bool>(4)?)))?
+        .query_map(crate::db::params![project, title_slug, except], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)?, r.get::<_, bool>(4)?)))?
         .collect::<Result<Vec<(String, String, String, i64, bool)>, _>>()?;
     for (title, hex, ns, ns_id, private) in rows {
         if !(public_only && private) && access::sees_collection(conn, caller, ns_id, private)? {
@@ -173,10 +173,10 @@ pub fn create_as(tx: &Transaction, caller: &Caller, project: i64, input: &NewCol
     let title_slug = slugify(&title);
     title_taken(tx, caller, project, &title, 0, false)?;
     let now = now_ms();
-    tx.execute(
+    let id: i64 = tx.query_row(
         "INSERT INTO collections (uuid, hex_id, project_id, namespace_id, title, title_slug, description, private, theme, owner_id, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-        rusqlite::params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) RETURNING id",
+        crate::db::params![
             ids.uuid,
             hex_id,
             project,
@@ -189,8 +189,9 @@ pub fn create_as(tx: &Transaction, caller: &Caller, project: i64, input: &NewCol
             caller.user_id,
             now
         ],
+        |r| r.get(0),
     )?;
-    let id = tx.last_insert_rowid();
+    
     projects::touch(tx, project)?;
     by_id(tx, caller, id)
 }
@@ -204,10 +205,10 @@ pub fn update(tx: &Transaction, caller: &Caller, id: i64, patch: &CollectionPatc
     let mut changed = 0;
     if let Some(title) = &title {
         title_taken(tx, caller, c.collection.project_id, title, id, false)?;
-        changed += tx.execute("UPDATE collections SET title = ?1, title_slug = ?2 WHERE id = ?3 AND title IS NOT ?1", rusqlite::params![title, slugify(title), id])?;
+        changed += tx.execute("UPDATE collections SET title = ?1, title_slug = ?2 WHERE id = ?3 AND title IS NOT ?1", crate::db::params![title, slugify(title), id])?;
     }
     if let Some(d) = description {
-        changed += tx.execute("UPDATE collections SET description = ?1 WHERE id = ?2 AND description IS NOT ?1", rusqlite::params![d, id])?;
+        changed += tx.execute("UPDATE collections SET description = ?1 WHERE id = ?2 AND description IS NOT ?1", crate::db::params![d, id])?;
     }
     if let Some(p) = patch.private {
         if !p && c.collection.private {
@@ -215,10 +216,10 @@ pub fn update(tx: &Transaction, caller: &Caller, id: i64, patch: &CollectionPatc
             // in the project, not only this namespace, would then see twice).
             title_taken(tx, caller, c.collection.project_id, title.as_deref().unwrap_or(&c.collection.title), id, true)?;
         }
-        changed += tx.execute("UPDATE collections SET private = ?1 WHERE id = ?2 AND private IS NOT ?1", rusqlite::params![p, id])?;
+        changed += tx.execute("UPDATE collections SET private = ?1 WHERE id = ?2 AND private IS NOT ?1", crate::db::params![p, id])?;
     }
     if let Some(t) = patch.theme {
-        changed += tx.execute("UPDATE collections SET theme = ?1 WHERE id = ?2 AND theme IS NOT ?1", rusqlite::params![t.as_str(), id])?;
+        changed += tx.execute("UPDATE collections SET theme = ?1 WHERE id = ?2 AND theme IS NOT ?1", crate::db::params![t.as_str(), id])?;
     }
     // As the rulebook's rule: a collection is touched only when one of its fields changed.
     if changed > 0 {
@@ -236,14 +237,14 @@ pub fn delete(tx: &Transaction, caller: &Caller, id: i64, hard: bool) -> Result<
         tx.execute("DELETE FROM memberships WHERE collection_id = ?1", [id])?;
         tx.execute("DELETE FROM collections WHERE id = ?1", [id])?;
     } else {
-        tx.execute("UPDATE collections SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2", rusqlite::params![now_ms(), id])?;
+        tx.execute("UPDATE collections SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2", crate::db::params![now_ms(), id])?;
     }
     projects::touch(tx, c.collection.project_id)
 }
 
 /// Marks the collection as changed now.
 pub fn touch(tx: &Transaction, id: i64) -> Result<()> {
-    tx.execute("UPDATE collections SET updated_at = ?1 WHERE id = ?2", rusqlite::params![now_ms(), id])?;
+    tx.execute("UPDATE collections SET updated_at = ?1 WHERE id = ?2", crate::db::params![now_ms(), id])?;
     Ok(())
 }
 

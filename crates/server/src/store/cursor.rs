@@ -4,7 +4,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use rusqlite::types::Value;
+use crate::db::Value;
 use serde_json::Value as Json;
 
 use crate::error::{Error, Result};
@@ -44,7 +44,7 @@ pub fn decode(cursor: &str, order: &str, terms: usize) -> Result<Vec<Value>> {
 }
 
 /// Reads the last `terms` columns of a row (the order terms selected after the data).
-pub fn values(row: &rusqlite::Row, first: usize, terms: usize) -> rusqlite::Result<Vec<Value>> {
+pub fn values(row: &crate::db::Row, first: usize, terms: usize) -> crate::db::Result<Vec<Value>> {
     (first..first + terms).map(|k| row.get::<_, Value>(k)).collect()
 }
 

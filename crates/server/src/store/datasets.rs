@@ -1,6 +1,6 @@
 //! Datasets: named parts of a project; every item belongs to one.
 
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use crate::db::{Connection, OptionalExtension, Transaction};
 use trove_protocol::api::{DatasetInfo, NewDataset, Role};
 use trove_protocol::Dataset;
 
@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 
 const SELECT: &str = "SELECT d.id, d.project_id, d.name, (SELECT count(*) FROM items i WHERE i.dataset_id = d.id), d.uuid, d.hex_id FROM datasets d";
 
-fn row(r: &rusqlite::Row) -> rusqlite::Result<DatasetInfo> {
+fn row(r: &crate::db::Row) -> crate::db::Result<DatasetInfo> {
     Ok(DatasetInfo {
         dataset: Dataset { id: r.get(0)?, project_id: r.get(1)?, name: r.get(2)?, item_count: r.get::<_, i64>(3)? as u64 },
         uuid: r.get(4)?,
@@ -38,27 +38,27 @@ pub fn list(conn: &Connection, caller: &Caller, project: i64) -> Result<Vec<Data
 
 pub fn find(conn: &Connection, project: i64, name: &str) -> Result<Option<i64>> {
     Ok(conn
-        .query_row("SELECT id FROM datasets WHERE project_id = ?1 AND name = ?2", rusqlite::params![project, name], |r| r.get(0))
+        .query_row("SELECT id FROM datasets WHERE project_id = ?1 AND name = ?2", crate::db::params![project, name], |r| r.get(0))
         .optional()?)
 }
 
 /// Inserts a dataset without access checks (import uses it); the name must be checked.
 pub fn insert(tx: &Transaction, project: i64, name: &str) -> Result<i64> {
-    tx.execute(
-        "INSERT INTO datasets (uuid, hex_id, project_id, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        rusqlite::params![new_uuid(), new_hex_id(), project, name, now_ms()],
-    )?;
-    Ok(tx.last_insert_rowid())
+    Ok(tx.query_row(
+        "INSERT INTO datasets (uuid, hex_id, project_id, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        crate::db::params![new_uuid(), new_hex_id(), project, name, now_ms()],
+        |r| r.get(0),
+    )?)
 }
 
 /// Inserts dataset `uuid` (an app chose it: `import_items`); the name must be checked, the
 /// UUID free.
 pub fn insert_with(tx: &Transaction, project: i64, uuid: &str, name: &str) -> Result<i64> {
-    tx.execute(
-        "INSERT INTO datasets (uuid, hex_id, project_id, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        rusqlite::params![uuid, new_hex_id(), project, name, now_ms()],
-    )?;
-    Ok(tx.last_insert_rowid())
+    Ok(tx.query_row(
+        "INSERT INTO datasets (uuid, hex_id, project_id, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        crate::db::params![uuid, new_hex_id(), project, name, now_ms()],
+        |r| r.get(0),
+    )?)
 }
 
 /// The dataset named `name` in `project`, created if new.

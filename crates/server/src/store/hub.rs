@@ -5,7 +5,7 @@
 //! for [`ensure_item`]: every change of a collection or a membership goes through
 //! `store::collections` and `store::members`.
 
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use crate::db::{Connection, OptionalExtension, Transaction};
 use trove_protocol::rules::{self, slugify};
 
 use super::access::{self, Caller};
@@ -54,7 +54,7 @@ const COLUMNS: &str = "c.id, c.project_id, c.hex_id, c.title, c.description, c.p
 const FROM: &str = "FROM collections c JOIN namespaces n ON n.id = c.namespace_id JOIN projects p ON p.id = c.project_id \
     WHERE c.deleted_at IS NULL AND p.kind = 'hub'";
 
-fn row(r: &rusqlite::Row) -> rusqlite::Result<HubCollection> {
+fn row(r: &crate::db::Row) -> crate::db::Result<HubCollection> {
     Ok(HubCollection {
         id: r.get(0)?,
         project_id: r.get(1)?,
@@ -116,7 +116,7 @@ pub fn list(conn: &Connection, caller: &Caller, filter: &ListFilter, limit: u32,
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt
         .query_map(
-            rusqlite::params![
+            crate::db::params![
                 caller.is_admin,
                 caller.user_id,
                 serde_json::to_string(&filter.owners)?,
@@ -142,7 +142,7 @@ fn page(conn: &Connection, caller: &Caller, namespace_id: i64) -> Result<Vec<i64
          ORDER BY h.rank IS NULL, h.rank, c.id",
     )?;
     let ids = stmt
-        .query_map(rusqlite::params![namespace_id, caller.is_admin, caller.user_id], |r| r.get(0))?
+        .query_map(crate::db::params![namespace_id, caller.is_admin, caller.user_id], |r| r.get(0))?
         .collect::<Result<Vec<i64>, _>>()?;
     Ok(ids)
 }
@@ -162,7 +162,7 @@ pub fn set_page_position(tx: &Transaction, caller: &Caller, c: &HubCollection, p
     ids.insert(at, c.id);
     let mut stmt = tx.prepare_cached("INSERT INTO hub_pages (collection_id, rank) VALUES (?1, ?2) ON CONFLICT (collection_id) DO UPDATE SET rank = excluded.rank")?;
     for (rank, id) in ids.iter().enumerate() {
-        stmt.execute(rusqlite::params![id, rank as i64])?;
+        stmt.execute(crate::db::params![id, rank as i64])?;
     }
     Ok(())
 }
@@ -174,7 +174,7 @@ pub fn members(conn: &Connection, collection: i64, limit: Option<u32>) -> Result
          WHERE m.collection_id = ?1 ORDER BY m.position, m.item_id LIMIT ?2",
     )?;
     let rows = stmt
-        .query_map(rusqlite::params![collection, limit.map_or(-1, i64::from)], |r| {
+        .query_map(crate::db::params![collection, limit.map_or(-1, i64::from)], |r| {
             let identity: String = r.get(2)?;
             let (kind, id) = identity.split_once(':').unwrap_or(("", identity.as_str()));
             Ok(HubMember { item: r.get(0)?, hex_id: r.get(1)?, kind: kind.to_string(), id: id.to_string(), note: r.get::<_, Option<String>>(3)?.unwrap_or_default() })
@@ -186,7 +186,7 @@ pub fn members(conn: &Connection, collection: i64, limit: Option<u32>) -> Result
 /// The item id of the membership `_id` `hex` in the collection, if there is one.
 pub fn member_by_hex(conn: &Connection, collection: i64, hex: &str) -> Result<Option<i64>> {
     Ok(conn
-        .query_row("SELECT item_id FROM memberships WHERE collection_id = ?1 AND hex_id = ?2", rusqlite::params![collection, hex], |r| r.get(0))
+        .query_row("SELECT item_id FROM memberships WHERE collection_id = ?1 AND hex_id = ?2", crate::db::params![collection, hex], |r| r.get(0))
         .optional()?)
 }
 
@@ -194,7 +194,7 @@ pub fn member_by_hex(conn: &Connection, collection: i64, hex: &str) -> Result<Op
 /// `title`: the one a create with that title conflicts with.
 pub fn same_title(conn: &Connection, caller: &Caller, project: i64, title: &str) -> Result<Option<HubCollection>> {
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} {FROM} AND c.project_id = ?1 AND c.title_slug = ?2 ORDER BY c.id"))?;
-    let rows = stmt.query_map(rusqlite::params![project, slugify(title)], row)?.collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map(crate::db::params![project, slugify(title)], row)?.collect::<Result<Vec<_>, _>>()?;
     for c in rows {
         if access::sees_collection(conn, caller, c.namespace_id, c.private)? {
             return Ok(Some(c));

@@ -2,7 +2,7 @@
 //! schema's [`SCHEMA`]), paged by keyset cursor; inserted by catalog import, deduplicated by
 //! identity. [`COLUMNS`] and [`info`] are the one reader of an item row.
 
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use crate::db::{Connection, OptionalExtension, Transaction};
 use trove_filters::{self as filters, Collections, Datasets, ItemTags, Items, Memberships, NameIndex, QueueEntries, Queues, Schema, Sql, Tags};
 use trove_protocol::api::{ItemInfo, ItemsPage, Role};
 use trove_protocol::mutation::ImportedItem;
@@ -54,7 +54,7 @@ pub const COLUMNS: &str = "i.id, i.dataset_id, (SELECT d.name FROM datasets d WH
 pub const EXTRA: &str = "i.uuid, i.hex_id, i.project_id";
 
 /// An [`Item`] from a row that starts with [`COLUMNS`] (then `m.note` when `with_note`).
-fn item(r: &rusqlite::Row, with_note: bool) -> rusqlite::Result<Item> {
+fn item(r: &crate::db::Row, with_note: bool) -> crate::db::Result<Item> {
     let kind: String = r.get(3)?;
     let tags: String = r.get(9)?;
     Ok(Item {
@@ -78,7 +78,7 @@ fn item(r: &rusqlite::Row, with_note: bool) -> rusqlite::Result<Item> {
 }
 
 /// An [`ItemInfo`] from a row of `{COLUMNS}[, m.note], {EXTRA}`.
-pub fn info(r: &rusqlite::Row, with_note: bool) -> rusqlite::Result<ItemInfo> {
+pub fn info(r: &crate::db::Row, with_note: bool) -> crate::db::Result<ItemInfo> {
     let at = if with_note { 16 } else { 15 };
     Ok(ItemInfo { item: item(r, with_note)?, uuid: r.get(at)?, hex_id: r.get(at + 1)?, project_id: r.get(at + 2)? })
 }
@@ -154,7 +154,11 @@ pub fn page(conn: &Connection, caller: &Caller, project: i64, query: &ItemQuery,
     } else {
         Vec::new()
     };
-    let schema = filters::planned(conn, &SCHEMA, query)?;
+    // PostgreSQL has no FTS5 name index: its name search is the plain substring test.
+    let schema = match conn.as_sqlite() {
+        Some(sqlite) => filters::planned(sqlite, &SCHEMA, query)?,
+        None => Schema { names: None, ..SCHEMA },
+    };
     let mut body = filters::from_where_in(&schema, project, query, |_| false, filters::Scope::Collections(&visible));
     if let Some(c) = after {
         let values = cursor::decode(c, &order, terms.len())?;
@@ -168,7 +172,7 @@ pub fn page(conn: &Connection, caller: &Caller, project: i64, query: &ItemQuery,
     let first_term = if with_note { 19 } else { 18 };
     let mut stmt = conn.prepare(&sql.text)?;
     let mut rows = stmt
-        .query_map(sql.params(), |r| Ok((info(r, with_note)?, cursor::values(r, first_term, terms.len())?)))?
+        .query_map(crate::db::params_from_iter(sql.params.iter()), |r| Ok((info(r, with_note)?, cursor::values(r, first_term, terms.len())?)))?
         .collect::<Result<Vec<_>, _>>()?;
     let next_cursor = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
@@ -215,12 +219,12 @@ pub struct NewItem {
 pub fn insert(tx: &Transaction, project: i64, new: &NewItem) -> Result<Option<i64>> {
     let tags: Vec<String> = new.tags.iter().map(|t| trove_protocol::rules::tag(t)).collect::<Result<_, _>>()?;
     let now = now_ms();
-    let inserted = tx.execute(
+    let inserted: Option<i64> = tx.query_row(
         "INSERT INTO items (uuid, hex_id, project_id, dataset_id, kind, name, mime, width, height, size, labels_count, \
                             created_at, updated_at, thumb, source, identity, tags_text, content) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) \
-         ON CONFLICT (project_id, identity) DO NOTHING",
-        rusqlite::params![
+         ON CONFLICT (project_id, identity) DO NOTHING RETURNING id",
+        crate::db::params![
             new_uuid(),
             new_hex_id(),
             project,
@@ -240,11 +244,11 @@ pub fn insert(tx: &Transaction, project: i64, new: &NewItem) -> Result<Option<i6
             "",
             new.identity.strip_prefix("sha256:"),
         ],
-    )?;
-    if inserted == 0 {
-        return Ok(None);
-    }
-    let id = tx.last_insert_rowid();
+        |r| r.get(0),
+    )
+    .optional()?;
+    let Some(id) = inserted else { return Ok(None) };
+
     if !tags.is_empty() {
         super::tags::tag(tx, project, &[id], &tags)?;
     }
@@ -260,7 +264,7 @@ pub fn insert_upload(tx: &Transaction, project: i64, dataset: i64, file: &Import
                             created_at, updated_at, thumb, source, identity, tags_text, content) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11, ?12, ?13, ?14, ?15, '', ?16)",
     )?
-    .execute(rusqlite::params![
+    .execute(crate::db::params![
         file.item,
         new_hex_id(),
         project,
@@ -291,21 +295,21 @@ pub fn update_upload(tx: &Transaction, item: i64, file: &ImportedItem) -> Result
          WHERE id = ?1 AND (kind IS NOT ?2 OR mime IS NOT ?3 OR width IS NOT ?4 OR height IS NOT ?5 OR size IS NOT ?6 \
                             OR thumb IS NOT ?7 OR content IS NOT ?8)",
     )?
-    .execute(rusqlite::params![item, file.kind.as_str(), file.mime, file.width, file.height, file.size as i64, thumb, file.content, now_ms()])?;
+    .execute(crate::db::params![item, file.kind.as_str(), file.mime, file.width, file.height, file.size as i64, thumb, file.content, now_ms()])?;
     Ok(())
 }
 
 /// Whether some item of `project` shows the file content `content` (a SHA-256).
 pub fn with_content(conn: &Connection, project: i64, content: &str) -> Result<bool> {
     Ok(conn
-        .query_row("SELECT 1 FROM items WHERE project_id = ?1 AND content = ?2 LIMIT 1", rusqlite::params![project, content], |_| Ok(()))
+        .query_row("SELECT 1 FROM items WHERE project_id = ?1 AND content = ?2 LIMIT 1", crate::db::params![project, content], |_| Ok(()))
         .optional()?
         .is_some())
 }
 
 /// Records that an editor of `project` uploaded the thumbnail `hash` (its bytes were checked).
 pub fn record_thumb(tx: &Transaction, project: i64, hash: &str) -> Result<()> {
-    tx.execute("INSERT OR IGNORE INTO project_thumbs (project_id, hash) VALUES (?1, ?2)", rusqlite::params![project, hash])?;
+    tx.execute("INSERT OR IGNORE INTO project_thumbs (project_id, hash) VALUES (?1, ?2)", crate::db::params![project, hash])?;
     Ok(())
 }
 
@@ -321,14 +325,14 @@ fn own_thumb<'a>(conn: &Connection, project: i64, thumb: Option<&'a str>) -> Res
              OR NOT (EXISTS (SELECT 1 FROM items WHERE thumb = ?2 AND project_id <> ?1) \
                      OR EXISTS (SELECT 1 FROM project_thumbs WHERE hash = ?2 AND project_id <> ?1))",
     )?
-    .query_row(rusqlite::params![project, hash], |r| r.get(0))?;
+    .query_row(crate::db::params![project, hash], |r| r.get(0))?;
     Ok(keep.then_some(hash))
 }
 
 /// Whether the original with this content was uploaded for `project`.
 pub fn has_original(conn: &Connection, project: i64, content: &str) -> Result<bool> {
     Ok(conn
-        .query_row("SELECT 1 FROM project_originals WHERE project_id = ?1 AND content = ?2", rusqlite::params![project, content], |_| Ok(()))
+        .query_row("SELECT 1 FROM project_originals WHERE project_id = ?1 AND content = ?2", crate::db::params![project, content], |_| Ok(()))
         .optional()?
         .is_some())
 }
@@ -337,7 +341,7 @@ pub fn has_original(conn: &Connection, project: i64, content: &str) -> Result<bo
 pub fn record_original(tx: &Transaction, project: i64, content: &str, size: u64, user: i64) -> Result<()> {
     tx.execute(
         "INSERT OR IGNORE INTO project_originals (project_id, content, size, user_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        rusqlite::params![project, content, size as i64, user, now_ms()],
+        crate::db::params![project, content, size as i64, user, now_ms()],
     )?;
     Ok(())
 }
@@ -350,7 +354,7 @@ pub fn content(conn: &Connection, id: i64) -> Result<Option<String>> {
 /// The id of the item with `identity` in `project`, if any.
 pub fn by_identity(conn: &Connection, project: i64, identity: &str) -> Result<Option<i64>> {
     Ok(conn
-        .query_row("SELECT id FROM items WHERE project_id = ?1 AND identity = ?2", rusqlite::params![project, identity], |r| r.get(0))
+        .query_row("SELECT id FROM items WHERE project_id = ?1 AND identity = ?2", crate::db::params![project, identity], |r| r.get(0))
         .optional()?)
 }
 
@@ -366,7 +370,7 @@ mod tests {
     #[test]
     fn every_clause_sort_and_facet_compiles_and_runs_against_the_servers_schema() {
         let dir = tempfile::tempdir().unwrap();
-        let (db, _) = crate::store::open(dir.path()).unwrap();
+        let (db, _) = crate::store::open(dir.path(), None).unwrap();
         let ids = db
             .write(|tx| {
                 accounts::ensure_admin(tx)?;
@@ -395,7 +399,7 @@ mod tests {
                 Ok::<_, Error>(Ids { project, dataset, collection: c.collection.id, item })
             })
             .unwrap();
-        let ran = db.read(|c| Ok::<_, Error>(run_all(&SCHEMA, c, ids))).unwrap().unwrap_or_else(|e| panic!("{e}"));
+        let ran = db.read(|c| Ok::<_, Error>(run_all(&SCHEMA, c.as_sqlite().unwrap(), ids))).unwrap().unwrap_or_else(|e| panic!("{e}"));
         assert!(ran > 100, "{ran} statements");
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use crate::db::{Connection, OptionalExtension, Transaction};
 use trove_sqlite::list;
 use trove_protocol::api::{
     AddItem, BulkAdd, BulkAddOutcome, BulkRemoveOutcome, CollectionInfo, Member, MemberPatch, MembersPage, Role,
@@ -27,7 +27,7 @@ fn select() -> String {
     )
 }
 
-fn member(r: &rusqlite::Row) -> rusqlite::Result<Member> {
+fn member(r: &crate::db::Row) -> crate::db::Result<Member> {
     Ok(Member {
         item: info(r, true)?,
         membership_id: r.get(19)?,
@@ -52,7 +52,7 @@ pub fn get(conn: &Connection, c: &CollectionInfo, item: i64) -> Result<Member> {
 /// One page of the collection's items in order, after `after` (a cursor of the previous page).
 pub fn page(conn: &Connection, c: &CollectionInfo, limit: u32, after: Option<&str>) -> Result<MembersPage> {
     let mut sql = select();
-    let mut params: Vec<rusqlite::types::Value> = vec![c.collection.id.into()];
+    let mut params: Vec<crate::db::Value> = vec![c.collection.id.into()];
     if let Some(after) = after {
         let values = cursor::decode(after, ORDER, 2)?;
         sql.push_str(" AND (m.position, m.item_id) > (?2, ?3)");
@@ -60,7 +60,7 @@ pub fn page(conn: &Connection, c: &CollectionInfo, limit: u32, after: Option<&st
     }
     sql.push_str(&format!(" ORDER BY m.position, m.item_id LIMIT {}", limit + 1));
     let mut stmt = conn.prepare(&sql)?;
-    let mut items = stmt.query_map(rusqlite::params_from_iter(params), member)?.collect::<Result<Vec<_>, _>>()?;
+    let mut items = stmt.query_map(crate::db::params_from_iter(params), member)?.collect::<Result<Vec<_>, _>>()?;
     let next_cursor = if items.len() > limit as usize {
         items.truncate(limit as usize);
         items.last().map(|m| cursor::encode(ORDER, &[m.position.clone().into(), m.item.item.id.into()]))
@@ -96,7 +96,7 @@ pub fn insert(tx: &Transaction, caller: &Caller, collection: i64, rows: &[NewMem
     tx.execute(
         "INSERT INTO memberships (hex_id, collection_id, item_id, position, note, added_at, added_by) \
          SELECT lower(hex(randomblob(12))), ?1, value ->> 0, value ->> 1, value ->> 2, ?2, ?3 FROM json_each(?4) ORDER BY key",
-        rusqlite::params![collection, now_ms(), caller.user_id, serde_json::to_string(&rows)?],
+        crate::db::params![collection, now_ms(), caller.user_id, serde_json::to_string(&rows)?],
     )?;
     Ok(())
 }
@@ -105,7 +105,7 @@ pub fn insert(tx: &Transaction, caller: &Caller, collection: i64, rows: &[NewMem
 /// [`ServerReplica`]); the clocks were written before.
 pub fn delete(tx: &Transaction, collection: i64, items: &[i64]) -> Result<()> {
     if !items.is_empty() {
-        tx.execute("DELETE FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)", rusqlite::params![collection, list(items)])?;
+        tx.execute("DELETE FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)", crate::db::params![collection, list(items)])?;
     }
     Ok(())
 }
@@ -129,7 +129,7 @@ fn merge(tx: &Transaction, caller: &Caller, c: &CollectionInfo, ids: &[i64], add
 fn set_notes(tx: &Transaction, collection: i64, notes: &[(i64, &str)]) -> Result<()> {
     let mut stmt = tx.prepare_cached("UPDATE memberships SET note = ?1 WHERE collection_id = ?2 AND item_id = ?3")?;
     for (item, note) in notes {
-        stmt.execute(rusqlite::params![note, collection, item])?;
+        stmt.execute(crate::db::params![note, collection, item])?;
     }
     Ok(())
 }
@@ -137,13 +137,13 @@ fn set_notes(tx: &Transaction, collection: i64, notes: &[(i64, &str)]) -> Result
 /// The ids among `ids` that are items of `project`.
 fn in_project(conn: &Connection, project: i64, ids: &[i64]) -> Result<HashSet<i64>> {
     let mut stmt = conn.prepare("SELECT id FROM items WHERE project_id = ?1 AND id IN rarray(?2)")?;
-    let set = stmt.query_map(rusqlite::params![project, list(ids)], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let set = stmt.query_map(crate::db::params![project, list(ids)], |r| r.get(0))?.collect::<Result<_, _>>()?;
     Ok(set)
 }
 
 fn members_among(conn: &Connection, collection: i64, ids: &[i64]) -> Result<HashSet<i64>> {
     let mut stmt = conn.prepare("SELECT item_id FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)")?;
-    let set = stmt.query_map(rusqlite::params![collection, list(ids)], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let set = stmt.query_map(crate::db::params![collection, list(ids)], |r| r.get(0))?.collect::<Result<_, _>>()?;
     Ok(set)
 }
 
@@ -248,7 +248,7 @@ pub fn update(tx: &Transaction, caller: &Caller, c: &CollectionInfo, item: i64, 
     get(tx, c, item)?;
     let id = c.collection.id;
     if let Some(note) = note {
-        tx.execute("UPDATE memberships SET note = ?1 WHERE collection_id = ?2 AND item_id = ?3", rusqlite::params![note, id, item])?;
+        tx.execute("UPDATE memberships SET note = ?1 WHERE collection_id = ?2 AND item_id = ?3", crate::db::params![note, id, item])?;
     }
     if let Some(index) = patch.position {
         // The neighbours the item will sit between, counted without the item itself.
@@ -260,7 +260,7 @@ pub fn update(tx: &Transaction, caller: &Caller, c: &CollectionInfo, item: i64, 
                 "SELECT position FROM memberships WHERE collection_id = ?1 AND item_id <> ?2 ORDER BY position, item_id LIMIT 2 OFFSET ?3",
             )?;
             let around: Vec<String> =
-                stmt.query_map(rusqlite::params![id, item, (index - 1).max(0)], |r| r.get(0))?.collect::<Result<_, _>>()?;
+                stmt.query_map(crate::db::params![id, item, (index - 1).max(0)], |r| r.get(0))?.collect::<Result<_, _>>()?;
             let mut around = around.into_iter();
             Ok(if index == 0 { (None, around.next()) } else { (around.next(), around.next()) })
         };
@@ -272,7 +272,7 @@ pub fn update(tx: &Transaction, caller: &Caller, c: &CollectionInfo, item: i64, 
             (prev, next) = neighbours()?;
         }
         let key = position::between(prev.as_deref(), next.as_deref()).map_err(|e| Error::Internal(e.into()))?;
-        tx.execute("UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3", rusqlite::params![key, id, item])?;
+        tx.execute("UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3", crate::db::params![key, id, item])?;
         respread_if_long(tx, id, [key.as_str()])?;
     }
     collections::touch(tx, id)?;
@@ -312,7 +312,7 @@ pub fn respread(tx: &Transaction, collection: i64) -> Result<()> {
     let keys = position::spread(items.len());
     let mut update = tx.prepare("UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3")?;
     for (item, key) in items.iter().zip(&keys) {
-        update.execute(rusqlite::params![key, collection, item])?;
+        update.execute(crate::db::params![key, collection, item])?;
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Projects: created in a namespace, listed and read by whoever has a role in them.
 
-use rusqlite::{Connection, OptionalExtension, Row, Transaction};
+use crate::db::{Connection, OptionalExtension, Row, Transaction};
 use trove_protocol::api::{NewProject, ProjectInfo, Role};
 use trove_protocol::ProjectKind;
 
@@ -16,7 +16,7 @@ pub fn check_name(what: &'static str, raw: &str) -> Result<String> {
 const COLUMNS: &str = "p.id, p.uuid, p.hex_id, n.name, p.name, p.kind, p.description, \
     (SELECT count(*) FROM items i WHERE i.project_id = p.id), p.created_at, p.updated_at";
 
-fn row(r: &Row, role: Role) -> rusqlite::Result<ProjectInfo> {
+fn row(r: &Row, role: Role) -> crate::db::Result<ProjectInfo> {
     Ok(ProjectInfo {
         id: r.get(0)?,
         uuid: r.get(1)?,
@@ -53,19 +53,19 @@ pub fn insert(tx: &Transaction, namespace: i64, name: &str, kind: ProjectKind, d
     let description = trove_protocol::rules::description(description)?;
     let exists: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM projects WHERE namespace_id = ?1 AND name = ?2)",
-        rusqlite::params![namespace, name],
+        crate::db::params![namespace, name],
         |r| r.get(0),
     )?;
     if exists {
         return Err(Error::Conflict(format!("a project named {name:?} already exists in this namespace")));
     }
     let now = now_ms();
-    tx.execute(
+    Ok(tx.query_row(
         "INSERT INTO projects (uuid, hex_id, namespace_id, name, kind, description, is_hub, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        rusqlite::params![new_uuid(), new_hex_id(), namespace, name, kind.as_str(), description, is_hub, now],
-    )?;
-    Ok(tx.last_insert_rowid())
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id",
+        crate::db::params![new_uuid(), new_hex_id(), namespace, name, kind.as_str(), description, is_hub, now],
+        |r| r.get(0),
+    )?)
 }
 
 /// One project the caller can see; 404 otherwise.
@@ -89,7 +89,7 @@ pub fn list(conn: &Connection, caller: &Caller) -> Result<Vec<ProjectInfo>> {
          ORDER BY n.name, p.name"
     ))?;
     let rows = stmt
-        .query_map(rusqlite::params![caller.is_admin, caller.user_id], |r| row(r, Role::Viewer))?
+        .query_map(crate::db::params![caller.is_admin, caller.user_id], |r| row(r, Role::Viewer))?
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
         .map(|mut p| {
@@ -104,7 +104,7 @@ pub fn find(conn: &Connection, namespace: &str, name: &str) -> Result<Option<i64
     Ok(conn
         .query_row(
             "SELECT p.id FROM projects p JOIN namespaces n ON n.id = p.namespace_id WHERE n.name = ?1 AND p.name = ?2",
-            rusqlite::params![namespace, name],
+            crate::db::params![namespace, name],
             |r| r.get(0),
         )
         .optional()?)
@@ -123,7 +123,7 @@ pub fn hub(tx: &Transaction, namespace: i64) -> Result<i64> {
 
 /// Marks the project as changed (its `updated_at`).
 pub fn touch(tx: &Transaction, project: i64) -> Result<()> {
-    tx.execute("UPDATE projects SET updated_at = ?1 WHERE id = ?2", rusqlite::params![now_ms(), project])?;
+    tx.execute("UPDATE projects SET updated_at = ?1 WHERE id = ?2", crate::db::params![now_ms(), project])?;
     Ok(())
 }
 

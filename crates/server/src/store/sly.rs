@@ -3,7 +3,7 @@
 //! offset page (Supervisely pages by number, not by cursor) and membership rows for the shape
 //! of `items.bulk.*` answers. Read-only: every write goes through `collections`/`members`.
 
-use rusqlite::{Connection, OptionalExtension};
+use crate::db::{Connection, OptionalExtension};
 use trove_protocol::api::{ItemInfo, Role};
 use trove_sqlite::list;
 
@@ -33,7 +33,7 @@ pub fn teams(conn: &Connection, caller: &Caller) -> Result<Vec<Team>> {
          ORDER BY n.id",
     )?;
     let rows = stmt
-        .query_map(rusqlite::params![caller.is_admin, caller.user_id], |r| {
+        .query_map(crate::db::params![caller.is_admin, caller.user_id], |r| {
             Ok(Team { id: r.get(0)?, name: r.get(1)?, role: r.get::<_, Option<String>>(2)?.unwrap_or_default(), created_at: r.get(3)? })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -96,7 +96,7 @@ pub struct ImageQuery {
 pub fn images(conn: &Connection, caller: &Caller, q: &ImageQuery, page: i64, per_page: i64) -> Result<(i64, Vec<ItemInfo>)> {
     access::require(conn, caller, q.project, Role::Viewer)?;
     let mut cond = String::from(" FROM items i WHERE i.project_id = ?1");
-    let mut params: Vec<rusqlite::types::Value> = vec![q.project.into()];
+    let mut params: Vec<crate::db::Value> = vec![q.project.into()];
     if let Some(d) = q.dataset {
         if dataset_project(conn, caller, d)? != q.project {
             return Err(Error::NotFound(format!("dataset {d} does not exist in project {}", q.project)));
@@ -113,12 +113,12 @@ pub fn images(conn: &Connection, caller: &Caller, q: &ImageQuery, page: i64, per
         let not = if *include { "" } else { "NOT " };
         cond.push_str(&format!(" AND i.id {not}IN (SELECT item_id FROM memberships WHERE collection_id = ?{})", params.len()));
     }
-    let total: i64 = conn.query_row(&format!("SELECT count(*){cond}"), rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+    let total: i64 = conn.query_row(&format!("SELECT count(*){cond}"), crate::db::params_from_iter(params.iter()), |r| r.get(0))?;
     let offset = (page - 1).saturating_mul(per_page);
     let dir = if q.desc { "DESC" } else { "ASC" };
     let sql = format!("SELECT {COLUMNS}, {EXTRA}{cond} ORDER BY i.{} {dir}, i.id {dir} LIMIT {per_page} OFFSET {offset}", q.order);
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| info(r, false))?.collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map(crate::db::params_from_iter(params.iter()), |r| info(r, false))?.collect::<Result<Vec<_>, _>>()?;
     Ok((total, rows))
 }
 
@@ -137,7 +137,7 @@ pub fn memberships(conn: &Connection, collection: i64, items: &[i64]) -> Result<
     }
     let mut stmt = conn.prepare("SELECT id, item_id, added_at FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)")?;
     let found: std::collections::HashMap<i64, MembershipRow> = stmt
-        .query_map(rusqlite::params![collection, list(items)], |r| Ok(MembershipRow { id: r.get(0)?, item: r.get(1)?, added_at: r.get(2)? }))?
+        .query_map(crate::db::params![collection, list(items)], |r| Ok(MembershipRow { id: r.get(0)?, item: r.get(1)?, added_at: r.get(2)? }))?
         .map(|m| m.map(|m| (m.item, m)))
         .collect::<Result<_, _>>()?;
     Ok(items.iter().filter_map(|i| found.get(i).copied()).collect())

@@ -254,7 +254,7 @@ async fn create(State(state): State<AppState>, Writer(caller): Writer, Body(body
 
 /// The collection a write names, and a 403 unless the caller may edit it (a collection they
 /// cannot see is a 404).
-fn editable(conn: &rusqlite::Connection, caller: &Caller, slug: &str) -> crate::error::Result<HubCollection> {
+fn editable(conn: &crate::db::Connection, caller: &Caller, slug: &str) -> crate::error::Result<HubCollection> {
     let c = hub::resolve(conn, caller, slug)?;
     match access::project_role(conn, caller, c.project_id)? {
         Some(role) if role >= Role::Editor => Ok(c),
@@ -394,7 +394,7 @@ async fn add_item(State(state): State<AppState>, Writer(caller): Writer, Slug(sl
 }
 
 /// The membership an item path names, as `(collection, item id)`; 404 when it is not there.
-fn member(tx: &rusqlite::Transaction, caller: &Caller, slug: &str, item: &str) -> crate::error::Result<(HubCollection, i64)> {
+fn member(tx: &crate::db::Transaction, caller: &Caller, slug: &str, item: &str) -> crate::error::Result<(HubCollection, i64)> {
     let c = editable(tx, caller, slug)?;
     let id = hub::member_by_hex(tx, c.id, &item.to_ascii_lowercase())?
         .ok_or_else(|| Error::NotFound(format!("item {} is not in collection {}", rules::quote(item), c.slug())))?;

@@ -68,7 +68,7 @@ pub(super) fn collection_json(c: &HubCollection, items: &[HubMember], position: 
 
 /// The collection with every item and its place on its owner's page (as the caller sees that
 /// page), as a single-collection answer.
-pub(super) fn full(conn: &rusqlite::Connection, caller: &Caller, c: &HubCollection) -> crate::error::Result<Value> {
+pub(super) fn full(conn: &crate::db::Connection, caller: &Caller, c: &HubCollection) -> crate::error::Result<Value> {
     Ok(collection_json(c, &hub::members(conn, c.id, None)?, Some(hub::page_position(conn, caller, c)?)))
 }
 

@@ -19,11 +19,11 @@ use crate::state::AppState;
 use crate::store::{collections, queues};
 
 /// The user names of the user ids `ids` (`what` names the field in a refusal).
-fn user_names(conn: &rusqlite::Connection, ids: &[i64], what: &str) -> crate::error::Result<Vec<String>> {
+fn user_names(conn: &crate::db::Connection, ids: &[i64], what: &str) -> crate::error::Result<Vec<String>> {
     let mut stmt = conn.prepare_cached("SELECT name FROM users WHERE id = ?1")?;
     ids.iter()
         .map(|id| {
-            use rusqlite::OptionalExtension;
+            use crate::db::OptionalExtension;
             stmt.query_row([id], |r| r.get(0))
                 .optional()?
                 .ok_or_else(|| Error::Invalid(format!("{what} names user {id}, who does not exist; use ids of users with a role in the project")))

@@ -8,7 +8,7 @@ use crate::auth::Caller;
 use crate::clock::iso_utc as iso;
 use crate::store::sly;
 
-pub(super) fn user(c: &rusqlite::Connection, caller: &Caller) -> crate::error::Result<Value> {
+pub(super) fn user(c: &crate::db::Connection, caller: &Caller) -> crate::error::Result<Value> {
     let created = iso(sly::user_created_at(c, caller.user_id)?);
     Ok(json!({
         "id": caller.user_id, "login": caller.name, "name": caller.name, "email": null,
@@ -34,7 +34,7 @@ pub(super) fn project_type(kind: ProjectKind) -> &'static str {
     }
 }
 
-pub(super) fn project_json(c: &rusqlite::Connection, p: &ProjectInfo) -> crate::error::Result<Value> {
+pub(super) fn project_json(c: &crate::db::Connection, p: &ProjectInfo) -> crate::error::Result<Value> {
     let ns = sly::project_namespace(c, p.id)?;
     Ok(json!({
         "id": p.id, "name": p.name, "description": p.description, "type": project_type(p.kind),
@@ -44,7 +44,7 @@ pub(super) fn project_json(c: &rusqlite::Connection, p: &ProjectInfo) -> crate::
     }))
 }
 
-pub(super) fn collection_json(c: &rusqlite::Connection, x: &CollectionInfo) -> crate::error::Result<Value> {
+pub(super) fn collection_json(c: &crate::db::Connection, x: &CollectionInfo) -> crate::error::Result<Value> {
     let ns = sly::project_namespace(c, x.collection.project_id)?;
     Ok(json!({
         "id": x.collection.id, "name": x.collection.title, "teamId": ns, "projectId": x.collection.project_id,

@@ -5,8 +5,8 @@
 //! holds only that history. Listing and counting read the same rows, so the counts are always
 //! the sum of what the lists show.
 
-use rusqlite::types::Value;
-use rusqlite::Connection;
+use crate::db::Value;
+use crate::db::Connection;
 use trove_protocol::api::QueueItemInfo;
 use trove_protocol::queue::{QueueCounts, QueueEntry, QueueStatus};
 
@@ -36,7 +36,7 @@ pub fn counts(conn: &Connection, q: &QueueRow) -> Result<QueueCounts> {
         "SELECT {STATUS}, count(*) FROM ({HELD}) h LEFT JOIN queue_entries e ON e.queue_id = ?1 AND e.item_id = h.item GROUP BY 1"
     ))?;
     let mut out = QueueCounts::default();
-    let rows = stmt.query_map(rusqlite::params_from_iter(base(q)), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let rows = stmt.query_map(crate::db::params_from_iter(base(q)), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
     for row in rows {
         let (status, n) = row?;
         if let Some(s) = QueueStatus::parse(&status) {
@@ -63,7 +63,7 @@ pub struct Within {
     pub include: bool,
 }
 
-fn entry(r: &rusqlite::Row, at: usize) -> rusqlite::Result<QueueEntry> {
+fn entry(r: &crate::db::Row, at: usize) -> crate::db::Result<QueueEntry> {
     Ok(QueueEntry {
         status: QueueStatus::parse(&r.get::<_, String>(at)?).unwrap_or(QueueStatus::Pending),
         annotator: r.get(at + 1)?,
@@ -73,7 +73,7 @@ fn entry(r: &rusqlite::Row, at: usize) -> rusqlite::Result<QueueEntry> {
     })
 }
 
-fn item_row(r: &rusqlite::Row) -> rusqlite::Result<QueueItemInfo> {
+fn item_row(r: &crate::db::Row) -> crate::db::Result<QueueItemInfo> {
     Ok(QueueItemInfo { item: info(r, false)?, entry: entry(r, 18)? })
 }
 
@@ -93,7 +93,7 @@ pub fn page(conn: &Connection, q: &QueueRow, statuses: Option<&[QueueStatus]>, w
         cond.push_str(&format!(" AND h.item {not}IN (SELECT item_id FROM memberships WHERE collection_id = ?{})", params.len()));
     }
     let from = format!(" FROM ({HELD}) h JOIN items i ON i.id = h.item LEFT JOIN queue_entries e ON e.queue_id = ?1 AND e.item_id = h.item{cond}");
-    let total: i64 = conn.query_row(&format!("SELECT count(*){from}"), rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+    let total: i64 = conn.query_row(&format!("SELECT count(*){from}"), crate::db::params_from_iter(params.iter()), |r| r.get(0))?;
     let order_by = match order {
         Order::Queue => " ORDER BY h.grp, h.pos, h.item".to_string(),
         Order::Item { column, desc } => {
@@ -103,7 +103,7 @@ pub fn page(conn: &Connection, q: &QueueRow, statuses: Option<&[QueueStatus]>, w
     };
     let sql = format!("SELECT {COLUMNS}, {EXTRA}, {ENTRY}{from}{order_by} LIMIT {limit} OFFSET {offset}");
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), item_row)?.collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map(crate::db::params_from_iter(params.iter()), item_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok((total as u64, rows))
 }
 
@@ -115,7 +115,7 @@ pub(super) fn pending(conn: &Connection, q: &QueueRow, count: u32) -> Result<Vec
     ))?;
     let mut params = base(q);
     params.push(i64::from(count).into());
-    let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map(crate::db::params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
@@ -129,7 +129,7 @@ pub(super) fn of_items(conn: &Connection, q: &QueueRow, ids: &[i64]) -> Result<V
          LEFT JOIN queue_entries e ON e.queue_id = ?1 AND e.item_id = h.item WHERE h.item IN rarray(?4)"
     ))?;
     let found = stmt
-        .query_map(rusqlite::params![q.id, q.collection, !q.closed, trove_sqlite::list(ids)], item_row)?
+        .query_map(crate::db::params![q.id, q.collection, !q.closed, trove_sqlite::list(ids)], item_row)?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ids.iter().filter_map(|id| found.iter().find(|f| f.item.item.id == *id).cloned()).collect())
 }

@@ -14,7 +14,7 @@ mod entries;
 mod people;
 pub(crate) mod replica;
 
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use crate::db::{Connection, OptionalExtension, Transaction};
 use trove_protocol::api::{CollectionRef, NewQueueRequest, QueueInfo, QueueItemInfo, ReviewRefusal, ReviewRequest, ReviewResult, Role};
 use trove_protocol::queue::{QueueError, CLAIM_MAX};
 use trove_protocol::rules::{self, RuleError};
@@ -60,7 +60,7 @@ fn names(text: String) -> Vec<String> {
     serde_json::from_str(&text).unwrap_or_default()
 }
 
-fn row(r: &rusqlite::Row) -> rusqlite::Result<QueueRow> {
+fn row(r: &crate::db::Row) -> crate::db::Result<QueueRow> {
     let ns: Option<i64> = r.get(13)?;
     let private: Option<bool> = r.get(14)?;
     Ok(QueueRow {
@@ -98,7 +98,7 @@ fn not_found(shown: &str) -> Error {
     Error::NotFound(format!("queue {shown} does not exist"))
 }
 
-fn find(conn: &Connection, caller: &Caller, cond: &str, value: &dyn rusqlite::ToSql, shown: &str) -> Result<(QueueRow, Role)> {
+fn find(conn: &Connection, caller: &Caller, cond: &str, value: &dyn crate::db::ToSql, shown: &str) -> Result<(QueueRow, Role)> {
     let q = conn.query_row(&format!("{SELECT} WHERE {cond}"), [value], row).optional()?.ok_or_else(|| not_found(shown))?;
     let role = role_in(conn, caller, &q)?.ok_or_else(|| not_found(shown))?;
     Ok((q, role))

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::Connection;
+use crate::db::Connection;
 use trove_protocol::api::{ProjectPerson, Role};
 
 use crate::error::Result;

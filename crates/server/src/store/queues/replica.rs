@@ -3,7 +3,7 @@
 //! the checks only the server can: the caller's role in the project, that a queue's collection
 //! is one of its project's, that annotators and reviewers have a role there.
 
-use rusqlite::{OptionalExtension, Transaction};
+use crate::db::{OptionalExtension, Transaction};
 use trove_protocol::api::Role;
 use trove_protocol::queue::QueueEntry;
 use trove_protocol::rules;
@@ -68,7 +68,7 @@ pub fn create(tx: &Transaction, caller: &Caller, q: NewQueue<'_>) -> Result<()> 
     tx.execute(
         "INSERT INTO queues (uuid, project_id, collection_id, collection_uuid, name, annotators, reviewers, tags, created_by, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
-        rusqlite::params![
+        crate::db::params![
             q.queue,
             project,
             collection,
@@ -100,7 +100,7 @@ pub fn state(tx: &Transaction, caller: &Caller, uuid: &str) -> Result<QueueState
 /// Closes a queue; needs the editor role in its project.
 pub fn close(tx: &Transaction, caller: &Caller, q: QueueHandle) -> Result<()> {
     access::require(tx, caller, q.project, Role::Editor)?;
-    tx.execute("UPDATE queues SET closed = 1, updated_at = ?1 WHERE id = ?2", rusqlite::params![now_ms(), q.id])?;
+    tx.execute("UPDATE queues SET closed = 1, updated_at = ?1 WHERE id = ?2", crate::db::params![now_ms(), q.id])?;
     Ok(())
 }
 
@@ -116,7 +116,7 @@ pub fn items(tx: &Transaction, q: QueueHandle, uuids: &[String]) -> Result<Vec<S
          LEFT JOIN queue_entries e ON e.queue_id = ?1 AND e.item_id = i.id ORDER BY j.key",
     )?;
     let rows = stmt
-        .query_map(rusqlite::params![q.id, q.collection, q.project, serde_json::to_string(uuids)?], |r| {
+        .query_map(crate::db::params![q.id, q.collection, q.project, serde_json::to_string(uuids)?], |r| {
             let status: Option<String> = r.get(2)?;
             let entry = match status.as_deref().and_then(trove_protocol::QueueStatus::parse) {
                 Some(status) => Some(QueueEntry {
@@ -140,7 +140,7 @@ pub fn write_entry(tx: &Transaction, q: QueueHandle, item: i64, e: &QueueEntry) 
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
          ON CONFLICT (queue_id, item_id) DO UPDATE SET status = excluded.status, annotator = excluded.annotator, \
             submission = excluded.submission, comment = excluded.comment, reviewer = excluded.reviewer, updated_at = excluded.updated_at",
-        rusqlite::params![q.id, item, q.project, e.status.as_str(), e.annotator, e.submission, e.comment, e.reviewer, now_ms()],
+        crate::db::params![q.id, item, q.project, e.status.as_str(), e.annotator, e.submission, e.comment, e.reviewer, now_ms()],
     )?;
     Ok(())
 }
@@ -164,23 +164,23 @@ pub fn restamp(tx: &Transaction, caller: &Caller, queue: &str, items: &[String],
         return Ok(());
     }
     let next = || crate::store::sync::next_version(tx);
-    tx.execute("UPDATE queues SET version = ?1 WHERE id = ?2", rusqlite::params![next()?, q.id])?;
+    tx.execute("UPDATE queues SET version = ?1 WHERE id = ?2", crate::db::params![next()?, q.id])?;
     let ids: Vec<i64> = {
         let mut stmt = tx.prepare("SELECT i.id FROM json_each(?1) j JOIN items i ON i.uuid = j.value AND i.project_id = ?2")?;
-        let ids = stmt.query_map(rusqlite::params![serde_json::to_string(items)?, q.project], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+        let ids = stmt.query_map(crate::db::params![serde_json::to_string(items)?, q.project], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
         ids
     };
     for id in ids {
         let version = next()?;
-        let stamped = tx.execute("UPDATE queue_entries SET version = ?1 WHERE queue_id = ?2 AND item_id = ?3", rusqlite::params![version, q.id, id])?;
+        let stamped = tx.execute("UPDATE queue_entries SET version = ?1 WHERE queue_id = ?2 AND item_id = ?3", crate::db::params![version, q.id, id])?;
         if stamped == 0 {
             tx.execute(
                 "INSERT INTO queue_entries (queue_id, item_id, project_id, status, updated_at, version) VALUES (?1, ?2, ?3, 'pending', ?4, ?5)",
-                rusqlite::params![q.id, id, q.project, now_ms(), version],
+                crate::db::params![q.id, id, q.project, now_ms(), version],
             )?;
         }
         if item_rows {
-            tx.execute("UPDATE items SET version = ?1 WHERE id = ?2", rusqlite::params![next()?, id])?;
+            tx.execute("UPDATE items SET version = ?1 WHERE id = ?2", crate::db::params![next()?, id])?;
         }
     }
     Ok(())

@@ -8,10 +8,10 @@
 //! pending mutations with); `replica.rs` is the server's storage as the rulebook sees it, with the
 //! access checks only the server can make.
 
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use crate::db::{Connection, OptionalExtension, Transaction};
 use trove_protocol::sync::PushedMutation;
 use trove_protocol::{rules, ApiError, Mutation};
-use trove_sqlite::Pool;
+use crate::db::Db;
 
 mod prune;
 mod pull;
@@ -85,7 +85,7 @@ fn advance(tx: &Transaction, caller: &Caller, client_id: &str, id: i64) -> Resul
     tx.execute(
         "INSERT INTO clients (client_id, user_id, last_mutation_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4) \
          ON CONFLICT (client_id) DO UPDATE SET last_mutation_id = excluded.last_mutation_id, updated_at = excluded.updated_at",
-        rusqlite::params![client_id, caller.user_id, id, now_ms()],
+        crate::db::params![client_id, caller.user_id, id, now_ms()],
     )?;
     Ok(())
 }
@@ -96,7 +96,7 @@ fn earlier_outcome(conn: &Connection, client_id: &str, id: i64) -> Result<Outcom
     let refused: Option<(String, String)> = conn
         .query_row(
             "SELECT code, message FROM rejected_mutations WHERE client_id = ?1 AND mutation_id = ?2",
-            rusqlite::params![client_id, id],
+            crate::db::params![client_id, id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
@@ -117,8 +117,8 @@ enum Stop {
     Refused(Error),
 }
 
-impl From<rusqlite::Error> for Stop {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<crate::db::Error> for Stop {
+    fn from(e: crate::db::Error) -> Self {
         Stop::Request(e.into())
     }
 }
@@ -129,7 +129,7 @@ impl From<rusqlite::Error> for Stop {
 /// transaction, which also re-stamps what it named so the next pull replaces the client's
 /// optimistic copy of it (`restamp.rs`). An internal failure returns `Err` with nothing
 /// changed, so the client retries.
-pub fn push_one(db: &Pool, caller: &Caller, client_id: &str, pushed: &PushedMutation) -> Result<Outcome> {
+pub fn push_one(db: &Db, caller: &Caller, client_id: &str, pushed: &PushedMutation) -> Result<Outcome> {
     check_client_id(client_id)?;
     let first = db.write(|tx| {
         if repeated(tx, caller, client_id, pushed.id).map_err(Stop::Request)? {
@@ -153,7 +153,7 @@ pub fn push_one(db: &Pool, caller: &Caller, client_id: &str, pushed: &PushedMuta
         }
         tx.execute(
             "INSERT OR REPLACE INTO rejected_mutations (client_id, mutation_id, name, code, message, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            rusqlite::params![
+            crate::db::params![
                 client_id,
                 pushed.id,
                 pushed.mutation.name(),

@@ -14,7 +14,7 @@
 //! a pair whose removal was forgotten adds the item again, as an add of an item that was never
 //! in the collection would. A client that pulled within the window loses nothing.
 
-use rusqlite::Transaction;
+use crate::db::Transaction;
 
 use crate::error::Result;
 use crate::store::now_ms;

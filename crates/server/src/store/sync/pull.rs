@@ -11,7 +11,7 @@
 //! reset) otherwise. Clients pass cookies back unread, so this stays between the server and
 //! itself.
 
-use rusqlite::{Connection, OptionalExtension};
+use crate::db::{Connection, OptionalExtension};
 use trove_protocol::api::Role;
 use trove_protocol::sync::{PullResponse, RejectedMutation, SyncCollection, SyncDataset, SyncItem, SyncMembership};
 use trove_protocol::ApiError;
@@ -60,10 +60,7 @@ fn cookie_after(upto: i64, mark: i64, epoch: i64) -> i64 {
 /// mutation id and every kind of row agree.
 pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &str, cookie: i64, limit: u32, pending_from: Option<i64>) -> Result<PullResponse> {
     check_client_id(client_id)?;
-    // Deferred: the snapshot is taken by the first read below and kept to the last. Nothing is
-    // written, so dropping it (a rollback) is its end.
-    let snapshot = conn.unchecked_transaction()?;
-    let conn: &Connection = &snapshot;
+    // `conn` reads one snapshot (`Db::read`), from the first read below to the last.
     let project = {
         let id: Option<i64> = conn.query_row("SELECT id FROM projects WHERE uuid = ?1", [project_uuid], |r| r.get(0)).optional()?;
         let id = id.ok_or_else(|| Error::NotFound(format!("project {project_uuid} does not exist")))?;
@@ -92,12 +89,12 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
                UNION ALL SELECT version FROM queue_entries WHERE project_id = ?1 AND version > ?2) \
              ORDER BY version LIMIT ?3",
         )?;
-        let rows = stmt.query_map(rusqlite::params![project, since, limit + 1], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+        let rows = stmt.query_map(crate::db::params![project, since, limit + 1], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
         rows
     };
     let more = versions.len() as i64 > limit;
     let upto = if more { versions[limit as usize - 1] } else { head };
-    let range = rusqlite::params![project, since, upto];
+    let range = crate::db::params![project, since, upto];
 
     let mut stmt = conn.prepare("SELECT uuid, name FROM datasets WHERE project_id = ?1 AND version > ?2 AND version <= ?3 ORDER BY version")?;
     let datasets = stmt.query_map(range, |r| Ok(SyncDataset { uuid: r.get(0)?, name: r.get(1)? }))?.collect::<Result<Vec<_>, _>>()?;
@@ -215,7 +212,7 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
                 "SELECT mutation_id, name, code, message FROM rejected_mutations WHERE client_id = ?1 AND mutation_id >= ?2 AND mutation_id <= ?3 ORDER BY mutation_id",
             )?;
             let rows = stmt
-                .query_map(rusqlite::params![client_id, from, last_mutation_id], |r| {
+                .query_map(crate::db::params![client_id, from, last_mutation_id], |r| {
                     let code: String = r.get(2)?;
                     Ok(RejectedMutation {
                         id: r.get(0)?,
@@ -239,7 +236,7 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
 /// The columns `i.uuid, d.uuid, i.kind, i.name, i.mime, i.width, i.height, i.size,
 /// i.labels_count, i.created_at, i.updated_at, i.thumb, i.source, i.tags_text, i.no, i.content` (items joined to
 /// their dataset) as a pulled item.
-pub fn sync_item(r: &rusqlite::Row) -> rusqlite::Result<SyncItem> {
+pub fn sync_item(r: &crate::db::Row) -> crate::db::Result<SyncItem> {
     let tags: String = r.get(13)?;
     Ok(SyncItem {
         uuid: r.get(0)?,

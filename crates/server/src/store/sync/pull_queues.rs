@@ -2,7 +2,7 @@
 //! version is in the page's range, left out when the caller may not see the queue's collection
 //! (a queue over a private collection is its namespace's, like the collection).
 
-use rusqlite::Connection;
+use crate::db::Connection;
 use trove_protocol::queue::{QueueEntry, QueueStatus, SyncQueue, SyncQueueEntry};
 
 use crate::error::Result;
@@ -16,7 +16,7 @@ pub(super) fn changed(
     upto: i64,
     visible: &mut dyn FnMut(i64, bool) -> Result<bool>,
 ) -> Result<(Vec<SyncQueue>, Vec<SyncQueueEntry>)> {
-    let range = rusqlite::params![project, since, upto];
+    let range = crate::db::params![project, since, upto];
     let names = |text: String| -> Vec<String> { serde_json::from_str(&text).unwrap_or_default() };
     let mut stmt = conn.prepare(
         "SELECT q.uuid, q.id, p.uuid, q.collection_uuid, q.name, q.annotators, q.reviewers, q.tags, q.closed, q.created_by, q.created_at, q.updated_at, \

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use crate::db::{Connection, OptionalExtension, Transaction};
 use serde_json::json;
 use trove_protocol::api::Role;
 use trove_protocol::model::CollectionPatch;
@@ -69,7 +69,7 @@ fn pair_states(tx: &Transaction, c: Target, column: &str, values: &str) -> Resul
          LEFT JOIN memberships m ON m.collection_id = ?3 AND m.item_id = i.id ORDER BY j.key"
     ))?;
     let rows = stmt
-        .query_map(rusqlite::params![values, c.project, c.id], |r| {
+        .query_map(crate::db::params![values, c.project, c.id], |r| {
             Ok(PairState { index: r.get(0)?, item: r.get(1)?, cl: r.get(2)?, present: r.get(3)? })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -144,7 +144,7 @@ impl ReplicaStore for ServerReplica<'_, '_> {
                 "INSERT INTO membership_clocks (collection_id, item_id, cl, project_id, version, changed_at) \
                  SELECT ?1, value ->> 0, value ->> 1, ?2, ?3 + key, ?5 FROM json_each(?4) WHERE true \
                  ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl, version = excluded.version, changed_at = excluded.changed_at",
-                rusqlite::params![c.id, c.project, first, serde_json::to_string(&clocks)?, now_ms()],
+                crate::db::params![c.id, c.project, first, serde_json::to_string(&clocks)?, now_ms()],
             )?;
             tx.execute("UPDATE counters SET value = ?1 WHERE name = 'version'", [first + clocks.len() as i64 - 1])?;
         }
@@ -168,7 +168,7 @@ impl ReplicaStore for ServerReplica<'_, '_> {
         self.editable.insert(project);
         let mut stmt = self.tx.prepare(&format!("SELECT item FROM ({}) ORDER BY rank", super::sets::named()))?;
         let numbers = super::sets::packed(numbers);
-        let ids: Vec<i64> = stmt.query_map(rusqlite::params![trove_sqlite::list(&numbers), project], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let ids: Vec<i64> = stmt.query_map(crate::db::params![trove_sqlite::list(&numbers), project], |r| r.get(0))?.collect::<crate::db::Result<_>>()?;
         for id in &ids {
             self.projects.insert(*id, project);
         }
@@ -179,17 +179,17 @@ impl ReplicaStore for ServerReplica<'_, '_> {
         Ok(self
             .tx
             .prepare_cached("SELECT m.item_id FROM memberships m JOIN items i ON i.id = m.item_id WHERE m.collection_id = ?1 AND i.uuid = ?2")?
-            .query_row(rusqlite::params![c.id, item], |r| r.get(0))
+            .query_row(crate::db::params![c.id, item], |r| r.get(0))
             .optional()?)
     }
 
     fn set_note(&mut self, c: Target, item: i64, note: &str) -> Result<()> {
-        self.tx.execute("UPDATE memberships SET note = ?1 WHERE collection_id = ?2 AND item_id = ?3", rusqlite::params![note, c.id, item])?;
+        self.tx.execute("UPDATE memberships SET note = ?1 WHERE collection_id = ?2 AND item_id = ?3", crate::db::params![note, c.id, item])?;
         Ok(())
     }
 
     fn set_position(&mut self, c: Target, item: i64, key: &str) -> Result<()> {
-        self.tx.execute("UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3", rusqlite::params![key, c.id, item])?;
+        self.tx.execute("UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3", crate::db::params![key, c.id, item])?;
         Ok(())
     }
 
@@ -244,7 +244,7 @@ impl ReplicaStore for ServerReplica<'_, '_> {
             .query_row(
                 "SELECT id FROM datasets WHERE project_id = ?1 AND uuid = ?2 \
                  UNION ALL SELECT id FROM datasets WHERE project_id = ?1 AND name = ?3 LIMIT 1",
-                rusqlite::params![project, uuid, name],
+                crate::db::params![project, uuid, name],
                 |r| r.get(0),
             )
             .optional()?;

@@ -12,7 +12,7 @@
 //! (a viewer cannot make everyone's next pull carry the project). So a refused mutation costs
 //! the other clients at most what the same mutation, applied, would have.
 
-use rusqlite::{OptionalExtension, Transaction};
+use crate::db::{OptionalExtension, Transaction};
 use trove_protocol::api::Role;
 use trove_protocol::Mutation;
 
@@ -38,14 +38,14 @@ pub(super) fn restamp(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result
             tx.execute(
                 "INSERT INTO tombstones (project_id, kind, uuid, version, changed_at, user_id) VALUES (?1, 'collection', ?2, ?3, ?4, ?5) \
                  ON CONFLICT DO UPDATE SET version = excluded.version, changed_at = excluded.changed_at",
-                rusqlite::params![project, collection, version, now_ms(), caller.user_id],
+                crate::db::params![project, collection, version, now_ms(), caller.user_id],
             )?;
         }
         Mutation::UpdateCollection { collection, .. } | Mutation::DeleteCollection { collection } => {
             if let Some((id, _)) = visible_collection(tx, caller, collection)? {
                 // A version other than the row's own, so the update trigger does not stamp it again.
                 let version = next_version(tx)?;
-                tx.execute("UPDATE collections SET version = ?1 WHERE id = ?2", rusqlite::params![version, id])?;
+                tx.execute("UPDATE collections SET version = ?1 WHERE id = ?2", crate::db::params![version, id])?;
             }
         }
         // An add would have changed the pairs not present, a remove, a note or a move those present.
@@ -88,7 +88,7 @@ fn set_uuids_of_collection(tx: &Transaction, collection: &str, set: &ItemSet) ->
 fn numbered_uuids(tx: &Transaction, project: Option<i64>, set: &ItemSet) -> Result<Vec<String>> {
     let (Some(project), Ok(numbers)) = (project, set.decode()) else { return Ok(Vec::new()) };
     let mut stmt = tx.prepare(&format!("SELECT i.uuid FROM ({}) n JOIN items i ON i.id = n.item", super::sets::named()))?;
-    let uuids = stmt.query_map(rusqlite::params![trove_sqlite::list(&super::sets::packed(&numbers)), project], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let uuids = stmt.query_map(crate::db::params![trove_sqlite::list(&super::sets::packed(&numbers)), project], |r| r.get(0))?.collect::<crate::db::Result<_>>()?;
     Ok(uuids)
 }
 
@@ -138,7 +138,7 @@ fn pairs(tx: &Transaction, caller: &Caller, collection: &str, items: &[String], 
                    WHERE k.collection_id = ?1 AND k.cl % 2 = 1 \
                    AND k.item_id IN (SELECT i.id FROM json_each(?4) j JOIN items i ON i.uuid = j.value AND i.project_id = ?2)) s \
              WHERE membership_clocks.collection_id = ?1 AND membership_clocks.item_id = s.item_id",
-            rusqlite::params![collection, project, base, serde_json::to_string(items)?, now_ms()],
+            crate::db::params![collection, project, base, serde_json::to_string(items)?, now_ms()],
         )?
     } else {
         tx.execute(
@@ -147,7 +147,7 @@ fn pairs(tx: &Transaction, caller: &Caller, collection: &str, items: &[String], 
              FROM (SELECT DISTINCT i.id FROM json_each(?4) j JOIN items i ON i.uuid = j.value AND i.project_id = ?2 \
                    WHERE NOT EXISTS (SELECT 1 FROM membership_clocks k WHERE k.collection_id = ?1 AND k.item_id = i.id AND k.cl % 2 = 1)) WHERE true \
              ON CONFLICT (collection_id, item_id) DO UPDATE SET version = excluded.version, changed_at = excluded.changed_at",
-            rusqlite::params![collection, project, base, serde_json::to_string(items)?, now_ms()],
+            crate::db::params![collection, project, base, serde_json::to_string(items)?, now_ms()],
         )?
     };
     take_versions(tx, base, n)
@@ -186,7 +186,7 @@ fn items(tx: &Transaction, caller: &Caller, uuids: &[String], tags: &[String], h
                    WHERE uuid IN (SELECT value FROM json_each(?2)) AND project_id IN rarray(?3) AND {changes}) s \
              WHERE items.id = s.id"
         ),
-        rusqlite::params![base, uuids, trove_sqlite::list(&projects), serde_json::to_string(&tags)?, tags.len() as i64],
+        crate::db::params![base, uuids, trove_sqlite::list(&projects), serde_json::to_string(&tags)?, tags.len() as i64],
     )?;
     take_versions(tx, base, n)
 }

@@ -4,7 +4,7 @@
 //! a version of its own) before the rows change; the membership triggers then stamp the rows'
 //! versions as for any write.
 
-use rusqlite::Transaction;
+use crate::db::Transaction;
 use trove_protocol::{itemset, position};
 use trove_rulebook::{cl, Ranked};
 use trove_sqlite::list;
@@ -42,7 +42,7 @@ pub(super) fn write_set(tx: &Transaction, caller: &Caller, c: Target, numbers: &
              WHERE {after} <> coalesce(k.cl, 0) \
              ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl, version = excluded.version, changed_at = excluded.changed_at"
         ),
-        rusqlite::params![list(&numbers), c.project, c.id, base, now_ms()],
+        crate::db::params![list(&numbers), c.project, c.id, base, now_ms()],
     )?;
     tx.execute("UPDATE counters SET value = ?1 WHERE name = 'version'", [base + count])?;
     let changed = match add {
@@ -53,12 +53,12 @@ pub(super) fn write_set(tx: &Transaction, caller: &Caller, c: Target, numbers: &
                     "INSERT INTO memberships (hex_id, collection_id, item_id, position, note, added_at, added_by) \
                      SELECT lower(hex(randomblob(12))), ?3, n.item, {key}, '', ?6, ?7 FROM ({named}) n WHERE true ON CONFLICT DO NOTHING"
                 ),
-                rusqlite::params![list(&numbers), c.project, c.id, r.key, r.first, now_ms(), caller.user_id],
+                crate::db::params![list(&numbers), c.project, c.id, r.key, r.first, now_ms(), caller.user_id],
             )?
         }
         None => tx.execute(
             &format!("DELETE FROM memberships WHERE collection_id = ?3 AND item_id IN (SELECT item FROM ({named}))"),
-            rusqlite::params![list(&numbers), c.project, c.id],
+            crate::db::params![list(&numbers), c.project, c.id],
         )?,
     };
     Ok(changed)

@@ -1,0 +1,208 @@
+//! The store's SQL is written once, in SQLite's dialect; this turns a statement into
+//! PostgreSQL's. It rewrites only what the store uses and the tests below show, outside string
+//! literals and quoted names:
+//!
+//! - placeholders: `?N` → `$N`, and a bare `?` takes one more than the largest so far (SQLite's
+//!   rule);
+//! - lists (`trove_sqlite::list`): `x IN rarray(?N)` → `x = ANY($N)`, `NOT IN` → `<> ALL`, and
+//!   `FROM rarray(?N) a` → `FROM unnest($N) AS a(value)`;
+//! - JSON arrays: `json_each(?N) j` → the elements as text with their 0-based `key`; `value ->>`
+//!   reads an element that is itself an array;
+//! - functions: `instr` → `strpos`, `group_concat` → `string_agg`, `char(?N)` → `chr`,
+//!   `ifnull` → `coalesce`, `printf('%0Nd…', x)` → `lpad`, `lower(hex(randomblob(12)))` → 24
+//!   random hex characters;
+//! - `a IS NOT ?N` → `a IS DISTINCT FROM $N`.
+//!
+//! Anything else must already mean the same in both (standard SQL, `ON CONFLICT`, `RETURNING`,
+//! `COLLATE NOCASE`, which the PostgreSQL schema defines as a case-insensitive collation).
+
+/// The PostgreSQL text of a SQLite statement.
+pub fn postgres(sql: &str) -> String {
+    // `printf`'s format is a literal: rewritten before the code is split around literals.
+    let placed = call(&placeholders(sql), "printf(", printf);
+    let mut out = String::with_capacity(placed.len() + 32);
+    let mut rest = placed.as_str();
+    while !rest.is_empty() {
+        let (code, literal, after) = split_literal(rest);
+        out.push_str(&rewrite(code));
+        out.push_str(literal);
+        rest = after;
+    }
+    out
+}
+
+/// `(code before the next literal, the literal, what follows it)`.
+fn split_literal(s: &str) -> (&str, &str, &str) {
+    let Some(start) = s.find(['\'', '"']) else { return (s, "", "") };
+    let quote = s.as_bytes()[start];
+    let mut i = start + 1;
+    let bytes = s.as_bytes();
+    while i < bytes.len() {
+        if bytes[i] == quote {
+            if bytes.get(i + 1) == Some(&quote) {
+                i += 2;
+                continue;
+            }
+            return (&s[..start], &s[start..=i], &s[i + 1..]);
+        }
+        i += 1;
+    }
+    (&s[..start], &s[start..], "")
+}
+
+/// Numbers every placeholder `$N` (outside literals).
+fn placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut largest = 0usize;
+    let mut rest = sql;
+    while !rest.is_empty() {
+        let (code, literal, after) = split_literal(rest);
+        let mut chars = code.char_indices().peekable();
+        while let Some((_, c)) = chars.next() {
+            if c != '?' {
+                out.push(c);
+                continue;
+            }
+            let mut digits = String::new();
+            while let Some((_, d)) = chars.peek().filter(|(_, d)| d.is_ascii_digit()) {
+                digits.push(*d);
+                chars.next();
+            }
+            let n = if digits.is_empty() { largest + 1 } else { digits.parse().unwrap_or(largest + 1) };
+            largest = largest.max(n);
+            out.push('$');
+            out.push_str(&n.to_string());
+        }
+        out.push_str(literal);
+        rest = after;
+    }
+    out
+}
+
+/// The rewrites of one stretch of code (no literals in it).
+fn rewrite(code: &str) -> String {
+    let mut s = code.to_string();
+    s = s.replace("NOT IN rarray(", "<> ALL(").replace("IN rarray(", "= ANY(");
+    s = table_function(&s, "rarray(", |arg, alias| format!("unnest({arg}) AS {alias}(value)"));
+    s = table_function(&s, "json_each(", |arg, alias| {
+        format!("(SELECT e.value, e.key - 1 AS key FROM json_array_elements_text(CAST({arg} AS json)) WITH ORDINALITY AS e(value, key)) AS {alias}")
+    });
+    s = s.replace("value ->> ", "CAST(value AS json) ->> ");
+    s = s.replace("lower(hex(randomblob(12)))", "substr(md5(random()::text || clock_timestamp()::text), 1, 24)");
+    s = s.replace("instr(", "strpos(").replace("group_concat(", "string_agg(").replace("ifnull(", "coalesce(");
+    s = s.replace("IS NOT $", "IS DISTINCT FROM $");
+    s = call(&s, "char(", |arg| format!("chr(CAST({arg} AS INTEGER))"));
+    s
+}
+
+/// Replaces each call `name(arg)` whose `name` is not the tail of a longer word.
+fn call(s: &str, name: &str, with: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = find_word(rest, name) {
+        out.push_str(&rest[..at]);
+        let args_start = at + name.len();
+        let Some(len) = closing(&rest[args_start..]) else {
+            out.push_str(&rest[at..]);
+            return out;
+        };
+        out.push_str(&with(&rest[args_start..args_start + len]));
+        rest = &rest[args_start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A table-valued function call followed by its alias (`rarray(?1) a`), or named after itself.
+fn table_function(s: &str, name: &str, with: impl Fn(&str, &str) -> String) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = find_word(rest, name) {
+        out.push_str(&rest[..at]);
+        let args_start = at + name.len();
+        let Some(len) = closing(&rest[args_start..]) else {
+            out.push_str(&rest[at..]);
+            return out;
+        };
+        let arg = &rest[args_start..args_start + len];
+        let after = &rest[args_start + len + 1..];
+        let trimmed = after.trim_start();
+        let word: String = trimmed.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let keyword = ["WHERE", "CROSS", "JOIN", "ORDER", "GROUP", "LIMIT", "ON", "LEFT", "INNER", "AS", ""].iter().any(|k| k.eq_ignore_ascii_case(&word));
+        if keyword {
+            out.push_str(&with(arg, name.trim_end_matches('(')));
+            rest = after;
+        } else {
+            out.push_str(&with(arg, &word));
+            rest = &trimmed[word.len()..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn find_word(s: &str, name: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = s[from..].find(name) {
+        let at = from + i;
+        let before = s[..at].chars().next_back();
+        if !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Some(at);
+        }
+        from = at + name.len();
+    }
+    None
+}
+
+/// The length of the text before the parenthesis that closes an already open one.
+fn closing(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return Some(i),
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `printf('%0Nd<suffix>', x)`: the only format the store uses (`position::ranked_sql`).
+fn printf(args: &str) -> String {
+    let (format, value) = args.split_once(',').unwrap_or((args, ""));
+    let format = format.trim().trim_matches('\'');
+    let width: String = format.trim_start_matches("%0").chars().take_while(char::is_ascii_digit).collect();
+    let suffix = &format[2 + width.len() + 1..];
+    format!("(lpad(CAST(({}) AS TEXT), {width}, '0') || '{suffix}')", value.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::postgres;
+
+    #[test]
+    fn placeholders_follow_sqlites_numbering() {
+        assert_eq!(postgres("SELECT ?1, ?, ?3, ?"), "SELECT $1, $2, $3, $4");
+        assert_eq!(postgres("SELECT '?' || ?2"), "SELECT '?' || $2");
+    }
+
+    #[test]
+    fn lists_and_json_arrays_become_arrays_and_sets() {
+        assert_eq!(postgres("DELETE FROM m WHERE c = ?1 AND i IN rarray(?2)"), "DELETE FROM m WHERE c = $1 AND i = ANY($2)");
+        assert_eq!(postgres("SELECT a.value FROM rarray(?1) a WHERE a.value > 0"), "SELECT a.value FROM unnest($1) AS a(value) WHERE a.value > 0");
+        assert_eq!(
+            postgres("SELECT i.id FROM json_each(?1) j JOIN items i ON i.uuid = j.value"),
+            "SELECT i.id FROM (SELECT e.value, e.key - 1 AS key FROM json_array_elements_text(CAST($1 AS json)) WITH ORDINALITY AS e(value, key)) AS j JOIN items i ON i.uuid = j.value"
+        );
+        assert!(postgres("SELECT value ->> 0 FROM json_each(?4) ORDER BY key").starts_with("SELECT CAST(value AS json) ->> 0 FROM (SELECT"));
+        assert!(postgres("x IN (SELECT value FROM json_each(?3))").ends_with("WITH ORDINALITY AS e(value, key)) AS json_each)"));
+    }
+
+    #[test]
+    fn functions_are_renamed_and_literals_kept() {
+        assert_eq!(postgres("SELECT group_concat(name, char(?2)), instr(lower(n), 'instr(')"), "SELECT string_agg(name, chr(CAST($2 AS INTEGER))), strpos(lower(n), 'instr(')");
+        assert_eq!(postgres("SELECT (b || printf('%07dV', n.rank + ?5))"), "SELECT (b || (lpad(CAST((n.rank + $5) AS TEXT), 7, '0') || 'V'))");
+        assert_eq!(postgres("WHERE a IS NOT ?1 AND b IS NOT NULL"), "WHERE a IS DISTINCT FROM $1 AND b IS NOT NULL");
+    }
+}

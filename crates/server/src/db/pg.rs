@@ -1,0 +1,372 @@
+//! The PostgreSQL backend: a pool of connections (`r2d2` over the `postgres` client), the
+//! embedded PostgreSQL migrations, and the value conversions between rusqlite's types (what the
+//! store binds and reads) and PostgreSQL's.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use postgres::types::{IsNull, Kind, Type};
+use postgres::{Client, IsolationLevel, NoTls};
+use rusqlite::types::Value;
+
+use super::{Bound, Error, Result};
+
+/// Every write transaction takes this advisory lock first (see the module of [`super`]).
+const WRITE_LOCK: i64 = 0x7472_6f76_6501;
+/// Held while migrating, so instances starting together migrate once.
+const MIGRATE_LOCK: i64 = 0x7472_6f76_6502;
+/// Prepared statements one connection keeps before it starts afresh.
+const STATEMENTS_KEPT: usize = 2000;
+
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/001_init.sql")];
+
+/// How many PostgreSQL migrations this server knows.
+pub fn migration_count() -> usize {
+    MIGRATIONS.len()
+}
+
+thread_local! {
+    /// Set while a thread runs blocking work for the async runtime (`AppState::blocking`).
+    static BLOCKING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks the current thread as one that may block (a `spawn_blocking` thread) while `f` runs.
+pub fn blocking_section<T>(f: impl FnOnce() -> T) -> T {
+    let was = BLOCKING.with(|b| b.replace(true));
+    let out = f();
+    BLOCKING.with(|b| b.set(was));
+    out
+}
+
+/// A failure of PostgreSQL, carried in rusqlite's error type.
+#[derive(Debug)]
+pub struct PgError(String);
+
+impl std::fmt::Display for PgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PostgreSQL: {}", self.0)
+    }
+}
+
+impl std::error::Error for PgError {}
+
+pub fn error(e: postgres::Error) -> Error {
+    let text = match e.as_db_error() {
+        Some(db) => format!("{} ({}){}", db.message(), db.code().code(), db.detail().map(|d| format!(": {d}")).unwrap_or_default()),
+        None => e.to_string(),
+    };
+    Error::ToSqlConversionFailure(Box::new(PgError(text)))
+}
+
+fn pool_error(e: r2d2::Error) -> Error {
+    Error::ToSqlConversionFailure(Box::new(PgError(format!("no connection to the database: {e}"))))
+}
+
+/// One pooled connection and the statements it has prepared.
+pub struct PgConn {
+    client: Client,
+    statements: HashMap<(String, Vec<u32>), postgres::Statement>,
+}
+
+struct Manager {
+    config: postgres::Config,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = PgConn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<PgConn, postgres::Error> {
+        Ok(PgConn { client: self.config.connect(NoTls)?, statements: HashMap::new() })
+    }
+
+    fn is_valid(&self, conn: &mut PgConn) -> Result<(), postgres::Error> {
+        conn.client.simple_query("").map(|_| ())
+    }
+
+    fn has_broken(&self, conn: &mut PgConn) -> bool {
+        conn.client.is_closed()
+    }
+}
+
+/// Connections to one PostgreSQL database.
+pub struct Pool {
+    pool: r2d2::Pool<Manager>,
+}
+
+/// What the store's [`super::Connection`] runs statements through.
+pub trait Session {
+    fn execute(&self, sql: &str, values: &[Bound]) -> Result<u64>;
+    fn query(&self, sql: &str, values: &[Bound]) -> Result<Vec<postgres::Row>>;
+    fn batch(&self, sql: &str) -> Result<()>;
+    fn column_count(&self, sql: &str) -> Result<usize>;
+}
+
+struct Tx<'c> {
+    tx: RefCell<postgres::Transaction<'c>>,
+    statements: RefCell<&'c mut HashMap<(String, Vec<u32>), postgres::Statement>>,
+}
+
+impl Tx<'_> {
+    fn statement(&self, sql: &str, values: &[Bound]) -> Result<postgres::Statement> {
+        let types: Vec<Type> = values.iter().map(declared).collect();
+        let key = (sql.to_string(), types.iter().map(Type::oid).collect::<Vec<_>>());
+        if let Some(s) = self.statements.borrow().get(&key) {
+            return Ok(s.clone());
+        }
+        let text = super::dialect::postgres(sql);
+        let prepared = self.tx.borrow_mut().prepare_typed(&text, &types).map_err(|e| {
+            tracing::debug!(sql = %text, "PostgreSQL refused a statement");
+            error(e)
+        })?;
+        let mut statements = self.statements.borrow_mut();
+        if statements.len() >= STATEMENTS_KEPT {
+            statements.clear();
+        }
+        statements.insert(key, prepared.clone());
+        Ok(prepared)
+    }
+}
+
+impl Session for Tx<'_> {
+    fn execute(&self, sql: &str, values: &[Bound]) -> Result<u64> {
+        let stmt = self.statement(sql, values)?;
+        let params: Vec<Param> = values.iter().map(Param::of).collect();
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+        self.tx.borrow_mut().execute(&stmt, &refs).map_err(error)
+    }
+
+    fn query(&self, sql: &str, values: &[Bound]) -> Result<Vec<postgres::Row>> {
+        let stmt = self.statement(sql, values)?;
+        let params: Vec<Param> = values.iter().map(Param::of).collect();
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+        self.tx.borrow_mut().query(&stmt, &refs).map_err(error)
+    }
+
+    fn batch(&self, sql: &str) -> Result<()> {
+        self.tx.borrow_mut().batch_execute(sql).map_err(error)
+    }
+
+    fn column_count(&self, sql: &str) -> Result<usize> {
+        Ok(self.statement(sql, &[])?.columns().len())
+    }
+}
+
+impl Pool {
+    /// Connects to `url` (`postgres://user:password@host:port/database`) and migrates the
+    /// database to the latest of the embedded migrations.
+    pub fn open(url: &str) -> anyhow::Result<Pool> {
+        let config: postgres::Config = url.parse().map_err(|e| anyhow::anyhow!("the database URL is not one PostgreSQL understands: {e}"))?;
+        let pool = off_runtime(|| {
+            r2d2::Pool::builder()
+                .max_size(16)
+                .min_idle(Some(1))
+                .connection_timeout(Duration::from_secs(10))
+                .build(Manager { config })
+        })
+        .map_err(|e| anyhow::anyhow!("could not connect to PostgreSQL: {e}"))?;
+        let pool = Pool { pool };
+        pool.migrate()?;
+        Ok(pool)
+    }
+
+    fn migrate(&self) -> anyhow::Result<()> {
+        off_runtime(|| {
+            let mut conn = self.pool.get().map_err(pool_error)?;
+            let mut tx = conn.client.transaction().map_err(error)?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK]).map_err(error)?;
+            tx.batch_execute("CREATE TABLE IF NOT EXISTS trove_schema (version BIGINT NOT NULL)").map_err(error)?;
+            let row = tx.query_opt("SELECT version FROM trove_schema", &[]).map_err(error)?;
+            let at: i64 = match row {
+                Some(r) => r.get(0),
+                None => {
+                    tx.execute("INSERT INTO trove_schema (version) VALUES (0)", &[]).map_err(error)?;
+                    0
+                }
+            };
+            if at as usize > MIGRATIONS.len() {
+                return Err(anyhow::anyhow!(
+                    "the database is at schema version {at}, written by a newer trove-server (this one knows {}): upgrade trove-server",
+                    MIGRATIONS.len()
+                ));
+            }
+            for (k, sql) in MIGRATIONS.iter().enumerate().skip(at as usize) {
+                tx.batch_execute(sql).map_err(|e| anyhow::anyhow!("PostgreSQL migration {} failed: {}", k + 1, error(e)))?;
+                tx.execute("UPDATE trove_schema SET version = $1", &[&(k as i64 + 1)]).map_err(error)?;
+                tracing::info!("PostgreSQL database migrated to version {}", k + 1);
+            }
+            tx.commit().map_err(error)?;
+            Ok(())
+        })
+    }
+
+    /// The schema version the database is at.
+    pub fn schema_version(&self) -> Result<i64> {
+        off_runtime(|| {
+            let mut conn = self.pool.get().map_err(pool_error)?;
+            conn.client.query_one("SELECT version FROM trove_schema", &[]).map(|r| r.get(0)).map_err(error)
+        })
+    }
+
+    /// Runs `f` in a `REPEATABLE READ, READ ONLY` transaction: one snapshot.
+    pub fn read<T, E: From<Error>>(&self, f: impl FnOnce(&dyn Session) -> Result<T, E>) -> Result<T, E> {
+        off_runtime(|| {
+            let mut conn = self.pool.get().map_err(pool_error)?;
+            let PgConn { client, statements } = &mut *conn;
+            let tx = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start().map_err(error)?;
+            let session = Tx { tx: RefCell::new(tx), statements: RefCell::new(statements) };
+            let out = f(&session)?;
+            session.tx.into_inner().commit().map_err(error)?;
+            Ok(out)
+        })
+    }
+
+    /// Runs `f` in one write transaction, after every other instance's and thread's write.
+    pub fn write<T, E: From<Error>>(&self, f: impl FnOnce(&dyn Session) -> Result<T, E>) -> Result<T, E> {
+        off_runtime(|| {
+            let mut conn = self.pool.get().map_err(pool_error)?;
+            let PgConn { client, statements } = &mut *conn;
+            let mut tx = client.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start().map_err(error)?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]).map_err(error)?;
+            let session = Tx { tx: RefCell::new(tx), statements: RefCell::new(statements) };
+            let out = f(&session)?;
+            session.tx.into_inner().commit().map_err(error)?;
+            Ok(out)
+        })
+    }
+}
+
+/// Runs `f` where the synchronous client may block: at once on a blocking thread or outside
+/// any async runtime, else on a scoped thread of its own (a test's or a command's async body).
+fn off_runtime<T, E>(f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+    if BLOCKING.with(Cell::get) || tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    struct AssertSend<F>(F);
+    // SAFETY: `f` runs to completion on the scoped thread while this thread waits for it, so
+    // nothing it borrows is used from two threads at once.
+    unsafe impl<F> Send for AssertSend<F> {}
+    let task = AssertSend(f);
+    let out = std::thread::scope(|s| {
+        s.spawn(move || {
+            let task = task;
+            AssertSend((task.0)())
+        })
+        .join()
+    });
+    match out {
+        Ok(out) => out.0,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// The type a value is declared with when a statement is prepared: PostgreSQL infers the rest
+/// (a NULL, an empty list) from where the parameter stands.
+fn declared(b: &Bound) -> Type {
+    let unspecified = || Type::new("unspecified".into(), 0, Kind::Pseudo, "pg_catalog".into());
+    match b {
+        Bound::Value(Value::Integer(_)) => Type::INT8,
+        Bound::Value(Value::Real(_)) => Type::FLOAT8,
+        Bound::Value(Value::Text(_)) => Type::TEXT,
+        Bound::Value(Value::Blob(_)) => Type::BYTEA,
+        Bound::Value(Value::Null) => unspecified(),
+        Bound::List(list) => match list.first() {
+            Some(Value::Integer(_)) => Type::INT8_ARRAY,
+            Some(Value::Text(_)) => Type::TEXT_ARRAY,
+            _ => unspecified(),
+        },
+    }
+}
+
+/// A bound value as PostgreSQL reads it, converted to the type the statement declares.
+#[derive(Debug)]
+enum Param {
+    Value(Value),
+    List(Vec<Value>),
+}
+
+impl Param {
+    fn of(b: &Bound) -> Param {
+        match b {
+            Bound::Value(v) => Param::Value(v.clone()),
+            Bound::List(list) => Param::List(list.to_vec()),
+        }
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Sync + Send>;
+
+impl postgres::types::ToSql for Param {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        match self {
+            Param::Value(v) => scalar(v, ty, out),
+            Param::List(list) => match ty.kind() {
+                Kind::Array(element) => match *element {
+                    Type::INT8 => list.iter().map(integer).collect::<Result<Vec<i64>, _>>()?.to_sql(ty, out),
+                    Type::INT4 => list.iter().map(|v| Ok(i32::try_from(integer(v)?)?)).collect::<Result<Vec<i32>, BoxError>>()?.to_sql(ty, out),
+                    _ => list.iter().map(text).collect::<Result<Vec<String>, _>>()?.to_sql(ty, out),
+                },
+                _ => Err(format!("a list bound where PostgreSQL expects {ty}").into()),
+            },
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+fn integer(v: &Value) -> Result<i64, BoxError> {
+    match v {
+        Value::Integer(i) => Ok(*i),
+        other => Err(format!("{other:?} in a list of integers").into()),
+    }
+}
+
+fn text(v: &Value) -> Result<String, BoxError> {
+    match v {
+        Value::Text(s) => Ok(s.clone()),
+        Value::Integer(i) => Ok(i.to_string()),
+        other => Err(format!("{other:?} in a list of text").into()),
+    }
+}
+
+fn scalar(v: &Value, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+    use postgres::types::ToSql;
+    match (v, ty) {
+        (Value::Null, _) => Ok(IsNull::Yes),
+        (Value::Integer(i), &Type::INT8) => i.to_sql(ty, out),
+        (Value::Integer(i), &Type::INT4) => i32::try_from(*i)?.to_sql(ty, out),
+        (Value::Integer(i), &Type::INT2) => i16::try_from(*i)?.to_sql(ty, out),
+        (Value::Integer(i), &Type::BOOL) => (*i != 0).to_sql(ty, out),
+        (Value::Integer(i), &Type::FLOAT8) => (*i as f64).to_sql(ty, out),
+        (Value::Integer(i), _) => i.to_string().to_sql(&Type::TEXT, out),
+        (Value::Real(f), &Type::FLOAT4) => (*f as f32).to_sql(ty, out),
+        (Value::Real(f), _) => f.to_sql(&Type::FLOAT8, out),
+        (Value::Text(s), _) => s.as_str().to_sql(&Type::TEXT, out),
+        (Value::Blob(b), _) => b.as_slice().to_sql(&Type::BYTEA, out),
+    }
+}
+
+/// Column `i` of a PostgreSQL row as the value SQLite would hold.
+pub fn value(r: &postgres::Row, i: usize) -> Result<Value> {
+    let ty = r.columns()[i].type_().clone();
+    let got = match ty {
+        Type::INT8 => r.try_get::<_, Option<i64>>(i).map(|v| v.map(Value::Integer)),
+        Type::INT4 => r.try_get::<_, Option<i32>>(i).map(|v| v.map(|v| Value::Integer(v.into()))),
+        Type::INT2 => r.try_get::<_, Option<i16>>(i).map(|v| v.map(|v| Value::Integer(v.into()))),
+        Type::BOOL => r.try_get::<_, Option<bool>>(i).map(|v| v.map(|v| Value::Integer(v.into()))),
+        Type::FLOAT8 => r.try_get::<_, Option<f64>>(i).map(|v| v.map(Value::Real)),
+        Type::FLOAT4 => r.try_get::<_, Option<f32>>(i).map(|v| v.map(|v| Value::Real(v.into()))),
+        Type::BYTEA => r.try_get::<_, Option<Vec<u8>>>(i).map(|v| v.map(Value::Blob)),
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => r.try_get::<_, Option<String>>(i).map(|v| v.map(Value::Text)),
+        other => {
+            return Err(Error::InvalidColumnType(i, format!("{} (PostgreSQL {other}: cast it in the query)", r.columns()[i].name()), rusqlite::types::Type::Null));
+        }
+    };
+    Ok(got.map_err(error)?.unwrap_or(Value::Null))
+}
