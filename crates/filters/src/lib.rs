@@ -337,7 +337,7 @@ pub fn conditions<'a>(schema: &Schema, sql: &mut Sql, clauses: impl IntoIterator
         if clause.negate {
             sql.push("NOT coalesce((");
             condition(schema, sql, &clause.cond, scope);
-            sql.push("), 0)");
+            sql.push("), false)");
         } else {
             sql.push("(");
             condition(schema, sql, &clause.cond, scope);
@@ -391,7 +391,7 @@ pub fn order_terms(schema: &Schema, query: &ItemQuery) -> Vec<String> {
         }
         (SortKey::Size, _) => vec![s.item(i.size), id],
         (SortKey::Dimensions, _) => vec![format!("coalesce({} * {}, -1)", s.item(i.width), s.item(i.height)), id],
-        (SortKey::Tags, _) => vec![format!("{} = ''", s.item(i.tags_text)), s.item(i.tags_text), id],
+        (SortKey::Tags, _) => vec![format!("(CASE WHEN {} = '' THEN 1 ELSE 0 END)", s.item(i.tags_text)), s.item(i.tags_text), id],
         (SortKey::Created, _) => vec![s.item(i.created_at), id],
         (SortKey::Updated, _) => vec![s.item(i.updated_at), id],
     }

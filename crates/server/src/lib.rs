@@ -31,6 +31,8 @@ pub mod listener;
 pub mod originals;
 pub mod routes;
 pub mod state;
+#[doc(hidden)]
+pub mod testing;
 pub mod store;
 pub mod throttle;
 

@@ -60,6 +60,11 @@ pub fn error(e: postgres::Error) -> Error {
     Error::ToSqlConversionFailure(Box::new(PgError(text)))
 }
 
+fn in_statement(e: Error, sql: &str) -> Error {
+    let cut: String = sql.chars().take(300).collect();
+    Error::ToSqlConversionFailure(Box::new(PgError(format!("{e}, in: {cut}"))))
+}
+
 fn pool_error(e: r2d2::Error) -> Error {
     Error::ToSqlConversionFailure(Box::new(PgError(format!("no connection to the database: {e}"))))
 }
@@ -93,7 +98,17 @@ impl r2d2::ManageConnection for Manager {
 
 /// Connections to one PostgreSQL database.
 pub struct Pool {
-    pool: r2d2::Pool<Manager>,
+    /// Always `Some` but while dropping.
+    pool: Option<r2d2::Pool<Manager>>,
+}
+
+impl Drop for Pool {
+    /// The connections close off any async runtime: closing one blocks on its own runtime.
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool.take() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
 }
 
 /// What the store's [`super::Connection`] runs statements through.
@@ -117,10 +132,8 @@ impl Tx<'_> {
             return Ok(s.clone());
         }
         let text = super::dialect::postgres(sql);
-        let prepared = self.tx.borrow_mut().prepare_typed(&text, &types).map_err(|e| {
-            tracing::debug!(sql = %text, "PostgreSQL refused a statement");
-            error(e)
-        })?;
+        // The statement goes with the error: it is logged, never sent to a client.
+        let prepared = self.tx.borrow_mut().prepare_typed(&text, &types).map_err(|e| in_statement(error(e), &text))?;
         let mut statements = self.statements.borrow_mut();
         if statements.len() >= STATEMENTS_KEPT {
             statements.clear();
@@ -167,14 +180,14 @@ impl Pool {
                 .build(Manager { config })
         })
         .map_err(|e| anyhow::anyhow!("could not connect to PostgreSQL: {e}"))?;
-        let pool = Pool { pool };
+        let pool = Pool { pool: Some(pool) };
         pool.migrate()?;
         Ok(pool)
     }
 
     fn migrate(&self) -> anyhow::Result<()> {
         off_runtime(|| {
-            let mut conn = self.pool.get().map_err(pool_error)?;
+            let mut conn = self.connection()?;
             let mut tx = conn.client.transaction().map_err(error)?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK]).map_err(error)?;
             tx.batch_execute("CREATE TABLE IF NOT EXISTS trove_schema (version BIGINT NOT NULL)").map_err(error)?;
@@ -202,10 +215,14 @@ impl Pool {
         })
     }
 
+    fn connection(&self) -> Result<r2d2::PooledConnection<Manager>> {
+        self.pool.as_ref().expect("a pool is used only before it is dropped").get().map_err(pool_error)
+    }
+
     /// The schema version the database is at.
     pub fn schema_version(&self) -> Result<i64> {
         off_runtime(|| {
-            let mut conn = self.pool.get().map_err(pool_error)?;
+            let mut conn = self.connection()?;
             conn.client.query_one("SELECT version FROM trove_schema", &[]).map(|r| r.get(0)).map_err(error)
         })
     }
@@ -213,7 +230,7 @@ impl Pool {
     /// Runs `f` in a `REPEATABLE READ, READ ONLY` transaction: one snapshot.
     pub fn read<T, E: From<Error>>(&self, f: impl FnOnce(&dyn Session) -> Result<T, E>) -> Result<T, E> {
         off_runtime(|| {
-            let mut conn = self.pool.get().map_err(pool_error)?;
+            let mut conn = self.connection()?;
             let PgConn { client, statements } = &mut *conn;
             let tx = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start().map_err(error)?;
             let session = Tx { tx: RefCell::new(tx), statements: RefCell::new(statements) };
@@ -226,7 +243,7 @@ impl Pool {
     /// Runs `f` in one write transaction, after every other instance's and thread's write.
     pub fn write<T, E: From<Error>>(&self, f: impl FnOnce(&dyn Session) -> Result<T, E>) -> Result<T, E> {
         off_runtime(|| {
-            let mut conn = self.pool.get().map_err(pool_error)?;
+            let mut conn = self.connection()?;
             let PgConn { client, statements } = &mut *conn;
             let mut tx = client.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start().map_err(error)?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]).map_err(error)?;

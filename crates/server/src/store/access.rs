@@ -86,7 +86,7 @@ pub fn sees_collection(conn: &Connection, caller: &Caller, namespace: i64, priva
 pub fn visible_collections(conn: &Connection, caller: &Caller, project: i64) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.id FROM collections c WHERE c.project_id = ?1 AND c.deleted_at IS NULL \
-         AND (c.private = 0 OR ?3 OR c.namespace_id IN (SELECT namespace_id FROM namespace_members WHERE user_id = ?2))",
+         AND (c.private = 0 OR ?3 <> 0 OR c.namespace_id IN (SELECT namespace_id FROM namespace_members WHERE user_id = ?2))",
     )?;
     let ids = stmt.query_map(crate::db::params![project, caller.user_id, caller.is_admin], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
     Ok(ids)

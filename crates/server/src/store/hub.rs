@@ -101,7 +101,7 @@ pub struct ListFilter {
 /// after the first `skip`.
 pub fn list(conn: &Connection, caller: &Caller, filter: &ListFilter, limit: u32, skip: u64) -> Result<Vec<HubCollection>> {
     let mut sql = format!(
-        "SELECT {COLUMNS} {FROM} AND (c.private = 0 OR ?1 OR c.namespace_id IN (SELECT namespace_id FROM namespace_members WHERE user_id = ?2))"
+        "SELECT {COLUMNS} {FROM} AND (c.private = 0 OR ?1 <> 0 OR c.namespace_id IN (SELECT namespace_id FROM namespace_members WHERE user_id = ?2))"
     );
     if !filter.owners.is_empty() {
         sql.push_str(" AND n.name IN (SELECT value FROM json_each(?3))");
@@ -138,7 +138,7 @@ fn page(conn: &Connection, caller: &Caller, namespace_id: i64) -> Result<Vec<i64
     let mut stmt = conn.prepare_cached(
         "SELECT c.id FROM collections c JOIN projects p ON p.id = c.project_id LEFT JOIN hub_pages h ON h.collection_id = c.id \
          WHERE c.deleted_at IS NULL AND p.kind = 'hub' AND c.namespace_id = ?1 \
-         AND (c.private = 0 OR ?2 OR c.namespace_id IN (SELECT namespace_id FROM namespace_members WHERE user_id = ?3)) \
+         AND (c.private = 0 OR ?2 <> 0 OR c.namespace_id IN (SELECT namespace_id FROM namespace_members WHERE user_id = ?3)) \
          ORDER BY h.rank IS NULL, h.rank, c.id",
     )?;
     let ids = stmt

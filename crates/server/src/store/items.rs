@@ -309,7 +309,7 @@ pub fn with_content(conn: &Connection, project: i64, content: &str) -> Result<bo
 
 /// Records that an editor of `project` uploaded the thumbnail `hash` (its bytes were checked).
 pub fn record_thumb(tx: &Transaction, project: i64, hash: &str) -> Result<()> {
-    tx.execute("INSERT OR IGNORE INTO project_thumbs (project_id, hash) VALUES (?1, ?2)", crate::db::params![project, hash])?;
+    tx.execute("INSERT INTO project_thumbs (project_id, hash) VALUES (?1, ?2) ON CONFLICT DO NOTHING", crate::db::params![project, hash])?;
     Ok(())
 }
 
@@ -340,7 +340,7 @@ pub fn has_original(conn: &Connection, project: i64, content: &str) -> Result<bo
 /// Records that `user` uploaded the original `content` (`size` bytes) for `project`.
 pub fn record_original(tx: &Transaction, project: i64, content: &str, size: u64, user: i64) -> Result<()> {
     tx.execute(
-        "INSERT OR IGNORE INTO project_originals (project_id, content, size, user_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO project_originals (project_id, content, size, user_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
         crate::db::params![project, content, size as i64, user, now_ms()],
     )?;
     Ok(())

@@ -95,7 +95,7 @@ pub fn insert(tx: &Transaction, caller: &Caller, collection: i64, rows: &[NewMem
     let rows: Vec<serde_json::Value> = rows.iter().map(|r| serde_json::json!([r.item, r.position, r.note])).collect();
     tx.execute(
         "INSERT INTO memberships (hex_id, collection_id, item_id, position, note, added_at, added_by) \
-         SELECT lower(hex(randomblob(12))), ?1, value ->> 0, value ->> 1, value ->> 2, ?2, ?3 FROM json_each(?4) ORDER BY key",
+         SELECT lower(hex(randomblob(12))), ?1, CAST(value ->> 0 AS BIGINT), value ->> 1, value ->> 2, ?2, ?3 FROM json_each(?4) ORDER BY key",
         crate::db::params![collection, now_ms(), caller.user_id, serde_json::to_string(&rows)?],
     )?;
     Ok(())

@@ -84,7 +84,7 @@ pub fn get(conn: &Connection, caller: &Caller, id: i64) -> Result<ProjectInfo> {
 pub fn list(conn: &Connection, caller: &Caller) -> Result<Vec<ProjectInfo>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM projects p JOIN namespaces n ON n.id = p.namespace_id \
-         WHERE ?1 OR p.namespace_id IN (SELECT namespace_id FROM namespace_members WHERE user_id = ?2) \
+         WHERE ?1 <> 0 OR p.namespace_id IN (SELECT namespace_id FROM namespace_members WHERE user_id = ?2) \
             OR p.id IN (SELECT project_id FROM project_roles WHERE user_id = ?2) \
          ORDER BY n.name, p.name"
     ))?;

@@ -10,7 +10,7 @@ use crate::error::Result;
 fn refresh(tx: &Transaction, items: &[i64]) -> Result<()> {
     tx.execute(
         "UPDATE items SET tags_text = coalesce((SELECT group_concat(name, char(?2)) FROM \
-            (SELECT t.name FROM item_tags it JOIN tags t ON t.id = it.tag_id WHERE it.item_id = items.id ORDER BY t.name)), '') \
+            (SELECT t.name FROM item_tags it JOIN tags t ON t.id = it.tag_id WHERE it.item_id = items.id ORDER BY t.name) AS sorted), '') \
          WHERE id IN rarray(?1)",
         crate::db::params![list(items), TAG_SEP as u32],
     )?;
@@ -35,8 +35,8 @@ pub fn tag(tx: &Transaction, project: i64, items: &[i64], tags: &[String]) -> Re
         return Ok(changed);
     }
     tx.execute(
-        "INSERT OR IGNORE INTO item_tags (item_id, tag_id) \
-         SELECT i.value, t.id FROM rarray(?1) i, tags t WHERE t.project_id = ?2 AND t.name IN rarray(?3)",
+        "INSERT INTO item_tags (item_id, tag_id) \
+         SELECT i.value, t.id FROM rarray(?1) i, tags t WHERE t.project_id = ?2 AND t.name IN rarray(?3) ON CONFLICT DO NOTHING",
         crate::db::params![list(&changed), project, list(tags)],
     )?;
     refresh(tx, &changed)?;

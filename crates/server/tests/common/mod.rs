@@ -45,7 +45,7 @@ impl Server {
 
     pub fn with_limits(limits: Limits) -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let state = AppState::open(dir.path(), limits).unwrap();
+        let state = AppState::open_with(dir.path(), trove_server::testing::database_url().as_deref(), limits).unwrap();
         let (tokens, project, items) = state
             .db
             .write(|tx| {

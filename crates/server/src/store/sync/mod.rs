@@ -152,7 +152,8 @@ pub fn push_one(db: &Db, caller: &Caller, client_id: &str, pushed: &PushedMutati
             return earlier_outcome(tx, client_id, pushed.id);
         }
         tx.execute(
-            "INSERT OR REPLACE INTO rejected_mutations (client_id, mutation_id, name, code, message, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO rejected_mutations (client_id, mutation_id, name, code, message, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT (client_id, mutation_id) DO UPDATE SET name = excluded.name, code = excluded.code, message = excluded.message, created_at = excluded.created_at",
             crate::db::params![
                 client_id,
                 pushed.id,

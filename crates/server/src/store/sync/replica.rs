@@ -61,10 +61,10 @@ impl<'t, 'c> ServerReplica<'t, 'c> {
 /// The state of the pairs (c, item) for the items whose `column` (`id` or `uuid`) is in the JSON
 /// array `values`, each with its index in the array; items not in the project left out.
 fn pair_states(tx: &Transaction, c: Target, column: &str, values: &str) -> Result<Vec<PairState<i64>>> {
-    let by = if column == "id" { "i.id" } else { "i.uuid" };
+    let by = if column == "id" { "i.id = CAST(j.value AS BIGINT)" } else { "i.uuid = j.value" };
     let mut stmt = tx.prepare_cached(&format!(
         "SELECT j.key, i.id, coalesce(k.cl, 0), m.item_id IS NOT NULL \
-         FROM json_each(?1) j JOIN items i ON {by} = j.value AND i.project_id = ?2 \
+         FROM json_each(?1) j JOIN items i ON {by} AND i.project_id = ?2 \
          LEFT JOIN membership_clocks k ON k.collection_id = ?3 AND k.item_id = i.id \
          LEFT JOIN memberships m ON m.collection_id = ?3 AND m.item_id = i.id ORDER BY j.key"
     ))?;
@@ -142,7 +142,7 @@ impl ReplicaStore for ServerReplica<'_, '_> {
             let first = next_version(tx)?;
             tx.execute(
                 "INSERT INTO membership_clocks (collection_id, item_id, cl, project_id, version, changed_at) \
-                 SELECT ?1, value ->> 0, value ->> 1, ?2, ?3 + key, ?5 FROM json_each(?4) WHERE true \
+                 SELECT ?1, CAST(value ->> 0 AS BIGINT), CAST(value ->> 1 AS BIGINT), ?2, ?3 + key, ?5 FROM json_each(?4) WHERE true \
                  ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl, version = excluded.version, changed_at = excluded.changed_at",
                 crate::db::params![c.id, c.project, first, serde_json::to_string(&clocks)?, now_ms()],
             )?;
