@@ -92,7 +92,66 @@ fn rewrite(code: &str) -> String {
     s = s.replace("instr(", "strpos(").replace("group_concat(", "string_agg(").replace("ifnull(", "coalesce(");
     s = s.replace("IS NOT $", "IS DISTINCT FROM $");
     s = call(&s, "char(", |arg| format!("chr(CAST({arg} AS INTEGER))"));
+    s = call(&s, "max(", |args| if top_level_comma(args) { format!("greatest({args})") } else { format!("max({args})") });
+    s = call(&s, "min(", |args| if top_level_comma(args) { format!("least({args})") } else { format!("min({args})") });
+    s = derived_aliases(&s);
+    s = cross_join_on(&s);
     s
+}
+
+/// SQLite's `CROSS JOIN t a ON …` (a join whose order the planner keeps) is PostgreSQL's
+/// `JOIN t a ON …`: PostgreSQL takes no condition after CROSS JOIN.
+fn cross_join_on(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("CROSS JOIN ") {
+        let after = &rest[at + "CROSS JOIN ".len()..];
+        let words: Vec<&str> = after.splitn(4, ' ').collect();
+        let with_on = words.get(2) == Some(&"ON") || words.get(1) == Some(&"ON");
+        out.push_str(&rest[..at]);
+        out.push_str(if with_on { "JOIN " } else { "CROSS JOIN " });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+fn top_level_comma(args: &str) -> bool {
+    let mut depth = 0i32;
+    args.chars().any(|c| {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => return true,
+            _ => {}
+        }
+        false
+    })
+}
+
+/// PostgreSQL needs a name for every subquery in FROM or JOIN; SQLite does not.
+fn derived_aliases(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut rest = s;
+    let mut n = 0;
+    loop {
+        let next = [rest.find("FROM ("), rest.find("JOIN (")].into_iter().flatten().min();
+        let Some(at) = next else { break };
+        let open = at + "FROM (".len();
+        let Some(len) = closing(&rest[open..]) else { break };
+        let end = open + len + 1;
+        out.push_str(&rest[..end]);
+        let after = rest[end..].trim_start();
+        let word: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let keyword = ["", "WHERE", "ORDER", "GROUP", "LIMIT", "UNION", "JOIN", "LEFT", "CROSS", "INNER", "ON", "HAVING"].iter().any(|k| k.eq_ignore_ascii_case(&word));
+        if keyword && !word.eq_ignore_ascii_case("AS") {
+            n += 1;
+            out.push_str(&format!(" AS derived_{n}"));
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Replaces each call `name(arg)` whose `name` is not the tail of a longer word.
@@ -204,5 +263,19 @@ mod tests {
         assert_eq!(postgres("SELECT group_concat(name, char(?2)), instr(lower(n), 'instr(')"), "SELECT string_agg(name, chr(CAST($2 AS INTEGER))), strpos(lower(n), 'instr(')");
         assert_eq!(postgres("SELECT (b || printf('%07dV', n.rank + ?5))"), "SELECT (b || (lpad(CAST((n.rank + $5) AS TEXT), 7, '0') || 'V'))");
         assert_eq!(postgres("WHERE a IS NOT ?1 AND b IS NOT NULL"), "WHERE a IS DISTINCT FROM $1 AND b IS NOT NULL");
+        assert_eq!(postgres("SELECT max(coalesce(a, 0), b), max(c) FROM t"), "SELECT greatest(coalesce(a, 0), b), max(c) FROM t");
+    }
+
+    #[test]
+    fn a_cross_join_with_a_condition_is_a_join() {
+        assert_eq!(postgres("FROM rarray(?1) a CROSS JOIN items i ON i.no = a.value"), "FROM unnest($1) AS a(value) JOIN items i ON i.no = a.value");
+        assert_eq!(postgres("FROM a CROSS JOIN b WHERE x"), "FROM a CROSS JOIN b WHERE x");
+    }
+
+    #[test]
+    fn subqueries_in_from_get_a_name() {
+        assert_eq!(postgres("SELECT v FROM (SELECT 1 AS v) WHERE v > 0"), "SELECT v FROM (SELECT 1 AS v) AS derived_1 WHERE v > 0");
+        assert_eq!(postgres("SELECT v FROM (SELECT 1 AS v) s"), "SELECT v FROM (SELECT 1 AS v) s");
+        assert_eq!(postgres("SELECT count(*) FROM (SELECT 1 FROM t LIMIT 5)"), "SELECT count(*) FROM (SELECT 1 FROM t LIMIT 5) AS derived_1");
     }
 }

@@ -174,7 +174,7 @@ pub fn members(conn: &Connection, collection: i64, limit: Option<u32>) -> Result
          WHERE m.collection_id = ?1 ORDER BY m.position, m.item_id LIMIT ?2",
     )?;
     let rows = stmt
-        .query_map(crate::db::params![collection, limit.map_or(-1, i64::from)], |r| {
+        .query_map(crate::db::params![collection, limit.map_or(i64::MAX, i64::from)], |r| {
             let identity: String = r.get(2)?;
             let (kind, id) = identity.split_once(':').unwrap_or(("", identity.as_str()));
             Ok(HubMember { item: r.get(0)?, hex_id: r.get(1)?, kind: kind.to_string(), id: id.to_string(), note: r.get::<_, Option<String>>(3)?.unwrap_or_default() })

@@ -27,7 +27,7 @@ pub struct Team {
 pub fn teams(conn: &Connection, caller: &Caller) -> Result<Vec<Team>> {
     let mut stmt = conn.prepare(
         "SELECT n.id, n.name, (SELECT m.role FROM namespace_members m WHERE m.namespace_id = n.id AND m.user_id = ?2), n.created_at \
-         FROM namespaces n WHERE ?1 \
+         FROM namespaces n WHERE ?1 <> 0 \
             OR n.id IN (SELECT namespace_id FROM namespace_members WHERE user_id = ?2) \
             OR n.id IN (SELECT p.namespace_id FROM projects p JOIN project_roles r ON r.project_id = p.id WHERE r.user_id = ?2) \
          ORDER BY n.id",

@@ -154,7 +154,11 @@ impl Server {
             .db
             .read(|c| {
                 let mut out = String::new();
-                let mut tables = c.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?;
+                let list = match c.backend() {
+                    trove_server::db::Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+                    trove_server::db::Backend::Postgres => "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
+                };
+                let mut tables = c.prepare(list)?;
                 let names: Vec<String> = tables.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
                 for t in names {
                     let mut s = c.prepare(&format!("SELECT * FROM \"{t}\""))?;

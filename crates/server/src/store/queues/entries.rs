@@ -16,9 +16,9 @@ use crate::store::items::{info, COLUMNS, EXTRA};
 
 /// The items the queue `?1` holds: `(item, grp, pos)`, members of collection `?2` first (in
 /// collection order) while `?3` (open), then the history of items that left, by item id.
-const HELD: &str = "SELECT m.item_id AS item, 0 AS grp, m.position AS pos FROM memberships m WHERE ?3 AND m.collection_id = ?2 \
+const HELD: &str = "SELECT m.item_id AS item, 0 AS grp, m.position AS pos FROM memberships m WHERE ?3 <> 0 AND m.collection_id = ?2 \
      UNION ALL SELECT e.item_id, 1, '' FROM queue_entries e WHERE e.queue_id = ?1 AND e.status IN ('done', 'accepted', 'rejected') \
-     AND NOT (?3 AND EXISTS (SELECT 1 FROM memberships x WHERE x.collection_id = ?2 AND x.item_id = e.item_id))";
+     AND NOT (?3 <> 0 AND EXISTS (SELECT 1 FROM memberships x WHERE x.collection_id = ?2 AND x.item_id = e.item_id))";
 
 /// The status of a held row `h` with its entry `e` joined.
 const STATUS: &str = "coalesce(e.status, 'pending')";
@@ -81,7 +81,7 @@ fn item_row(r: &crate::db::Row) -> crate::db::Result<QueueItemInfo> {
 /// of `statuses` (all when `None`), in `order`, within (or outside) the collections `within`.
 pub fn page(conn: &Connection, q: &QueueRow, statuses: Option<&[QueueStatus]>, within: &[Within], order: Order, offset: u64, limit: u32) -> Result<(u64, Vec<QueueItemInfo>)> {
     let mut params = base(q);
-    let mut cond = String::from(" WHERE 1");
+    let mut cond = String::from(" WHERE true");
     if let Some(statuses) = statuses {
         let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
         params.push(serde_json::to_string(&names)?.into());

@@ -37,7 +37,7 @@ pub(super) fn restamp(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result
             let version = next_version(tx)?;
             tx.execute(
                 "INSERT INTO tombstones (project_id, kind, uuid, version, changed_at, user_id) VALUES (?1, 'collection', ?2, ?3, ?4, ?5) \
-                 ON CONFLICT DO UPDATE SET version = excluded.version, changed_at = excluded.changed_at",
+                 ON CONFLICT (project_id, kind, uuid) DO UPDATE SET version = excluded.version, changed_at = excluded.changed_at",
                 crate::db::params![project, collection, version, now_ms(), caller.user_id],
             )?;
         }
