@@ -34,3 +34,20 @@ pub fn database_url() -> Option<String> {
 pub fn on_postgres() -> bool {
     std::env::var(ENV).is_ok_and(|u| !u.is_empty())
 }
+
+/// The database of a test's data directory when the suite runs on PostgreSQL: made on first
+/// use and remembered in the directory (`test-database-url`), so every `trove-server` command
+/// a test runs on that directory (serve, the CLI, a restart) uses the same database.
+pub fn database_url_for(data: &std::path::Path) -> Option<String> {
+    if !on_postgres() {
+        return None;
+    }
+    let file = data.join("test-database-url");
+    if let Ok(url) = std::fs::read_to_string(&file) {
+        return Some(url);
+    }
+    let url = database_url()?;
+    std::fs::create_dir_all(data).expect("the test's data directory");
+    std::fs::write(&file, &url).expect("remember the test database");
+    Some(url)
+}

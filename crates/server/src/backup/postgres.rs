@@ -36,6 +36,10 @@ pub fn restore(url: &str, from: &Path) -> anyhow::Result<String> {
     if !from.is_file() {
         bail!("{} is not a backup file", from.display());
     }
+    let running = instances(url)?;
+    if running > 0 {
+        bail!("a trove-server is running on this database ({running} connections); stop every instance first");
+    }
     let out = Command::new("pg_restore")
         .args(["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error"])
         .arg(format!("--dbname={url}"))
@@ -46,4 +50,14 @@ pub fn restore(url: &str, from: &Path) -> anyhow::Result<String> {
         bail!("pg_restore failed; the database is as it was: {}", String::from_utf8_lossy(&out.stderr).trim());
     }
     Ok(format!("restored the PostgreSQL database from {}", from.display()))
+}
+
+/// How many connections other trove-server instances hold to the database at `url`.
+fn instances(url: &str) -> anyhow::Result<i64> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).context("could not connect to PostgreSQL")?;
+    let row = client.query_one(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid()",
+        &[&crate::db::pg::APPLICATION],
+    )?;
+    Ok(row.get(0))
 }

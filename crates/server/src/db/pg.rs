@@ -20,6 +20,9 @@ const MIGRATE_LOCK: i64 = 0x7472_6f76_6502;
 /// Prepared statements one connection keeps before it starts afresh.
 const STATEMENTS_KEPT: usize = 2000;
 
+/// The `application_name` of every connection a trove-server opens.
+pub const APPLICATION: &str = "trove-server";
+
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/001_init.sql")];
 
 /// How many PostgreSQL migrations this server knows.
@@ -171,7 +174,9 @@ impl Pool {
     /// Connects to `url` (`postgres://user:password@host:port/database`) and migrates the
     /// database to the latest of the embedded migrations.
     pub fn open(url: &str) -> anyhow::Result<Pool> {
-        let config: postgres::Config = url.parse().map_err(|e| anyhow::anyhow!("the database URL is not one PostgreSQL understands: {e}"))?;
+        let mut config: postgres::Config = url.parse().map_err(|e| anyhow::anyhow!("the database URL is not one PostgreSQL understands: {e}"))?;
+        // How `restore` recognizes a running instance.
+        config.application_name(APPLICATION);
         let pool = off_runtime(|| {
             r2d2::Pool::builder()
                 .max_size(16)

@@ -16,7 +16,14 @@ const BIN: &str = env!("CARGO_BIN_EXE_trove-server");
 
 /// Runs `trove-server --data DIR ARGS...` to completion; returns (success, stdout, stderr).
 pub fn run(data: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(BIN).arg("--data").arg(data).args(args).env_remove("TROVE_DATA").output().expect("run trove-server");
+    let out = Command::new(BIN)
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("TROVE_DATA")
+        .envs(trove_server::testing::database_url_for(data).map(|url| ("TROVE_DATABASE_URL", url)))
+        .output()
+        .expect("run trove-server");
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
@@ -52,6 +59,7 @@ impl Server {
             .args(["--rate-limit", "--ip-rate-limit"].into_iter().filter(|flag| !args.contains(flag)).flat_map(|flag| [flag, "100000"]))
             .args(args)
             .env_remove("TROVE_DATA")
+            .envs(trove_server::testing::database_url_for(data).map(|url| ("TROVE_DATABASE_URL", url)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log_file)
