@@ -51,3 +51,95 @@ pub fn database_url_for(data: &std::path::Path) -> Option<String> {
     std::fs::write(&file, &url).expect("remember the test database");
     Some(url)
 }
+
+/// nginx from Debian (`nginx-light`) as the load balancer in front of several instances: round
+/// robin, HTTP/1.1 with keep-alive to the instances, bodies streamed, an instance that refuses
+/// connections skipped for a second. Stopped when dropped.
+pub struct Nginx {
+    child: std::process::Child,
+    pub addr: std::net::SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+impl Nginx {
+    pub fn start(upstreams: &[std::net::SocketAddr]) -> std::io::Result<Nginx> {
+        let dir = tempfile::Builder::new().prefix("trove-nginx-").tempdir()?;
+        let port = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
+            probe.local_addr()?.port()
+        };
+        let servers: String = upstreams.iter().map(|a| format!("        server {a} max_fails=1 fail_timeout=1s;\n")).collect();
+        let root = dir.path().display();
+        let conf = NGINX_CONF.replace("{root}", &root.to_string()).replace("{servers}", &servers).replace("{port}", &port.to_string());
+        std::fs::write(dir.path().join("nginx.conf"), conf)?;
+        let mut child = std::process::Command::new("nginx")
+            .arg("-p")
+            .arg(dir.path())
+            .arg("-c")
+            .arg(dir.path().join("nginx.conf"))
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()?;
+        let addr: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::net::TcpStream::connect(addr).is_err() {
+            if let Some(status) = child.try_wait()? {
+                let log = std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default();
+                return Err(std::io::Error::other(format!("nginx exited ({status}): {log}")));
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(std::io::Error::other("nginx did not listen within 20 s"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Ok(Nginx { child, addr, _dir: dir })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The configuration `Nginx` runs with; README.md has the same `upstream` and `location` for a
+/// deployment.
+const NGINX_CONF: &str = "daemon off;
+master_process off;
+worker_processes 1;
+user root;
+pid {root}/nginx.pid;
+error_log {root}/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path {root}/body;
+    proxy_temp_path {root}/proxy;
+    fastcgi_temp_path {root}/fastcgi;
+    uwsgi_temp_path {root}/uwsgi;
+    scgi_temp_path {root}/scgi;
+    upstream trove {
+{servers}        keepalive 64;
+    }
+    server {
+        listen 127.0.0.1:{port};
+        client_max_body_size 70m;
+        location / {
+            proxy_pass http://trove;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_request_buffering off;
+            proxy_buffering off;
+            proxy_read_timeout 120s;
+            proxy_next_upstream error timeout;
+        }
+    }
+}
+";

@@ -47,7 +47,7 @@ impl Apis {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_collection_from_either_api_is_the_same_collection_everywhere() {
     let world = World::new();
-    let api = Apis { http: reqwest::Client::new(), base: format!("http://{}", world.server.addr), token: world.tokens["alice"].clone() };
+    let api = Apis { http: reqwest::Client::new(), base: world.direct_url(), token: world.tokens["alice"].clone() };
     use reqwest::Method;
 
     // Through Hugging Face: a collection of three models (registered in lab's Hub project).

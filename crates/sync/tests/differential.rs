@@ -165,7 +165,7 @@ async fn the_client_and_the_server_apply_every_mutation_alike() {
     let cases: u64 = std::env::var("TROVE_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
     let seed: u64 = std::env::var("TROVE_DIFF_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
     let world = World::new();
-    let url = format!("http://{}", world.server.addr);
+    let url = world.direct_url();
     let mut deleted_before: Vec<String> = Vec::new();
     let (mut total, mut refused) = (0, 0);
     for case in seed..seed + cases {

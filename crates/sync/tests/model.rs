@@ -755,7 +755,7 @@ impl Case<'_> {
         if server != model {
             return Err(fail(format!("the server differs from the model:\nserver {}\nmodel {}", pretty(&server), pretty(&model))));
         }
-        let db = rusqlite::Connection::open_with_flags(self.world.server_db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let db = self.world.server_store();
         for (c, client) in self.clients.iter().enumerate() {
             let who = USERS[c];
             // (1) Every client equals the server; (4) nothing is left pending.
@@ -769,7 +769,7 @@ impl Case<'_> {
             // (3) Exactly once: the server's place in the client's mutations is the model's.
             let client_id = client.store.client_id().to_string();
             let last: i64 = db
-                .query_row("SELECT coalesce((SELECT last_mutation_id FROM clients WHERE client_id = ?1), 0)", [&client_id], |r| r.get(0))
+                .read(|c| c.query_row("SELECT coalesce((SELECT last_mutation_id FROM clients WHERE client_id = ?1), 0)", [&client_id], |r| r.get(0)))
                 .unwrap();
             if last != self.model.last[c] {
                 return Err(fail(format!("{who}: the server's last mutation id is {last}, the model's {}", self.model.last[c])));
@@ -780,11 +780,13 @@ impl Case<'_> {
                 return Err(fail(format!("{who}: recorded mutations {recorded:?}, taken by the server {:?}", self.model.taken[c])));
             }
             // (3) The server refused exactly what the model refuses...
-            let refused: BTreeSet<i64> = {
-                let mut stmt = db.prepare("SELECT mutation_id FROM rejected_mutations WHERE client_id = ?1").unwrap();
-                let rows = stmt.query_map([&client_id], |r| r.get(0)).unwrap();
-                rows.collect::<Result<_, _>>().unwrap()
-            };
+            let refused: BTreeSet<i64> = db
+                .read(|c| {
+                    let mut stmt = c.prepare("SELECT mutation_id FROM rejected_mutations WHERE client_id = ?1")?;
+                    let rows = stmt.query_map([&client_id], |r| r.get(0))?;
+                    rows.collect::<Result<_, _>>()
+                })
+                .unwrap();
             if refused != self.model.refused[c] {
                 return Err(fail(format!(
                     "{who}: the server refused {refused:?}, the model refuses {:?} ({})",

@@ -132,7 +132,7 @@ async fn a_queue_made_over_the_api_reaches_the_app_and_closing_it_in_the_app_rea
     alice.sync().await;
     let collection: String = alice.store.read(|c| Ok(c.query_row("SELECT uuid FROM collections WHERE id = ?1", [source], |r| r.get(0))?)).unwrap();
     let project = alice.engine.remote().projects().await.unwrap().into_iter().find(|p| format!("{}/{}", p.namespace, p.name) == common::PROJECT).unwrap();
-    let base = format!("http://{}", w.server.addr);
+    let base = w.direct_url();
     let made = reqwest::Client::new()
         .post(format!("{base}/api/v1/projects/{}/queues", project.id))
         .bearer_auth(&w.tokens["alice"])

@@ -430,6 +430,35 @@ async fn make_available_offline_fetches_every_thumbnail_within_the_budget() {
     assert_eq!((again.fetched, again.present), (0, 3));
 }
 
+/// A copy of the server's database as it is now, taken as an operator might without the
+/// `backup` command: its files while the server is stopped (SQLite), `pg_dump` (PostgreSQL).
+fn raw_backup(w: &mut World, to: &std::path::Path) {
+    match trove_server::testing::database_url_for(&w.server.data) {
+        Some(url) => {
+            std::fs::create_dir_all(to).unwrap();
+            trove_server::backup::postgres::backup(&url, &to.join("dump")).unwrap();
+        }
+        None => {
+            w.server.kill();
+            copy_server_db(&w.server.data, to);
+            w.server.restart();
+        }
+    }
+}
+
+/// Puts a [`raw_backup`] back with every instance stopped, without the `restore` command (so
+/// without its new era): the server simply forgets what came after.
+fn raw_restore(w: &mut World, from: &std::path::Path) {
+    w.kill_all();
+    match trove_server::testing::database_url_for(&w.server.data) {
+        Some(url) => {
+            trove_server::backup::postgres::restore(&url, &from.join("dump")).unwrap();
+        }
+        None => copy_server_db(from, &w.server.data.clone()),
+    }
+    w.restart_all();
+}
+
 /// Copies the server's database files (the server must be stopped) from `from` to `to`.
 fn copy_server_db(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -450,16 +479,12 @@ async fn a_server_restored_from_a_backup_is_met_by_starting_over_and_nothing_pen
     a.add(kept, &[1]);
     a.sync().await;
     let backup = w.root.path().join("backup");
-    w.server.kill();
-    copy_server_db(&w.server.data, &backup);
-    w.server.restart();
+    raw_backup(&mut w, &backup);
     // Acknowledged by the server, then lost with it.
     let lost = a.create("Lost by the server");
     a.add(lost, &[2]);
     a.sync().await;
-    w.server.kill();
-    copy_server_db(&backup, &w.server.data.clone());
-    w.server.restart();
+    raw_restore(&mut w, &backup);
     let after = a.create("After the restore");
     a.add(after, &[3]);
     a.add(kept, &[4]);
@@ -525,10 +550,10 @@ async fn a_backup_and_restore_with_the_command_line_loses_nothing_pending_and_ev
     let refused = std::process::Command::new(common::server_bin()).arg("--data").arg(&w.server.data).args(["restore", "--from", backup.to_str().unwrap()]).output().unwrap();
     assert!(!refused.status.success(), "a restore waits for the server to stop");
     assert!(String::from_utf8_lossy(&refused.stderr).contains("a trove-server is running on"), "{}", String::from_utf8_lossy(&refused.stderr));
-    w.server.kill();
+    w.kill_all();
     let said = common::cli(&w.server.data, &["restore", "--from", backup.to_str().unwrap()]);
-    assert!(said.contains("the database it replaced is kept as"), "{said}");
-    w.server.restart();
+    assert!(said.contains("the database it replaced is kept as") || said.contains("restored the PostgreSQL database from"), "{said}");
+    w.restart_all();
     a.sync().await;
     b.sync().await;
     assert_eq!(a.titles(), ["Before the backup", "Waiting during the restore"], "alice's waiting changes reached the restored server");
@@ -604,9 +629,7 @@ async fn losing_access_removes_the_copy_and_reports_its_pending_edits() {
     d.sync().await;
     d.add(c, &[2]);
     // An admin removes Dan's role.
-    let db = rusqlite::Connection::open(w.server_db()).unwrap();
-    db.busy_timeout(Duration::from_secs(10)).unwrap();
-    let removed = db.execute("DELETE FROM project_roles WHERE user_id = (SELECT id FROM users WHERE name = 'dan')", []).unwrap();
+    let removed = w.server_store().write(|tx| tx.execute("DELETE FROM project_roles WHERE user_id = (SELECT id FROM users WHERE name = 'dan')", [])).unwrap();
     assert_eq!(removed, 1);
     // The next pull answers 404: the copy goes, and the pending add is reported, not silently
     // dropped (had the push come first, the server would have refused it with its own reason).

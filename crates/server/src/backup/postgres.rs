@@ -54,10 +54,12 @@ pub fn restore(url: &str, from: &Path) -> anyhow::Result<String> {
 
 /// How many connections other trove-server instances hold to the database at `url`.
 fn instances(url: &str) -> anyhow::Result<i64> {
-    let mut client = postgres::Client::connect(url, postgres::NoTls).context("could not connect to PostgreSQL")?;
-    let row = client.query_one(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid()",
-        &[&crate::db::pg::APPLICATION],
-    )?;
-    Ok(row.get(0))
+    crate::db::pg::off_runtime(|| {
+        let mut client = postgres::Client::connect(url, postgres::NoTls).context("could not connect to PostgreSQL")?;
+        let row = client.query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid()",
+            &[&crate::db::pg::APPLICATION],
+        )?;
+        Ok(row.get(0))
+    })
 }

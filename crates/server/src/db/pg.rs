@@ -262,7 +262,7 @@ impl Pool {
 
 /// Runs `f` where the synchronous client may block: at once on a blocking thread or outside
 /// any async runtime, else on a scoped thread of its own (a test's or a command's async body).
-fn off_runtime<T, E>(f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+pub(crate) fn off_runtime<T, E>(f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
     if BLOCKING.with(Cell::get) || tokio::runtime::Handle::try_current().is_err() {
         return f();
     }

@@ -44,7 +44,14 @@ pub fn server_bin() -> PathBuf {
 
 /// Runs `trove-server --data DIR ARGS...`, which must succeed; returns stdout.
 pub fn cli(data: &Path, args: &[&str]) -> String {
-    let out = Command::new(server_bin()).arg("--data").arg(data).args(args).env_remove("TROVE_DATA").output().expect("run trove-server");
+    let out = Command::new(server_bin())
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("TROVE_DATA")
+        .envs(trove_server::testing::database_url_for(data).map(|url| ("TROVE_DATABASE_URL", url)))
+        .output()
+        .expect("run trove-server");
     assert!(out.status.success(), "trove-server {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
@@ -65,6 +72,7 @@ impl ServerProcess {
             .arg(data)
             .args(["serve", "--listen", listen, "--rate-limit", "100000", "--ip-rate-limit", "0"])
             .env_remove("TROVE_DATA")
+            .envs(trove_server::testing::database_url_for(data).map(|url| ("TROVE_DATABASE_URL", url)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log)
@@ -117,8 +125,15 @@ impl Drop for ServerProcess {
 
 /// A server with the organisation `lab` (editors alice, bob and carol; viewer vic) and the project
 /// `lab/Photos` of 12 items, behind a fault proxy.
+///
+/// When the suite runs on PostgreSQL (`TROVE_TEST_DATABASE_URL`), the server is two instances
+/// on one database and one data directory behind nginx (round robin), and the fault proxy sits
+/// in front of nginx: every client's requests are spread over both, and `server` is the first
+/// instance, the one a test kills.
 pub struct World {
     pub server: ServerProcess,
+    /// The second instance and the load balancer, on PostgreSQL.
+    pub cluster: Option<(ServerProcess, trove_server::testing::Nginx)>,
     pub proxy: FaultProxy,
     pub tokens: std::collections::HashMap<&'static str, String>,
     pub root: tempfile::TempDir,
@@ -141,8 +156,38 @@ impl World {
         std::fs::write(&file, serde_json::to_string(&items).unwrap()).unwrap();
         cli(&data, &["catalog", "import", "--namespace", "lab", "--project", "Photos", "--hub", file.to_str().unwrap()]);
         let server = ServerProcess::start(&data, "127.0.0.1:0");
-        let proxy = FaultProxy::start(server.addr);
-        World { server, proxy, tokens, root }
+        let cluster = trove_server::testing::on_postgres().then(|| {
+            let second = ServerProcess::start(&data, "127.0.0.1:0");
+            let nginx = trove_server::testing::Nginx::start(&[server.addr, second.addr]).expect("start nginx");
+            (second, nginx)
+        });
+        let front = cluster.as_ref().map_or(server.addr, |(_, nginx)| nginx.addr);
+        let proxy = FaultProxy::start(front);
+        World { server, cluster, proxy, tokens, root }
+    }
+
+    /// SIGKILL every instance.
+    pub fn kill_all(&mut self) {
+        self.server.kill();
+        if let Some((second, _)) = &mut self.cluster {
+            second.kill();
+        }
+    }
+
+    /// Starts every instance again, each on its address.
+    pub fn restart_all(&mut self) {
+        self.server.restart();
+        if let Some((second, _)) = &mut self.cluster {
+            second.restart();
+        }
+    }
+
+    /// The server without the fault proxy: the instance, or the load balancer of the cluster.
+    pub fn direct_url(&self) -> String {
+        match &self.cluster {
+            Some((_, nginx)) => nginx.url(),
+            None => format!("http://{}", self.server.addr),
+        }
     }
 
     /// A new client (its own database) signed in as `user`, with the project downloaded.
@@ -155,7 +200,7 @@ impl World {
     /// straight to the server, ids 1..), then the project downloaded into a fresh cache `name`.
     /// Returns how many mutations the server refused, and that fresh copy.
     pub async fn push_and_download(&self, client_id: &str, name: &str, seq: &[Mutation]) -> (usize, Client) {
-        let url = format!("http://{}", self.server.addr);
+        let url = self.direct_url();
         let remote = Remote::new(&url, &self.tokens["alice"]).unwrap();
         let pushed = PushRequest {
             client_id: client_id.into(),
@@ -168,7 +213,7 @@ impl World {
 
     /// What the server holds now, as a fresh client downloads it.
     pub async fn server_state(&self) -> Value {
-        let c = Client::open(&self.root.path().join(format!("fresh-{}", rand_suffix())), &format!("http://{}", self.server.addr), &self.tokens["carol"]).await;
+        let c = Client::open(&self.root.path().join(format!("fresh-{}", rand_suffix())), &self.direct_url(), &self.tokens["carol"]).await;
         c.fp()
     }
 }
@@ -328,7 +373,7 @@ impl World {
     /// through the proxy). The client's files are removed afterwards.
     pub async fn server_state_of(&self, project: &str) -> Value {
         let dir = self.root.path().join(format!("fresh-{}", rand_suffix()));
-        let c = Client::open_project(&dir, &format!("http://{}", self.server.addr), &self.tokens["carol"], project).await;
+        let c = Client::open_project(&dir, &self.direct_url(), &self.tokens["carol"], project).await;
         let fp = c.fp();
         drop(c);
         let _ = std::fs::remove_dir_all(&dir);
@@ -338,6 +383,12 @@ impl World {
     /// The server's database file (to read, e.g., `clients` and `rejected_mutations`).
     pub fn server_db(&self) -> PathBuf {
         self.server.data.join("trove-server.db")
+    }
+
+    /// The server's database, whichever backend it runs on (opened beside the running server).
+    pub fn server_store(&self) -> trove_server::db::Db {
+        let url = trove_server::testing::database_url_for(&self.server.data);
+        trove_server::store::open(&self.server.data, url.as_deref()).expect("open the server's database").0
     }
 }
 
