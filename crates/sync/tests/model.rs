@@ -883,6 +883,18 @@ fn three_clients_with_random_edits_and_faults_converge_to_the_model() {
         if stats.cases > 0 && stats.cases % WORLD_CASES == 0 {
             *world.borrow_mut() = World::new();
         }
+        // On two instances behind nginx (PostgreSQL): the first is killed (SIGKILL) halfway
+        // through the run and started again at three quarters; meanwhile every request goes to
+        // the second.
+        if world.borrow().cluster.is_some() {
+            if stats.cases == u64::from(cases) / 2 {
+                eprintln!("model test: instance 1 killed (SIGKILL) after {} cases", stats.cases);
+                world.borrow_mut().server.kill();
+            } else if stats.cases == u64::from(cases) * 3 / 4 {
+                eprintln!("model test: instance 1 started again after {} cases", stats.cases);
+                world.borrow_mut().server.restart();
+            }
+        }
         let result = rt.block_on(run_case(&world.borrow(), &ops, &mut stats));
         if stats.cases % 500 == 0 {
             eprintln!("model test: {} case runs, {:.1} s", stats.cases, started.elapsed().as_secs_f64());
