@@ -7,11 +7,14 @@
 //!
 //! Without `--url` it starts `trove-server` from this build (beside this example) on a fresh
 //! data directory on 127.0.0.1, with a Hub project of 10,000 items and one editor, and no rate
-//! limits (all apps share one token and one address). With `--url URL --token T --project
-//! NS/NAME` it loads that server (a load balancer in front of several instances, say).
+//! limits (all apps share one token and one address): on SQLite, or with `--database-url URL`
+//! on that (empty) PostgreSQL database, and with `--instances N` (N > 1) as N instances on it
+//! behind nginx (round robin, `trove_server::testing::Nginx`). With `--url URL --token T
+//! --project NS/NAME` it loads that server (a load balancer in front of several instances, say).
 //!
 //! Usage: `cargo run --release -p trove-server --example server_load -- [--clients 50] [--seconds 60]
-//!        [--url URL --token TOKEN --project NS/NAME]`. Exit status 1 when any request failed.
+//!        [--database-url URL [--instances N]] [--url URL --token TOKEN --project NS/NAME]`.
+//! Exit status 1 when any request failed.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -38,14 +41,17 @@ struct Target {
 }
 
 struct ServerProcess {
-    child: Child,
+    children: Vec<Child>,
+    _nginx: Option<trove_server::testing::Nginx>,
     _dir: tempfile::TempDir,
 }
 
 impl Drop for ServerProcess {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -70,7 +76,10 @@ fn main() -> anyhow::Result<()> {
     let seconds: u64 = arg("--seconds").map(|v| v.parse()).transpose()?.unwrap_or(60);
     let target = match arg("--url") {
         Some(url) => remote(&url, &arg("--token").context("--url needs --token")?, &arg("--project").context("--url needs --project")?)?,
-        None => local()?,
+        None => {
+            let instances: usize = arg("--instances").map(|v| v.parse()).transpose()?.unwrap_or(1);
+            local(arg("--database-url"), instances.max(1))?
+        }
     };
     let target = Arc::new(target);
     let tally = Arc::new(Mutex::new(Tally::default()));
@@ -219,16 +228,27 @@ fn remote(url: &str, token: &str, project: &str) -> anyhow::Result<Target> {
 }
 
 /// This build's `trove-server` on a fresh data directory with a 10,000-item project.
-fn local() -> anyhow::Result<Target> {
+fn local(database_url: Option<String>, instances: usize) -> anyhow::Result<Target> {
     let exe = std::env::current_exe()?;
     let bin: PathBuf = exe.parent().and_then(|p| p.parent()).context("target/<profile>/examples")?.join("trove-server");
     if !bin.exists() {
         bail!("{} is missing: cargo build -p trove-server (same profile)", bin.display());
     }
+    if instances > 1 && database_url.is_none() {
+        bail!("--instances needs --database-url: several instances share one PostgreSQL database");
+    }
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("data");
+    let command = || {
+        let mut c = Command::new(&bin);
+        c.arg("--data").arg(&data).env_remove("TROVE_DATABASE_URL");
+        if let Some(url) = &database_url {
+            c.arg("--database-url").arg(url);
+        }
+        c
+    };
     let cli = |args: &[&str]| -> anyhow::Result<String> {
-        let out = Command::new(&bin).arg("--data").arg(&data).args(args).output()?;
+        let out = command().args(args).output()?;
         if !out.status.success() {
             bail!("trove-server {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         }
@@ -240,27 +260,33 @@ fn local() -> anyhow::Result<Target> {
     let list = dir.path().join("items.json");
     std::fs::write(&list, serde_json::to_vec(&entries)?)?;
     cli(&["catalog", "import", "--namespace", "lab", "--project", "Load", "--hub", list.to_str().unwrap()])?;
-    let mut child = Command::new(&bin)
-        .arg("--data")
-        .arg(&data)
-        .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "1000000", "--ip-rate-limit", "0"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()?;
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = loop {
-        match lines.next() {
-            Some(line) => {
-                if let Some(addr) = line?.strip_prefix("trove-server listening on ") {
-                    break addr.trim().to_string();
+    let mut children = Vec::new();
+    let mut addrs = Vec::new();
+    for _ in 0..instances {
+        let mut child = command()
+            .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "1000000", "--ip-rate-limit", "0"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let url = loop {
+            match lines.next() {
+                Some(line) => {
+                    if let Some(addr) = line?.strip_prefix("trove-server listening on ") {
+                        break addr.trim().to_string();
+                    }
                 }
+                None => bail!("trove-server exited before it listened"),
             }
-            None => bail!("trove-server exited before it listened"),
-        }
-    };
-    std::thread::spawn(move || for _ in lines.by_ref() {});
-    let server = ServerProcess { child, _dir: dir };
+        };
+        std::thread::spawn(move || for _ in lines.by_ref() {});
+        children.push(child);
+        addrs.push(url.trim_start_matches("http://").parse::<std::net::SocketAddr>()?);
+    }
+    let nginx = if instances > 1 { Some(trove_server::testing::Nginx::start(&addrs)?) } else { None };
+    let url = nginx.as_ref().map_or_else(|| format!("http://{}", addrs[0]), |n| n.url());
+    let server = ServerProcess { children, _nginx: nginx, _dir: dir };
     let mut target = remote(&url, &token, "lab/Load")?;
     target.items = ITEMS;
     target._server = Some(server);
