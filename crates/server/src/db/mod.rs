@@ -49,7 +49,7 @@ impl Db {
     }
 
     /// Runs `f` on a connection that reads one snapshot.
-    pub fn read<T, E: From<Error>>(&self, f: impl FnOnce(&Connection<'_>) -> Result<T, E>) -> Result<T, E> {
+    pub fn read<T: Send, E: From<Error> + Send>(&self, f: impl FnOnce(&Connection<'_>) -> Result<T, E> + Send) -> Result<T, E> {
         match self {
             Db::Sqlite(pool) => pool.read(|c| {
                 // Deferred: the snapshot is taken by the first read and kept to the last.
@@ -62,7 +62,7 @@ impl Db {
     }
 
     /// Runs `f` in one write transaction: all of it or none of it.
-    pub fn write<T, E: From<Error>>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E> {
+    pub fn write<T: Send, E: From<Error> + Send>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E> + Send) -> Result<T, E> {
         match self {
             Db::Sqlite(pool) => pool.write(|tx| f(&Connection { inner: Inner::Sqlite(tx) })),
             Db::Postgres(pool) => pool.write(|s| f(&Connection { inner: Inner::Pg(s) })),

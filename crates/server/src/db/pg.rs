@@ -233,7 +233,7 @@ impl Pool {
     }
 
     /// Runs `f` in a `REPEATABLE READ, READ ONLY` transaction: one snapshot.
-    pub fn read<T, E: From<Error>>(&self, f: impl FnOnce(&dyn Session) -> Result<T, E>) -> Result<T, E> {
+    pub fn read<T: Send, E: From<Error> + Send>(&self, f: impl FnOnce(&dyn Session) -> Result<T, E> + Send) -> Result<T, E> {
         off_runtime(|| {
             let mut conn = self.connection()?;
             let PgConn { client, statements } = &mut *conn;
@@ -246,7 +246,7 @@ impl Pool {
     }
 
     /// Runs `f` in one write transaction, after every other instance's and thread's write.
-    pub fn write<T, E: From<Error>>(&self, f: impl FnOnce(&dyn Session) -> Result<T, E>) -> Result<T, E> {
+    pub fn write<T: Send, E: From<Error> + Send>(&self, f: impl FnOnce(&dyn Session) -> Result<T, E> + Send) -> Result<T, E> {
         off_runtime(|| {
             let mut conn = self.connection()?;
             let PgConn { client, statements } = &mut *conn;
@@ -262,24 +262,12 @@ impl Pool {
 
 /// Runs `f` where the synchronous client may block: at once on a blocking thread or outside
 /// any async runtime, else on a scoped thread of its own (a test's or a command's async body).
-pub(crate) fn off_runtime<T, E>(f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+pub(crate) fn off_runtime<T: Send, E: Send>(f: impl FnOnce() -> Result<T, E> + Send) -> Result<T, E> {
     if BLOCKING.with(Cell::get) || tokio::runtime::Handle::try_current().is_err() {
         return f();
     }
-    struct AssertSend<F>(F);
-    // SAFETY: `f` runs to completion on the scoped thread while this thread waits for it, so
-    // nothing it borrows is used from two threads at once.
-    unsafe impl<F> Send for AssertSend<F> {}
-    let task = AssertSend(f);
-    let out = std::thread::scope(|s| {
-        s.spawn(move || {
-            let task = task;
-            AssertSend((task.0)())
-        })
-        .join()
-    });
-    match out {
-        Ok(out) => out.0,
+    match std::thread::scope(|s| s.spawn(f).join()) {
+        Ok(out) => out,
         Err(panic) => std::panic::resume_unwind(panic),
     }
 }
