@@ -674,3 +674,33 @@ async fn a_collection_made_private_leaves_the_copies_outside_its_namespace_and_c
     d.sync().await;
     assert_eq!(d.members(d.collection("Team picks")), [1, 2, 3]);
 }
+
+/// The same push sent twice at once — on PostgreSQL to both instances, one each, bypassing the
+/// balancer — applies each mutation once: the client's last mutation id advances in the
+/// transaction that applies its mutations, and writes do not interleave.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_push_on_two_instances_at_once_applies_each_mutation_once() {
+    let w = World::new();
+    let a = w.client("alice").await;
+    let c = a.create("Twice");
+    for n in 0..12 {
+        a.add(c, &[n]);
+        a.store.set_note(c, a.item(n), &format!("note {n}")).unwrap();
+    }
+    let outbox = a.store.outbox().unwrap();
+    let push = trove_protocol::sync::PushRequest {
+        client_id: a.store.client_id().to_string(),
+        mutations: outbox.iter().map(|(id, m)| trove_protocol::sync::PushedMutation { id: *id, mutation: m.clone() }).collect(),
+    };
+    let second = w.cluster.as_ref().map_or(w.server.addr, |(s, _)| s.addr);
+    let one = trove_sync::Remote::new(&format!("http://{}", w.server.addr), &w.tokens["alice"]).unwrap();
+    let two = trove_sync::Remote::new(&format!("http://{second}"), &w.tokens["alice"]).unwrap();
+    let (first, again) = tokio::join!(one.push(&push), two.push(&push));
+    let (first, again) = (first.unwrap(), again.unwrap());
+    assert!(first.rejected.is_empty() && again.rejected.is_empty(), "{first:?} {again:?}");
+    assert_eq!(first.last_mutation_id.max(again.last_mutation_id), outbox.last().unwrap().0);
+    a.sync().await;
+    assert_eq!(a.pending(), 0);
+    assert_eq!(a.members(c), (0..12).collect::<Vec<_>>(), "each add applied once");
+    assert_converged(&w, &[&a]).await;
+}
