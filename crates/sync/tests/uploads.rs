@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use common::{cli, Client, World};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
-use rusqlite::Connection;
 use trove_core::import::Importer;
 use trove_faultproxy::{Action, Rule};
 use trove_protocol::import::ImportState;
@@ -43,13 +42,15 @@ fn import(client: &Client, folder: &Path, dataset: &str) -> trove_protocol::impo
 /// (uuid, thumb) of the server's items in dataset `dataset`, and whether each thumbnail file is
 /// in the server's store.
 fn server_items(world: &World, dataset: &str) -> Vec<(String, String, bool)> {
-    let db = Connection::open(world.server_db()).unwrap();
-    let mut stmt = db
-        .prepare("SELECT i.uuid, i.thumb FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE d.name = ?1 ORDER BY i.uuid")
+    let rows: Vec<(String, String)> = world
+        .server_store()
+        .read(|c| {
+            let mut stmt = c.prepare("SELECT i.uuid, i.thumb FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE d.name = ?1 ORDER BY i.uuid")?;
+            let rows = stmt.query_map([dataset], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            rows.collect()
+        })
         .unwrap();
-    let rows = stmt.query_map([dataset], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).unwrap();
-    rows.map(|r| {
-        let (uuid, thumb) = r.unwrap();
+    rows.into_iter().map(|(uuid, thumb)| {
         let stored = world.server.data.join("thumbs").join(&thumb[..2]).join(&thumb).is_file();
         (uuid, thumb, stored)
     })
@@ -107,8 +108,10 @@ async fn an_import_reaches_the_server_once_through_lost_answers_and_a_restart() 
     assert!(server.iter().all(|(.., stored)| *stored), "every thumbnail is on the server");
     let pairs: Vec<(String, String)> = server.iter().map(|(u, t, _)| (u.clone(), t.clone())).collect();
     assert_eq!(pairs, local_items(&alice, "Holiday"), "the server has what the app imported, under the same UUIDs");
-    let db = Connection::open(world.server_db()).unwrap();
-    let (n, distinct): (i64, i64) = db.query_row("SELECT count(*), count(DISTINCT content) FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE d.name = 'Holiday'", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (n, distinct): (i64, i64) = world
+        .server_store()
+        .read(|c| c.query_row("SELECT count(*), count(DISTINCT content) FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE d.name = 'Holiday'", [], |r| Ok((r.get(0)?, r.get(1)?))))
+        .unwrap();
     assert_eq!((n, distinct), (250, 250));
 
     // Another app sees the new dataset after sync, and its thumbnails load.
@@ -135,8 +138,7 @@ async fn an_import_the_server_refuses_is_undone_in_the_app() {
     assert_eq!(import(&carol, &folder, "Mine").indexed, 3);
     // Carol loses the editor role before her app uploads.
     cli(&world.server.data, &["project", "grant", "--project", "lab/Pictures", "--user", "carol", "--role", "viewer"]);
-    let db = Connection::open(world.server_db()).unwrap();
-    db.execute("DELETE FROM namespace_members WHERE user_id = (SELECT id FROM users WHERE name = 'carol')", []).unwrap();
+    world.server_store().write(|tx| tx.execute("DELETE FROM namespace_members WHERE user_id = (SELECT id FROM users WHERE name = 'carol')", [])).unwrap();
     carol.sync().await;
     assert_eq!(carol.pending(), 0);
     assert!(local_items(&carol, "Mine").is_empty(), "the refused items are gone from her copy");
@@ -169,9 +171,14 @@ async fn originals_are_uploaded_when_asked_and_resume_after_a_restart() {
     again.sync().await.unwrap();
     assert_eq!(alice.store.originals_waiting().unwrap(), 0);
 
-    let db = Connection::open(world.server_db()).unwrap();
-    let mut stmt = db.prepare("SELECT i.name, i.content FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE d.name = 'Raw' ORDER BY i.name").unwrap();
-    let rows: Vec<(String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    let rows: Vec<(String, String)> = world
+        .server_store()
+        .read(|c| {
+            let mut stmt = c.prepare("SELECT i.name, i.content FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE d.name = 'Raw' ORDER BY i.name")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })
+        .unwrap();
     assert_eq!(rows.len(), 6);
     for (name, content) in &rows {
         let stored = world.server.data.join("originals").join(&content[..2]).join(content);

@@ -381,10 +381,6 @@ impl World {
     }
 
     /// The server's database file (to read, e.g., `clients` and `rejected_mutations`).
-    pub fn server_db(&self) -> PathBuf {
-        self.server.data.join("trove-server.db")
-    }
-
     /// The server's database, whichever backend it runs on (opened beside the running server).
     pub fn server_store(&self) -> trove_server::db::Db {
         let url = trove_server::testing::database_url_for(&self.server.data);
