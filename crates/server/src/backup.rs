@@ -149,9 +149,8 @@ pub fn restore(data: &Path, from: &Path, migrations: usize) -> anyhow::Result<St
 /// Starts a new era after a restore (see the module doc), in the restored database's own
 /// transaction: the version jumps by [`RESTORE_JUMP`], the prune mark follows it and the prune
 /// epoch moves, so every cookie an app holds is a reset.
-pub fn new_era(tx: &crate::db::Transaction) -> crate::db::Result<i64> {
-    tx.execute("UPDATE counters SET value = value + ?1 WHERE name = 'version'", [RESTORE_JUMP])?;
-    let head: i64 = tx.query_row("SELECT value FROM counters WHERE name = 'version'", [], |r| r.get(0))?;
+pub fn new_era(tx: &crate::db::Transaction) -> crate::error::Result<i64> {
+    let head = crate::store::versions::reserve(tx, RESTORE_JUMP)? + RESTORE_JUMP;
     tx.execute("UPDATE counters SET value = ?1 WHERE name = 'pruned'", [head])?;
     tx.execute("UPDATE counters SET value = value + 1 WHERE name = 'prune_epoch'", [])?;
     Ok(head)

@@ -103,6 +103,8 @@ impl r2d2::ManageConnection for Manager {
 pub struct Pool {
     /// Always `Some` but while dropping.
     pool: Option<r2d2::Pool<Manager>>,
+    /// SQL every write transaction runs last, before it commits.
+    upkeep: Option<String>,
 }
 
 impl Drop for Pool {
@@ -173,7 +175,8 @@ impl Session for Tx<'_> {
 impl Pool {
     /// Connects to `url` (`postgres://user:password@host:port/database`) and migrates the
     /// database to the latest of the embedded migrations.
-    pub fn open(url: &str) -> anyhow::Result<Pool> {
+    /// Every write transaction runs `upkeep` last, before it commits.
+    pub fn open(url: &str, upkeep: Option<String>) -> anyhow::Result<Pool> {
         let mut config: postgres::Config = url.parse().map_err(|e| anyhow::anyhow!("the database URL is not one PostgreSQL understands: {e}"))?;
         // How `restore` recognizes a running instance.
         config.application_name(APPLICATION);
@@ -185,7 +188,7 @@ impl Pool {
                 .build(Manager { config })
         })
         .map_err(|e| anyhow::anyhow!("could not connect to PostgreSQL: {e}"))?;
-        let pool = Pool { pool: Some(pool) };
+        let pool = Pool { pool: Some(pool), upkeep };
         pool.migrate()?;
         Ok(pool)
     }
@@ -195,7 +198,10 @@ impl Pool {
             let mut conn = self.connection()?;
             let mut tx = conn.client.transaction().map_err(error)?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK]).map_err(error)?;
-            tx.batch_execute("CREATE TABLE IF NOT EXISTS trove_schema (version BIGINT NOT NULL)").map_err(error)?;
+            let known: bool = tx.query_one("SELECT to_regclass('trove_schema') IS NOT NULL", &[]).map_err(error)?.get(0);
+            if !known {
+                tx.batch_execute("CREATE TABLE trove_schema (version BIGINT NOT NULL)").map_err(error)?;
+            }
             let row = tx.query_opt("SELECT version FROM trove_schema", &[]).map_err(error)?;
             let at: i64 = match row {
                 Some(r) => r.get(0),
@@ -254,7 +260,11 @@ impl Pool {
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]).map_err(error)?;
             let session = Tx { tx: RefCell::new(tx), statements: RefCell::new(statements) };
             let out = f(&session)?;
-            session.tx.into_inner().commit().map_err(error)?;
+            let mut tx = session.tx.into_inner();
+            if let Some(upkeep) = &self.upkeep {
+                tx.batch_execute(upkeep).map_err(error)?;
+            }
+            tx.commit().map_err(error)?;
             Ok(out)
         })
     }

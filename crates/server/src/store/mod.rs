@@ -19,6 +19,7 @@ pub mod queues;
 pub mod sly;
 pub mod sync;
 pub mod tags;
+pub mod versions;
 
 use std::path::Path;
 
@@ -53,7 +54,7 @@ pub fn migration_count() -> usize {
 pub fn open(data: &Path, database_url: Option<&str>) -> anyhow::Result<(Db, ThumbCache)> {
     std::fs::create_dir_all(data).with_context(|| format!("could not create the data directory {}", data.display()))?;
     let db = match database_url {
-        Some(url) => Db::Postgres(crate::db::pg::Pool::open(url)?),
+        Some(url) => Db::Postgres(crate::db::pg::Pool::open(url, Some(versions::COMMIT_UPKEEP.to_string()))?),
         None => Db::Sqlite(
             Pool::open_with_upkeep(&data.join("trove-server.db"), MIGRATIONS, trove_filters::name_upkeep(&items::SCHEMA))
                 .with_context(|| format!("could not open the database in {}", data.display()))?,

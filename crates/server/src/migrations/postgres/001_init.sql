@@ -2,11 +2,12 @@
 -- migrations 001-010 leave, in PostgreSQL's dialect. Every integer is BIGINT (SQLite's INTEGER
 -- is 64 bits); flags stay integers (0/1), as the store's SQL compares them.
 --
--- Versions: one counter row, as in SQLite. A sequence would hand out numbers outside the
--- transactions that use them, so a pull's snapshot could hold a head version past a change not
--- yet committed, and the app would never pull that change. Write transactions are serialized
--- by an advisory lock (crate::db::pg), so the counter never makes writers wait on each other
--- longer than that lock already does.
+-- Versions: drawn from the sequence `trove_version` within a write transaction, and
+-- `counters.version` (what a pull reads as the head, in its snapshot) set from it as each write
+-- transaction commits (crate::store::versions). Updating one counter row per change, as SQLite
+-- does, would make a transaction of many changes quadratic: every update of a row leaves a
+-- version of it the next update must step over until the transaction ends. Item numbers come
+-- from one sequence per project (`trove_item_no_<project id>`) for the same reason.
 --
 -- SQLite's FTS5 name index has no counterpart: a name search is the same substring test the
 -- SQLite store falls back to.
@@ -170,6 +171,8 @@ CREATE TABLE counters (
     value BIGINT NOT NULL
 );
 INSERT INTO counters (name, value) VALUES ('version', 0), ('pruned', 0), ('prune_epoch', 0);
+CREATE SEQUENCE trove_version MINVALUE 0;
+SELECT setval('trove_version', 0, true);
 
 CREATE TABLE membership_clocks (
     collection_id BIGINT NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
@@ -254,10 +257,6 @@ CREATE TABLE queue_entries (
 CREATE INDEX queue_entries_by_status  ON queue_entries (queue_id, status, item_id);
 CREATE INDEX queue_entries_by_version ON queue_entries (project_id, version);
 
-CREATE TABLE item_numbers (
-    project_id BIGINT PRIMARY KEY REFERENCES projects(id),
-    last       BIGINT NOT NULL
-);
 
 CREATE TABLE project_originals (
     project_id BIGINT NOT NULL REFERENCES projects(id),
@@ -277,7 +276,7 @@ CREATE TABLE project_thumbs (
 -- Triggers: the same rules as SQLite's, as BEFORE triggers where they stamp the row itself.
 
 CREATE FUNCTION trove_next_version() RETURNS BIGINT LANGUAGE sql AS
-$$ UPDATE counters SET value = value + 1 WHERE name = 'version' RETURNING value $$;
+$$ SELECT nextval('trove_version') $$;
 
 CREATE FUNCTION trove_now_ms() RETURNS BIGINT LANGUAGE sql AS
 $$ SELECT CAST(floor(extract(epoch FROM clock_timestamp()) * 1000) AS BIGINT) $$;
@@ -296,14 +295,20 @@ CREATE TRIGGER collections_version BEFORE INSERT OR UPDATE ON collections FOR EA
 CREATE TRIGGER queues_version BEFORE INSERT OR UPDATE ON queues FOR EACH ROW EXECUTE FUNCTION trove_stamp();
 CREATE TRIGGER queue_entries_version BEFORE INSERT OR UPDATE ON queue_entries FOR EACH ROW EXECUTE FUNCTION trove_stamp();
 
+-- A project has its sequence of item numbers.
+CREATE FUNCTION trove_project_created() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('CREATE SEQUENCE trove_item_no_%s MINVALUE 1', NEW.id);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER projects_numbers AFTER INSERT ON projects FOR EACH ROW EXECUTE FUNCTION trove_project_created();
+
 -- An item also takes the next number of its project.
 CREATE FUNCTION trove_stamp_item() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         NEW.version := trove_next_version();
-        INSERT INTO item_numbers (project_id, last) VALUES (NEW.project_id, 1)
-            ON CONFLICT (project_id) DO UPDATE SET last = item_numbers.last + 1
-            RETURNING last INTO NEW.no;
+        NEW.no := nextval(format('trove_item_no_%s', NEW.project_id)::regclass);
     ELSIF NEW.version = OLD.version THEN
         NEW.version := trove_next_version();
     END IF;

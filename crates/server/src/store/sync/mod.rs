@@ -176,5 +176,5 @@ fn apply(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result<()> {
 }
 
 pub(crate) fn next_version(tx: &Transaction) -> Result<i64> {
-    Ok(tx.query_row("UPDATE counters SET value = value + 1 WHERE name = 'version' RETURNING value", [], |r| r.get(0))?)
+    crate::store::versions::next(tx)
 }

@@ -146,7 +146,7 @@ impl ReplicaStore for ServerReplica<'_, '_> {
                  ON CONFLICT (collection_id, item_id) DO UPDATE SET cl = excluded.cl, version = excluded.version, changed_at = excluded.changed_at",
                 crate::db::params![c.id, c.project, first, serde_json::to_string(&clocks)?, now_ms()],
             )?;
-            tx.execute("UPDATE counters SET value = ?1 WHERE name = 'version'", [first + clocks.len() as i64 - 1])?;
+            crate::store::versions::set_last(tx, first + clocks.len() as i64 - 1)?;
         }
         let inserts: Vec<members::NewMember> =
             plan.inserts.iter().map(|(item, key)| members::NewMember { item: *item, position: key, note: "" }).collect();

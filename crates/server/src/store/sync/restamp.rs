@@ -114,13 +114,12 @@ fn visible_collection(tx: &Transaction, caller: &Caller, uuid: &str) -> Result<O
 
 /// The last version given out.
 fn head(tx: &Transaction) -> Result<i64> {
-    Ok(tx.query_row("SELECT value FROM counters WHERE name = 'version'", [], |r| r.get(0))?)
+    crate::store::versions::last_given(tx)
 }
 
 /// Records that the `n` versions after `base` were given out.
 fn take_versions(tx: &Transaction, base: i64, n: usize) -> Result<()> {
-    tx.execute("UPDATE counters SET value = ?1 WHERE name = 'version'", [base + n as i64])?;
-    Ok(())
+    crate::store::versions::set_last(tx, base + n as i64)
 }
 
 /// New versions for the existing clocks of `collection` with each of `items` (UUIDs of items

@@ -31,7 +31,7 @@ pub(super) fn packed(numbers: &[i64]) -> Vec<i64> {
 /// `ReplicaStore::write_set` for the server: returns the rows inserted or deleted.
 pub(super) fn write_set(tx: &Transaction, caller: &Caller, c: Target, numbers: &[i64], add: Option<Ranked<'_>>) -> Result<usize> {
     let (named, count, numbers) = (named(), numbers.len() as i64, packed(numbers));
-    let base = tx.query_row("SELECT value FROM counters WHERE name = 'version'", [], |r| r.get::<_, i64>(0))?;
+    let base = crate::store::versions::last_given(tx)?;
     let after = cl::after_sql("coalesce(k.cl, 0)", "m.id IS NOT NULL", add.is_some());
     tx.execute(
         &format!(
@@ -44,7 +44,7 @@ pub(super) fn write_set(tx: &Transaction, caller: &Caller, c: Target, numbers: &
         ),
         crate::db::params![list(&numbers), c.project, c.id, base, now_ms()],
     )?;
-    tx.execute("UPDATE counters SET value = ?1 WHERE name = 'version'", [base + count])?;
+    crate::store::versions::set_last(tx, base + count)?;
     let changed = match add {
         Some(r) => {
             let key = position::ranked_sql("?4", "n.rank + ?5");
