@@ -72,7 +72,9 @@ impl Nginx {
         let root = dir.path().display();
         let conf = NGINX_CONF.replace("{root}", &root.to_string()).replace("{servers}", &servers).replace("{port}", &port.to_string());
         std::fs::write(dir.path().join("nginx.conf"), conf)?;
-        let mut child = std::process::Command::new("nginx")
+        // Debian's nginx is in /usr/sbin, which a user's PATH may lack.
+        let bin = if std::path::Path::new("/usr/sbin/nginx").exists() { "/usr/sbin/nginx" } else { "nginx" };
+        let mut child = std::process::Command::new(bin)
             .arg("-p")
             .arg(dir.path())
             .arg("-c")

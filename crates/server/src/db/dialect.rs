@@ -156,24 +156,26 @@ fn derived_aliases(s: &str) -> String {
 
 /// Replaces each call `name(arg)` whose `name` is not the tail of a longer word.
 fn call(s: &str, name: &str, with: impl Fn(&str) -> String) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(at) = find_word(rest, name) {
-        out.push_str(&rest[..at]);
-        let args_start = at + name.len();
-        let Some(len) = closing(&rest[args_start..]) else {
-            out.push_str(&rest[at..]);
-            return out;
-        };
-        out.push_str(&with(&rest[args_start..args_start + len]));
-        rest = &rest[args_start + len + 1..];
-    }
-    out.push_str(rest);
-    out
+    each_call(s, name, |arg, _| (with(arg), 0))
 }
 
 /// A table-valued function call followed by its alias (`rarray(?1) a`), or named after itself.
 fn table_function(s: &str, name: &str, with: impl Fn(&str, &str) -> String) -> String {
+    each_call(s, name, |arg, after| {
+        let trimmed = after.trim_start();
+        let word: String = trimmed.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let keyword = ["WHERE", "CROSS", "JOIN", "ORDER", "GROUP", "LIMIT", "ON", "LEFT", "INNER", "AS", ""].iter().any(|k| k.eq_ignore_ascii_case(&word));
+        if keyword {
+            (with(arg, name.trim_end_matches('(')), 0)
+        } else {
+            (with(arg, &word), after.len() - trimmed.len() + word.len())
+        }
+    })
+}
+
+/// Each call `name(arg)` replaced by what `with(arg, text after the call)` gives, which also
+/// says how many bytes of that text it took in.
+fn each_call(s: &str, name: &str, mut with: impl FnMut(&str, &str) -> (String, usize)) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(at) = find_word(rest, name) {
@@ -183,18 +185,10 @@ fn table_function(s: &str, name: &str, with: impl Fn(&str, &str) -> String) -> S
             out.push_str(&rest[at..]);
             return out;
         };
-        let arg = &rest[args_start..args_start + len];
         let after = &rest[args_start + len + 1..];
-        let trimmed = after.trim_start();
-        let word: String = trimmed.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-        let keyword = ["WHERE", "CROSS", "JOIN", "ORDER", "GROUP", "LIMIT", "ON", "LEFT", "INNER", "AS", ""].iter().any(|k| k.eq_ignore_ascii_case(&word));
-        if keyword {
-            out.push_str(&with(arg, name.trim_end_matches('(')));
-            rest = after;
-        } else {
-            out.push_str(&with(arg, &word));
-            rest = &trimmed[word.len()..];
-        }
+        let (replaced, taken) = with(&rest[args_start..args_start + len], after);
+        out.push_str(&replaced);
+        rest = &after[taken..];
     }
     out.push_str(rest);
     out
