@@ -134,6 +134,12 @@ fn run(conn: &Connection, text: &str, params: impl rusqlite::Params) -> Result<V
 /// every scope), each facet's counts, and each sort's first page and the page after it (keyset
 /// cursor). Returns how many statements ran; an error names the statement that failed.
 pub fn run_all(schema: &Schema, conn: &Connection, ids: Ids) -> Result<usize, String> {
+    run_all_with(schema, ids, |text, params| run(conn, text, rusqlite::params_from_iter(params.iter())))
+}
+
+/// [`run_all`] with `run` executing each statement and its parameters (on another database
+/// than SQLite, say) and returning its rows.
+pub fn run_all_with(schema: &Schema, ids: Ids, mut run: impl FnMut(&str, &[crate::Param]) -> Result<Vec<Vec<Value>>, String>) -> Result<usize, String> {
     let id = format!("{}.{}", schema.items.alias, schema.items.id);
     let visible = [ids.collection];
     let mut ran = 0;
@@ -142,27 +148,27 @@ pub fn run_all(schema: &Schema, conn: &Connection, ids: Ids) -> Result<usize, St
         check(&query.filter).map_err(|e| e.to_string())?;
         for scope in [Scope::All, Scope::Collections(&visible), Scope::Collections(&[])] {
             let sql = from_where_in(schema, ids.project, &query, |_| false, scope);
-            run(conn, &format!("SELECT {id}{}{}", sql.text, order_by(schema, &query)), sql.params())?;
+            run(&format!("SELECT {id}{}{}", sql.text, order_by(schema, &query)), &sql.params)?;
             ran += 1;
         }
     }
     for query in queries(ids) {
         for facet in FACETS {
             let sql = from_where(schema, ids.project, &query, |c| c.cond.facet() == facet);
-            run(conn, &format!("SELECT count(*){}", sql.text), sql.params())?;
+            run(&format!("SELECT count(*){}", sql.text), &sql.params)?;
             ran += 1;
         }
         let terms = order_terms(schema, &query);
         let sql = from_where_in(schema, ids.project, &query, |_| false, Scope::Collections(&visible));
         let page = format!("SELECT {id}, {}{}{} LIMIT 2", terms.join(", "), sql.text, order_by(schema, &query));
-        let rows = run(conn, &page, sql.params())?;
+        let rows = run(&page, &sql.params)?;
         let values = match rows.first() {
             Some(row) => row[1..].to_vec(),
             None => vec![Value::Null; terms.len()],
         };
         let mut next = from_where_in(schema, ids.project, &query, |_| false, Scope::Collections(&visible));
         after(schema, &mut next, &query, &values);
-        run(conn, &format!("SELECT {id}{}{} LIMIT 2", next.text, order_by(schema, &query)), next.params())?;
+        run(&format!("SELECT {id}{}{} LIMIT 2", next.text, order_by(schema, &query)), &next.params)?;
         ran += 2;
     }
     Ok(ran)
