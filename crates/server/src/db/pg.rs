@@ -4,6 +4,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::BytesMut;
@@ -56,16 +57,20 @@ impl std::fmt::Display for PgError {
 impl std::error::Error for PgError {}
 
 pub fn error(e: postgres::Error) -> Error {
-    let text = match e.as_db_error() {
-        Some(db) => format!("{} ({}){}", db.message(), db.code().code(), db.detail().map(|d| format!(": {d}")).unwrap_or_default()),
-        None => e.to_string(),
-    };
-    Error::ToSqlConversionFailure(Box::new(PgError(text)))
+    Error::ToSqlConversionFailure(Box::new(PgError(describe(&e))))
 }
 
-fn in_statement(e: Error, sql: &str) -> Error {
+fn describe(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({}){}", db.message(), db.code().code(), db.detail().map(|d| format!(": {d}")).unwrap_or_default()),
+        None => e.to_string(),
+    }
+}
+
+/// A statement PostgreSQL refused, with the statement cut short (logged, never sent).
+fn in_statement(e: &postgres::Error, sql: &str) -> Error {
     let cut: String = sql.chars().take(300).collect();
-    Error::ToSqlConversionFailure(Box::new(PgError(format!("{e}, in: {cut}"))))
+    Error::ToSqlConversionFailure(Box::new(PgError(format!("{}, in: {cut}", describe(e)))))
 }
 
 fn pool_error(e: r2d2::Error) -> Error {
@@ -105,6 +110,8 @@ pub struct Pool {
     pool: Option<r2d2::Pool<Manager>>,
     /// SQL every write transaction runs last, before it commits.
     upkeep: Option<String>,
+    /// Rows written since the planner's statistics were last refreshed.
+    written: AtomicU64,
 }
 
 impl Drop for Pool {
@@ -127,6 +134,8 @@ pub trait Session {
 struct Tx<'c> {
     tx: RefCell<postgres::Transaction<'c>>,
     statements: RefCell<&'c mut HashMap<(String, Vec<u32>), postgres::Statement>>,
+    /// Rows this transaction's statements wrote.
+    written: Cell<u64>,
 }
 
 impl Tx<'_> {
@@ -138,7 +147,7 @@ impl Tx<'_> {
         }
         let text = super::dialect::postgres(sql);
         // The statement goes with the error: it is logged, never sent to a client.
-        let prepared = self.tx.borrow_mut().prepare_typed(&text, &types).map_err(|e| in_statement(error(e), &text))?;
+        let prepared = self.tx.borrow_mut().prepare_typed(&text, &types).map_err(|e| in_statement(&e, &text))?;
         let mut statements = self.statements.borrow_mut();
         if statements.len() >= STATEMENTS_KEPT {
             statements.clear();
@@ -153,7 +162,9 @@ impl Session for Tx<'_> {
         let stmt = self.statement(sql, values)?;
         let params: Vec<Param> = values.iter().map(Param::of).collect();
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| p as _).collect();
-        self.tx.borrow_mut().execute(&stmt, &refs).map_err(error)
+        let n = self.tx.borrow_mut().execute(&stmt, &refs).map_err(error)?;
+        self.written.set(self.written.get() + n);
+        Ok(n)
     }
 
     fn query(&self, sql: &str, values: &[Bound]) -> Result<Vec<postgres::Row>> {
@@ -188,7 +199,7 @@ impl Pool {
                 .build(Manager { config })
         })
         .map_err(|e| anyhow::anyhow!("could not connect to PostgreSQL: {e}"))?;
-        let pool = Pool { pool: Some(pool), upkeep };
+        let pool = Pool { pool: Some(pool), upkeep, written: AtomicU64::new(0) };
         pool.migrate()?;
         Ok(pool)
     }
@@ -244,7 +255,7 @@ impl Pool {
             let mut conn = self.connection()?;
             let PgConn { client, statements } = &mut *conn;
             let tx = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start().map_err(error)?;
-            let session = Tx { tx: RefCell::new(tx), statements: RefCell::new(statements) };
+            let session = Tx { tx: RefCell::new(tx), statements: RefCell::new(statements), written: Cell::new(0) };
             let out = f(&session)?;
             session.tx.into_inner().commit().map_err(error)?;
             Ok(out)
@@ -255,16 +266,29 @@ impl Pool {
     pub fn write<T: Send, E: From<Error> + Send>(&self, f: impl FnOnce(&dyn Session) -> Result<T, E> + Send) -> Result<T, E> {
         off_runtime(|| {
             let mut conn = self.connection()?;
-            let PgConn { client, statements } = &mut *conn;
-            let mut tx = client.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start().map_err(error)?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]).map_err(error)?;
-            let session = Tx { tx: RefCell::new(tx), statements: RefCell::new(statements) };
-            let out = f(&session)?;
-            let mut tx = session.tx.into_inner();
-            if let Some(upkeep) = &self.upkeep {
-                tx.batch_execute(upkeep).map_err(error)?;
+            let (out, written) = {
+                let PgConn { client, statements } = &mut *conn;
+                let mut tx = client.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start().map_err(error)?;
+                tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]).map_err(error)?;
+                let session = Tx { tx: RefCell::new(tx), statements: RefCell::new(statements), written: Cell::new(0) };
+                let out = f(&session)?;
+                let written = session.written.get();
+                let mut tx = session.tx.into_inner();
+                if let Some(upkeep) = &self.upkeep {
+                    tx.batch_execute(upkeep).map_err(error)?;
+                }
+                tx.commit().map_err(error)?;
+                (out, written)
+            };
+            // As trove_sqlite does: after many rows the planner learns the data's new shape (a
+            // project imported a moment ago is otherwise planned as an empty table until
+            // autovacuum's next analyze). Best effort: the commit stands whatever this does.
+            if self.written.fetch_add(written, Ordering::Relaxed) + written >= trove_sqlite::STATISTICS_AFTER {
+                self.written.store(0, Ordering::Relaxed);
+                if let Err(e) = conn.client.batch_execute("ANALYZE") {
+                    tracing::warn!("refreshing PostgreSQL's statistics failed: {}", describe(&e));
+                }
             }
-            tx.commit().map_err(error)?;
             Ok(out)
         })
     }
