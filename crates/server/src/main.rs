@@ -301,6 +301,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 (None, _, None) => anyhow::bail!("a folder import needs --dataset NAME"),
                 (None, None, _) => anyhow::bail!("give a folder to import, or --hub FILE.json"),
             };
+            refresh_statistics(&state);
             println!("{report}");
             Ok(())
         }
@@ -308,9 +309,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let state = open(&data, url)?;
             let namespace = namespace.unwrap_or_else(|| accounts::ADMIN.to_string());
             let report = trove_server::catalog::demo(&state, &namespace, items)?;
+            refresh_statistics(&state);
             println!("{report}");
             Ok(())
         }
+    }
+}
+
+/// After a bulk load: the first requests on the new rows are planned for what is there. Best
+/// effort: the load stands whatever this does.
+fn refresh_statistics(state: &AppState) {
+    if let Err(e) = state.db.refresh_statistics() {
+        tracing::warn!("refreshing the database's statistics failed: {e}");
     }
 }
 

@@ -69,6 +69,19 @@ impl Db {
         }
     }
 
+    /// Refreshes the query planner's statistics now: after a bulk load, so the first requests
+    /// on the new rows are planned for what is there (each backend also does it by itself after
+    /// every 20,000 rows written).
+    pub fn refresh_statistics(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(pool) => pool.refresh_statistics().map_err(|e| match e {
+                trove_sqlite::Error::Db(e) => e,
+                other => Error::ToSqlConversionFailure(Box::new(other)),
+            }),
+            Db::Postgres(pool) => pool.refresh_statistics(),
+        }
+    }
+
     /// The SQLite pool, for what only SQLite has (its online backup, its file).
     pub fn sqlite(&self) -> Option<&trove_sqlite::Pool> {
         match self {

@@ -18,6 +18,11 @@ use super::{Bound, Error, Result};
 const WRITE_LOCK: i64 = 0x7472_6f76_6501;
 /// Held while migrating, so instances starting together migrate once.
 const MIGRATE_LOCK: i64 = 0x7472_6f76_6502;
+/// Refreshes the planner's statistics of this schema's tables (a bare `ANALYZE` would also try,
+/// and as a non-superuser fail with a warning each, the system catalogs).
+const ANALYZE: &str = "DO $$ DECLARE t text; BEGIN \
+     FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() LOOP EXECUTE format('ANALYZE %I', t); END LOOP; END $$";
+
 /// Prepared statements one connection keeps before it starts afresh.
 const STATEMENTS_KEPT: usize = 2000;
 
@@ -171,7 +176,12 @@ impl Session for Tx<'_> {
         let stmt = self.statement(sql, values)?;
         let params: Vec<Param> = values.iter().map(Param::of).collect();
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| p as _).collect();
-        self.tx.borrow_mut().query(&stmt, &refs).map_err(error)
+        let rows = self.tx.borrow_mut().query(&stmt, &refs).map_err(error)?;
+        // A write that returns its rows (`INSERT … RETURNING id`) counts as written too.
+        if !sql.trim_start().get(..6).is_some_and(|verb| verb.eq_ignore_ascii_case("SELECT")) {
+            self.written.set(self.written.get() + rows.len() as u64);
+        }
+        Ok(rows)
     }
 
     fn batch(&self, sql: &str) -> Result<()> {
@@ -241,6 +251,14 @@ impl Pool {
         self.pool.as_ref().expect("a pool is used only before it is dropped").get().map_err(pool_error)
     }
 
+    /// Refreshes the planner's statistics now (after a bulk load, say).
+    pub fn refresh_statistics(&self) -> Result<()> {
+        off_runtime(|| {
+            self.written.store(0, Ordering::Relaxed);
+            self.connection()?.client.batch_execute(ANALYZE).map_err(error)
+        })
+    }
+
     /// The schema version the database is at.
     pub fn schema_version(&self) -> Result<i64> {
         off_runtime(|| {
@@ -285,7 +303,7 @@ impl Pool {
             // autovacuum's next analyze). Best effort: the commit stands whatever this does.
             if self.written.fetch_add(written, Ordering::Relaxed) + written >= trove_sqlite::STATISTICS_AFTER {
                 self.written.store(0, Ordering::Relaxed);
-                if let Err(e) = conn.client.batch_execute("ANALYZE") {
+                if let Err(e) = conn.client.batch_execute(ANALYZE) {
                     tracing::warn!("refreshing PostgreSQL's statistics failed: {}", describe(&e));
                 }
             }
