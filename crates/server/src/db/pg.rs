@@ -31,11 +31,6 @@ pub const APPLICATION: &str = "trove-server";
 
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/001_init.sql")];
 
-/// How many PostgreSQL migrations this server knows.
-pub fn migration_count() -> usize {
-    MIGRATIONS.len()
-}
-
 thread_local! {
     /// Set while a thread runs blocking work for the async runtime (`AppState::blocking`).
     static BLOCKING: Cell<bool> = const { Cell::new(false) };
@@ -256,14 +251,6 @@ impl Pool {
         off_runtime(|| {
             self.written.store(0, Ordering::Relaxed);
             self.connection()?.client.batch_execute(ANALYZE).map_err(error)
-        })
-    }
-
-    /// The schema version the database is at.
-    pub fn schema_version(&self) -> Result<i64> {
-        off_runtime(|| {
-            let mut conn = self.connection()?;
-            conn.client.query_one("SELECT version FROM trove_schema", &[]).map(|r| r.get(0)).map_err(error)
         })
     }
 
