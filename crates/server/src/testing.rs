@@ -52,6 +52,18 @@ pub fn database_url_for(data: &std::path::Path) -> Option<String> {
     Some(url)
 }
 
+/// `BIN --data DATA`, the way the suites run `trove-server` on a test's data directory: its
+/// own database when the suite runs on PostgreSQL ([`database_url_for`]), nothing from the
+/// caller's `TROVE_DATA`.
+pub fn command(bin: &std::path::Path, data: &std::path::Path) -> std::process::Command {
+    let mut c = std::process::Command::new(bin);
+    c.arg("--data").arg(data).env_remove("TROVE_DATA");
+    if let Some(url) = database_url_for(data) {
+        c.env("TROVE_DATABASE_URL", url);
+    }
+    c
+}
+
 /// nginx from Debian (`nginx-light`) as the load balancer in front of several instances: round
 /// robin, HTTP/1.1 with keep-alive to the instances, bodies streamed, an instance that refuses
 /// connections skipped for a second. Stopped when dropped.

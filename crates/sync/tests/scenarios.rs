@@ -553,7 +553,7 @@ async fn a_backup_and_restore_with_the_command_line_loses_nothing_pending_and_ev
     let waiting = a.create("Waiting during the restore");
     a.add(waiting, &[3]);
     a.add(kept, &[4]);
-    let refused = std::process::Command::new(common::server_bin()).arg("--data").arg(&w.server.data).args(["restore", "--from", backup.to_str().unwrap()]).output().unwrap();
+    let refused = trove_server::testing::command(&common::server_bin(), &w.server.data).args(["restore", "--from", backup.to_str().unwrap()]).output().unwrap();
     assert!(!refused.status.success(), "a restore waits for the server to stop");
     assert!(String::from_utf8_lossy(&refused.stderr).contains("a trove-server is running on"), "{}", String::from_utf8_lossy(&refused.stderr));
     w.kill_all();

@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -16,12 +16,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_trove-server");
 
 /// Runs `trove-server --data DIR ARGS...` to completion; returns (success, stdout, stderr).
 pub fn run(data: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(BIN)
-        .arg("--data")
-        .arg(data)
+    let out = trove_server::testing::command(BIN.as_ref(), data)
         .args(args)
-        .env_remove("TROVE_DATA")
-        .envs(trove_server::testing::database_url_for(data).map(|url| ("TROVE_DATABASE_URL", url)))
         .output()
         .expect("run trove-server");
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
@@ -52,14 +48,10 @@ impl Server {
     /// [`Server::start`] with more `serve` arguments (a rate limit given here replaces the default).
     pub fn start_with(data: &Path, log: &Path, args: &[&str]) -> Server {
         let log_file = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("server log");
-        let mut child = Command::new(BIN)
-            .arg("--data")
-            .arg(data)
+        let mut child = trove_server::testing::command(BIN.as_ref(), data)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(["--rate-limit", "--ip-rate-limit"].into_iter().filter(|flag| !args.contains(flag)).flat_map(|flag| [flag, "100000"]))
             .args(args)
-            .env_remove("TROVE_DATA")
-            .envs(trove_server::testing::database_url_for(data).map(|url| ("TROVE_DATABASE_URL", url)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log_file)

@@ -44,12 +44,8 @@ pub fn server_bin() -> PathBuf {
 
 /// Runs `trove-server --data DIR ARGS...`, which must succeed; returns stdout.
 pub fn cli(data: &Path, args: &[&str]) -> String {
-    let out = Command::new(server_bin())
-        .arg("--data")
-        .arg(data)
+    let out = trove_server::testing::command(&server_bin(), data)
         .args(args)
-        .env_remove("TROVE_DATA")
-        .envs(trove_server::testing::database_url_for(data).map(|url| ("TROVE_DATABASE_URL", url)))
         .output()
         .expect("run trove-server");
     assert!(out.status.success(), "trove-server {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -67,12 +63,8 @@ impl ServerProcess {
     /// Serves `data` on `listen` (`127.0.0.1:0` for a free port) and waits until it says where.
     pub fn start(data: &Path, listen: &str) -> ServerProcess {
         let log = std::fs::OpenOptions::new().create(true).append(true).open(data.with_extension("log")).unwrap();
-        let mut child = Command::new(server_bin())
-            .arg("--data")
-            .arg(data)
+        let mut child = trove_server::testing::command(&server_bin(), data)
             .args(["serve", "--listen", listen, "--rate-limit", "100000", "--ip-rate-limit", "0"])
-            .env_remove("TROVE_DATA")
-            .envs(trove_server::testing::database_url_for(data).map(|url| ("TROVE_DATABASE_URL", url)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log)
