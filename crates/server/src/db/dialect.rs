@@ -141,10 +141,7 @@ fn derived_aliases(s: &str) -> String {
         let Some(len) = closing(&rest[open..]) else { break };
         let end = open + len + 1;
         out.push_str(&rest[..end]);
-        let after = rest[end..].trim_start();
-        let word: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-        let keyword = ["", "WHERE", "ORDER", "GROUP", "LIMIT", "UNION", "JOIN", "LEFT", "CROSS", "INNER", "ON", "HAVING"].iter().any(|k| k.eq_ignore_ascii_case(&word));
-        if keyword && !word.eq_ignore_ascii_case("AS") {
+        if clause_keyword(next_word(&rest[end..]).0) {
             n += 1;
             out.push_str(&format!(" AS derived_{n}"));
         }
@@ -152,6 +149,19 @@ fn derived_aliases(s: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The word `text` starts with (after spaces) and how many bytes of `text` that takes.
+fn next_word(text: &str) -> (&str, usize) {
+    let trimmed = text.trim_start();
+    let len = trimmed.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(trimmed.len());
+    (&trimmed[..len], text.len() - trimmed.len() + len)
+}
+
+/// Whether `word`, after a table expression, starts the next clause (or nothing follows):
+/// the expression has no alias.
+fn clause_keyword(word: &str) -> bool {
+    ["", "WHERE", "ORDER", "GROUP", "LIMIT", "UNION", "JOIN", "LEFT", "CROSS", "INNER", "ON", "HAVING"].iter().any(|k| k.eq_ignore_ascii_case(word))
 }
 
 /// Replaces each call `name(arg)` whose `name` is not the tail of a longer word.
@@ -162,13 +172,11 @@ fn call(s: &str, name: &str, with: impl Fn(&str) -> String) -> String {
 /// A table-valued function call followed by its alias (`rarray(?1) a`), or named after itself.
 fn table_function(s: &str, name: &str, with: impl Fn(&str, &str) -> String) -> String {
     each_call(s, name, |arg, after| {
-        let trimmed = after.trim_start();
-        let word: String = trimmed.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-        let keyword = ["WHERE", "CROSS", "JOIN", "ORDER", "GROUP", "LIMIT", "ON", "LEFT", "INNER", "AS", ""].iter().any(|k| k.eq_ignore_ascii_case(&word));
-        if keyword {
+        let (word, taken) = next_word(after);
+        if clause_keyword(word) || word.eq_ignore_ascii_case("AS") {
             (with(arg, name.trim_end_matches('(')), 0)
         } else {
-            (with(arg, &word), after.len() - trimmed.len() + word.len())
+            (with(arg, word), taken)
         }
     })
 }
