@@ -160,7 +160,7 @@ impl Tx<'_> {
 impl Session for Tx<'_> {
     fn execute(&self, sql: &str, values: &[Bound]) -> Result<u64> {
         let stmt = self.statement(sql, values)?;
-        let params: Vec<Param> = values.iter().map(Param::of).collect();
+        let params: Vec<Param<'_>> = values.iter().map(Param::of).collect();
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| p as _).collect();
         let n = self.tx.borrow_mut().execute(&stmt, &refs).map_err(error)?;
         self.written.set(self.written.get() + n);
@@ -169,7 +169,7 @@ impl Session for Tx<'_> {
 
     fn query(&self, sql: &str, values: &[Bound]) -> Result<Vec<postgres::Row>> {
         let stmt = self.statement(sql, values)?;
-        let params: Vec<Param> = values.iter().map(Param::of).collect();
+        let params: Vec<Param<'_>> = values.iter().map(Param::of).collect();
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| p as _).collect();
         let rows = self.tx.borrow_mut().query(&stmt, &refs).map_err(error)?;
         // A write that returns its rows (`INSERT … RETURNING id`) counts as written too.
@@ -329,25 +329,26 @@ fn declared(b: &Bound) -> Type {
     }
 }
 
-/// A bound value as PostgreSQL reads it, converted to the type the statement declares.
+/// A bound value as PostgreSQL reads it, converted to the type the statement declares. It
+/// borrows the value: a large text (a push's JSON) is not copied again.
 #[derive(Debug)]
-enum Param {
-    Value(Value),
-    List(Vec<Value>),
+enum Param<'a> {
+    Value(&'a Value),
+    List(&'a [Value]),
 }
 
-impl Param {
-    fn of(b: &Bound) -> Param {
+impl Param<'_> {
+    fn of(b: &Bound) -> Param<'_> {
         match b {
-            Bound::Value(v) => Param::Value(v.clone()),
-            Bound::List(list) => Param::List(list.to_vec()),
+            Bound::Value(v) => Param::Value(v),
+            Bound::List(list) => Param::List(list.as_slice()),
         }
     }
 }
 
 type BoxError = Box<dyn std::error::Error + Sync + Send>;
 
-impl postgres::types::ToSql for Param {
+impl postgres::types::ToSql for Param<'_> {
     fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
         match self {
             Param::Value(v) => scalar(v, ty, out),
