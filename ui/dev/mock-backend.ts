@@ -9,6 +9,7 @@ import type { Item } from '../src/lib/api/types/Item';
 import type { ItemQuery } from '../src/lib/api/types/ItemQuery';
 import type { Selection } from '../src/lib/api/types/Selection';
 import { queueMock } from './mock-queues';
+import { undoMock } from './mock-undo';
 
 const params = new URLSearchParams(location.search);
 const N = Number(params.get('n') ?? 3000);
@@ -242,6 +243,46 @@ export const commands: Record<string, (a: any) => unknown> = {
   get_settings: () => settings,
   set_settings: (a) => void (settings = a.settings),
 };
+
+const [rawCreate, rawAdd] = [commands.create_collection, commands.add_to_collection];
+commands.create_collection_and_add = (a) => {
+  const c = rawCreate(a) as Collection;
+  const outcome = rawAdd({ projectId: a.projectId, collectionId: c.id, selection: a.selection });
+  return { collection: pub(collections.find((k) => k.id === c.id)!), outcome };
+};
+
+// Undo and redo (mock-undo.ts): each collection action below is one step.
+const journal = undoMock(
+  () => ({ collections: structuredClone(collections), tags: structuredClone(tagEdits) }),
+  (s: any) => {
+    collections = structuredClone(s.collections);
+    tagEdits.clear();
+    for (const [k, v] of s.tags) tagEdits.set(k, v);
+  },
+);
+const n = (k: number) => `${k.toLocaleString('en-US')} item${k === 1 ? '' : 's'}`;
+const titleOf = (id: number) => collections.find((c) => c.id === id)?.title ?? '';
+const steps: Record<string, (a: any, out: any, title: string) => string | null> = {
+  create_collection: (_a, out) => `Create collection ${out.title}`,
+  create_collection_and_add: (_a, out) => `Add ${n(out.outcome.added)} to a new collection ${out.collection.title}`,
+  update_collection: (_a, out) => `Edit collection ${out.title}`,
+  delete_collection: (_a, _out, title) => `Delete collection ${title}`,
+  add_to_collection: (_a, out, title) => (out.added ? `Add ${n(out.added)} to ${title}` : null),
+  remove_from_collection: (_a, out, title) => (out ? `Remove ${n(out)} from ${title}` : null),
+  move_item: (_a, _out, title) => `Move an item in ${title}`,
+  set_note: (_a, _out, title) => `Edit a note in ${title}`,
+  tag_items: (a, out) => (out ? `Tag ${n(out)} with ${a.tags.join(', ')}` : null),
+  untag_items: (a, out) => (out ? `Remove tag ${a.tags.join(', ')} from ${n(out)}` : null),
+};
+for (const [name, label] of Object.entries(steps)) {
+  const f = commands[name];
+  commands[name] = (a) => {
+    const title = titleOf(a.collectionId);
+    const p = a.projectId ?? collections.find((c) => c.id === a.collectionId)?.project_id ?? 1;
+    return journal.record(p, () => f(a), (out) => label(a, out, title));
+  };
+}
+Object.assign(commands, journal.commands);
 
 // Labeling queues (mock-queues.ts), over these collections and items.
 const queues = queueMock({

@@ -6,6 +6,7 @@ use trove_protocol::{rules, Collection, CollectionPatch, Mutation, NewCollection
 
 use crate::error::{Error, Result};
 use crate::cache::CacheReplica;
+use crate::history::{Entry, Member, Op, Placed};
 use crate::{outbox, projects};
 
 const COLUMNS: &str = "c.id, c.project_id, c.namespace, c.title, c.hex_id, c.description, c.private, c.theme, \
@@ -136,21 +137,58 @@ pub fn delete(conn: &Connection, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Every membership of the collection, in its order.
+fn all_members(conn: &Connection, collection: i64) -> Result<Vec<Member>> {
+    let mut stmt = conn.prepare("SELECT item_id, position, note FROM memberships WHERE collection_id = ?1 ORDER BY position, item_id")?;
+    let rows = stmt.query_map([collection], |r| Ok(Member { item: r.get(0)?, position: r.get(1)?, note: r.get(2)? }))?.collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
 impl crate::Store {
     pub fn collections(&self, project: i64) -> Result<Vec<Collection>> {
         self.read(|c| list(c, project))
     }
 
     pub fn create_collection(&self, project: i64, input: &NewCollection) -> Result<Collection> {
-        self.write(|tx| create(tx, project, input, self.actor()))
+        self.journaled(|tx| {
+            let c = create(tx, project, input, self.actor())?;
+            let op = Op::Created { collection: c.id, input: input.clone() };
+            let label = format!("Create collection {}", c.title);
+            Ok((c, Entry::new(project, label, vec![op])))
+        })
     }
 
     pub fn update_collection(&self, id: i64, patch: &CollectionPatch) -> Result<Collection> {
-        self.write(|tx| update(tx, id, patch))
+        self.journaled(|tx| {
+            let old = get(tx, id)?;
+            let new = update(tx, id, patch)?;
+            let before = CollectionPatch {
+                title: (old.title != new.title).then(|| old.title.clone()),
+                description: (old.description != new.description).then(|| old.description.clone()),
+                private: (old.private != new.private).then_some(old.private),
+                theme: (old.theme != new.theme).then_some(old.theme),
+            };
+            let after = CollectionPatch {
+                title: before.title.as_ref().map(|_| new.title.clone()),
+                description: before.description.as_ref().map(|_| new.description.clone()),
+                private: before.private.map(|_| new.private),
+                theme: before.theme.map(|_| new.theme),
+            };
+            let label = if before.title.is_some() { format!("Rename {} to {}", old.title, new.title) } else { format!("Edit collection {}", new.title) };
+            let ops = if before == CollectionPatch::default() { Vec::new() } else { vec![Op::Updated { collection: id, before, after }] };
+            Ok((new.clone(), Entry::new(new.project_id, label, ops)))
+        })
     }
 
     pub fn delete_collection(&self, id: i64) -> Result<()> {
-        self.write(|tx| delete(tx, id))
+        self.journaled(|tx| {
+            let c = get(tx, id)?;
+            let items = Placed::of(all_members(tx, id)?);
+            delete(tx, id)?;
+            let input = NewCollection { title: c.title.clone(), description: c.description, private: c.private, theme: Some(c.theme) };
+            let op = Op::Deleted { collection: id, input, items };
+            Ok(((), Entry::new(c.project_id, format!("Delete collection {}", c.title), vec![op])))
+        })
     }
 }
 

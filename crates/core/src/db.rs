@@ -34,6 +34,8 @@ pub struct Store {
     client: RwLock<String>,
     /// The in-memory index of counts (`facts.rs`), built on first use.
     facts: crate::facts::Index,
+    /// This session's undo history (`undo.rs`).
+    journal: crate::history::Journal,
 }
 
 impl Store {
@@ -48,7 +50,7 @@ impl Store {
             crate::facts::Index::start(tx)?;
             crate::meta::client_id(tx, &home)
         })?;
-        Ok(Store { pool, thumbs: ThumbCache::open(thumbs_dir)?, client: RwLock::new(actor.clone()), actor, facts: Default::default() })
+        Ok(Store { pool, thumbs: ThumbCache::open(thumbs_dir)?, client: RwLock::new(actor.clone()), actor, facts: Default::default(), journal: Default::default() })
     }
 
     pub fn path(&self) -> &Path {
@@ -66,6 +68,10 @@ impl Store {
     }
 
     /// Who this installation is, as recorded in `added_by` (the client id until accounts exist).
+    pub(crate) fn journal(&self) -> &crate::history::Journal {
+        &self.journal
+    }
+
     pub fn actor(&self) -> &str {
         &self.actor
     }

@@ -16,6 +16,9 @@ pub enum Error {
     NotMember { collection: String, item: i64 },
     #[error("a collection titled \"{existing}\" already exists in this project; choose another title")]
     DuplicateTitle { existing: String },
+    /// An undo or redo whose inverse no longer means anything; nothing was changed.
+    #[error("Can't {verb} “{action}”: {reason}. Nothing was changed.")]
+    CannotUndo { verb: &'static str, action: String, reason: String },
     #[error(transparent)]
     Position(#[from] PositionError),
     #[error("the local database failed: {0}")]
@@ -42,7 +45,7 @@ impl Error {
             },
             Error::Rule(_) | Error::Invalid(_) | Error::Position(_) => ErrorCode::InvalidInput,
             Error::NotFound { .. } | Error::NotMember { .. } => ErrorCode::NotFound,
-            Error::DuplicateTitle { .. } => ErrorCode::Conflict,
+            Error::DuplicateTitle { .. } | Error::CannotUndo { .. } => ErrorCode::Conflict,
             Error::Db(_) | Error::Open(_) | Error::Io(_) | Error::Image(_) => ErrorCode::Internal,
         }
     }

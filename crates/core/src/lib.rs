@@ -32,6 +32,8 @@ pub mod replica;
 pub mod selection;
 pub mod tags;
 pub mod thumbs;
+mod history;
+mod undo;
 
 pub use db::{now_ms, Pool, Store, SYNCHRONOUS};
 pub use error::{Error, Result};

@@ -6,13 +6,14 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{Connection, OptionalExtension};
 use trove_protocol::itemset::{ItemSet, SET_MAX};
 use trove_protocol::mutation::ITEMS_MAX;
-use trove_protocol::{position, rules, AddOutcome, Mutation, Selection};
+use trove_protocol::{position, rules, AddOutcome, AddedToNew, Mutation, NewCollection, Selection};
 use trove_rulebook::Ranked;
 
 use crate::collections;
 use crate::error::{Error, Result};
 use crate::filters::list;
 use crate::cache::CacheReplica;
+use crate::history::{self, Member};
 use crate::{outbox, selection};
 
 /// The collection, if it is live and belongs to `project`.
@@ -80,19 +81,53 @@ fn last_key(conn: &Connection, collection: i64) -> Result<Option<String>> {
 pub fn add(conn: &Connection, project: i64, collection: i64, sel: &Selection, actor: &str) -> Result<AddOutcome> {
     in_project(conn, project, collection)?;
     let ids = selection::resolve(conn, project, sel)?;
+    Ok(add_ids(conn, project, collection, &ids, None, actor)?.0)
+}
+
+/// Adds the items `ids` that are not in the collection yet: at the keys `keys` (aligned with
+/// `ids`; an undo puts removed items back where they were) or, without keys, appended in `ids`
+/// order. Returns the outcome and the items added, in order. More than [`ITEMS_MAX`] items go in
+/// as a set appended in `ids` order, whatever `keys` say: a bulk mutation names no key per item.
+pub(crate) fn add_ids(
+    conn: &Connection,
+    project: i64,
+    collection: i64,
+    ids: &[i64],
+    keys: Option<&[String]>,
+    actor: &str,
+) -> Result<(AddOutcome, Vec<i64>)> {
+    in_project(conn, project, collection)?;
     if ids.len() > ITEMS_MAX {
+        // What is there already, read only when something is: an undo must name exactly the
+        // items this add put in.
+        let present: HashSet<i64> = match last_key(conn, collection)? {
+            None => HashSet::new(),
+            Some(_) => all_members(conn, collection)?,
+        };
         let key = position::between(last_key(conn, collection)?.as_deref(), None)?;
-        if let Some(added) = merge_bulk(conn, project, collection, &ids, Some(&key), actor)? {
-            return Ok(AddOutcome { added: added as u64, already: (ids.len() - added) as u64 });
+        if let Some(added) = merge_bulk(conn, project, collection, ids, Some(&key), actor)? {
+            let mut seen = HashSet::with_capacity(ids.len());
+            let new: Vec<i64> = ids.iter().copied().filter(|id| !present.contains(id) && seen.insert(*id)).collect();
+            return Ok((AddOutcome { added: added as u64, already: (ids.len() - added) as u64 }, new));
         }
     }
-    let present = member_ids(conn, collection, &ids)?;
-    let new: Vec<i64> = ids.iter().copied().filter(|id| !present.contains(id)).collect();
+    let present = member_ids(conn, collection, ids)?;
+    let mut seen = HashSet::with_capacity(ids.len());
+    let (new, keys): (Vec<i64>, Option<Vec<String>>) = match keys {
+        Some(keys) => {
+            let (new, keys) = ids.iter().zip(keys).filter(|(id, _)| !present.contains(id) && seen.insert(**id)).map(|(id, k)| (*id, k.clone())).unzip();
+            (new, Some(keys))
+        }
+        None => (ids.iter().copied().filter(|id| !present.contains(id) && seen.insert(*id)).collect(), None),
+    };
     let outcome = AddOutcome { added: new.len() as u64, already: present.len() as u64 };
     if new.is_empty() {
-        return Ok(outcome);
+        return Ok((outcome, new));
     }
-    let positions = position::n_between(last_key(conn, collection)?.as_deref(), None, new.len())?;
+    let positions = match keys {
+        Some(keys) => keys,
+        None => position::n_between(last_key(conn, collection)?.as_deref(), None, new.len())?,
+    };
     // The rulebook decides each pair's new length and row, as the server will.
     let cls = merge(conn, project, collection, &new, true, &positions, actor)?;
     let uuids = item_uuids(conn, &new)?;
@@ -105,21 +140,56 @@ pub fn add(conn: &Connection, project: i64, collection: i64, sel: &Selection, ac
         let positions = positions[range].to_vec();
         record(conn, project, collection, |collection| Mutation::AddItems { collection, items: chunk.to_vec(), positions, cls })?;
     }
-    Ok(outcome)
+    Ok((outcome, new))
+}
+
+fn all_members(conn: &Connection, collection: i64) -> Result<HashSet<i64>> {
+    let mut stmt = conn.prepare("SELECT item_id FROM memberships WHERE collection_id = ?1")?;
+    let set = stmt.query_map([collection], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(set)
+}
+
+/// The memberships of `ids` in the collection, in the collection's order.
+pub(crate) fn members_of(conn: &Connection, collection: i64, ids: &[i64]) -> Result<Vec<Member>> {
+    let row = |r: &rusqlite::Row| Ok(Member { item: r.get(0)?, position: r.get(1)?, note: r.get(2)? });
+    let mut out: Vec<Member> = if ids.len() > ITEMS_MAX {
+        let wanted: HashSet<i64> = ids.iter().copied().collect();
+        let mut stmt = conn.prepare("SELECT item_id, position, note FROM memberships WHERE collection_id = ?1")?;
+        let rows = stmt.query_map([collection], row)?;
+        let mut out = Vec::new();
+        for m in rows {
+            let m = m?;
+            if wanted.contains(&m.item) {
+                out.push(m);
+            }
+        }
+        out
+    } else {
+        let mut stmt = conn.prepare("SELECT item_id, position, note FROM memberships WHERE collection_id = ?1 AND item_id IN rarray(?2)")?;
+        let rows = stmt.query_map(rusqlite::params![collection, list(ids)], row)?.collect::<Result<_, _>>()?;
+        rows
+    };
+    out.sort_by(|a, b| a.position.cmp(&b.position).then(a.item.cmp(&b.item)));
+    Ok(out)
 }
 
 /// Removes the selection's items from the collection; returns how many were in it.
 pub fn remove(conn: &Connection, project: i64, collection: i64, sel: &Selection) -> Result<u64> {
     in_project(conn, project, collection)?;
     let ids = selection::resolve(conn, project, sel)?;
-    if ids.len() > ITEMS_MAX {
-        if let Some(removed) = merge_bulk(conn, project, collection, &ids, None, "")? {
-            return Ok(removed as u64);
-        }
+    Ok(remove_ids(conn, project, collection, &ids)?.len() as u64)
+}
+
+/// Removes the items `ids` from the collection; returns the memberships removed, as they were.
+pub(crate) fn remove_ids(conn: &Connection, project: i64, collection: i64, ids: &[i64]) -> Result<Vec<Member>> {
+    in_project(conn, project, collection)?;
+    let before = members_of(conn, collection, ids)?;
+    if ids.len() > ITEMS_MAX && merge_bulk(conn, project, collection, ids, None, "")?.is_some() {
+        return Ok(before);
     }
-    let mut members: Vec<i64> = member_ids(conn, collection, &ids)?.into_iter().collect();
+    let mut members: Vec<i64> = before.iter().map(|m| m.item).collect();
     if members.is_empty() {
-        return Ok(0);
+        return Ok(before);
     }
     members.sort_unstable();
     let cls = merge(conn, project, collection, &members, false, &[], "")?;
@@ -129,7 +199,7 @@ pub fn remove(conn: &Connection, project: i64, collection: i64, sel: &Selection)
         let cls = if cls.is_empty() { Vec::new() } else { cls[k * ITEMS_MAX..k * ITEMS_MAX + chunk.len()].to_vec() };
         record(conn, project, collection, |collection| Mutation::RemoveItems { collection, items: chunk.to_vec(), cls })?;
     }
-    Ok(members.len() as u64)
+    Ok(before)
 }
 
 /// A bulk add (`key`: where the new members go) or remove of more than [`ITEMS_MAX`] items:
@@ -164,6 +234,14 @@ fn position_of(conn: &Connection, collection: i64, c: &collections::Live, item: 
         .ok_or_else(|| Error::NotMember { collection: c.title.clone(), item })
 }
 
+/// The item's membership in the collection (its key and note), or `NotMember`.
+pub(crate) fn member(conn: &Connection, collection: i64, item: i64) -> Result<Member> {
+    let c = collections::live(conn, collection)?;
+    let position = position_of(conn, collection, &c, item)?;
+    let note = conn.query_row("SELECT note FROM memberships WHERE collection_id = ?1 AND item_id = ?2", [collection, item], |r| r.get(0))?;
+    Ok(Member { item, position, note })
+}
+
 /// Moves `item` to just before `before` in the collection's order (to the end when `None`).
 pub fn move_item(conn: &Connection, collection: i64, item: i64, before: Option<i64>) -> Result<()> {
     let c = collections::live(conn, collection)?;
@@ -191,6 +269,13 @@ pub fn move_item(conn: &Connection, collection: i64, item: i64, before: Option<i
         }
     }
     let key = position::between(prev.as_deref(), next.as_deref())?;
+    move_to_key(conn, collection, item, key)
+}
+
+/// Puts `item` at the key `key` of the collection's order (an undo puts it back where it was).
+pub(crate) fn move_to_key(conn: &Connection, collection: i64, item: i64, key: String) -> Result<()> {
+    let c = collections::live(conn, collection)?;
+    position_of(conn, collection, &c, item)?;
     let item = item_uuid(conn, item)?;
     apply(conn, c.project_id, collection, |collection| Mutation::MoveItem { collection, item, position: key })
 }
@@ -204,21 +289,79 @@ pub fn set_note(conn: &Connection, collection: i64, item: i64, note: &str) -> Re
     apply(conn, c.project_id, collection, |collection| Mutation::SetNote { collection, item, note })
 }
 
+/// The history entry of an add: the items it put in, where they now stand.
+fn added(tx: &Connection, collection: i64, new: Vec<i64>) -> Result<Option<history::Op>> {
+    if new.is_empty() {
+        return Ok(None);
+    }
+    let items = if new.len() <= ITEMS_MAX {
+        history::Placed::of(members_of(tx, collection, &new)?)
+    } else {
+        history::Placed { items: new, keys: None, notes: Vec::new() }
+    };
+    Ok(Some(history::Op::Added { collection, items }))
+}
+
 impl crate::Store {
+    /// Adds the selection to the collection; one step of the undo history.
     pub fn add_to_collection(&self, project: i64, collection: i64, sel: &Selection) -> Result<AddOutcome> {
-        self.write(|tx| add(tx, project, collection, sel, self.actor()))
+        self.journaled(|tx| {
+            let title = in_project(tx, project, collection)?.title;
+            let ids = selection::resolve(tx, project, sel)?;
+            let (out, new) = add_ids(tx, project, collection, &ids, None, self.actor())?;
+            let label = history::members_label("Add", new.len(), "to", &title);
+            let ops = added(tx, collection, new)?.into_iter().collect();
+            Ok((out, history::Entry::new(project, label, ops)))
+        })
     }
 
+    /// Creates a collection and adds the selection to it: one action, one undo step (its undo
+    /// deletes the collection).
+    pub fn create_collection_and_add(&self, project: i64, input: &NewCollection, sel: &Selection) -> Result<AddedToNew> {
+        self.journaled(|tx| {
+            let c = collections::create(tx, project, input, self.actor())?;
+            let ids = selection::resolve(tx, project, sel)?;
+            let (out, new) = add_ids(tx, project, c.id, &ids, None, self.actor())?;
+            let label = history::members_label("Add", new.len(), "to a new collection", &c.title);
+            let mut ops = vec![history::Op::Created { collection: c.id, input: input.clone() }];
+            ops.extend(added(tx, c.id, new)?);
+            Ok((AddedToNew { collection: collections::get(tx, c.id)?, outcome: out }, history::Entry::new(project, label, ops)))
+        })
+    }
+
+    /// Removes the selection from the collection; one step of the undo history.
     pub fn remove_from_collection(&self, project: i64, collection: i64, sel: &Selection) -> Result<u64> {
-        self.write(|tx| remove(tx, project, collection, sel))
+        self.journaled(|tx| {
+            let title = in_project(tx, project, collection)?.title;
+            let ids = selection::resolve(tx, project, sel)?;
+            let removed = history::Placed::of(remove_ids(tx, project, collection, &ids)?);
+            let n = removed.len();
+            let label = history::members_label("Remove", n, "from", &title);
+            let ops = if n == 0 { Vec::new() } else { vec![history::Op::Removed { collection, items: removed }] };
+            Ok((n as u64, history::Entry::new(project, label, ops)))
+        })
     }
 
     pub fn move_item(&self, collection: i64, item: i64, before: Option<i64>) -> Result<()> {
-        self.write(|tx| move_item(tx, collection, item, before))
+        self.journaled(|tx| {
+            let c = collections::live(tx, collection)?;
+            let from = member(tx, collection, item)?.position;
+            move_item(tx, collection, item, before)?;
+            let to = member(tx, collection, item)?.position;
+            let ops = if from == to { Vec::new() } else { vec![history::Op::Moved { collection, item, from, to }] };
+            Ok(((), history::Entry::new(c.project_id, format!("Move an item in {}", c.title), ops)))
+        })
     }
 
     pub fn set_note(&self, collection: i64, item: i64, note: &str) -> Result<()> {
-        self.write(|tx| set_note(tx, collection, item, note))
+        self.journaled(|tx| {
+            let c = collections::live(tx, collection)?;
+            let from = member(tx, collection, item)?.note;
+            set_note(tx, collection, item, note)?;
+            let to = member(tx, collection, item)?.note;
+            let ops = if from == to { Vec::new() } else { vec![history::Op::Noted { collection, item, from, to }] };
+            Ok(((), history::Entry::new(c.project_id, format!("Edit a note in {}", c.title), ops)))
+        })
     }
 }
 

@@ -11,7 +11,7 @@ use crate::filters::list;
 use crate::items::TAG_SEP;
 use crate::members::item_uuids;
 use crate::cache::{tag_ids, CacheReplica};
-use crate::{outbox, selection};
+use crate::{history, outbox, selection};
 
 fn clean(tags: &[String]) -> Result<Vec<String>> {
     let mut out = tags.iter().map(|t| rules::tag(t)).collect::<Result<Vec<_>, _>>()?;
@@ -43,25 +43,24 @@ pub(crate) fn set_tags(conn: &Connection, project: i64, item: i64, tags: &[Strin
 
 /// Adds the tags to every selected item; returns how many items changed.
 pub fn tag(conn: &Connection, project: i64, sel: &Selection, tags: &[String]) -> Result<u64> {
-    retag(conn, project, sel, tags, true)
+    Ok(retag(conn, project, &selection::resolve(conn, project, sel)?, tags, true)?.len() as u64)
 }
 
 /// Removes the tags from every selected item; returns how many items changed.
 pub fn untag(conn: &Connection, project: i64, sel: &Selection, tags: &[String]) -> Result<u64> {
-    retag(conn, project, sel, tags, false)
+    Ok(retag(conn, project, &selection::resolve(conn, project, sel)?, tags, false)?.len() as u64)
 }
 
 /// Adds (`add`) or removes the tags on the selected items through the rulebook, and records
 /// the change for a synced project: more than [`ITEMS_MAX`] items as one
 /// `tag_item_set`/`untag_item_set` per [`SET_MAX`], named by number; fewer, or items without a
-/// number, as lists of UUIDs. Returns how many items changed.
-fn retag(conn: &Connection, project: i64, sel: &Selection, tags: &[String], add: bool) -> Result<u64> {
+/// number, as lists of UUIDs. Returns the items that changed.
+pub(crate) fn retag(conn: &Connection, project: i64, ids: &[i64], tags: &[String], add: bool) -> Result<Vec<i64>> {
     let tags = clean(tags)?;
-    let ids = selection::resolve(conn, project, sel)?;
     let mut cache = CacheReplica::new(conn, project, "")?;
-    let changed = trove_rulebook::set_tags(&mut cache, &ids, &tags, add)?;
+    let changed = trove_rulebook::set_tags(&mut cache, ids, &tags, add)?;
     if changed.is_empty() || !cache.synced() {
-        return Ok(changed.len() as u64);
+        return Ok(changed);
     }
     let numbers = if changed.len() > ITEMS_MAX { cache.numbers_of(&changed)? } else { None };
     if let Some(numbers) = numbers {
@@ -79,16 +78,39 @@ fn retag(conn: &Connection, project: i64, sel: &Selection, tags: &[String], add:
             outbox::append(conn, project, &m)?;
         }
     }
-    Ok(changed.len() as u64)
+    Ok(changed)
 }
 
 impl crate::Store {
     pub fn tag_items(&self, project: i64, sel: &Selection, tags: &[String]) -> Result<u64> {
-        self.write(|tx| tag(tx, project, sel, tags))
+        self.retag_journaled(project, sel, tags, true)
     }
 
     pub fn untag_items(&self, project: i64, sel: &Selection, tags: &[String]) -> Result<u64> {
-        self.write(|tx| untag(tx, project, sel, tags))
+        self.retag_journaled(project, sel, tags, false)
+    }
+
+    /// A tag or an untag as one step of the undo history: each tag is set on its own, so that
+    /// the history knows, per tag, exactly the items that gained or lost it.
+    fn retag_journaled(&self, project: i64, sel: &Selection, tags: &[String], add: bool) -> Result<u64> {
+        self.journaled(|tx| {
+            let tags = clean(tags)?;
+            let ids = selection::resolve(tx, project, sel)?;
+            let mut per_tag = std::collections::HashMap::new();
+            let mut all: Vec<i64> = Vec::new();
+            for t in &tags {
+                let changed = retag(tx, project, &ids, std::slice::from_ref(t), add)?;
+                all.extend_from_slice(&changed);
+                per_tag.insert(t.clone(), changed);
+            }
+            if tags.len() > 1 {
+                all.sort_unstable();
+                all.dedup();
+            }
+            let what = tags.join(", ");
+            let label = if add { format!("Tag {} with {what}", history::items(all.len())) } else { format!("Remove tag {what} from {}", history::items(all.len())) };
+            Ok((all.len() as u64, history::Entry::new(project, label, history::tagged(project, per_tag, add))))
+        })
     }
 }
 

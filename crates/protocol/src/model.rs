@@ -289,6 +289,31 @@ pub struct Summary {
     pub kinds: Vec<FacetCount>,
 }
 
+/// What "Add to a new collection" did: the collection made, with its count, and the add.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AddedToNew {
+    pub collection: Collection,
+    pub outcome: AddOutcome,
+}
+
+/// What Ctrl+Z and Ctrl+Shift+Z would do now in a project: the action each would undo or redo,
+/// in words ("Add 3 items to Birds"), or nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct UndoState {
+    pub undo: Option<String>,
+    pub redo: Option<String>,
+}
+
+/// An undo or a redo that was done: the action it undid or redid, and what comes next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Undone {
+    pub action: String,
+    pub state: UndoState,
+}
+
 /// What adding a selection to a collection did.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

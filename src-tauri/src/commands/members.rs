@@ -1,5 +1,5 @@
 use tauri::State;
-use trove_protocol::{AddOutcome, ApiError, Selection};
+use trove_protocol::{AddOutcome, AddedToNew, ApiError, NewCollection, Selection};
 
 use crate::AppState;
 
@@ -11,6 +11,17 @@ pub async fn add_to_collection(
     selection: Selection,
 ) -> Result<AddOutcome, ApiError> {
     state.mutate(move |s| s.add_to_collection(project_id, collection_id, &selection)).await
+}
+
+/// "Add to a new collection": one action, one undo step.
+#[tauri::command]
+pub async fn create_collection_and_add(
+    state: State<'_, AppState>,
+    project_id: i64,
+    input: NewCollection,
+    selection: Selection,
+) -> Result<AddedToNew, ApiError> {
+    state.mutate(move |s| s.create_collection_and_add(project_id, &input, &selection)).await
 }
 
 #[tauri::command]

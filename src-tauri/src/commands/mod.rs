@@ -10,6 +10,7 @@ mod queues;
 mod settings;
 pub mod sync;
 mod tags;
+mod undo;
 
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
@@ -32,12 +33,16 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         collections::update_collection,
         collections::delete_collection,
         members::add_to_collection,
+        members::create_collection_and_add,
         members::remove_from_collection,
         members::move_item,
         members::set_note,
         tags::list_tags,
         tags::tag_items,
         tags::untag_items,
+        undo::undo,
+        undo::redo,
+        undo::undo_state,
         queues::list_queues,
         queues::create_queue,
         queues::close_queue,

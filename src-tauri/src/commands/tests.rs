@@ -217,7 +217,7 @@ fn the_ui_calls_exactly_the_commands_the_shell_handles_and_the_dev_mock_answers(
     let called = called_commands(include_str!("../../../ui/src/lib/api/index.ts"));
     assert!(called.len() > 20, "{called:?}");
     assert_eq!(called, handled, "ui/src/lib/api/index.ts and commands::handler() must name the same commands");
-    let mock = [include_str!("../../../ui/dev/mock-backend.ts"), include_str!("../../../ui/dev/mock-sync.ts")].concat();
+    let mock = [include_str!("../../../ui/dev/mock-backend.ts"), include_str!("../../../ui/dev/mock-sync.ts"), include_str!("../../../ui/dev/mock-undo.ts")].concat();
     let unmocked: Vec<&String> = called.iter().filter(|c| !mock.contains(&format!("{c}:")) && !mock.contains(&format!("{c}(")) && !mock.contains(&format!("'{c}'"))).collect();
     assert!(unmocked.is_empty(), "the dev mock backend (ui/dev) does not answer {unmocked:?}");
 }
@@ -290,6 +290,7 @@ fn the_ui_names_exactly_the_arguments_each_command_takes() {
         include_str!("settings.rs"),
         include_str!("sync.rs"),
         include_str!("tags.rs"),
+        include_str!("undo.rs"),
     ];
     let handled: std::collections::BTreeMap<String, Vec<String>> = sources.iter().flat_map(|s| handled_arguments(s)).collect();
     let called = called_arguments(include_str!("../../../ui/src/lib/api/index.ts"));
@@ -331,4 +332,30 @@ fn a_folder_is_imported_in_the_background_and_its_status_read_over_ipc() {
     assert!(datasets.iter().any(|d| d.name == "Holiday"), "the new dataset is listed");
     let cancelled: ImportStatus = app.call("cancel_import", json!({})).unwrap();
     assert_eq!(cancelled.state, ImportState::Done, "cancelling after the end changes nothing");
+}
+
+#[test]
+fn add_to_a_new_collection_is_one_undo_step_and_redo_brings_it_back_over_ipc() {
+    use trove_protocol::{AddedToNew, UndoState, Undone};
+    let app = app();
+    let p = app.project();
+    let nothing: Option<Undone> = app.call("undo", json!({ "projectId": p.id })).unwrap();
+    assert_eq!(nothing, None, "nothing to undo yet");
+    let made: AddedToNew = app
+        .call(
+            "create_collection_and_add",
+            json!({ "projectId": p.id, "input": { "title": "Keepers" }, "selection": { "type": "ids", "ids": [1, 2, 3] } }),
+        )
+        .unwrap();
+    assert_eq!((made.collection.item_count, made.outcome.added), (3, 3));
+    let state: UndoState = app.call("undo_state", json!({ "projectId": p.id })).unwrap();
+    assert_eq!(state.undo.as_deref(), Some("Add 3 items to a new collection Keepers"));
+    let undone: Option<Undone> = app.call("undo", json!({ "projectId": p.id })).unwrap();
+    let undone = undone.unwrap();
+    assert_eq!((undone.action.as_str(), undone.state.undo.as_deref()), ("Add 3 items to a new collection Keepers", None));
+    let list: Vec<Collection> = app.call("list_collections", json!({ "projectId": p.id })).unwrap();
+    assert!(list.iter().all(|c| c.title != "Keepers"));
+    let _: Option<Undone> = app.call("redo", json!({ "projectId": p.id })).unwrap();
+    let list: Vec<Collection> = app.call("list_collections", json!({ "projectId": p.id })).unwrap();
+    assert_eq!(list.iter().find(|c| c.title == "Keepers").map(|c| c.item_count), Some(3));
 }

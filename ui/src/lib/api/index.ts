@@ -1,6 +1,7 @@
 // Typed functions, one per Tauri command. The only module (with `client.ts`) that knows IPC.
 import { call, onEvent } from './client';
 import type { AddOutcome } from './types/AddOutcome';
+import type { AddedToNew } from './types/AddedToNew';
 import type { Collection } from './types/Collection';
 import type { CollectionPatch } from './types/CollectionPatch';
 import type { Dataset } from './types/Dataset';
@@ -28,6 +29,8 @@ import type { ServerSettingsInput } from './types/ServerSettingsInput';
 import type { Settings } from './types/Settings';
 import type { Summary } from './types/Summary';
 import type { SyncStatus } from './types/SyncStatus';
+import type { UndoState } from './types/UndoState';
+import type { Undone } from './types/Undone';
 
 export { ApiFailure, onFileDrop, pickFolder, pickSaveFile, thumbUrl } from './client';
 
@@ -76,12 +79,21 @@ export const deleteCollection = (collectionId: number) =>
   call<void>('delete_collection', { collectionId });
 export const addToCollection = (projectId: number, collectionId: number, selection: Selection) =>
   call<AddOutcome>('add_to_collection', { projectId, collectionId, selection });
+/** "Add to a new collection": one action, one undo step. */
+export const createCollectionAndAdd = (projectId: number, input: NewCollection, selection: Selection) =>
+  call<AddedToNew>('create_collection_and_add', { projectId, input, selection });
 export const removeFromCollection = (projectId: number, collectionId: number, selection: Selection) =>
   call<number>('remove_from_collection', { projectId, collectionId, selection });
 export const moveItem = (collectionId: number, itemId: number, before: number | null) =>
   call<void>('move_item', { collectionId, itemId, before });
 export const setNote = (collectionId: number, itemId: number, note: string) =>
   call<void>('set_note', { collectionId, itemId, note });
+
+// Undo and redo of the project's collection actions (this session's last 50). An undo is a
+// change that syncs; one that no longer means anything is refused with a sentence.
+export const undo = (projectId: number) => call<Undone | null>('undo', { projectId });
+export const redo = (projectId: number) => call<Undone | null>('redo', { projectId });
+export const undoState = (projectId: number) => call<UndoState>('undo_state', { projectId });
 
 // Labeling queues. A queue follows its source collection live; every status change is one
 // mutation, refused with a sentence when the user's role or the item's status does not allow it.
