@@ -8,6 +8,7 @@
 
 mod commands;
 pub mod credentials;
+mod links;
 mod state;
 mod thumbs;
 
@@ -27,6 +28,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
+        .manage(links::Launch::default())
         .register_asynchronous_uri_scheme_protocol("thumb", thumbs::serve)
         .invoke_handler(commands::handler())
 }
@@ -55,9 +57,38 @@ pub fn run() {
         .with_writer(std::io::stderr)
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
+    // One instance per data folder: a start with a link while Trove runs hands the link over
+    // and ends here, before any window (see `links`).
+    let link = links::from_args();
+    let _instance = match links::data_dir().map(|d| (links::claim(&d), d)) {
+        Some((Ok(None), data)) => match &link {
+            Some(l) => match links::hand_over(&data, l) {
+                Ok(()) => {
+                    tracing::info!("Trove is running already: the link was handed to it");
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "the link could not be handed to the running Trove; starting another");
+                    None
+                }
+            },
+            None => None,
+        },
+        Some((Ok(lock), _)) => lock,
+        Some((Err(e), _)) => {
+            tracing::warn!(error = %e, "the data folder's instance lock could not be taken");
+            None
+        }
+        None => None,
+    };
     builder(tauri::Builder::default())
-        .setup(|app| {
+        .setup(move |app| {
             let data = app.path().app_data_dir()?;
+            if links::data_dir().as_deref() != Some(data.as_path()) {
+                tracing::warn!(dir = %data.display(), "the data folder differs from the one the instance lock is in");
+            }
+            app.state::<links::Launch>().set(link.clone());
+            tauri::async_runtime::spawn(links::watch(app.handle().clone(), data.clone()));
             tracing::info!(dir = %data.display(), "opening the local cache");
             let connection = Connection::new(Arc::new(Credentials::new(&data)), Env::read().interval());
             let state = AppState::open_in_background(data, connection.clone());

@@ -284,6 +284,24 @@ for (const [name, label] of Object.entries(steps)) {
 }
 Object.assign(commands, journal.commands);
 
+// Deep links: the mock's ids stand in for UUIDs.
+Object.assign(commands, {
+  make_link: (a: any) => `trove://open?project=${a.projectId}${a.query.collection === null ? '' : `&collection=${a.query.collection}`}&filter=${encodeURIComponent(JSON.stringify(a.query.filter))}&sort=${encodeURIComponent(JSON.stringify(a.query.sort))}`,
+  resolve_link: (a: any) => {
+    const u = new URL(a.link);
+    if (u.protocol !== 'trove:') fail('invalid_input', `“${String(a.link).slice(0, 80)}” is not a Trove link (trove://open?project=…)`);
+    const get = (k: string) => u.searchParams.get(k);
+    const collection = get('collection') === null ? null : Number(get('collection'));
+    const known = collection === null || collections.some((c) => c.id === collection);
+    return {
+      project_id: Number(get('project')),
+      query: { filter: JSON.parse(get('filter') ?? '{"clauses":[]}'), collection: known ? collection : null, sort: JSON.parse(get('sort') ?? '{"key":"name","desc":false}') },
+      missing: known ? [] : ['the collection it opens (deleted, or not here): all items are shown'],
+    };
+  },
+  take_link: () => params.get('link'),
+});
+
 // Labeling queues (mock-queues.ts), over these collections and items.
 const queues = queueMock({
   collection: (id) => collections.find((c) => c.id === id),

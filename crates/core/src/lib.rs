@@ -21,6 +21,7 @@ mod facts;
 pub mod filters;
 pub mod import;
 pub mod items;
+pub mod links;
 pub mod members;
 pub mod meta;
 pub mod originals;

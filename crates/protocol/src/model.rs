@@ -289,6 +289,17 @@ pub struct Summary {
     pub kinds: Vec<FacetCount>,
 }
 
+/// Where a deep link (`trove://open?…`) points in this cache: the project, the query to show
+/// (its collection, filter and sort), and what the link names that is not here, in words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LinkTarget {
+    #[ts(type = "number")]
+    pub project_id: i64,
+    pub query: crate::filter::ItemQuery,
+    pub missing: Vec<String>,
+}
+
 /// What "Add to a new collection" did: the collection made, with its count, and the add.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]

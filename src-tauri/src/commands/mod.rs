@@ -4,6 +4,7 @@
 mod collections;
 mod import;
 mod items;
+mod links;
 mod members;
 mod projects;
 mod queues;
@@ -28,6 +29,9 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         items::summarize,
         items::count_selection,
         items::get_item,
+        links::make_link,
+        links::resolve_link,
+        links::take_link,
         collections::list_collections,
         collections::create_collection,
         collections::update_collection,

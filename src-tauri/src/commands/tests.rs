@@ -284,6 +284,7 @@ fn the_ui_names_exactly_the_arguments_each_command_takes() {
         include_str!("collections.rs"),
         include_str!("import.rs"),
         include_str!("items.rs"),
+        include_str!("links.rs"),
         include_str!("members.rs"),
         include_str!("projects.rs"),
         include_str!("queues.rs"),

@@ -12,6 +12,7 @@ import type { ExportRequest } from './types/ExportRequest';
 import type { ItemDetail } from './types/ItemDetail';
 import type { ItemPage } from './types/ItemPage';
 import type { ItemQuery } from './types/ItemQuery';
+import type { LinkTarget } from './types/LinkTarget';
 import type { MoveOutcome } from './types/MoveOutcome';
 import type { MoveTarget } from './types/MoveTarget';
 import type { NewCollection } from './types/NewCollection';
@@ -88,6 +89,15 @@ export const moveItem = (collectionId: number, itemId: number, before: number | 
   call<void>('move_item', { collectionId, itemId, before });
 export const setNote = (collectionId: number, itemId: number, note: string) =>
   call<void>('set_note', { collectionId, itemId, note });
+
+// Deep links: `trove://open?project=…&collection=…&filter=…`, everything named by UUID so a link
+// means the same on every device with a copy of the project.
+export const makeLink = (projectId: number, query: ItemQuery) => call<string>('make_link', { projectId, query });
+export const resolveLink = (link: string) => call<LinkTarget>('resolve_link', { link });
+/** The link the app was started with, once. */
+export const takeLink = () => call<string | null>('take_link');
+/** Links handed over by a later start (a link clicked while Trove runs). */
+export const onOpenLink = (handler: (link: string) => void) => onEvent<string>('open-link', handler);
 
 // Undo and redo of the project's collection actions (this session's last 50). An undo is a
 // change that syncs; one that no longer means anything is refused with a sentence.

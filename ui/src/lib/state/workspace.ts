@@ -1,7 +1,7 @@
 // Orchestration across the stores: opening a project, changing the query (validated by the
 // backend before it is shown), opening a collection, refreshing after a change (ours, or others'
 // brought by a sync), downloading a server project.
-import { ApiFailure, connectProject, startupProject } from '../api';
+import { ApiFailure, connectProject, makeLink, onOpenLink, resolveLink, startupProject, takeLink } from '../api';
 import type { Clause } from '../api/types/Clause';
 import type { ItemQuery } from '../api/types/ItemQuery';
 import type { Project } from '../api/types/Project';
@@ -29,6 +29,51 @@ export async function start() {
   const wanted = project.projects.find((p) => p.id === settings.lastProject) ?? project.projects[0];
   if (wanted) await openProject(wanted.id);
   openStartupProject().catch((e) => status.fail(e));
+  // A deep link: the one the app was started with, then any a later start hands over.
+  onOpenLink((link) => void openLink(link)).catch((e) => status.fail(e));
+  const link = await takeLink().catch(() => null);
+  if (link) await openLink(link);
+}
+
+/** Opens the place a deep link names: its project, collection, filter and sort. What it names
+ * that is not on this device is left out and said; the rest opens. */
+export async function openLink(link: string) {
+  try {
+    const target = await resolveLink(link);
+    if (project.id !== target.project_id) await openProject(target.project_id);
+    if (target.query.collection === null) query.browseSort = target.query.sort;
+    await applyQuery(target.query);
+    status.info(target.missing.length ? `Opened the link without ${target.missing.join('; ')}` : 'Opened the link');
+  } catch (e) {
+    status.fail(e);
+  }
+}
+
+/** "Copy link": puts the deep link to what is shown (`what` names it) on the clipboard. */
+export async function copyLink(what: string, q: ItemQuery = query.current) {
+  try {
+    const link = await makeLink(project.pid, q);
+    await copyText(link);
+    status.info(`Copied the link to ${what}: ${link}`);
+  } catch (e) {
+    status.fail(e);
+  }
+}
+
+async function copyText(text: string) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    // WebKitGTK may refuse the async clipboard outside a secure origin: the old way still works.
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand('copy');
+    area.remove();
+  }
 }
 
 /** With `TROVE_PROJECT` set, the backend downloads that server project at start: open it once
