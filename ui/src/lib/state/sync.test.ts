@@ -27,6 +27,10 @@ vi.mock('../api', () => ({
   }),
   connectProject: vi.fn(),
   startupProject: vi.fn(async () => null),
+  onOpenLink: vi.fn(async () => () => {}),
+  takeLink: vi.fn(async () => null),
+  resolveLink: vi.fn(),
+  makeLink: vi.fn(),
 }));
 
 const api = await import('../api');
@@ -137,5 +141,23 @@ describe('TROVE_PROJECT', () => {
     await settle();
     await settle();
     expect(project.id).toBe(2);
+  });
+});
+
+describe('deep links', () => {
+  it('a start with a link opens its place and says what it left out', async () => {
+    const { status } = await import('./status.svelte');
+    const target = {
+      project_id: 1,
+      query: { filter: { clauses: [{ negate: false, cond: { field: 'labeled', value: true } }] }, collection: null, sort: { key: 'size', desc: true } },
+      missing: ['an “in collection” filter (the collection was deleted or is not here)'],
+    };
+    vi.mocked(api.takeLink).mockResolvedValueOnce('trove://open?project=p');
+    vi.mocked(api.resolveLink).mockResolvedValueOnce(target as never);
+    await workspace.start();
+    await settle();
+    expect(api.resolveLink).toHaveBeenCalledWith('trove://open?project=p');
+    expect(query.current).toEqual(target.query);
+    expect(status.message).toBe('Opened the link without an “in collection” filter (the collection was deleted or is not here)');
   });
 });
