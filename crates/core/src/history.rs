@@ -147,6 +147,14 @@ impl Journal {
         self.stacks.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Forgets the project's history: its copy was rebuilt (a reset) or dropped, and the local
+    /// ids the entries name may now be other rows.
+    pub(crate) fn forget(&self, project: i64) {
+        let mut s = self.lock();
+        s.done.retain(|e| e.project != project);
+        s.undone.retain(|e| e.project != project);
+    }
+
     /// A new action: it can be undone; what was undone in its project can no longer be redone.
     pub(crate) fn record(&self, entry: Entry) {
         let mut s = self.lock();

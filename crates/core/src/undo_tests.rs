@@ -1,8 +1,8 @@
+use trove_protocol::mutation::ITEMS_MAX;
 use trove_protocol::{CollectionPatch, ItemQuery, NewCollection, Selection};
 
 use super::*;
 use crate::history::{items, DEPTH};
-use trove_protocol::mutation::ITEMS_MAX;
 use crate::testing::{fixture, ids, Fixture};
 
 fn input(title: &str) -> NewCollection {
@@ -217,4 +217,30 @@ fn labels_count_items_in_words() {
     assert_eq!(items(1), "1 item");
     assert_eq!(items(3), "3 items");
     assert_eq!(items(1_000_000), "1,000,000 items");
+}
+
+#[test]
+fn a_copy_rebuilt_from_the_server_ends_its_projects_history() {
+    let f = fixture();
+    let c = f.collection("Before");
+    f.store.add_to_collection(f.p, c, &ids(&[1])).unwrap();
+    f.store.create_collection(f.q, &input("Elsewhere")).unwrap();
+    // A pull page that resets P's copy: local ids of P may now name other rows.
+    let page = trove_protocol::sync::PullResponse {
+        cookie: 1,
+        last_mutation_id: 0,
+        reset: true,
+        more: false,
+        datasets: vec![],
+        items: vec![],
+        collections: vec![],
+        memberships: vec![],
+        deleted_collections: vec![],
+        rejected: vec![],
+        queues: vec![],
+        queue_entries: vec![],
+    };
+    f.store.apply_pull(f.p, &page).unwrap();
+    assert_eq!(f.store.undo_state(f.p), UndoState::default());
+    assert_eq!(f.store.undo_state(f.q).undo.as_deref(), Some("Create collection Elsewhere"), "other projects keep theirs");
 }
