@@ -226,20 +226,7 @@ fn a_copy_rebuilt_from_the_server_ends_its_projects_history() {
     f.store.add_to_collection(f.p, c, &ids(&[1])).unwrap();
     f.store.create_collection(f.q, &input("Elsewhere")).unwrap();
     // A pull page that resets P's copy: local ids of P may now name other rows.
-    let page = trove_protocol::sync::PullResponse {
-        cookie: 1,
-        last_mutation_id: 0,
-        reset: true,
-        more: false,
-        datasets: vec![],
-        items: vec![],
-        collections: vec![],
-        memberships: vec![],
-        deleted_collections: vec![],
-        rejected: vec![],
-        queues: vec![],
-        queue_entries: vec![],
-    };
+    let page = trove_protocol::sync::PullResponse { cookie: 1, reset: true, ..Default::default() };
     f.store.apply_pull(f.p, &page).unwrap();
     assert_eq!(f.store.undo_state(f.p), UndoState::default());
     assert_eq!(f.store.undo_state(f.q).undo.as_deref(), Some("Create collection Elsewhere"), "other projects keep theirs");
