@@ -4,16 +4,7 @@
 
 mod common;
 
-use common::{Client, World};
-
-/// Every client shows what the server holds.
-async fn assert_converged(world: &World, clients: &[&Client]) {
-    let server = world.server_state().await;
-    for (n, c) in clients.iter().enumerate() {
-        assert_eq!(c.pending(), 0, "client {n} has nothing pending");
-        assert_eq!(c.fp(), server, "client {n} equals the server");
-    }
-}
+use common::{assert_converged, World};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_undone_add_and_its_redo_reach_the_other_device() {
