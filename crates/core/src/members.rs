@@ -100,11 +100,9 @@ pub(crate) fn add_ids(
     if ids.len() > ITEMS_MAX {
         // What is there already, read only when something is: an undo must name exactly the
         // items this add put in.
-        let present: HashSet<i64> = match last_key(conn, collection)? {
-            None => HashSet::new(),
-            Some(_) => all_members(conn, collection)?,
-        };
-        let key = position::between(last_key(conn, collection)?.as_deref(), None)?;
+        let last = last_key(conn, collection)?;
+        let present: HashSet<i64> = if last.is_some() { all_members(conn, collection)? } else { HashSet::new() };
+        let key = position::between(last.as_deref(), None)?;
         if let Some(added) = merge_bulk(conn, project, collection, ids, Some(&key), actor)? {
             let mut seen = HashSet::with_capacity(ids.len());
             let new: Vec<i64> = ids.iter().copied().filter(|id| !present.contains(id) && seen.insert(*id)).collect();
