@@ -11,7 +11,8 @@ use trove_protocol::model::CollectionPatch;
 use trove_protocol::mutation::ImportedItem;
 use trove_protocol::rules;
 use trove_protocol::QueueEntry;
-use trove_rulebook::{NewCollection, NewQueue, PairState, Plan, QueueState, Ranked, ReplicaStore, Seen};
+use trove_protocol::view::ViewPatch;
+use trove_rulebook::{NewCollection, NewQueue, NewView, PairState, Plan, QueueState, Ranked, ReplicaStore, Seen};
 
 use crate::filters::TAG_SEP;
 use crate::registry::{account, is_synced, namespace};
@@ -37,6 +38,7 @@ pub struct CacheReplica<'c> {
 mod files;
 mod queues;
 mod sets;
+pub(crate) mod views;
 pub(crate) use queues::{counts as queue_counts, entries_of, entry_at, kept, queue_id, QueueRow};
 
 impl<'c> CacheReplica<'c> {
@@ -63,6 +65,7 @@ impl ReplicaStore for CacheReplica<'_> {
     type Item = i64;
     type Queue = i64;
     type Dataset = i64;
+    type View = i64;
     type Error = Error;
 
     fn exists(&mut self, collection: &str) -> Result<bool> {
@@ -288,6 +291,26 @@ impl ReplicaStore for CacheReplica<'_> {
         let mut stmt = self.conn.prepare_cached("UPDATE items SET labels_count = 1 WHERE id IN rarray(?1) AND labels_count = 0 RETURNING id")?;
         let changed = stmt.query_map([list(items)], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
         Ok(changed)
+    }
+
+    fn view_exists(&mut self, view: &str) -> Result<bool> {
+        views::exists(self.conn, view)
+    }
+
+    fn create_view(&mut self, v: NewView<'_>) -> Result<()> {
+        views::create(self.conn, self.project, self.actor, &v)
+    }
+
+    fn view(&mut self, view: &str) -> Result<Option<i64>> {
+        views::live(self.conn, self.project, view)
+    }
+
+    fn update_view(&mut self, id: i64, patch: &ViewPatch) -> Result<()> {
+        views::update(self.conn, id, patch)
+    }
+
+    fn delete_view(&mut self, id: i64) -> Result<()> {
+        views::delete(self.conn, id)
     }
 }
 

@@ -108,6 +108,7 @@ mod tests {
             rejected: vec![],
             queues: vec![],
             queue_entries: vec![],
+            views: vec![],
         }
     }
 

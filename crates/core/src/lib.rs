@@ -33,6 +33,7 @@ pub mod replica;
 pub mod selection;
 pub mod tags;
 pub mod thumbs;
+pub mod views;
 mod history;
 mod undo;
 

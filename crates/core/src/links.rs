@@ -6,28 +6,17 @@
 //! A link is hostile input: its length is bounded, its filter parsed into the typed `Filter` and
 //! checked like any other, and what it names that this cache does not have (a deleted
 //! collection, a dataset that is not here) is left out and said in words, never an error that
-//! keeps the rest from opening. The filter's translation (`portable`, `local`) is also what a
-//! saved filter would travel as.
+//! keeps the rest from opening. The filter travels as a saved view's does (`crate::views`).
 
 use rusqlite::{Connection, OptionalExtension};
-use serde_json::Value;
 use trove_protocol::{Filter, ItemQuery, LinkTarget, Sort};
 
 use crate::error::{Error, Result};
+use crate::views::{local, portable};
 
 pub const SCHEME: &str = "trove";
 /// Longest link taken, in bytes.
 pub const LINK_MAX: usize = 16 * 1024;
-
-/// The tables a filter's references name, by the clause field that names them.
-fn table_of(field: &str) -> Option<&'static str> {
-    match field {
-        "datasets" => Some("datasets"),
-        "collection" => Some("collections"),
-        "queue" => Some("queues"),
-        _ => None,
-    }
-}
 
 fn uuid_of(conn: &Connection, table: &str, project: i64, id: i64) -> Result<Option<String>> {
     let live = if table == "collections" { " AND deleted_at IS NULL" } else { "" };
@@ -41,92 +30,6 @@ fn id_of(conn: &Connection, table: &str, project: i64, uuid: &str) -> Result<Opt
     Ok(conn
         .query_row(&format!("SELECT id FROM {table} WHERE uuid = ?1 AND project_id = ?2{live}"), rusqlite::params![uuid, project], |r| r.get(0))
         .optional()?)
-}
-
-/// The filter with its references named by UUID (JSON), as it can travel to another device.
-pub fn portable(conn: &Connection, project: i64, filter: &Filter) -> Result<Value> {
-    let mut value = serde_json::to_value(filter).map_err(|e| Error::Invalid(e.to_string()))?;
-    let clauses = value.get_mut("clauses").and_then(Value::as_array_mut).into_iter().flatten();
-    for clause in clauses {
-        let Some(cond) = clause.get_mut("cond").and_then(Value::as_object_mut) else { continue };
-        let field = cond.get("field").and_then(Value::as_str).unwrap_or_default().to_string();
-        if field == "ids" {
-            return Err(Error::Invalid(
-                "a link cannot carry an “only selected” filter: add the items to a collection and copy its link".into(),
-            ));
-        }
-        let Some(table) = table_of(&field) else { continue };
-        let key = if field == "datasets" { "ids" } else { "id" };
-        let named = match cond.get(key) {
-            Some(Value::Array(ids)) => {
-                let mut out = Vec::new();
-                for id in ids.iter().filter_map(Value::as_i64) {
-                    out.extend(uuid_of(conn, table, project, id)?.map(Value::String));
-                }
-                Value::Array(out)
-            }
-            Some(v) => v.as_i64().map(|id| uuid_of(conn, table, project, id)).transpose()?.flatten().map_or(Value::Null, Value::String),
-            None => Value::Null,
-        };
-        cond.insert(key.into(), named);
-    }
-    Ok(value)
-}
-
-/// What a clause that names something missing is called, for the sentence that says it was
-/// left out.
-fn missing_what(field: &str) -> &'static str {
-    match field {
-        "datasets" => "a dataset filter (its datasets are not in this project)",
-        "collection" => "an “in collection” filter (the collection was deleted or is not here)",
-        _ => "a labeling-queue filter (the queue is not here)",
-    }
-}
-
-/// A portable filter (`portable`) back in this cache's ids. Clauses whose references are all
-/// missing are left out and described in `missing`; a list keeps the references found.
-pub fn local(conn: &Connection, project: i64, mut value: Value, missing: &mut Vec<String>) -> Result<Filter> {
-    if let Some(clauses) = value.get_mut("clauses").and_then(Value::as_array_mut) {
-        let mut kept = Vec::with_capacity(clauses.len());
-        for mut clause in std::mem::take(clauses) {
-            let Some(cond) = clause.get_mut("cond").and_then(Value::as_object_mut) else {
-                kept.push(clause);
-                continue;
-            };
-            let field = cond.get("field").and_then(Value::as_str).unwrap_or_default().to_string();
-            if field == "ids" {
-                missing.push("an “only selected” filter (a link names no selection)".into());
-                continue;
-            }
-            let Some(table) = table_of(&field) else {
-                kept.push(clause);
-                continue;
-            };
-            let key = if field == "datasets" { "ids" } else { "id" };
-            let found = match cond.get(key) {
-                Some(Value::Array(uuids)) => {
-                    let mut ids = Vec::new();
-                    for uuid in uuids.iter().take(trove_protocol::filter::VALUES_MAX).filter_map(Value::as_str) {
-                        ids.extend(id_of(conn, table, project, uuid)?);
-                    }
-                    (!ids.is_empty()).then(|| Value::from(ids))
-                }
-                Some(Value::String(uuid)) => id_of(conn, table, project, uuid)?.map(Value::from),
-                _ => None,
-            };
-            match found {
-                Some(v) => {
-                    cond.insert(key.into(), v);
-                    kept.push(clause);
-                }
-                None => missing.push(missing_what(&field).into()),
-            }
-        }
-        *clauses = kept;
-    }
-    let filter: Filter = serde_json::from_value(value).map_err(|e| Error::Invalid(format!("the link's filter is not one Trove reads: {}", cut(&e.to_string()))))?;
-    filter.check()?;
-    Ok(filter)
 }
 
 /// Bad input quoted cut short.

@@ -19,9 +19,11 @@ pub mod queue;
 pub mod remote;
 pub mod rules;
 pub mod sync;
+pub mod view;
 
 pub use error::{ApiError, ErrorCode};
 pub use filter::{Clause, Condition, Filter, ItemQuery, Selection, Sort, SortKey, TagMode};
 pub use model::*;
 pub use mutation::Mutation;
 pub use queue::{QueueEntry, QueueError, QueueStatus};
+pub use view::{SavedView, SyncView, ViewInfo, ViewPatch};

@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 use crate::itemset::ItemSet;
 use crate::model::{CollectionPatch, ItemKind, Theme};
 use crate::position;
+use crate::filter::Sort;
 use crate::queue;
 use crate::rules::{self, RuleError};
+use crate::view::{self, ViewPatch};
 
 /// Most items one mutation may name. A bigger action (a million-item add) is recorded as
 /// several mutations of at most this many items, so every push stays small.
@@ -102,6 +104,13 @@ pub enum Mutation {
     },
     /// The acting reviewer accepts or rejects submission `submission` of one item.
     ReviewItem { queue: String, item: String, submission: u32, accept: bool, #[serde(default)] comment: String },
+    /// A saved view of `project`: a name, a portable filter (JSON, references by UUID) and a
+    /// sort. Creates are idempotent. Editors of the project make, edit and delete views.
+    CreateView { view: String, project: String, name: String, filter: String, sort: Sort },
+    /// Last-writer-wins fields of a view.
+    UpdateView { view: String, patch: ViewPatch },
+    /// Delete wins: every later mutation of the view is a no-op.
+    DeleteView { view: String },
 }
 
 /// One imported file as an [`Mutation::ImportItems`] carries it: what the file is, not where it
@@ -282,6 +291,24 @@ impl Mutation {
                 rules::id("item", item)?;
                 queue::comment(comment)?;
             }
+            Mutation::CreateView { view: v, project, name, filter, .. } => {
+                rules::id("view", v)?;
+                rules::id("project", project)?;
+                view::name(name)?;
+                view::check_filter(filter)?;
+            }
+            Mutation::UpdateView { view: v, patch } => {
+                rules::id("view", v)?;
+                if let Some(n) = &patch.name {
+                    view::name(n)?;
+                }
+                if let Some(f) = &patch.filter {
+                    view::check_filter(f)?;
+                }
+            }
+            Mutation::DeleteView { view: v } => {
+                rules::id("view", v)?;
+            }
         }
         Ok(())
     }
@@ -309,6 +336,9 @@ impl Mutation {
             Mutation::ClaimItems { .. } => "claim_items",
             Mutation::SubmitItem { .. } => "submit_item",
             Mutation::ReviewItem { .. } => "review_item",
+            Mutation::CreateView { .. } => "create_view",
+            Mutation::UpdateView { .. } => "update_view",
+            Mutation::DeleteView { .. } => "delete_view",
         }
     }
 }

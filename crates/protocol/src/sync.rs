@@ -80,6 +80,9 @@ pub struct PullResponse {
     /// Queue entries changed since the cookie: an item's status in a queue.
     #[serde(default)]
     pub queue_entries: Vec<SyncQueueEntry>,
+    /// Saved views changed since the cookie (created, edited, deleted).
+    #[serde(default)]
+    pub views: Vec<crate::view::SyncView>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

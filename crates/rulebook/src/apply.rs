@@ -6,7 +6,8 @@ use trove_protocol::model::{CollectionPatch, Theme};
 use trove_protocol::rules::{self, RuleError};
 use trove_protocol::queue::{self, QueueEntry, QueueError};
 use trove_protocol::mutation::ImportedItem;
-use trove_protocol::{itemset, Mutation};
+use trove_protocol::view::{self, ViewPatch};
+use trove_protocol::{itemset, Mutation, Sort};
 
 use crate::members::{self, PairState, Plan};
 use crate::queues::{self, Seen};
@@ -36,6 +37,8 @@ pub trait ReplicaStore {
     type Queue: Copy;
     /// The replica's handle for a dataset.
     type Dataset: Copy;
+    /// The replica's handle for a live saved view.
+    type View: Copy;
     type Error: From<RuleError>;
 
     /// Whether a collection with this UUID exists, live or deleted.
@@ -120,6 +123,30 @@ pub trait ReplicaStore {
     fn write_entry(&mut self, q: Self::Queue, item: Self::Item, entry: &QueueEntry) -> Result<(), Self::Error>;
     /// Marks the items labeled; returns those that were not (to be touched).
     fn mark_labeled(&mut self, items: &[Self::Item]) -> Result<Vec<Self::Item>, Self::Error>;
+
+    // Saved views.
+
+    /// Whether a view with this UUID exists, live or deleted.
+    fn view_exists(&mut self, view: &str) -> Result<bool, Self::Error>;
+    /// Makes a view. The server refuses a caller who is not an editor of the project; a
+    /// replica that does not hold the project leaves it out.
+    fn create_view(&mut self, v: NewView<'_>) -> Result<(), Self::Error>;
+    /// The live view to change, or `None` when it was deleted (delete wins) or is not here.
+    /// The server refuses one that never existed or the caller may not edit.
+    fn view(&mut self, view: &str) -> Result<Option<Self::View>, Self::Error>;
+    /// Writes the fields the patch names (already checked) and marks the view changed.
+    fn update_view(&mut self, v: Self::View, patch: &ViewPatch) -> Result<(), Self::Error>;
+    fn delete_view(&mut self, v: Self::View) -> Result<(), Self::Error>;
+}
+
+/// A saved view to create, as the mutation names it (its fields checked).
+#[derive(Debug, Clone, Copy)]
+pub struct NewView<'a> {
+    pub view: &'a str,
+    pub project: &'a str,
+    pub name: &'a str,
+    pub filter: &'a str,
+    pub sort: Sort,
 }
 
 /// Where the rows of a set add go: the `i`-th named item at `position::ranked(key, first + i)`.
@@ -289,6 +316,23 @@ pub fn apply<S: ReplicaStore>(m: &Mutation, store: &mut S) -> Result<(), S::Erro
                 let seen = seen.first().ok_or_else(|| RuleError::from(QueueError::NotInQueue { queue: name.clone() }))?;
                 let entry = queues::review(seen, *submission, *accept, &comment, &me, &name).map_err(RuleError::from)?;
                 store.write_entry(q, seen.item, &entry)?;
+            }
+        }
+        Mutation::CreateView { view: v, project, name, filter, sort } => {
+            if !store.view_exists(v)? {
+                let name = view::name(name)?;
+                store.create_view(NewView { view: v, project, name: &name, filter, sort: *sort })?;
+            }
+        }
+        Mutation::UpdateView { view: v, patch } => {
+            if let Some(handle) = store.view(v)? {
+                let clean = ViewPatch { name: patch.name.as_deref().map(view::name).transpose()?, ..patch.clone() };
+                store.update_view(handle, &clean)?;
+            }
+        }
+        Mutation::DeleteView { view: v } => {
+            if let Some(handle) = store.view(v)? {
+                store.delete_view(handle)?;
             }
         }
     }

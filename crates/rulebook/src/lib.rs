@@ -17,6 +17,8 @@
 //! - a note or a move changes only a membership that exists; a collection is touched only when
 //!   a mutation changed it;
 //! - a tag or an untag changes the item, and so its `updated_at`, only when its tag set changes;
+//! - saved views are created once, their fields are last-writer-wins and delete wins, as a
+//!   collection's;
 //! - labeling queues follow their collection live, and each item's status moves only as
 //!   [`queues`] allows (the first submission wins, a stale review is refused).
 //!
@@ -27,6 +29,6 @@ pub mod members;
 pub mod queues;
 mod apply;
 
-pub use apply::{apply, merge_pairs, merge_set, set_tags, NewCollection, NewQueue, QueueState, Ranked, ReplicaStore};
+pub use apply::{apply, merge_pairs, merge_set, set_tags, NewCollection, NewQueue, NewView, QueueState, Ranked, ReplicaStore};
 pub use queues::Seen;
 pub use members::{PairState, Plan};

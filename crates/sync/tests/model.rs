@@ -382,6 +382,9 @@ impl Model {
             | Mutation::SubmitItem { .. }
             | Mutation::ReviewItem { .. } => unreachable!("the model generates no queue mutation"),
             Mutation::ImportItems { .. } => unreachable!("the model generates no import (tests/uploads.rs covers them)"),
+            Mutation::CreateView { .. } | Mutation::UpdateView { .. } | Mutation::DeleteView { .. } => {
+                unreachable!("the model generates no saved view (tests/views.rs covers them)")
+            }
             // Bulk sets are actions of more than ITEMS_MAX items, larger than this model's
             // catalog: `tests/differential.rs` and `tests/bulk.rs` cover them.
             Mutation::AddItemSet { .. } | Mutation::RemoveItemSet { .. } | Mutation::TagItemSet { .. } | Mutation::UntagItemSet { .. } => {

@@ -225,7 +225,7 @@ fn a_pulled_queue_lands_the_echo_writes_nothing_and_pending_work_is_replayed_on_
     };
     let mut page = PullResponse {
         cookie: 5, last_mutation_id: acked, reset: false, more: false, datasets: vec![], items: vec![], collections: vec![],
-        memberships: vec![], deleted_collections: vec![], rejected: vec![], queues: vec![sq.clone()], queue_entries: vec![entry("item-1", QueueStatus::Annotating, "bob", 0)],
+        memberships: vec![], deleted_collections: vec![], rejected: vec![], queues: vec![sq.clone()], queue_entries: vec![entry("item-1", QueueStatus::Annotating, "bob", 0)], views: vec![],
     };
     let applied = f.store.apply_pull(f.p, &page).unwrap();
     assert_eq!(applied.written, 2);

@@ -17,6 +17,7 @@ pub(super) fn wipe(conn: &Connection, project: i64) -> Result<()> {
     for sql in [
         "DELETE FROM queue_entries WHERE queue_id IN (SELECT id FROM queues WHERE project_id = ?1)",
         "DELETE FROM queues WHERE project_id = ?1",
+        "DELETE FROM views WHERE project_id = ?1",
         "DELETE FROM membership_clocks WHERE collection_id IN (SELECT id FROM collections WHERE project_id = ?1)",
         // Logged for the index of counts by the collections' own deletion just below.
         "DELETE FROM memberships WHERE collection_id IN (SELECT id FROM collections WHERE project_id = ?1)",
@@ -63,7 +64,8 @@ pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Resul
         + page.memberships.len()
         + page.deleted_collections.len()
         + page.queues.len()
-        + page.queue_entries.len();
+        + page.queue_entries.len()
+        + page.views.len();
     // A reset the server asked for, or one this cache asked itself (`recovery::start_over`):
     // the copy is rebuilt from this page on.
     let reset = resets(conn, project, page)?;
@@ -86,6 +88,7 @@ pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Resul
     }
     super::queues::apply_queues(conn, project, page, &mut out)?;
     super::queues::apply_entries(conn, project, page, &mut out)?;
+    apply_views(conn, project, page, &mut out)?;
     // Refusals the push answer carried may have been lost with it: the page repeats them.
     let undo = record_refusals(conn, &page.rejected)?;
     let acknowledged = outbox::acknowledge(conn, page.last_mutation_id)?;
@@ -106,6 +109,25 @@ pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Resul
         crate::deferred::restore(conn)?;
     }
     Ok(Applied { carried, written: out.written, changed: out.changed, acknowledged, replayed })
+}
+
+/// Writes the page's saved views where they differ (a deleted one keeps its row, deleted).
+fn apply_views(conn: &Connection, project: i64, page: &PullResponse, out: &mut Written) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO views (uuid, project_id, name, filter, sort, created_by, created_at, updated_at, deleted_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, CASE WHEN ?9 THEN ?8 END) \
+         ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, filter = excluded.filter, sort = excluded.sort, \
+           created_by = excluded.created_by, created_at = excluded.created_at, updated_at = excluded.updated_at, deleted_at = excluded.deleted_at \
+         WHERE views.project_id = excluded.project_id AND (views.name IS NOT excluded.name OR views.filter IS NOT excluded.filter \
+           OR views.sort IS NOT excluded.sort OR views.created_by IS NOT excluded.created_by OR views.updated_at IS NOT excluded.updated_at \
+           OR views.deleted_at IS NOT excluded.deleted_at)",
+    )?;
+    for v in &page.views {
+        let sort = crate::cache::views::sort_text(&v.sort);
+        let written = stmt.execute(rusqlite::params![v.uuid, project, v.name, v.filter, sort, v.created_by, v.created_at, v.updated_at, v.deleted])?;
+        out.row(written > 0);
+    }
+    Ok(())
 }
 
 /// Rows a page wrote, and of those the ones whose change shows.

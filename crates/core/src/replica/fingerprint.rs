@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::error::Result;
 
 /// A comparable picture of one project's copy: collections (live) with their fields, and their
-/// members in order with notes. What two replicas must agree on after syncing.
+/// members in order with notes; tags; saved views (live) with their portable filters. What two replicas must agree on after syncing.
 pub fn fingerprint(conn: &Connection, project: i64) -> Result<serde_json::Value> {
     let mut out = Vec::new();
     let mut stmt = conn.prepare(
@@ -30,6 +30,10 @@ pub fn fingerprint(conn: &Connection, project: i64) -> Result<serde_json::Value>
     let tagged = stmt
         .query_map([project], |r| Ok(json!([r.get::<_, String>(0)?, r.get::<_, String>(1)?.replace(crate::items::TAG_SEP, ",")])))?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(json!({"collections": out, "tags": tagged}))
+    let mut stmt = conn.prepare("SELECT uuid, name, filter, sort FROM views WHERE project_id = ?1 AND deleted_at IS NULL ORDER BY uuid")?;
+    let views = stmt
+        .query_map([project], |r| Ok(json!([r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?])))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(json!({"collections": out, "tags": tagged, "views": views}))
 }
 

@@ -18,6 +18,10 @@ pub fn describe(conn: &Connection, m: &Mutation) -> Result<String> {
         let t: Option<String> = conn.query_row("SELECT name FROM queues WHERE uuid = ?1", [uuid], |r| r.get(0)).optional()?;
         Ok(t.map(|t| format!("the queue \u{201c}{t}\u{201d}")).unwrap_or_else(|| "a labeling queue".into()))
     };
+    let view_name = |uuid: &str| -> Result<String> {
+        let t: Option<String> = conn.query_row("SELECT name FROM views WHERE uuid = ?1", [uuid], |r| r.get(0)).optional()?;
+        Ok(t.filter(|t| !t.is_empty()).map(|t| format!("the view \u{201c}{t}\u{201d}")).unwrap_or_else(|| "a saved view".into()))
+    };
     let items = |n: usize| if n == 1 { "1 item".to_string() } else { format!("{n} items") };
     Ok(match m {
         Mutation::CreateCollection { title, .. } => format!("Create the collection \u{201c}{title}\u{201d}"),
@@ -44,6 +48,12 @@ pub fn describe(conn: &Connection, m: &Mutation) -> Result<String> {
         Mutation::ReviewItem { queue, accept, .. } => {
             format!("{} an item in {}", if *accept { "Accept" } else { "Reject" }, queue_name(queue)?)
         }
+        Mutation::CreateView { name, .. } => format!("Save the view \u{201c}{name}\u{201d}"),
+        Mutation::UpdateView { view, patch } => match &patch.name {
+            Some(n) => format!("Rename {} to \u{201c}{n}\u{201d}", view_name(view)?),
+            None => format!("Edit {}", view_name(view)?),
+        },
+        Mutation::DeleteView { view } => format!("Delete {}", view_name(view)?),
     })
 }
 

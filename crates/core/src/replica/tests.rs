@@ -18,6 +18,7 @@ fn page(last_mutation_id: i64) -> PullResponse {
         rejected: vec![],
         queues: vec![],
         queue_entries: vec![],
+        views: vec![],
     }
 }
 

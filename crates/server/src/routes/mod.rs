@@ -12,6 +12,7 @@ mod projects;
 mod queues;
 mod sync;
 mod uploads;
+mod views;
 
 use axum::http::{Method, Uri};
 use axum::Router;
@@ -62,6 +63,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(queues::router())
         .merge(sync::router())
         .merge(uploads::router())
+        .merge(views::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

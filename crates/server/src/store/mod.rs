@@ -20,6 +20,7 @@ pub mod sly;
 pub mod sync;
 pub mod tags;
 pub mod versions;
+pub mod views;
 
 use std::path::Path;
 
@@ -42,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/008_names.sql"),
     include_str!("../migrations/009_numbers.sql"),
     include_str!("../migrations/010_uploads.sql"),
+    include_str!("../migrations/011_views.sql"),
 ];
 
 /// How many migrations this server knows (a backup of a later schema is refused).

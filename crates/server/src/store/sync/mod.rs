@@ -22,7 +22,7 @@ mod sets;
 
 pub use prune::{prune, Pruned};
 pub use pull::{pull, sync_item};
-pub use replica::{import_target, readable_project, ServerReplica, Target};
+pub use replica::{import_target, project_by_uuid, readable_project, ServerReplica, Target};
 
 use super::access::Caller;
 use super::now_ms;

@@ -86,7 +86,8 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
                UNION ALL SELECT version FROM membership_clocks WHERE project_id = ?1 AND version > ?2 \
                UNION ALL SELECT version FROM tombstones WHERE project_id = ?1 AND version > ?2 \
                UNION ALL SELECT version FROM queues WHERE project_id = ?1 AND version > ?2 \
-               UNION ALL SELECT version FROM queue_entries WHERE project_id = ?1 AND version > ?2) \
+               UNION ALL SELECT version FROM queue_entries WHERE project_id = ?1 AND version > ?2 \
+               UNION ALL SELECT version FROM views WHERE project_id = ?1 AND version > ?2) \
              ORDER BY version LIMIT ?3",
         )?;
         let rows = stmt.query_map(crate::db::params![project, since, limit + 1], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
@@ -205,6 +206,7 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
     }
 
     let (queues, queue_entries) = super::pull_queues::changed(conn, project, since, upto, &mut visible)?;
+    let views = crate::store::views::changed(conn, project, since, upto)?;
 
     let rejected = match pending_from {
         Some(from) => {
@@ -230,7 +232,7 @@ pub fn pull(conn: &Connection, caller: &Caller, project_uuid: &str, client_id: &
     };
 
     // The last page ends at the head, which is never below the mark.
-    Ok(PullResponse { cookie: cookie_after(upto, mark, epoch), last_mutation_id, reset, more, datasets, items, collections: collections_out, memberships, deleted_collections, rejected, queues, queue_entries })
+    Ok(PullResponse { cookie: cookie_after(upto, mark, epoch), last_mutation_id, reset, more, datasets, items, collections: collections_out, memberships, deleted_collections, rejected, queues, queue_entries, views })
 }
 
 /// The columns `i.uuid, d.uuid, i.kind, i.name, i.mime, i.width, i.height, i.size,

@@ -13,12 +13,14 @@ use trove_protocol::NewCollection as CollectionInput;
 use trove_protocol::mutation::ImportedItem;
 use trove_protocol::queue::QueueEntry;
 use trove_protocol::rules;
-use trove_rulebook::{NewCollection, NewQueue, PairState, Plan, QueueState, Ranked, ReplicaStore, Seen};
+use trove_protocol::view::ViewPatch;
+use trove_rulebook::{NewCollection, NewQueue, NewView, PairState, Plan, QueueState, Ranked, ReplicaStore, Seen};
 
 use super::next_version;
 use crate::error::{Error, Result};
 use crate::store::access::{self, Caller};
 use crate::store::queues::replica::{self as queues, QueueHandle};
+use crate::store::views::{self, ViewHandle};
 use crate::store::{collections, datasets, items, members, now_ms, tags};
 
 /// One transaction of the server, changed with one caller's rights.
@@ -81,6 +83,7 @@ impl ReplicaStore for ServerReplica<'_, '_> {
     type Item = i64;
     type Queue = QueueHandle;
     type Dataset = DatasetHandle;
+    type View = ViewHandle;
     type Error = Error;
 
     fn exists(&mut self, collection: &str) -> Result<bool> {
@@ -318,6 +321,28 @@ impl ReplicaStore for ServerReplica<'_, '_> {
     fn mark_labeled(&mut self, items: &[i64]) -> Result<Vec<i64>> {
         queues::mark_labeled(self.tx, items)
     }
+
+    // Saved views: `store::views`.
+
+    fn view_exists(&mut self, view: &str) -> Result<bool> {
+        views::exists(self.tx, view)
+    }
+
+    fn create_view(&mut self, v: NewView<'_>) -> Result<()> {
+        views::create(self.tx, self.caller, v)
+    }
+
+    fn view(&mut self, view: &str) -> Result<Option<ViewHandle>> {
+        views::target(self.tx, self.caller, view)
+    }
+
+    fn update_view(&mut self, v: ViewHandle, patch: &ViewPatch) -> Result<()> {
+        views::update(self.tx, v, patch)
+    }
+
+    fn delete_view(&mut self, v: ViewHandle) -> Result<()> {
+        views::delete(self.tx, v)
+    }
 }
 
 impl ServerReplica<'_, '_> {
@@ -343,7 +368,7 @@ pub fn readable_project(conn: &Connection, caller: &Caller, project: &str) -> Re
     project_by_uuid(conn, caller, project, Role::Viewer)
 }
 
-pub(super) fn project_by_uuid(tx: &Connection, caller: &Caller, uuid: &str, need: Role) -> Result<i64> {
+pub fn project_by_uuid(tx: &Connection, caller: &Caller, uuid: &str, need: Role) -> Result<i64> {
     let id: i64 = tx
         .query_row("SELECT id FROM projects WHERE uuid = ?1", [uuid], |r| r.get(0))
         .optional()?

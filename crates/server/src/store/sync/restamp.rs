@@ -68,6 +68,17 @@ pub(super) fn restamp(tx: &Transaction, caller: &Caller, m: &Mutation) -> Result
         Mutation::ClaimItems { queue, items } => queues::restamp(tx, caller, queue, items, false)?,
         Mutation::SubmitItem { queue, item, .. } => queues::restamp(tx, caller, queue, std::slice::from_ref(item), true)?,
         Mutation::ReviewItem { queue, item, .. } => queues::restamp(tx, caller, queue, std::slice::from_ref(item), false)?,
+        // A refused create leaves nothing to re-send (the app drops its copy on the refusal);
+        // an edit or a delete re-sends the view as the server has it.
+        Mutation::CreateView { view, .. } | Mutation::UpdateView { view, .. } | Mutation::DeleteView { view } => {
+            let row: Option<(i64, i64)> = tx.query_row("SELECT id, project_id FROM views WHERE uuid = ?1", [view], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            if let Some((id, project)) = row {
+                if may_edit(tx, caller, project)? {
+                    let version = next_version(tx)?;
+                    tx.execute("UPDATE views SET version = ?1 WHERE id = ?2", crate::db::params![version, id])?;
+                }
+            }
+        }
     }
     Ok(())
 }
