@@ -343,6 +343,33 @@ commands['plugin:event|unlisten'] = (a) => {
   if (i >= 0) listeners.splice(i, 1);
 };
 
+// Saved views: kept in memory, counted by the mock's own selection of what a query matches.
+let views: any[] = [];
+let nextView = 1;
+const counted = (v: any) => ({ ...v, count: selected(v.project_id, { type: 'matching', query: v.query, except: [] }).length });
+const liveView = (id: number) => views.find((v) => v.id === id) ?? fail('not_found', `saved view ${id} does not exist`);
+const viewName = (raw: string) => (raw.trim() ? raw.trim() : fail('invalid_input', 'view name is empty; give the view a name'));
+Object.assign(commands, {
+  list_views: (a: any) => views.filter((v) => v.project_id === a.projectId).map(counted).sort((x, y) => x.name.localeCompare(y.name)),
+  open_view: (a: any) => counted(liveView(a.viewId)),
+  create_view: (a: any) => {
+    const v = { id: nextView++, uuid: `view-${nextView}`, project_id: a.projectId, name: viewName(a.name), query: { ...a.query, collection: null }, missing: [], updated_at: Date.now() };
+    views.push(v);
+    return counted(v);
+  },
+  update_view: (a: any) => {
+    const v = liveView(a.viewId);
+    if (a.name !== null) v.name = viewName(a.name);
+    if (a.query !== null) v.query = { ...a.query, collection: null };
+    return counted(v);
+  },
+  delete_view: (a: any) => void (views = views.filter((v) => v.id !== a.viewId)),
+  convert_view: (a: any) => {
+    const v = liveView(a.viewId);
+    return commands.create_collection_and_add({ projectId: v.project_id, input: { title: a.title, description: '', private: false, theme: null }, selection: { type: 'matching', query: v.query, except: [] } });
+  },
+});
+
 /** Sends `payload` to every listener of `event`, as the backend's `emit` would. */
 export function emit(event: string, payload: unknown) {
   for (const l of listeners.filter((x) => x.event === event)) callbacks.get(l.handler)?.({ event, id: l.id, payload: structuredClone(payload) });

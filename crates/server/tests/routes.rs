@@ -375,11 +375,14 @@ async fn openapi_documents_every_route_without_a_token() {
             "GET /projects/{project}/items",
             "GET /projects/{project}/people",
             "GET /projects/{project}/queues",
+            "GET /projects/{project}/views",
             "GET /queues/{id}",
             "GET /queues/{id}/items",
             "GET /sync/originals/{hash}",
             "GET /sync/pull",
             "GET /thumbnails/{hash}",
+            "GET /views/{view}",
+            "GET /views/{view}/items",
             "PATCH /collections/{namespace}/{slug}",
             "PATCH /collections/{namespace}/{slug}/items/{item}",
             "POST /collections/{namespace}/{slug}/items",
@@ -401,7 +404,7 @@ async fn openapi_documents_every_route_without_a_token() {
     assert_eq!(r.body["servers"][0]["url"], "/api/v1");
     assert!(r.body["components"]["securitySchemes"]["bearer"].is_object());
     assert!(r.body["components"]["schemas"]["ErrorBody"].is_object());
-    for schema in ["QueueInfo", "QueueCounts", "QueueEntry", "QueueItemsPage", "ReviewResult"] {
+    for schema in ["QueueInfo", "QueueCounts", "QueueEntry", "QueueItemsPage", "ReviewResult", "ViewInfo"] {
         assert!(r.body["components"]["schemas"][schema].is_object(), "{schema}");
     }
 }

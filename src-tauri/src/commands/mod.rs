@@ -12,6 +12,7 @@ mod settings;
 pub mod sync;
 mod tags;
 mod undo;
+mod views;
 
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
@@ -47,6 +48,12 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         undo::undo,
         undo::redo,
         undo::undo_state,
+        views::list_views,
+        views::open_view,
+        views::create_view,
+        views::update_view,
+        views::delete_view,
+        views::convert_view,
         queues::list_queues,
         queues::create_queue,
         queues::close_queue,

@@ -292,6 +292,7 @@ fn the_ui_names_exactly_the_arguments_each_command_takes() {
         include_str!("sync.rs"),
         include_str!("tags.rs"),
         include_str!("undo.rs"),
+        include_str!("views.rs"),
     ];
     let handled: std::collections::BTreeMap<String, Vec<String>> = sources.iter().flat_map(|s| handled_arguments(s)).collect();
     let called = called_arguments(include_str!("../../../ui/src/lib/api/index.ts"));

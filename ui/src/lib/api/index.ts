@@ -23,6 +23,7 @@ import type { QueueItem } from './types/QueueItem';
 import type { QueueItemPage } from './types/QueueItemPage';
 import type { QueueStatus } from './types/QueueStatus';
 import type { RemoteProject } from './types/RemoteProject';
+import type { SavedView } from './types/SavedView';
 import type { ReviewOutcome } from './types/ReviewOutcome';
 import type { Selection } from './types/Selection';
 import type { ServerSettings } from './types/ServerSettings';
@@ -92,6 +93,15 @@ export const setNote = (collectionId: number, itemId: number, note: string) =>
 
 // Deep links: `trove://open?project=…&collection=…&filter=…`, everything named by UUID so a link
 // means the same on every device with a copy of the project.
+// Saved views
+export const listViews = (projectId: number) => call<SavedView[]>('list_views', { projectId });
+export const openView = (viewId: number) => call<SavedView>('open_view', { viewId });
+export const createView = (projectId: number, name: string, query: ItemQuery) => call<SavedView>('create_view', { projectId, name, query });
+/** Renames (`name`) and/or saves the current filter and sort into the view (`query`). */
+export const updateView = (viewId: number, name: string | null, query: ItemQuery | null) => call<SavedView>('update_view', { viewId, name, query });
+export const deleteView = (viewId: number) => call<void>('delete_view', { viewId });
+export const convertView = (viewId: number, title: string) => call<AddedToNew>('convert_view', { viewId, title });
+
 export const makeLink = (projectId: number, query: ItemQuery) => call<string>('make_link', { projectId, query });
 export const resolveLink = (link: string) => call<LinkTarget>('resolve_link', { link });
 /** The link the app was started with, once. */

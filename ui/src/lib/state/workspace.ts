@@ -1,7 +1,7 @@
 // Orchestration across the stores: opening a project, changing the query (validated by the
 // backend before it is shown), opening a collection, refreshing after a change (ours, or others'
 // brought by a sync), downloading a server project.
-import { ApiFailure, connectProject, makeLink, onOpenLink, resolveLink, startupProject, takeLink } from '../api';
+import { ApiFailure, connectProject, makeLink, onOpenLink, openView as fetchView, resolveLink, startupProject, takeLink } from '../api';
 import type { Clause } from '../api/types/Clause';
 import type { ItemQuery } from '../api/types/ItemQuery';
 import type { Project } from '../api/types/Project';
@@ -18,6 +18,7 @@ import { selection } from './selection.svelte';
 import { settings } from './settings.svelte';
 import { status } from './status.svelte';
 import { sync } from './sync.svelte';
+import { views } from './views.svelte';
 
 let applying = 0;
 
@@ -99,11 +100,12 @@ export async function openProject(id: number) {
   results.reset();
   collections.clear();
   queues.clear();
+  views.clear();
   project.datasets = [];
   project.tags = [];
   project.opening = true;
   try {
-    await Promise.all([project.loadCatalog(), collections.refresh(id), refreshQueues(id)]);
+    await Promise.all([project.loadCatalog(), collections.refresh(id), refreshQueues(id), refreshViews(id)]);
     const q = emptyQuery();
     const first = await results.fetchFirst(id, q);
     if (project.id !== id) return;
@@ -148,8 +150,10 @@ export function setSort(sort: Sort) {
   return applyQuery(query.with({ sort }), { keepSelection: true });
 }
 
-/** Opens a collection in the gallery (null: all items), in the collection's order. */
+/** Opens a collection in the gallery (null: all items), in the collection's order. Leaves the
+ * saved view that was open. */
 export function openCollection(id: number | null) {
+  views.openId = null;
   const sort = id === null ? query.browseSort : POSITION_SORT;
   return applyQuery({ filter: { clauses: [] }, collection: id, sort });
 }
@@ -158,13 +162,33 @@ export function openCollection(id: number | null) {
 export async function refreshAll() {
   const pid = project.id;
   if (pid === null) return;
-  await Promise.all([results.refresh(), collections.refresh(pid), project.refreshTags(), refreshQueues(pid)]);
+  await Promise.all([results.refresh(), collections.refresh(pid), project.refreshTags(), refreshQueues(pid), refreshViews(pid)]);
 }
 
 /** Re-reads the queues and their counts. A failure is said in the status line, and the rest of
  * the window works on: queues are never what keeps a project from opening. */
 export function refreshQueues(pid: number) {
   return queues.refresh(pid).catch((e) => status.fail(e));
+}
+
+/** Re-reads the saved views and their live counts; a failure is said, never blocking. */
+export function refreshViews(pid: number) {
+  return views.refresh(pid).catch((e) => status.fail(e));
+}
+
+/** Opens a saved view: its filter and sort (as of now, in this cache's ids) replace the query's,
+ * over all items. What it names that is gone is left out and said. */
+export async function openView(id: number) {
+  try {
+    const v = await fetchView(id);
+    query.browseSort = v.query.sort;
+    if (await applyQuery(v.query)) {
+      views.openId = id;
+      status.info(v.missing.length ? `Opened the view ${v.name} without ${v.missing.join('; ')}` : `Opened the view ${v.name}`);
+    }
+  } catch (e) {
+    status.fail(e);
+  }
 }
 
 /** Opens a queue's view in place of the gallery. */
@@ -185,7 +209,7 @@ async function refreshAfterSync() {
     return;
   }
   if (project.opening) return; // the project being opened reads everything afresh
-  await Promise.all([project.loadCatalog(), collections.refresh(pid), refreshQueues(pid)]);
+  await Promise.all([project.loadCatalog(), collections.refresh(pid), refreshQueues(pid), refreshViews(pid)]);
   if (pid !== project.id) return;
   // The open collection was deleted elsewhere: show all items rather than a stale view.
   if (query.collectionId !== null && !collections.byId(query.collectionId)) await openCollection(null);
