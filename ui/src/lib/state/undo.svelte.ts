@@ -12,6 +12,9 @@ import { openCollection, refreshAll } from './workspace';
 /** How long the toast stays, unless the pointer rests on it (the contract: at least 5 s). */
 export const TOAST_MS = 8000;
 
+/** How many actions the backend's history keeps (`trove_core::history::DEPTH`). */
+const HISTORY_DEPTH = 50;
+
 export type Toast = { id: number; message: string; offer: 'undo' | 'redo' | null };
 
 class UndoStore {
@@ -19,7 +22,9 @@ class UndoStore {
   toast = $state<Toast | null>(null);
   #timer: ReturnType<typeof setTimeout> | undefined;
   #seq = 0;
-  #stepping = false;
+  /** Undos and redos run one after the other: a key pressed while one runs waits its turn. */
+  #chain: Promise<void> = Promise.resolve();
+  #waiting = 0;
 
   /** Re-reads what undo and redo would do (after an action, on opening a project). */
   async refresh() {
@@ -64,18 +69,25 @@ class UndoStore {
   }
 
   undo() {
-    return this.step(false);
+    return this.enqueue(false);
   }
 
   redo() {
-    return this.step(true);
+    return this.enqueue(true);
+  }
+
+  /** Queues one step (at most as many as the history holds; a held key adds no more). */
+  private enqueue(forward: boolean): Promise<void> {
+    if (this.#waiting >= HISTORY_DEPTH) return this.#chain;
+    this.#waiting++;
+    this.#chain = this.#chain.then(() => this.step(forward)).finally(() => this.#waiting--);
+    return this.#chain;
   }
 
   /** Undoes or redoes the project's last action; a refusal is said in words, nothing changed. */
   private async step(forward: boolean) {
     const pid = project.id;
-    if (pid === null || this.#stepping) return;
-    this.#stepping = true;
+    if (pid === null) return;
     try {
       const out = await status.during(forward ? 'Redoing…' : 'Undoing…', () => (forward ? api.redo(pid) : api.undo(pid)));
       if (!out) {
@@ -93,8 +105,6 @@ class UndoStore {
       status.fail(e);
       this.show(e instanceof Error ? e.message : String(e), null);
       await this.refresh().catch(() => {});
-    } finally {
-      this.#stepping = false;
     }
   }
 }

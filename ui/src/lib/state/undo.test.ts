@@ -70,4 +70,20 @@ describe('the undo toast', () => {
     await undo.undo();
     expect(status.message).toBe('Nothing to undo');
   });
+
+  it('a key pressed while an undo runs waits its turn instead of being dropped', async () => {
+    let finish: () => void = () => {};
+    vi.mocked(api.undo).mockImplementationOnce(
+      () => new Promise((resolve) => (finish = () => resolve({ action: 'Add 3 items to Birds', state: { undo: null, redo: 'Add 3 items to Birds' } }))),
+    );
+    vi.mocked(api.redo).mockClear();
+    const first = undo.undo();
+    const second = undo.redo();
+    await Promise.resolve();
+    expect(api.redo).not.toHaveBeenCalled();
+    finish();
+    await Promise.all([first, second]);
+    expect(api.redo).toHaveBeenCalledTimes(1);
+    expect(undo.toast).toMatchObject({ message: 'Redone: Add 3 items to Birds' });
+  });
 });
