@@ -16,6 +16,10 @@ pub const PAGE_DEFAULT: u32 = 50;
 pub const AUTHOR_MAX: usize = 64;
 /// Longest `detail` kept with a change (a new title, a note's start).
 pub const DETAIL_MAX: usize = 100;
+/// Most characters of item sets one page carries: a page ends early (with `next_before` set)
+/// once its changes' `items` pass this, so that a page of bulk adds stays a few megabytes. A
+/// page always holds at least one change.
+pub const PAGE_ITEMS_TEXT_MAX: usize = 4 << 20;
 
 /// What kind of change a history entry records.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -193,3 +193,40 @@ async fn prune_and_a_delete_for_good_forget_history() {
     });
     assert_eq!(kinds.unwrap(), ["created", "deleted"]);
 }
+
+#[tokio::test]
+async fn a_page_of_bulk_changes_stays_a_few_megabytes() {
+    let s = Server::new();
+    let c = s.collection("Bulk", false).await;
+    let slug = c["slug"].as_str().unwrap().to_string();
+    // Six changes naming about 1.5 MB of items each (as 100,000-item sets may).
+    let id = c["id"].as_i64().unwrap();
+    let project = s.project;
+    s.state
+        .db
+        .write(move |tx| {
+            for _ in 0..6 {
+                tx.execute(
+                    "INSERT INTO collection_history (project_id, collection_id, user_id, changed_at, kind, item_count, items, detail) \
+                     VALUES (?1, ?2, 1, 1, 'added', 100000, ?3, '')",
+                    trove_server::db::params![project, id, "A".repeat(1_500_000)],
+                )?;
+            }
+            Ok::<_, trove_server::error::Error>(())
+        })
+        .unwrap();
+    let get = |query: String| s.call(Method::GET, &format!("/api/v1/collections/{slug}/history{query}"), Some(&s.alice), None);
+    let first = get(String::new()).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let n = first.body["changes"].as_array().unwrap().len();
+    assert_eq!(n, 2, "two changes of 1.5 MB fit in 4 MiB, a third does not");
+    assert!(first.bytes.len() < 5_000_000);
+    let mut seen = n;
+    let mut before = first.body["next_before"].as_i64();
+    while let Some(b) = before {
+        let page = get(format!("?before={b}")).await;
+        seen += page.body["changes"].as_array().unwrap().len();
+        before = page.body["next_before"].as_i64();
+    }
+    assert_eq!(seen, 7, "every change is reached page by page, the create included");
+}

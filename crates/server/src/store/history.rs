@@ -11,7 +11,7 @@
 //! the collection (`collections::resolve`).
 
 use crate::db::{Connection, Transaction};
-use trove_protocol::history::{Change, ChangeKind, ChangesPage, CheckedQuery, DETAIL_MAX};
+use trove_protocol::history::{Change, ChangeKind, ChangesPage, CheckedQuery, DETAIL_MAX, PAGE_ITEMS_TEXT_MAX};
 use trove_protocol::itemset::ItemSet;
 use trove_protocol::api::CollectionInfo;
 use trove_sqlite::list;
@@ -93,7 +93,7 @@ pub fn page(conn: &Connection, c: &CollectionInfo, q: &CheckedQuery) -> Result<C
     params.push((i64::from(q.limit) + 1).into());
     sql.push_str(&format!(" ORDER BY h.id DESC LIMIT ?{}", params.len()));
     let mut stmt = conn.prepare(&sql)?;
-    let mut changes = stmt
+    let rows = stmt
         .query_map(crate::db::params_from_iter(params), |r| {
             let kind: String = r.get(3)?;
             Ok(Change {
@@ -105,13 +105,19 @@ pub fn page(conn: &Connection, c: &CollectionInfo, q: &CheckedQuery) -> Result<C
                 items: r.get(5)?,
                 detail: r.get(6)?,
             })
-        })?
-        .collect::<crate::db::Result<Vec<_>>>()?;
-    let next_before = if changes.len() > q.limit as usize {
-        changes.truncate(q.limit as usize);
-        changes.last().map(|c| c.id)
-    } else {
-        None
-    };
+        })?;
+    // Up to `limit` changes and, past the first, at most PAGE_ITEMS_TEXT_MAX of item sets; one
+    // more row read says whether older changes exist.
+    let (mut changes, mut text, mut more) = (Vec::new(), 0usize, false);
+    for row in rows {
+        let change = row?;
+        text += change.items.len();
+        if changes.len() == q.limit as usize || (!changes.is_empty() && text > PAGE_ITEMS_TEXT_MAX) {
+            more = true;
+            break;
+        }
+        changes.push(change);
+    }
+    let next_before = if more { changes.last().map(|c| c.id) } else { None };
     Ok(ChangesPage { changes, next_before })
 }

@@ -26,14 +26,23 @@ class HistoryStore {
     return this.collectionId !== null;
   }
 
-  /** Opens the panel on `collectionId`, or closes it when it shows that one already. */
+  /** Opens the panel on `collectionId`, or closes it when it is open. */
   toggle(collectionId: number) {
-    if (this.collectionId === collectionId) return this.close();
-    this.collectionId = collectionId;
-    this.person = '';
-    this.kind = '';
-    this.seen = [];
-    this.entries = [];
+    if (this.open) return this.close();
+    this.show(collectionId);
+  }
+
+  /** Shows the history of `collectionId` (the panel follows the open collection), read afresh. */
+  show(collectionId: number) {
+    if (this.collectionId !== collectionId) {
+      this.collectionId = collectionId;
+      this.person = '';
+      this.kind = '';
+      this.seen = [];
+      this.entries = [];
+      this.nextBefore = null;
+      this.notice = null;
+    }
     void this.load();
   }
 

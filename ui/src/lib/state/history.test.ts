@@ -34,7 +34,11 @@ describe('the history panel', () => {
     expect(api.collectionHistory).toHaveBeenLastCalledWith(4, { author: undefined, kind: undefined, before: 2 });
     expect(history.entries.map((e) => e.key)).toEqual(['p7', 's2', 's1']);
     expect(history.nextBefore).toBeNull();
-    history.toggle(4);
+    // Another collection opened: the panel follows it, its filters and entries afresh.
+    history.show(5);
+    expect(history.collectionId).toBe(5);
+    expect(history.entries).toEqual([]);
+    history.toggle(5);
     expect(history.open).toBe(false);
   });
 
