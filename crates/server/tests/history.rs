@@ -215,8 +215,8 @@ async fn a_page_of_bulk_changes_stays_a_few_megabytes() {
             Ok::<_, trove_server::error::Error>(())
         })
         .unwrap();
-    let get = |query: String| s.call(Method::GET, &format!("/api/v1/collections/{slug}/history{query}"), Some(&s.alice), None);
-    let first = get(String::new()).await;
+    let path = |query: String| format!("/api/v1/collections/{slug}/history{query}");
+    let first = s.call(Method::GET, &path(String::new()), Some(&s.alice), None).await;
     assert_eq!(first.status, StatusCode::OK);
     let n = first.body["changes"].as_array().unwrap().len();
     assert_eq!(n, 2, "two changes of 1.5 MB fit in 4 MiB, a third does not");
@@ -224,7 +224,7 @@ async fn a_page_of_bulk_changes_stays_a_few_megabytes() {
     let mut seen = n;
     let mut before = first.body["next_before"].as_i64();
     while let Some(b) = before {
-        let page = get(format!("?before={b}")).await;
+        let page = s.call(Method::GET, &path(format!("?before={b}")), Some(&s.alice), None).await;
         seen += page.body["changes"].as_array().unwrap().len();
         before = page.body["next_before"].as_i64();
     }
