@@ -1,6 +1,7 @@
 // A development stand-in for the Rust backend: installs `window.__TAURI_INTERNALS__` with an
 // in-memory catalog so the UI runs in a plain browser (`npm run dev`, open /dev/mock.html,
-// `?n=1000000` for a million items, `?hub` for hub items; `mock-sync.ts` pretends a server).
+// `?n=1000000` for a million items, `?hub` for hub items; `mock-sync.ts` pretends a server,
+// `mock-history.ts` keeps the collections' history).
 // Never part of the production build.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { Clause } from '../src/lib/api/types/Clause';
@@ -8,6 +9,7 @@ import type { Collection } from '../src/lib/api/types/Collection';
 import type { Item } from '../src/lib/api/types/Item';
 import type { ItemQuery } from '../src/lib/api/types/ItemQuery';
 import type { Selection } from '../src/lib/api/types/Selection';
+import { historyMock } from './mock-history';
 import { queueMock } from './mock-queues';
 import { undoMock } from './mock-undo';
 
@@ -283,6 +285,11 @@ for (const [name, label] of Object.entries(steps)) {
   };
 }
 Object.assign(commands, journal.commands);
+
+// Collection history (mock-history.ts): every command that may change a collection is logged.
+const changes = historyMock(() => collections);
+for (const name of [...Object.keys(steps), 'undo', 'redo']) commands[name] = changes.wrap(commands[name]);
+Object.assign(commands, changes.commands);
 
 // Deep links: the mock's ids stand in for UUIDs.
 Object.assign(commands, {

@@ -113,6 +113,21 @@ pub(crate) struct Journal {
 pub(crate) struct Stacks {
     pub done: Vec<Entry>,
     pub undone: Vec<Entry>,
+    /// A local project's actions, undos and redos of this session, oldest first, at most
+    /// [`LOG_DEPTH`]: its history panel's only source (`changelog.rs`), since a local project
+    /// has no outbox and no server.
+    pub log: Vec<Logged>,
+}
+
+/// How many steps [`Stacks::log`] keeps.
+pub const LOG_DEPTH: usize = 200;
+
+/// One step of a local project's session log: an action's changes done (`forward`) or undone.
+#[derive(Debug, Clone)]
+pub(crate) struct Logged {
+    pub at: i64,
+    pub forward: bool,
+    pub ops: Vec<Op>,
 }
 
 impl Stacks {
@@ -132,6 +147,19 @@ impl Stacks {
             for e in self.done.iter_mut().chain(self.undone.iter_mut()) {
                 e.remap(*old, *new);
             }
+            for op in self.log.iter_mut().flat_map(|l| l.ops.iter_mut()) {
+                if let Some(c) = op.collection_mut().filter(|c| **c == *old) {
+                    *c = *new;
+                }
+            }
+        }
+    }
+
+    /// Logs a step of a local project's action (see [`Stacks::log`]).
+    pub(crate) fn log(&mut self, entry: &Entry, forward: bool, at: i64) {
+        self.log.push(Logged { at, forward, ops: entry.ops.clone() });
+        if self.log.len() > LOG_DEPTH {
+            self.log.drain(..self.log.len() - LOG_DEPTH);
         }
     }
 }
@@ -156,8 +184,12 @@ impl Journal {
     }
 
     /// A new action: it can be undone; what was undone in its project can no longer be redone.
-    pub(crate) fn record(&self, entry: Entry) {
+    /// `logged`: also kept in the session log (a local project's), as done at time `at`.
+    pub(crate) fn record(&self, entry: Entry, logged: Option<i64>) {
         let mut s = self.lock();
+        if let Some(at) = logged {
+            s.log(&entry, true, at);
+        }
         s.undone.retain(|e| e.project != entry.project);
         s.done.push(entry);
         bounded(&mut s.done);

@@ -11,6 +11,7 @@
 //! `trove-protocol`.
 
 mod cache;
+pub mod changelog;
 pub mod collections;
 mod db;
 pub mod deferred;

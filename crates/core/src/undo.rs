@@ -111,7 +111,8 @@ impl Store {
     pub(crate) fn journaled<T>(&self, f: impl FnOnce(&Transaction) -> Result<(T, Option<Entry>)>) -> Result<T> {
         let (out, entry) = self.write(f)?;
         if let Some(entry) = entry {
-            self.journal().record(entry);
+            let local = !self.read(|c| crate::registry::is_synced(c, entry.project))?;
+            self.journal().record(entry, local.then(crate::db::now_ms));
         }
         Ok(out)
     }
@@ -136,8 +137,11 @@ impl Store {
         let from = if forward { &s.undone } else { &s.done };
         let Some(at) = Stacks::last(from, project) else { return Ok(None) };
         let entry = from[at].clone();
-        match self.write(|tx| run_entry(&entry, tx, self.actor(), forward)) {
-            Ok(remaps) => {
+        match self.write(|tx| Ok((run_entry(&entry, tx, self.actor(), forward)?, !crate::registry::is_synced(tx, project)?))) {
+            Ok((remaps, local)) => {
+                if local {
+                    s.log(&entry, forward, crate::db::now_ms());
+                }
                 let moved = if forward { s.undone.remove(at) } else { s.done.remove(at) };
                 if forward { s.done.push(moved) } else { s.undone.push(moved) }
                 bounded(&mut s.done);

@@ -65,6 +65,11 @@ impl ItemSet {
         ItemSet(out)
     }
 
+    /// Text read back from elsewhere (a stored history entry); [`ItemSet::decode`] checks it.
+    pub fn from_text(text: String) -> ItemSet {
+        ItemSet(text)
+    }
+
     /// The encoded text, as it travels.
     pub fn as_str(&self) -> &str {
         &self.0

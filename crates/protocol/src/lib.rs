@@ -10,6 +10,7 @@
 pub mod api;
 pub mod error;
 pub mod filter;
+pub mod history;
 pub mod import;
 pub mod itemset;
 pub mod model;

@@ -202,7 +202,7 @@ fn prune_forgets_old_sync_history_while_the_server_runs_and_refuses_a_bad_age() 
     // The running server answers from the pruned history at once: the device starts over.
     let page = pull(synced);
     assert_eq!((&page["reset"], &page["deleted_collections"]), (&json!(true), &json!([])), "{page}");
-    assert_eq!(cli(&data, &["prune", "--older-than-days", "0"]), "nothing to prune: no tombstone, removed membership or refused change last changed more than 0 days ago");
+    assert_eq!(cli(&data, &["prune", "--older-than-days", "0"]), "nothing to prune: no tombstone, removed membership, refused change or collection history last changed more than 0 days ago");
 
     for (bad, message) in [("-1", "-1 days is negative"), ("soon", "\"soon\" is not a whole number of days")] {
         let (ok, _, stderr) = run(&data, &["prune", "--older-than-days", bad]);

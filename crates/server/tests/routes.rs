@@ -363,6 +363,7 @@ async fn openapi_documents_every_route_without_a_token() {
             "DELETE /collections/{namespace}/{slug}",
             "DELETE /collections/{namespace}/{slug}/items/{item}",
             "GET /collections/{namespace}/{slug}",
+            "GET /collections/{namespace}/{slug}/history",
             "GET /collections/{namespace}/{slug}/items",
             "GET /health",
             "GET /items/{item}",
@@ -404,7 +405,7 @@ async fn openapi_documents_every_route_without_a_token() {
     assert_eq!(r.body["servers"][0]["url"], "/api/v1");
     assert!(r.body["components"]["securitySchemes"]["bearer"].is_object());
     assert!(r.body["components"]["schemas"]["ErrorBody"].is_object());
-    for schema in ["QueueInfo", "QueueCounts", "QueueEntry", "QueueItemsPage", "ReviewResult", "ViewInfo"] {
+    for schema in ["QueueInfo", "QueueCounts", "QueueEntry", "QueueItemsPage", "ReviewResult", "ViewInfo", "ChangesPage", "Change", "ChangeKind"] {
         assert!(r.body["components"]["schemas"][schema].is_object(), "{schema}");
     }
 }

@@ -8,9 +8,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::Notify;
+use trove_core::changelog::{Remote as History, Source};
 use trove_core::replica::CopyOf;
 use trove_core::Store;
 use trove_protocol::remote::{Progress, RemoteProject, ServerSettings, ServerSettingsInput, SyncState, SyncStatus};
+use trove_protocol::history::{CollectionHistory, HistoryQuery};
 use trove_protocol::Project;
 
 use crate::driver::Driver;
@@ -260,6 +262,30 @@ impl Connection {
         }
         let store = store.clone();
         blocking(move || Ok(store.project_people(project)?)).await
+    }
+
+    /// The history of collection `collection` (`trove_core::changelog`): for a copy of a server
+    /// project, the server's page merged with this device's pending changes; offline (or when the
+    /// server cannot answer) the pending ones with a sentence why; a local project's from this
+    /// session. A collection the server does not have yet (created here, not sent) has no
+    /// server history.
+    pub async fn collection_history(&self, store: &Arc<Store>, collection: i64, query: HistoryQuery) -> Result<CollectionHistory> {
+        trove_core::changelog::check(&query)?;
+        let s = store.clone();
+        let source = blocking(move || Ok(s.history_source(collection)?)).await?;
+        let remote = match source {
+            Source::Local => None,
+            Source::Server { slug } => Some(match self.driver.engine() {
+                None => History::Unavailable("no server is in use".into()),
+                Some(engine) => match engine.remote().history(&slug, &query).await {
+                    Ok(page) => History::Page(page),
+                    Err(SyncError::Refused { status: 404, .. }) => History::Page(Default::default()),
+                    Err(e) => History::Unavailable(e.to_string()),
+                },
+            }),
+        };
+        let store = store.clone();
+        blocking(move || Ok(store.collection_history(collection, &query, remote)?)).await
     }
 
     /// Downloads a server project (its progress in the status) and returns the local project.

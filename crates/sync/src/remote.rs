@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::{header, Method, StatusCode};
 use serde::de::DeserializeOwned;
 use trove_protocol::api::{ErrorBody, Me, ProjectInfo};
+use trove_protocol::history::{ChangesPage, HistoryQuery};
 use trove_protocol::sync::{PullResponse, PushRequest, PushResponse};
 use trove_core::thumbs::MAX_THUMB_BYTES;
 use trove_protocol::ErrorCode;
@@ -65,6 +66,13 @@ pub struct Remote {
     base: String,
     token: String,
     http: reqwest::Client,
+}
+
+/// One path segment, percent-encoded but for the characters a slug is made of.
+fn url_segment(part: &str) -> String {
+    part.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }
 
 /// Checks and normalizes a server address: http or https, a host, no trailing slash.
@@ -166,6 +174,26 @@ impl Remote {
         }
         let people: Vec<Person> = self.send(self.request(Method::GET, &format!("/projects/{id}/people"))).await?;
         Ok(people.into_iter().map(|p| p.name).collect())
+    }
+
+    /// A page of the history of the collection `slug` (`namespace/title-hex`), newest first
+    /// (`GET /collections/{slug}/history`).
+    pub async fn history(&self, slug: &str, query: &HistoryQuery) -> Result<ChangesPage> {
+        let mut params: Vec<(&str, String)> = Vec::new();
+        if let Some(a) = &query.author {
+            params.push(("author", a.clone()));
+        }
+        if let Some(k) = &query.kind {
+            params.push(("kind", k.clone()));
+        }
+        if let Some(b) = query.before {
+            params.push(("before", b.to_string()));
+        }
+        if let Some(l) = query.limit {
+            params.push(("limit", l.to_string()));
+        }
+        let path: String = slug.split('/').map(|part| url_segment(part)).collect::<Vec<_>>().join("/");
+        self.send(self.request(Method::GET, &format!("/collections/{path}/history")).query(&params)).await
     }
 
     /// The projects the caller may see.

@@ -1,4 +1,5 @@
 use tauri::State;
+use trove_protocol::history::{CollectionHistory, HistoryQuery};
 use trove_protocol::{ApiError, Collection, CollectionPatch, NewCollection};
 
 use crate::AppState;
@@ -29,4 +30,15 @@ pub async fn update_collection(
 #[tauri::command]
 pub async fn delete_collection(state: State<'_, AppState>, collection_id: i64) -> Result<(), ApiError> {
     state.mutate(move |s| s.delete_collection(collection_id)).await
+}
+
+/// The collection's history for the history panel: the server's accepted changes merged with
+/// this device's pending ones (`trove_sync::Connection::collection_history`).
+#[tauri::command]
+pub async fn collection_history(
+    state: State<'_, AppState>,
+    collection_id: i64,
+    query: HistoryQuery,
+) -> Result<CollectionHistory, ApiError> {
+    Ok(state.connection.collection_history(&state.store_async().await?, collection_id, query).await?)
 }

@@ -37,6 +37,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         collections::create_collection,
         collections::update_collection,
         collections::delete_collection,
+        collections::collection_history,
         members::add_to_collection,
         members::create_collection_and_add,
         members::remove_from_collection,

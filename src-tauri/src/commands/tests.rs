@@ -89,6 +89,15 @@ fn gallery_filter_select_and_collect_over_ipc() {
         .call("remove_from_collection", json!({ "projectId": p.id, "collectionId": c.id, "selection": { "type": "ids", "ids": &range[..3] } }))
         .unwrap();
     assert_eq!(removed, 3);
+
+    // The demo is a local project: its history is this session's, newest first, by "You".
+    let h: trove_protocol::history::CollectionHistory = app.call("collection_history", json!({ "collectionId": c.id, "query": {} })).unwrap();
+    let kinds: Vec<(&str, u64)> = h.entries.iter().map(|e| (e.kind.as_str(), e.count)).collect();
+    assert_eq!(kinds, [("removed", 3), ("added", 990), ("added", 10), ("created", 0)]);
+    assert!(h.entries.iter().all(|e| e.author == "You" && !e.pending));
+    assert!(h.notice.unwrap().contains("only on this device"));
+    let err = app.call::<trove_protocol::history::CollectionHistory>("collection_history", json!({ "collectionId": c.id, "query": { "limit": 0 } })).unwrap_err();
+    assert_eq!(err.message, "history not shown: limit 0 is out of range; a page holds 1 to 100 changes");
 }
 
 #[test]
@@ -217,7 +226,7 @@ fn the_ui_calls_exactly_the_commands_the_shell_handles_and_the_dev_mock_answers(
     let called = called_commands(include_str!("../../../ui/src/lib/api/index.ts"));
     assert!(called.len() > 20, "{called:?}");
     assert_eq!(called, handled, "ui/src/lib/api/index.ts and commands::handler() must name the same commands");
-    let mock = [include_str!("../../../ui/dev/mock-backend.ts"), include_str!("../../../ui/dev/mock-sync.ts"), include_str!("../../../ui/dev/mock-undo.ts")].concat();
+    let mock = [include_str!("../../../ui/dev/mock-backend.ts"), include_str!("../../../ui/dev/mock-sync.ts"), include_str!("../../../ui/dev/mock-undo.ts"), include_str!("../../../ui/dev/mock-history.ts")].concat();
     let unmocked: Vec<&String> = called.iter().filter(|c| !mock.contains(&format!("{c}:")) && !mock.contains(&format!("{c}(")) && !mock.contains(&format!("'{c}'"))).collect();
     assert!(unmocked.is_empty(), "the dev mock backend (ui/dev) does not answer {unmocked:?}");
 }

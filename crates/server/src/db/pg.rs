@@ -29,7 +29,12 @@ const STATEMENTS_KEPT: usize = 2000;
 /// The `application_name` of every connection a trove-server opens.
 pub const APPLICATION: &str = "trove-server";
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/001_init.sql"), include_str!("../migrations/postgres/002_views.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/postgres/001_init.sql"),
+    include_str!("../migrations/postgres/002_views.sql"),
+    // Numbered as its SQLite twin; the runner counts entries, not file names.
+    include_str!("../migrations/postgres/012_history.sql"),
+];
 
 thread_local! {
     /// Set while a thread runs blocking work for the async runtime (`AppState::blocking`).

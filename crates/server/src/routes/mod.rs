@@ -5,6 +5,7 @@
 
 mod collections;
 mod health;
+mod history;
 mod items;
 mod me;
 mod members;
@@ -60,6 +61,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(items::router())
         .merge(collections::router())
         .merge(members::router())
+        .merge(history::router())
         .merge(queues::router())
         .merge(sync::router())
         .merge(uploads::router())

@@ -8,7 +8,9 @@ use trove_protocol::rules::{self, slugify};
 use trove_protocol::{Collection, CollectionPatch, NewCollection, Theme};
 
 use super::access::{self, Caller};
+use super::history::{self, Named};
 use super::{accounts, new_hex_id, new_uuid, now_ms, projects};
+use trove_protocol::history::ChangeKind;
 use crate::error::{Error, Result};
 
 const COLUMNS: &str = "c.id, c.project_id, c.title, c.description, c.private, c.theme, \
@@ -191,7 +193,7 @@ pub fn create_as(tx: &Transaction, caller: &Caller, project: i64, input: &NewCol
         ],
         |r| r.get(0),
     )?;
-    
+    history::record(tx, caller, project, id, ChangeKind::Created, Named::Nothing, &title)?;
     projects::touch(tx, project)?;
     by_id(tx, caller, id)
 }
@@ -203,9 +205,11 @@ pub fn update(tx: &Transaction, caller: &Caller, id: i64, patch: &CollectionPatc
     let title = patch.title.as_deref().map(rules::title).transpose()?;
     let description = patch.description.as_deref().map(rules::description).transpose()?;
     let mut changed = 0;
+    let mut renamed = 0;
     if let Some(title) = &title {
         title_taken(tx, caller, c.collection.project_id, title, id, false)?;
-        changed += tx.execute("UPDATE collections SET title = ?1, title_slug = ?2 WHERE id = ?3 AND title IS NOT ?1", crate::db::params![title, slugify(title), id])?;
+        renamed = tx.execute("UPDATE collections SET title = ?1, title_slug = ?2 WHERE id = ?3 AND title IS NOT ?1", crate::db::params![title, slugify(title), id])?;
+        changed += renamed;
     }
     if let Some(d) = description {
         changed += tx.execute("UPDATE collections SET description = ?1 WHERE id = ?2 AND description IS NOT ?1", crate::db::params![d, id])?;
@@ -224,6 +228,11 @@ pub fn update(tx: &Transaction, caller: &Caller, id: i64, patch: &CollectionPatc
     // As the rulebook's rule: a collection is touched only when one of its fields changed.
     if changed > 0 {
         touch(tx, id)?;
+        let (kind, detail) = match &title {
+            Some(t) if renamed > 0 => (ChangeKind::Renamed, t.as_str()),
+            _ => (ChangeKind::Updated, ""),
+        };
+        history::record(tx, caller, c.collection.project_id, id, kind, Named::Nothing, detail)?;
     }
     by_id(tx, caller, id)
 }
@@ -236,8 +245,10 @@ pub fn delete(tx: &Transaction, caller: &Caller, id: i64, hard: bool) -> Result<
     if hard {
         tx.execute("DELETE FROM memberships WHERE collection_id = ?1", [id])?;
         tx.execute("DELETE FROM collections WHERE id = ?1", [id])?;
+        history::forget(tx, id)?;
     } else {
         tx.execute("UPDATE collections SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2", crate::db::params![now_ms(), id])?;
+        history::record(tx, caller, c.collection.project_id, id, ChangeKind::Deleted, Named::Nothing, "")?;
     }
     projects::touch(tx, c.collection.project_id)
 }

@@ -14,7 +14,9 @@ use trove_protocol::{position, rules};
 use super::access::{self, Caller};
 use super::items::{info, COLUMNS, EXTRA};
 use super::sync::{ServerReplica, Target};
+use super::history::{self, Named};
 use super::{collections, cursor, now_ms};
+use trove_protocol::history::ChangeKind;
 use crate::error::{Error, Result};
 
 const ORDER: &str = "position";
@@ -249,6 +251,7 @@ pub fn update(tx: &Transaction, caller: &Caller, c: &CollectionInfo, item: i64, 
     let id = c.collection.id;
     if let Some(note) = note {
         tx.execute("UPDATE memberships SET note = ?1 WHERE collection_id = ?2 AND item_id = ?3", crate::db::params![note, id, item])?;
+        history::record(tx, caller, c.collection.project_id, id, ChangeKind::Noted, Named::Ids(&[item]), &note)?;
     }
     if let Some(index) = patch.position {
         // The neighbours the item will sit between, counted without the item itself.
@@ -274,6 +277,7 @@ pub fn update(tx: &Transaction, caller: &Caller, c: &CollectionInfo, item: i64, 
         let key = position::between(prev.as_deref(), next.as_deref()).map_err(|e| Error::Internal(e.into()))?;
         tx.execute("UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3", crate::db::params![key, id, item])?;
         respread_if_long(tx, id, [key.as_str()])?;
+        history::record(tx, caller, c.collection.project_id, id, ChangeKind::Moved, Named::Ids(&[item]), "")?;
     }
     collections::touch(tx, id)?;
     get(tx, c, item)

@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod collections;
 pub mod cursor;
 pub mod datasets;
+pub mod history;
 pub mod hub;
 pub mod items;
 pub mod members;
@@ -44,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/009_numbers.sql"),
     include_str!("../migrations/010_uploads.sql"),
     include_str!("../migrations/011_views.sql"),
+    include_str!("../migrations/012_history.sql"),
 ];
 
 /// How many migrations this server knows (a backup of a later schema is refused).
@@ -121,7 +123,7 @@ mod tests {
 
     #[test]
     fn overlong_keys_from_before_the_bound_are_re_spread_once_at_start() {
-        use super::{access::Caller, accounts, collections, datasets, projects};
+        use super::{access::Caller, accounts, datasets, projects};
         let dir = tempfile::tempdir().unwrap();
         {
             // A server from before migration 004, holding a key far past today's bound.
@@ -133,7 +135,14 @@ mod tests {
                 let ns = accounts::namespace_id(tx, accounts::ADMIN)?.unwrap();
                 let project = projects::insert(tx, ns, "Photos", trove_protocol::ProjectKind::Image, "", false)?;
                 let dataset = datasets::ensure(tx, project, "d")?;
-                let c = collections::create(tx, &admin, project, &trove_protocol::NewCollection { title: "C".into(), description: String::new(), private: false, theme: None }, None)?;
+                // That server's own insert of a collection (today's `collections::create` also
+                // writes its history, a table it lacked).
+                let c: i64 = tx.query_row(
+                    "INSERT INTO collections (uuid, hex_id, project_id, namespace_id, title, title_slug, description, private, theme, owner_id, created_at, updated_at) \
+                     VALUES (?1, ?2, ?3, ?4, 'C', 'c', '', 0, 'orange', ?5, 0, 0) RETURNING id",
+                    crate::db::params![super::new_uuid(), super::new_hex_id(), project, ns, admin.user_id],
+                    |r| r.get(0),
+                )?;
                 for (k, key) in ["a0".to_string(), format!("a0{}", "z".repeat(200_000)), "a1".to_string()].iter().enumerate() {
                     // That server's own insert (today's `items::insert` writes columns it lacked).
                     let item: i64 = tx.query_row(
@@ -142,7 +151,7 @@ mod tests {
                         crate::db::params![super::new_uuid(), super::new_hex_id(), project, dataset, format!("{k}.jpg"), format!("test:{k}")],
                         |r| r.get(0),
                     )?;
-                    super::members::insert(tx, &admin, c.collection.id, &[super::members::NewMember { item, position: key, note: "" }])?;
+                    super::members::insert(tx, &admin, c, &[super::members::NewMember { item, position: key, note: "" }])?;
                 }
                 Ok::<_, crate::error::Error>(())
             })

@@ -3,12 +3,14 @@ import { call, onEvent } from './client';
 import type { AddOutcome } from './types/AddOutcome';
 import type { AddedToNew } from './types/AddedToNew';
 import type { Collection } from './types/Collection';
+import type { CollectionHistory } from './types/CollectionHistory';
 import type { CollectionPatch } from './types/CollectionPatch';
 import type { Dataset } from './types/Dataset';
 import type { ImportStatus } from './types/ImportStatus';
 import type { ExportProgress } from './types/ExportProgress';
 import type { ExportReport } from './types/ExportReport';
 import type { ExportRequest } from './types/ExportRequest';
+import type { HistoryQuery } from './types/HistoryQuery';
 import type { ItemDetail } from './types/ItemDetail';
 import type { ItemPage } from './types/ItemPage';
 import type { ItemQuery } from './types/ItemQuery';
@@ -90,6 +92,9 @@ export const moveItem = (collectionId: number, itemId: number, before: number | 
   call<void>('move_item', { collectionId, itemId, before });
 export const setNote = (collectionId: number, itemId: number, note: string) =>
   call<void>('set_note', { collectionId, itemId, note });
+/** Who changed the collection, how and when: the server's changes and this device's pending ones, newest first. */
+export const collectionHistory = (collectionId: number, query: HistoryQuery) =>
+  call<CollectionHistory>('collection_history', { collectionId, query });
 
 // Deep links: `trove://open?project=…&collection=…&filter=…`, everything named by UUID so a link
 // means the same on every device with a copy of the project.

@@ -32,6 +32,8 @@ pub struct Pruned {
     pub clocks: usize,
     /// Records of refused mutations (their reasons were reported long ago).
     pub refusals: usize,
+    /// Changes of the collections' history (`store::history`), kept as long as tombstones.
+    pub history: usize,
     /// The highest version any prune removed so far: a pull from a cookie below it is a reset.
     pub mark: i64,
 }
@@ -43,11 +45,16 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 impl std::fmt::Display for Pruned {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let days = if self.older_than_days == 1 { "1 day".to_string() } else { format!("{} days", self.older_than_days) };
-        if self.tombstones == 0 && self.clocks == 0 && self.refusals == 0 {
-            return write!(f, "nothing to prune: no tombstone, removed membership or refused change last changed more than {days} ago");
+        if self.tombstones == 0 && self.clocks == 0 && self.refusals == 0 && self.history == 0 {
+            return write!(f, "nothing to prune: no tombstone, removed membership, refused change or collection history last changed more than {days} ago");
         }
+        let history = plural(self.history, "change of a collection's history", "changes of collections' history");
         if self.tombstones == 0 && self.clocks == 0 {
-            return write!(f, "removed {} older than {days}", plural(self.refusals, "record of a refused change", "records of refused changes"));
+            return write!(
+                f,
+                "removed {} and {history} older than {days}",
+                plural(self.refusals, "record of a refused change", "records of refused changes")
+            );
         }
         write!(
             f,
@@ -58,6 +65,9 @@ impl std::fmt::Display for Pruned {
         )?;
         if self.refusals > 0 {
             write!(f, "; also removed {}", plural(self.refusals, "record of a refused change", "records of refused changes"))?;
+        }
+        if self.history > 0 {
+            write!(f, "; also removed {history}")?;
         }
         Ok(())
     }
@@ -81,10 +91,13 @@ pub fn prune(tx: &Transaction, older_than_days: u32) -> Result<Pruned> {
     // A refusal is repeated to a client that lost the push answer; after the window it has long
     // learned it, and the record only fills the disk.
     let refusals = tx.execute("DELETE FROM rejected_mutations WHERE created_at <= ?1", [cutoff])?;
+    // A collection's history is kept as long as the sync history it sits beside: one window to
+    // document and to reason about (README, "Sync history").
+    let history = crate::store::history::prune(tx, cutoff)?;
     let before: i64 = tx.query_row("SELECT value FROM counters WHERE name = 'pruned'", [], |r| r.get(0))?;
     if highest > before {
         tx.execute("UPDATE counters SET value = ?1 WHERE name = 'pruned'", [highest])?;
         tx.execute("UPDATE counters SET value = value + 1 WHERE name = 'prune_epoch'", [])?;
     }
-    Ok(Pruned { older_than_days, tombstones, clocks, refusals, mark: before.max(highest) })
+    Ok(Pruned { older_than_days, tombstones, clocks, refusals, history, mark: before.max(highest) })
 }

@@ -21,7 +21,9 @@ use crate::error::{Error, Result};
 use crate::store::access::{self, Caller};
 use crate::store::queues::replica::{self as queues, QueueHandle};
 use crate::store::views::{self, ViewHandle};
+use crate::store::history::{self, Named};
 use crate::store::{collections, datasets, items, members, now_ms, tags};
+use trove_protocol::history::ChangeKind;
 
 /// One transaction of the server, changed with one caller's rights.
 pub struct ServerReplica<'t, 'c> {
@@ -154,7 +156,10 @@ impl ReplicaStore for ServerReplica<'_, '_> {
         let inserts: Vec<members::NewMember> =
             plan.inserts.iter().map(|(item, key)| members::NewMember { item: *item, position: key, note: "" }).collect();
         members::insert(tx, self.caller, c.id, &inserts)?;
-        members::delete(tx, c.id, &plan.deletes)
+        members::delete(tx, c.id, &plan.deletes)?;
+        let added: Vec<i64> = plan.inserts.iter().map(|(item, _)| *item).collect();
+        history::record(tx, self.caller, c.project, c.id, ChangeKind::Added, Named::Ids(&added), "")?;
+        history::record(tx, self.caller, c.project, c.id, ChangeKind::Removed, Named::Ids(&plan.deletes), "")
     }
 
     fn keys_written(&mut self, c: Target, keys: &[&str]) -> Result<()> {
@@ -162,7 +167,10 @@ impl ReplicaStore for ServerReplica<'_, '_> {
     }
 
     fn write_set(&mut self, c: Target, numbers: &[i64], add: Option<Ranked<'_>>) -> Result<usize> {
-        super::sets::write_set(self.tx, self.caller, c, numbers, add)
+        let changed = super::sets::write_set(self.tx, self.caller, c, numbers, add)?;
+        let kind = if add.is_some() { ChangeKind::Added } else { ChangeKind::Removed };
+        history::record(self.tx, self.caller, c.project, c.id, kind, Named::Numbers(numbers, changed), "")?;
+        Ok(changed)
     }
 
     /// Items of `project` (which the caller must be an editor of) by number.
@@ -188,12 +196,12 @@ impl ReplicaStore for ServerReplica<'_, '_> {
 
     fn set_note(&mut self, c: Target, item: i64, note: &str) -> Result<()> {
         self.tx.execute("UPDATE memberships SET note = ?1 WHERE collection_id = ?2 AND item_id = ?3", crate::db::params![note, c.id, item])?;
-        Ok(())
+        history::record(self.tx, self.caller, c.project, c.id, ChangeKind::Noted, Named::Ids(&[item]), note)
     }
 
     fn set_position(&mut self, c: Target, item: i64, key: &str) -> Result<()> {
         self.tx.execute("UPDATE memberships SET position = ?1 WHERE collection_id = ?2 AND item_id = ?3", crate::db::params![key, c.id, item])?;
-        Ok(())
+        history::record(self.tx, self.caller, c.project, c.id, ChangeKind::Moved, Named::Ids(&[item]), "")
     }
 
     /// Items by UUID; every project they belong to needs the caller's editor role.
