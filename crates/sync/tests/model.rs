@@ -413,7 +413,7 @@ impl Model {
             .filter(|(_, t)| !t.is_empty())
             .map(|(item, t)| json!([item, t.iter().cloned().collect::<Vec<_>>().join(",")]))
             .collect();
-        json!({"collections": collections, "tags": tags})
+        json!({"collections": collections, "tags": tags, "views": []})
     }
 }
 
