@@ -289,6 +289,45 @@ pub struct Summary {
     pub kinds: Vec<FacetCount>,
 }
 
+/// Items that look alike: their thumbnails' perceptual hashes differ in at most `distance`
+/// bits. `best` (the most pixels, then the largest file) comes first in `items`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DuplicateGroup {
+    #[ts(type = "Array<number>")]
+    pub items: Vec<i64>,
+    #[ts(type = "number")]
+    pub best: i64,
+    /// The largest distance, in bits, between two hashes of the group.
+    pub distance: u32,
+}
+
+/// What "Find near-duplicates" found among the items a filter matches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Duplicates {
+    /// The largest groups first, at most [`DUPLICATE_GROUPS_MAX`].
+    pub groups: Vec<DuplicateGroup>,
+    /// Every group found (more than `groups` holds when capped).
+    #[ts(type = "number")]
+    pub group_count: u64,
+    /// Items in some group, and items that are all but the best of theirs.
+    #[ts(type = "number")]
+    pub items_in_groups: u64,
+    #[ts(type = "number")]
+    pub extra_items: u64,
+    /// Items the filter matched, and those of them without a thumbnail to compare.
+    #[ts(type = "number")]
+    pub checked: u64,
+    #[ts(type = "number")]
+    pub unhashed: u64,
+}
+
+/// Most groups one near-duplicate answer carries.
+pub const DUPLICATE_GROUPS_MAX: usize = 500;
+/// The largest distance, in bits of a 64-bit hash, a near-duplicate search takes.
+pub const DUPLICATE_DISTANCE_MAX: u32 = 16;
+
 /// Where a deep link (`trove://open?…`) points in this cache: the project, the query to show
 /// (its collection, filter and sort), and what the link names that is not here, in words.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
