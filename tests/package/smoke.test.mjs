@@ -7,10 +7,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { e2e, DEMO } from '../e2e/harness/index.mjs';
 
-test('the package installed the binary, a desktop entry that starts it, and its icon', () => {
+test('the package installed the binary, a desktop entry that starts it and opens trove:// links, and its icon', () => {
   assert.ok(existsSync('/usr/bin/trove'), '/usr/bin/trove is installed');
   const entry = readFileSync('/usr/share/applications/Trove.desktop', 'utf8');
-  assert.match(entry, /^Exec=trove$/m);
+  // `%u`: a clicked trove:// link is passed to the app (the deep links of "Copy link").
+  assert.match(entry, /^Exec=trove %u$/m);
+  assert.match(entry, /^MimeType=x-scheme-handler\/trove;$/m);
   assert.match(entry, /^Icon=trove$/m);
   assert.match(entry, /^Type=Application$/m);
   assert.ok(existsSync('/usr/share/icons/hicolor/256x256/apps/trove.png'), 'the icon is installed');

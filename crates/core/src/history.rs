@@ -30,7 +30,7 @@ pub(crate) enum Op {
     Removed { collection: i64, items: Placed },
     Moved { collection: i64, item: i64, from: String, to: String },
     Noted { collection: i64, item: i64, from: String, to: String },
-    Tagged { project: i64, tag: String, items: Vec<i64>, add: bool },
+    Tagged { tag: String, items: Vec<i64>, add: bool },
 }
 
 /// Items of a collection in its order, with their keys when few enough to put back one by one,
@@ -147,6 +147,14 @@ impl Journal {
         self.stacks.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Forgets the project's history: its copy was rebuilt (a reset) or dropped, and the local
+    /// ids the entries name may now be other rows.
+    pub(crate) fn forget(&self, project: i64) {
+        let mut s = self.lock();
+        s.done.retain(|e| e.project != project);
+        s.undone.retain(|e| e.project != project);
+    }
+
     /// A new action: it can be undone; what was undone in its project can no longer be redone.
     pub(crate) fn record(&self, entry: Entry) {
         let mut s = self.lock();
@@ -175,9 +183,9 @@ pub(crate) fn members_label(verb: &str, n: usize, prep: &str, title: &str) -> St
 }
 
 /// The history entry of a tag or an untag: per tag, the items it changed.
-pub(crate) fn tagged(project: i64, per_tag: HashMap<String, Vec<i64>>, add: bool) -> Vec<Op> {
+pub(crate) fn tagged(per_tag: HashMap<String, Vec<i64>>, add: bool) -> Vec<Op> {
     let mut tags: Vec<_> = per_tag.into_iter().filter(|(_, items)| !items.is_empty()).collect();
     tags.sort_by(|a, b| a.0.cmp(&b.0));
-    tags.into_iter().map(|(tag, items)| Op::Tagged { project, tag, items, add }).collect()
+    tags.into_iter().map(|(tag, items)| Op::Tagged { tag, items, add }).collect()
 }
 

@@ -1,4 +1,4 @@
-use trove_protocol::{Clause, Condition, Filter, ItemQuery, NewCollection, Sort, SortKey, TagMode};
+use trove_protocol::{Clause, Condition, Filter, ItemQuery, Sort, SortKey, TagMode};
 
 use super::*;
 use crate::testing::{fixture, Fixture};
@@ -20,15 +20,10 @@ fn query(f: &Fixture, collection: Option<i64>) -> ItemQuery {
     }
 }
 
-fn new(f: &Fixture, title: &str) -> i64 {
-    let input = NewCollection { title: title.into(), description: String::new(), private: false, theme: None };
-    f.store.create_collection(f.p, &input).unwrap().id
-}
-
 #[test]
 fn a_link_names_the_project_collection_and_filter_by_uuid_and_opens_the_same_place() {
     let f = fixture();
-    let c = new(&f, "Picks");
+    let c = f.collection("Picks");
     let q = query(&f, Some(c));
     let link = f.store.link(f.p, &q).unwrap();
     assert!(link.starts_with("trove://open?project="), "{link}");
@@ -41,7 +36,7 @@ fn a_link_names_the_project_collection_and_filter_by_uuid_and_opens_the_same_pla
 #[test]
 fn what_a_link_names_that_is_gone_is_left_out_and_said_while_the_rest_opens() {
     let f = fixture();
-    let c = new(&f, "Short-lived");
+    let c = f.collection("Short-lived");
     let mut q = query(&f, Some(c));
     q.filter.clauses.push(clause(Condition::Collection { id: c }));
     let link = f.store.link(f.p, &q).unwrap();

@@ -100,11 +100,9 @@ pub(crate) fn add_ids(
     if ids.len() > ITEMS_MAX {
         // What is there already, read only when something is: an undo must name exactly the
         // items this add put in.
-        let present: HashSet<i64> = match last_key(conn, collection)? {
-            None => HashSet::new(),
-            Some(_) => all_members(conn, collection)?,
-        };
-        let key = position::between(last_key(conn, collection)?.as_deref(), None)?;
+        let last = last_key(conn, collection)?;
+        let present: HashSet<i64> = if last.is_some() { all_members(conn, collection)? } else { HashSet::new() };
+        let key = position::between(last.as_deref(), None)?;
         if let Some(added) = merge_bulk(conn, project, collection, ids, Some(&key), actor)? {
             let mut seen = HashSet::with_capacity(ids.len());
             let new: Vec<i64> = ids.iter().copied().filter(|id| !present.contains(id) && seen.insert(*id)).collect();
@@ -370,17 +368,12 @@ mod tests {
     use trove_protocol::{Clause, Condition, Filter, ItemQuery, NewCollection};
 
     use super::*;
-    use crate::testing::{fixture, ids, Fixture};
-
-    fn new(f: &Fixture, title: &str) -> i64 {
-        let input = NewCollection { title: title.into(), description: String::new(), private: false, theme: None };
-        f.store.create_collection(f.p, &input).unwrap().id
-    }
+    use crate::testing::{fixture, ids};
 
     #[test]
     fn add_appends_in_selection_order_and_reports_duplicates() {
         let f = fixture();
-        let c = new(&f, "Picks");
+        let c = f.collection("Picks");
         let out = f.store.add_to_collection(f.p, c, &ids(&[3, 1])).unwrap();
         assert_eq!(out, AddOutcome { added: 2, already: 0 });
         let out = f.store.add_to_collection(f.p, c, &ids(&[1, 5, 6, 99])).unwrap();
@@ -392,7 +385,7 @@ mod tests {
     #[test]
     fn add_by_filter_minus_exceptions_in_one_action() {
         let f = fixture();
-        let c = new(&f, "Labeled");
+        let c = f.collection("Labeled");
         let query = ItemQuery {
             filter: Filter { clauses: vec![Clause { negate: false, cond: Condition::Labeled { value: true } }] },
             ..Default::default()
@@ -408,7 +401,7 @@ mod tests {
     #[test]
     fn remove_reports_what_was_there() {
         let f = fixture();
-        let c = new(&f, "Picks");
+        let c = f.collection("Picks");
         f.store.add_to_collection(f.p, c, &ids(&[1, 2, 3, 4])).unwrap();
         assert_eq!(f.store.remove_from_collection(f.p, c, &ids(&[2, 4, 5])).unwrap(), 2);
         assert_eq!(f.members(c), [1, 3]);
@@ -420,7 +413,7 @@ mod tests {
     #[test]
     fn move_places_an_item_before_another_or_at_the_end() {
         let f = fixture();
-        let c = new(&f, "Order");
+        let c = f.collection("Order");
         f.store.add_to_collection(f.p, c, &ids(&[1, 2, 3, 4, 5])).unwrap();
         f.store.move_item(c, 1, Some(4)).unwrap();
         assert_eq!(f.members(c), [2, 3, 1, 4, 5]);
@@ -441,7 +434,7 @@ mod tests {
     #[test]
     fn notes_up_to_500_characters() {
         let f = fixture();
-        let c = new(&f, "Notes");
+        let c = f.collection("Notes");
         f.store.add_to_collection(f.p, c, &ids(&[1])).unwrap();
         f.store.set_note(c, 1, &"n".repeat(500)).unwrap();
         let before = f.snapshot();
@@ -458,7 +451,7 @@ mod tests {
     #[test]
     fn every_action_writes_its_mutation_in_the_same_transaction() {
         let f = fixture();
-        let c = new(&f, "Atomic");
+        let c = f.collection("Atomic");
         // Make every outbox insert fail: the change it belongs to must roll back with it.
         f.store
             .write(|tx| Ok(tx.execute_batch("CREATE TRIGGER no_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox down'); END")?))
@@ -485,7 +478,7 @@ mod tests {
     #[test]
     fn collections_of_another_project_are_not_reachable() {
         let f = fixture();
-        let c = new(&f, "Mine");
+        let c = f.collection("Mine");
         let err = f.store.add_to_collection(f.q, c, &ids(&[6])).unwrap_err();
         assert_eq!(err.to_string(), format!("collection {c} does not exist"));
     }

@@ -109,7 +109,7 @@ impl crate::Store {
             }
             let what = tags.join(", ");
             let label = if add { format!("Tag {} with {what}", history::items(all.len())) } else { format!("Remove tag {what} from {}", history::items(all.len())) };
-            Ok((all.len() as u64, history::Entry::new(project, label, history::tagged(project, per_tag, add))))
+            Ok((all.len() as u64, history::Entry::new(project, label, history::tagged(per_tag, add))))
         })
     }
 }

@@ -86,6 +86,12 @@ impl Fixture {
         self.store.item_ids(self.p, query, 0, 1000).unwrap()
     }
 
+    /// A new collection in project P titled `title` (no description, public); its id.
+    pub fn collection(&self, title: &str) -> i64 {
+        let input = trove_protocol::NewCollection { title: title.into(), description: String::new(), private: false, theme: None };
+        self.store.create_collection(self.p, &input).unwrap().id
+    }
+
     pub fn outbox_len(&self) -> u64 {
         self.store.read(crate::outbox::len).unwrap()
     }

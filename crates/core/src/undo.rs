@@ -48,8 +48,8 @@ fn run_op(op: &Op, tx: &Transaction, project: i64, actor: &str, forward: bool) -
         (Op::Noted { collection, item, from, to }, forward) => {
             members::set_note(tx, *collection, *item, if forward { to } else { from })?;
         }
-        (Op::Tagged { project, tag, items, add }, forward) => {
-            tags::retag(tx, *project, items, std::slice::from_ref(tag), *add == forward)?;
+        (Op::Tagged { tag, items, add }, forward) => {
+            tags::retag(tx, project, items, std::slice::from_ref(tag), *add == forward)?;
         }
     }
     Ok(None)

@@ -1,16 +1,12 @@
+use trove_protocol::mutation::ITEMS_MAX;
 use trove_protocol::{CollectionPatch, ItemQuery, NewCollection, Selection};
 
 use super::*;
 use crate::history::{items, DEPTH};
-use trove_protocol::mutation::ITEMS_MAX;
 use crate::testing::{fixture, ids, Fixture};
 
 fn input(title: &str) -> NewCollection {
     NewCollection { title: title.into(), description: String::new(), private: false, theme: None }
-}
-
-fn new(f: &Fixture, title: &str) -> i64 {
-    f.store.create_collection(f.p, &input(title)).unwrap().id
 }
 
 fn titles(f: &Fixture) -> Vec<String> {
@@ -46,7 +42,7 @@ fn redo(f: &Fixture) -> String {
 #[test]
 fn undo_of_an_add_removes_only_what_it_put_in_and_redo_puts_it_back() {
     let f = fixture();
-    let c = new(&f, "Picks");
+    let c = f.collection("Picks");
     f.store.add_to_collection(f.p, c, &ids(&[2])).unwrap();
     f.store.add_to_collection(f.p, c, &ids(&[1, 2, 3])).unwrap();
     assert_eq!(f.store.undo_state(f.p).undo.as_deref(), Some("Add 2 items to Picks"));
@@ -62,7 +58,7 @@ fn undo_of_an_add_removes_only_what_it_put_in_and_redo_puts_it_back() {
 #[test]
 fn undo_of_a_remove_puts_items_back_where_they_were_with_their_notes() {
     let f = fixture();
-    let c = new(&f, "Order");
+    let c = f.collection("Order");
     f.store.add_to_collection(f.p, c, &ids(&[1, 2, 3, 4, 5])).unwrap();
     f.store.set_note(c, 2, "keep").unwrap();
     f.store.remove_from_collection(f.p, c, &ids(&[2, 4])).unwrap();
@@ -95,7 +91,7 @@ fn create_and_add_is_one_step_and_its_redo_survives_a_new_id() {
 #[test]
 fn undo_of_a_delete_brings_back_members_order_and_notes() {
     let f = fixture();
-    let c = new(&f, "Gone");
+    let c = f.collection("Gone");
     f.store.add_to_collection(f.p, c, &ids(&[5, 2, 3])).unwrap();
     f.store.set_note(c, 3, "best").unwrap();
     f.store.update_collection(c, &CollectionPatch { description: Some("kept".into()), ..Default::default() }).unwrap();
@@ -119,7 +115,7 @@ fn undo_of_a_delete_brings_back_members_order_and_notes() {
 #[test]
 fn rename_move_and_note_undo_to_what_they_were() {
     let f = fixture();
-    let c = new(&f, "Old");
+    let c = f.collection("Old");
     f.store.add_to_collection(f.p, c, &ids(&[1, 2, 3])).unwrap();
     f.store.update_collection(c, &CollectionPatch { title: Some("New".into()), ..Default::default() }).unwrap();
     f.store.move_item(c, 3, Some(1)).unwrap();
@@ -161,7 +157,7 @@ fn undo_of_a_tag_removes_only_the_tags_each_item_gained() {
 #[test]
 fn an_undo_that_no_longer_means_anything_says_so_and_changes_nothing() {
     let f = fixture();
-    let c = new(&f, "Shared");
+    let c = f.collection("Shared");
     f.store.add_to_collection(f.p, c, &ids(&[1, 2, 3])).unwrap();
     // Somebody else deletes the collection (as a pull would): not an action of this session.
     f.store.write(|tx| collections::delete(tx, c)).unwrap();
@@ -178,7 +174,7 @@ fn an_undo_that_no_longer_means_anything_says_so_and_changes_nothing() {
 #[test]
 fn history_keeps_the_last_fifty_actions_per_session_and_a_new_action_ends_redo() {
     let f = fixture();
-    let c = new(&f, "Notes");
+    let c = f.collection("Notes");
     f.store.add_to_collection(f.p, c, &ids(&[1])).unwrap();
     for i in 0..60 {
         f.store.set_note(c, 1, &format!("n{i}")).unwrap();
@@ -199,7 +195,7 @@ fn history_keeps_the_last_fifty_actions_per_session_and_a_new_action_ends_redo()
 fn a_bulk_add_undoes_as_a_set() {
     let f = fixture();
     let bulk = f.add_items(f.p, ITEMS_MAX + 10, true);
-    let c = new(&f, "Bulk");
+    let c = f.collection("Bulk");
     let count = |f: &Fixture| f.store.collections(f.p).unwrap()[0].item_count as usize;
     f.store.add_to_collection(f.p, c, &ids(&bulk[..5])).unwrap();
     let all = Selection::Matching { query: ItemQuery::default(), except: vec![] };
@@ -221,4 +217,17 @@ fn labels_count_items_in_words() {
     assert_eq!(items(1), "1 item");
     assert_eq!(items(3), "3 items");
     assert_eq!(items(1_000_000), "1,000,000 items");
+}
+
+#[test]
+fn a_copy_rebuilt_from_the_server_ends_its_projects_history() {
+    let f = fixture();
+    let c = f.collection("Before");
+    f.store.add_to_collection(f.p, c, &ids(&[1])).unwrap();
+    f.store.create_collection(f.q, &input("Elsewhere")).unwrap();
+    // A pull page that resets P's copy: local ids of P may now name other rows.
+    let page = trove_protocol::sync::PullResponse { cookie: 1, reset: true, ..Default::default() };
+    f.store.apply_pull(f.p, &page).unwrap();
+    assert_eq!(f.store.undo_state(f.p), UndoState::default());
+    assert_eq!(f.store.undo_state(f.q).undo.as_deref(), Some("Create collection Elsewhere"), "other projects keep theirs");
 }

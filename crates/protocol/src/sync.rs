@@ -52,7 +52,7 @@ pub struct RejectedMutation {
 
 /// `GET /api/v1/sync/pull`: one page of the changes after a cookie.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PullResponse {
     /// Pass this as `cookie` next time.
     pub cookie: i64,

@@ -6,21 +6,12 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Client, World};
+use common::{assert_converged, Client, World};
 use trove_faultproxy::{Action, Rule};
 use trove_protocol::CollectionPatch;
 
 const PUSH: &str = "/api/v1/sync/push";
 const PULL: &str = "/api/v1/sync/pull";
-
-/// Every client shows what the server holds.
-async fn assert_converged(world: &World, clients: &[&Client]) {
-    let server = world.server_state().await;
-    for (n, c) in clients.iter().enumerate() {
-        assert_eq!(c.pending(), 0, "client {n} has nothing pending");
-        assert_eq!(c.fp(), server, "client {n} equals the server");
-    }
-}
 
 /// A collection both clients have synced, holding the given catalog items.
 async fn shared(a: &Client, b: &Client, title: &str, items: &[usize]) -> (i64, i64) {

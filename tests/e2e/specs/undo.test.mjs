@@ -32,6 +32,8 @@ e2e('undo the add of 3 items from the toast, redo it with Ctrl+Shift+Z; a new co
   await trove.expectSidebarCount('Undo me', 3);
   await trove.press('z', ['Control']);
   await trove.waitFor('"Undo me" to leave the sidebar', () => trove.hasSidebarCollection('Undo me'), (has) => !has);
+  // The undo is done once its toast says so (a key pressed while one runs is not queued).
+  await trove.waitFor('the toast to say the new collection was undone', () => toastText(trove), (t) => /Undone: Add 3 items to a new collection Undo me/.test(t));
   await trove.press('z', ['Control', 'Shift']);
   await trove.expectSidebarCount('Undo me', 3);
 });

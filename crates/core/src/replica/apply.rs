@@ -49,6 +49,13 @@ fn hard_delete_collection(conn: &Connection, id: i64) -> Result<()> {
 /// Only a row that differs from the copy is written: the pull after a push brings back what this
 /// cache has just sent (an add of 100,000 items comes back as 100,000 memberships), and such a
 /// page writes no row of them, replays nothing and reports no change.
+/// Whether applying `page` rebuilds the copy: a reset the server asked for, or one this cache
+/// asked itself (`recovery::start_over`).
+pub fn resets(conn: &Connection, project: i64, page: &PullResponse) -> Result<bool> {
+    let pending: bool = conn.query_row("SELECT reset_pending FROM sync_projects WHERE project_id = ?1", [project], |r| r.get(0))?;
+    Ok(page.reset || pending)
+}
+
 pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Result<Applied> {
     let carried = page.datasets.len()
         + page.items.len()
@@ -59,8 +66,7 @@ pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Resul
         + page.queue_entries.len();
     // A reset the server asked for, or one this cache asked itself (`recovery::start_over`):
     // the copy is rebuilt from this page on.
-    let reset_pending: bool = conn.query_row("SELECT reset_pending FROM sync_projects WHERE project_id = ?1", [project], |r| r.get(0))?;
-    let reset = page.reset || reset_pending;
+    let reset = resets(conn, project, page)?;
     let mut out = Written::default();
     if reset {
         let before = conn.total_changes();

@@ -163,9 +163,14 @@ impl crate::Store {
         self.read(synced)
     }
 
-    /// Applies one pulled page in one transaction.
+    /// Applies one pulled page in one transaction. A page that rebuilds the copy ends the
+    /// project's undo history: its entries name local ids the rebuilt copy gives to other rows.
     pub fn apply_pull(&self, project: i64, page: &PullResponse) -> Result<Applied> {
-        self.write(|tx| apply_pull(tx, project, page))
+        let (reset, applied) = self.write(|tx| Ok((apply::resets(tx, project, page)?, apply_pull(tx, project, page)?)))?;
+        if reset {
+            self.journal().forget(project);
+        }
+        Ok(applied)
     }
 
     /// After a push: records the refusals and drops every mutation up to `last`, in one

@@ -53,10 +53,12 @@ impl crate::Store {
 
     /// See [`forget`]. Returns the project's name and how many pending changes were refused.
     pub fn forget_project(&self, project: i64, reason: impl Fn(&str) -> String) -> Result<(String, u64)> {
-        self.write(|tx| {
+        let out = self.write(|tx| {
             let name = crate::registry::full_name(tx, project)?;
             let refused = forget(tx, project, &reason(&name))?;
             Ok((name, refused))
-        })
+        })?;
+        self.journal().forget(project);
+        Ok(out)
     }
 }

@@ -392,3 +392,12 @@ impl Client {
         Client { store, engine, project, dir: dir.to_path_buf(), url: url.into(), token: token.into() }
     }
 }
+
+/// Every client shows what the server holds.
+pub async fn assert_converged(world: &World, clients: &[&Client]) {
+    let server = world.server_state().await;
+    for (n, c) in clients.iter().enumerate() {
+        assert_eq!(c.pending(), 0, "client {n} has nothing pending");
+        assert_eq!(c.fp(), server, "client {n} equals the server");
+    }
+}
