@@ -289,15 +289,16 @@ pub struct Summary {
     pub kinds: Vec<FacetCount>,
 }
 
-/// Items that look alike: their thumbnails' perceptual hashes differ in at most `distance`
-/// bits. `best` (the most pixels, then the largest file) comes first in `items`.
+/// Items that look alike: their thumbnails' perceptual hashes differ in at most the distance
+/// searched for. The best item (the most pixels, then the largest file, then the oldest) first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct DuplicateGroup {
-    #[ts(type = "Array<number>")]
-    pub items: Vec<i64>,
+    /// At most [`DUPLICATE_GROUP_ITEMS_MAX`], best first.
+    pub items: Vec<Item>,
+    /// Items in the group (more than `items` holds when capped).
     #[ts(type = "number")]
-    pub best: i64,
+    pub size: u64,
     /// The largest distance, in bits, between two hashes of the group.
     pub distance: u32,
 }
@@ -316,17 +317,26 @@ pub struct Duplicates {
     pub items_in_groups: u64,
     #[ts(type = "number")]
     pub extra_items: u64,
-    /// Items the filter matched, and those of them without a thumbnail to compare.
+    /// Items the filter matched.
     #[ts(type = "number")]
     pub checked: u64,
+    /// Matching items whose thumbnail has no hash yet (a later search hashes more).
     #[ts(type = "number")]
     pub unhashed: u64,
+    /// Matching items with no thumbnail: nothing to compare.
+    #[ts(type = "number")]
+    pub no_thumbnail: u64,
+    /// Thumbnails this search hashed.
+    #[ts(type = "number")]
+    pub hashed_now: u64,
 }
 
 /// Most groups one near-duplicate answer carries.
-pub const DUPLICATE_GROUPS_MAX: usize = 500;
-/// The largest distance, in bits of a 64-bit hash, a near-duplicate search takes.
-pub const DUPLICATE_DISTANCE_MAX: u32 = 16;
+pub const DUPLICATE_GROUPS_MAX: usize = 100;
+/// Most items of one group an answer carries.
+pub const DUPLICATE_GROUP_ITEMS_MAX: usize = 50;
+/// The largest distance, in bits of a 256-bit hash, a near-duplicate search takes (75% alike).
+pub const DUPLICATE_DISTANCE_MAX: u32 = 64;
 
 /// Where a deep link (`trove://open?…`) points in this cache: the project, the query to show
 /// (its collection, filter and sort), and what the link names that is not here, in words.
