@@ -10,6 +10,7 @@ import type { ItemQuery } from '../src/lib/api/types/ItemQuery';
 import type { Selection } from '../src/lib/api/types/Selection';
 import { queueMock } from './mock-queues';
 import { undoMock } from './mock-undo';
+import { nearDuplicates } from './mock-dupes';
 
 const params = new URLSearchParams(location.search);
 const N = Number(params.get('n') ?? 3000);
@@ -283,6 +284,9 @@ for (const [name, label] of Object.entries(steps)) {
   };
 }
 Object.assign(commands, journal.commands);
+
+// Near-duplicates (mock-dupes.ts) among the matching items (the first 20,000 of a large project).
+commands.near_duplicates = (a) => nearDuplicates(slice(a.projectId, a.query, 0, 20_000), a.distance);
 
 // Deep links: the mock's ids stand in for UUIDs.
 Object.assign(commands, {

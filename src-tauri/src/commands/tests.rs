@@ -55,6 +55,17 @@ impl App {
 }
 
 #[test]
+fn near_duplicates_of_the_demo_over_ipc() {
+    let app = app();
+    let p = app.project();
+    let found: trove_protocol::Duplicates = app.call("near_duplicates", json!({ "projectId": p.id, "query": {}, "distance": 28 })).unwrap();
+    assert!(found.group_count >= 30 && found.checked == 3000, "{} groups of {}", found.group_count, found.checked);
+    assert!(found.groups.iter().all(|g| g.items[1..].iter().all(|i| i.name.contains("_copy"))));
+    let err = app.call::<trove_protocol::Duplicates>("near_duplicates", json!({ "projectId": p.id, "query": {}, "distance": 99 })).unwrap_err();
+    assert!(err.message.contains("99 bits is too far"), "{}", err.message);
+}
+
+#[test]
 fn gallery_filter_select_and_collect_over_ipc() {
     let app = app();
     let p = app.project();
