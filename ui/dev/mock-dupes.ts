@@ -27,5 +27,6 @@ export function nearDuplicates(items: Item[], distance: number) {
     unhashed: 0,
     no_thumbnail: items.length - withThumb.length,
     hashed_now: 0,
+    sampled: false,
   };
 }

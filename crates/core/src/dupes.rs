@@ -13,15 +13,13 @@ mod link;
 use std::collections::HashMap;
 
 use rusqlite::Connection;
-use trove_protocol::{
-    DuplicateGroup, Duplicates, ItemQuery, Selection, DUPLICATE_DISTANCE_MAX, DUPLICATE_GROUPS_MAX, DUPLICATE_GROUP_ITEMS_MAX,
-};
+use trove_protocol::{DuplicateGroup, Duplicates, ItemQuery, DUPLICATE_DISTANCE_MAX, DUPLICATE_GROUPS_MAX, DUPLICATE_GROUP_ITEMS_MAX};
 use trove_thumbs::{distance, from_bytes, phash_bytes, to_bytes, Phash};
 
-pub use link::{link, WORK_MAX};
+pub use link::{link, Method, EXACT_MAX, RECALL, WORK_MAX};
 
 use crate::error::{Error, Result};
-use crate::{items, selection, Store};
+use crate::{filters, items, Store};
 
 /// Most thumbnails one search hashes (about ten seconds on two cores); the rest are counted as
 /// not hashed yet, for the next search.
@@ -48,19 +46,18 @@ pub(crate) struct Row {
 }
 
 /// The query's items, each with its thumbnail's hash when there is one: one pass over the
-/// filter's rows.
-fn rows(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Vec<Row>> {
-    let sel = Selection::Matching { query: query.clone(), except: Vec::new() };
-    selection::check(conn, project, &sel)?;
-    let ids = selection::ids_sql(conn, project, &sel)?;
+/// filter's rows (the thumbnail's name only where it has no hash yet).
+fn matching_rows(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Vec<Row>> {
+    items::check_query(conn, project, query)?;
+    let body = filters::from_where(&filters::planned(conn, query)?, project, query, |_| false);
     let sql = format!(
-        "SELECT i.id, th.phash, i.thumb IS NOT NULL, coalesce(i.width, 0) * coalesce(i.height, 0), i.size, i.created_at FROM ({}) s \
-         JOIN items i ON i.id = s.id LEFT JOIN thumb_hashes th ON th.thumb = i.thumb",
-        ids.text
+        "SELECT i.id, (SELECT th.phash FROM thumb_hashes th WHERE th.thumb = i.thumb), i.thumb IS NOT NULL, \
+         coalesce(i.width, 0) * coalesce(i.height, 0), i.size, i.created_at{}",
+        body.text
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt
-        .query_map(ids.params(), |r| {
+        .query_map(body.params(), |r| {
             let hash: Option<Vec<u8>> = r.get(1)?;
             Ok(Row {
                 id: r.get(0)?,
@@ -75,18 +72,10 @@ fn rows(conn: &Connection, project: i64, query: &ItemQuery) -> Result<Vec<Row>> 
     Ok(rows)
 }
 
-/// Up to `limit` thumbnails of the query's items that have no hash yet.
-fn unhashed_thumbs(conn: &Connection, project: i64, query: &ItemQuery, limit: usize) -> Result<Vec<String>> {
-    let sel = Selection::Matching { query: query.clone(), except: Vec::new() };
-    selection::check(conn, project, &sel)?;
-    let ids = selection::ids_sql(conn, project, &sel)?;
-    let sql = format!(
-        "SELECT DISTINCT i.thumb FROM ({}) s JOIN items i ON i.id = s.id \
-         WHERE i.thumb IS NOT NULL AND NOT EXISTS (SELECT 1 FROM thumb_hashes th WHERE th.thumb = i.thumb) LIMIT {limit}",
-        ids.text
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let thumbs = stmt.query_map(ids.params(), |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+/// The thumbnails of these items (those without a hash), each once, at most `limit`.
+fn thumbs_of(conn: &Connection, ids: &[i64], limit: usize) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!("SELECT DISTINCT thumb FROM items WHERE id IN rarray(?1) AND thumb IS NOT NULL LIMIT {limit}"))?;
+    let thumbs = stmt.query_map([filters::list(ids)], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
     Ok(thumbs)
 }
 
@@ -98,7 +87,7 @@ pub(crate) struct Found {
 
 /// Groups the rows: near-duplicates by hash, the best item first (most pixels, then the largest
 /// file, then the oldest), the largest groups first.
-pub(crate) fn group(rows: &[Row], distance_max: u32) -> Result<Vec<Found>> {
+pub(crate) fn group(rows: &[Row], distance_max: u32) -> Result<(Vec<Found>, Method)> {
     let mut distinct: HashMap<Phash, u32> = HashMap::new();
     let mut hashes: Vec<Phash> = Vec::new();
     let mut of_row: Vec<Option<u32>> = Vec::with_capacity(rows.len());
@@ -111,7 +100,7 @@ pub(crate) fn group(rows: &[Row], distance_max: u32) -> Result<Vec<Found>> {
         }));
     }
     drop(distinct);
-    let rep = link(&hashes, distance_max)?;
+    let (rep, method) = link(&hashes, distance_max)?;
     let mut members: HashMap<u32, Vec<usize>> = HashMap::new();
     for (i, h) in of_row.iter().enumerate() {
         if let Some(h) = h {
@@ -136,7 +125,7 @@ pub(crate) fn group(rows: &[Row], distance_max: u32) -> Result<Vec<Found>> {
         })
         .collect();
     groups.sort_by(|a, b| b.rows.len().cmp(&a.rows.len()).then(rows[a.rows[0]].id.cmp(&rows[b.rows[0]].id)));
-    Ok(groups)
+    Ok((groups, method))
 }
 
 impl Store {
@@ -174,10 +163,17 @@ impl Store {
                 "a distance of {distance} bits is too far for near-duplicates; at most {DUPLICATE_DISTANCE_MAX} bits are allowed"
             )));
         }
-        let missing = self.read(|c| unhashed_thumbs(c, project, query, HASH_PER_SEARCH))?;
-        let hashed_now = self.hash_thumbs(&missing)? as u64;
-        let rows = self.read(|c| rows(c, project, query))?;
-        let found = group(&rows, distance)?;
+        let mut rows = self.read(|c| matching_rows(c, project, query))?;
+        let unhashed: Vec<i64> = rows.iter().filter(|r| r.has_thumb && r.hash.is_none()).map(|r| r.id).collect();
+        let mut hashed_now = 0;
+        if !unhashed.is_empty() {
+            let missing = self.read(|c| thumbs_of(c, &unhashed, HASH_PER_SEARCH))?;
+            hashed_now = self.hash_thumbs(&missing)? as u64;
+            if hashed_now > 0 {
+                rows = self.read(|c| matching_rows(c, project, query))?;
+            }
+        }
+        let (found, method) = group(&rows, distance)?;
         let items_in_groups: u64 = found.iter().map(|g| g.rows.len() as u64).sum();
         let shown: Vec<&Found> = found.iter().take(DUPLICATE_GROUPS_MAX).collect();
         let ids: Vec<i64> = shown.iter().flat_map(|g| g.rows.iter().take(DUPLICATE_GROUP_ITEMS_MAX).map(|&i| rows[i].id)).collect();
@@ -200,6 +196,7 @@ impl Store {
             unhashed: rows.iter().filter(|r| r.has_thumb && r.hash.is_none()).count() as u64,
             no_thumbnail: rows.iter().filter(|r| !r.has_thumb).count() as u64,
             hashed_now,
+            sampled: method == Method::Sampled,
         })
     }
 }

@@ -44,11 +44,29 @@ fn the_multi_index_finds_exactly_the_pairs_brute_force_finds() {
     for n in [60, 4_000] {
         for r in [0, 1, 5, 10, 11, 23, 28, 40, 64] {
             let hashes = hashes_with_copies(&mut rng, n, r + 6);
-            let found = link(&hashes, r).unwrap();
+            let (found, method) = link(&hashes, r).unwrap();
+            assert_eq!(method, Method::Exact);
             assert_eq!(found, brute(&hashes, r), "{n} hashes within {r} bits");
             let linked = found.iter().enumerate().filter(|(i, rep)| *i as u32 != **rep).count();
             assert!(r < 5 || linked > n / 8, "{linked} linked at {r} bits: the test has pairs to find");
         }
+    }
+}
+
+#[test]
+fn sampling_links_only_pairs_within_the_distance_and_nearly_all_of_them() {
+    let mut rng = ChaCha8Rng::seed_from_u64(6);
+    for r in [12, 28, 40] {
+        let hashes = hashes_with_copies(&mut rng, 4_000, r);
+        let (truth, found) = (brute(&hashes, r), link::sampled(&hashes, r).unwrap());
+        // Whatever it links is linked in truth; it finds at least 97% of what truth links.
+        let mut missed = 0;
+        for i in 0..hashes.len() {
+            assert_eq!(truth[found[i] as usize], truth[i], "{i} linked to a hash more than {r} bits away");
+            missed += usize::from(truth[i] != i as u32 && found[i] != found[truth[i] as usize]);
+        }
+        let linked = (0..hashes.len()).filter(|&i| truth[i] != i as u32).count();
+        assert!(linked > 1000 && missed * 100 <= linked * 3, "missed {missed} of {linked} at {r} bits");
     }
 }
 
@@ -70,6 +88,7 @@ fn groups_put_the_best_first_and_the_largest_groups_first() {
         row(7, Some(z), 100, 5, 10),
         row(8, Some(x), 100, 5, 5), // as item 1 but older
     ];
+    let group = |rows: &[Row], r| super::group(rows, r).map(|(found, _)| found);
     let ids = |found: &[Found]| found.iter().map(|g| g.rows.iter().map(|&i| rows[i].id).collect::<Vec<_>>()).collect::<Vec<_>>();
     let found = group(&rows, 2).unwrap();
     assert_eq!(ids(&found), [vec![2, 3, 8, 1], vec![5, 4]]);

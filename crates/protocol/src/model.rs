@@ -329,6 +329,9 @@ pub struct Duplicates {
     /// Thumbnails this search hashed.
     #[ts(type = "number")]
     pub hashed_now: u64,
+    /// Found by sampling (very many pictures at a low similarity): a pair at the edge of the
+    /// similarity may have been missed (about 1 in 100); closer pairs are found.
+    pub sampled: bool,
 }
 
 /// Most groups one near-duplicate answer carries.

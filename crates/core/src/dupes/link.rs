@@ -5,6 +5,13 @@
 //! block, each hash looks only into the buckets of the block values within `r / m` bits of its
 //! own. The number of blocks is chosen by the expected work; for a few thousand hashes every
 //! pair is compared instead. The result is exact: the pairs brute force finds.
+//!
+//! Past [`EXACT_MAX`] of expected work (a million hashes at more than about 12 bits: every
+//! block probe then meets random neighbours), [`link`] samples instead: locality-sensitive
+//! hashing by bit sampling, tables keyed by `log2(n)` random bits of the hash, as many tables as
+//! it takes for a pair at exactly `r` bits to share a key in at least one with probability
+//! [`RECALL`]; closer pairs are found almost surely. Every pair it links is checked, so nothing
+//! unalike is grouped; it may miss a pair at the edge of the distance, which the answer says.
 
 use trove_thumbs::{distance, Phash, PHASH_BITS};
 
@@ -13,6 +20,10 @@ use crate::error::{Error, Result};
 /// Most hash comparisons and bucket probes one search makes (a few seconds on one core); a
 /// search that would need more is refused with a sentence, not left running.
 pub const WORK_MAX: u64 = 2_000_000_000;
+/// Most expected work of an exact search (about a second); more is sampled.
+pub const EXACT_MAX: u64 = 300_000_000;
+/// The chance that sampling finds a pair at exactly the distance asked for.
+pub const RECALL: f64 = 0.99;
 
 /// Union-find over hash indices.
 pub(crate) struct Sets(pub(crate) Vec<u32>);
@@ -93,16 +104,98 @@ fn masks(width: u32, k: u32) -> Vec<u32> {
     out
 }
 
+/// How the sets were found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Every pair within the distance (pairwise or multi-index).
+    Exact,
+    /// Bit sampling: a pair at the edge of the distance may be missed (see [`RECALL`]).
+    Sampled,
+}
+
 /// The sets of `hashes` (distinct) linked by a distance of at most `r` bits, as one
-/// representative index per hash.
-pub fn link(hashes: &[Phash], r: u32) -> Result<Vec<u32>> {
+/// representative index per hash, and how they were found.
+pub fn link(hashes: &[Phash], r: u32) -> Result<(Vec<u32>, Method)> {
     let n = hashes.len() as u64;
-    let mut sets = Sets::new(hashes.len());
-    let too_much = || Error::Invalid(format!(
-        "finding pictures within {r} bits of each other among {n} would take too long; raise the similarity or narrow the filter"
-    ));
     let brute = n * n.saturating_sub(1) / 2;
     // Blocks of at most 24 bits (a bucket table of 16M entries) and at least 8.
+    let best = (11..=32).map(|m| (cost(n, m, r), m)).min().expect("a block count");
+    if r > 0 && brute.min(best.0) > EXACT_MAX {
+        return Ok((sampled(hashes, r)?, Method::Sampled));
+    }
+    Ok((exact(hashes, r)?, Method::Exact))
+}
+
+fn too_much(r: u32, n: usize) -> Error {
+    Error::Invalid(format!(
+        "finding pictures within {r} bits of each other among {n} would take too long; raise the similarity or narrow the filter"
+    ))
+}
+
+/// Bit sampling (see the module's doc): exact for what it links, `RECALL` at `r` bits.
+pub(crate) fn sampled(hashes: &[Phash], r: u32) -> Result<Vec<u32>> {
+    let n = hashes.len();
+    let mut sets = Sets::new(n);
+    let k = (usize::BITS - n.leading_zeros()).clamp(8, 32);
+    let hit = (1.0 - r as f64 / PHASH_BITS as f64).powi(k as i32);
+    let tables = ((1.0 - RECALL).ln() / (1.0 - hit).ln()).ceil() as u64;
+    let expected = (n as u64).saturating_mul(tables).saturating_mul(2);
+    if hit <= 0.0 || expected > WORK_MAX {
+        return Err(too_much(r, n));
+    }
+    // The same bits on every run: the same answer for the same hashes.
+    let mut seed = 16u64;
+    let mut next = move |below: usize| {
+        // splitmix64
+        seed = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = seed;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49eb_1331_11eb);
+        ((z ^ (z >> 31)) % below as u64) as usize
+    };
+    let mut keyed: Vec<u64> = Vec::with_capacity(n);
+    let mut work = 0u64;
+    for _ in 0..tables {
+        let mut bits: Vec<u32> = (0..PHASH_BITS).collect();
+        for i in 0..k as usize {
+            let j = i + next(bits.len() - i);
+            bits.swap(i, j);
+        }
+        let bits = &bits[..k as usize];
+        keyed.clear();
+        keyed.extend(hashes.iter().enumerate().map(|(i, h)| {
+            let key = bits.iter().fold(0u64, |key, &b| (key << 1) | ((h[(b / 64) as usize] >> (b % 64)) & 1));
+            (key << 32) | i as u64
+        }));
+        keyed.sort_unstable();
+        let mut start = 0;
+        while start < n {
+            let key = keyed[start] >> 32;
+            let end = start + keyed[start..].iter().take_while(|&&e| e >> 32 == key).count();
+            for x in start..end {
+                for y in x + 1..end {
+                    let (a, b) = ((keyed[x] & 0xffff_ffff) as u32, (keyed[y] & 0xffff_ffff) as u32);
+                    work += 1;
+                    if sets.find(a) != sets.find(b) && distance(&hashes[a as usize], &hashes[b as usize]) <= r {
+                        sets.union(a, b);
+                    }
+                }
+            }
+            if work > WORK_MAX {
+                return Err(too_much(r, n));
+            }
+            start = end;
+        }
+    }
+    Ok((0..n as u32).map(|i| sets.find(i)).collect())
+}
+
+/// Every pair within `r` bits: pairwise for few hashes, else by the multi-index.
+pub(crate) fn exact(hashes: &[Phash], r: u32) -> Result<Vec<u32>> {
+    let n = hashes.len() as u64;
+    let mut sets = Sets::new(hashes.len());
+    let too_much = || too_much(r, hashes.len());
+    let brute = n * n.saturating_sub(1) / 2;
     let best = (11..=32).map(|m| (cost(n, m, r), m)).min().expect("a block count");
     if brute <= best.0 || r == 0 {
         if brute > WORK_MAX {

@@ -6,7 +6,7 @@ import { allButBest, describe, distanceFor, SIMILARITY_DEFAULT } from './dupes';
 
 const item = (id: number) => ({ id, name: `i${id}.jpg` }) as Item;
 const g = (...ids: number[]): DuplicateGroup => ({ items: ids.map(item), size: ids.length, distance: 3 });
-const found = (over: Partial<Duplicates>): Duplicates => ({ groups: [], group_count: 0, items_in_groups: 0, extra_items: 0, checked: 3000, unhashed: 0, no_thumbnail: 0, hashed_now: 0, ...over });
+const found = (over: Partial<Duplicates>): Duplicates => ({ groups: [], group_count: 0, items_in_groups: 0, extra_items: 0, checked: 3000, unhashed: 0, no_thumbnail: 0, hashed_now: 0, sampled: false, ...over });
 
 group('near-duplicates', () => {
   it('turns a similarity into bits of a 256-bit hash, within the backend’s range', () => {
@@ -27,5 +27,6 @@ group('near-duplicates', () => {
     expect(describe(found({ groups: [g(1, 2)], group_count: 120, items_in_groups: 300, unhashed: 1, no_thumbnail: 2 }))).toBe(
       '120 groups of near-duplicates (300 items) among 3,000 items. The 1 largest are shown. 1 item not hashed yet: search again to compare them too. 2 items without a thumbnail cannot be compared.',
     );
+    expect(describe(found({ sampled: true }))).toContain('may be missed (about 1 in 100)');
   });
 });

@@ -30,6 +30,7 @@ export function describe(d: Duplicates): string {
     parts.push(`${plural(d.group_count, 'group')} of near-duplicates (${formatCount(d.items_in_groups)} items) among ${plural(d.checked, 'item')}.`);
     if (d.groups.length < d.group_count) parts.push(`The ${formatCount(d.groups.length)} largest are shown.`);
   }
+  if (d.sampled) parts.push('With this many pictures the search samples: a pair right at the similarity’s edge may be missed (about 1 in 100).');
   if (d.unhashed > 0) parts.push(`${plural(d.unhashed, 'item')} not hashed yet: search again to compare them too.`);
   if (d.no_thumbnail > 0) parts.push(`${plural(d.no_thumbnail, 'item')} without a thumbnail cannot be compared.`);
   return parts.join(' ');

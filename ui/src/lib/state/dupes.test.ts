@@ -12,6 +12,7 @@ const answer = (distance: number): Duplicates => ({
   unhashed: 0,
   no_thumbnail: 0,
   hashed_now: 0,
+  sampled: false,
 });
 
 // The backend's near-duplicate search: groups only from 28 bits up.

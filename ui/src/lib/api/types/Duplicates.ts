@@ -32,4 +32,9 @@ no_thumbnail: number,
 /**
  * Thumbnails this search hashed.
  */
-hashed_now: number, };
+hashed_now: number, 
+/**
+ * Found by sampling (very many pictures at a low similarity): a pair at the edge of the
+ * similarity may have been missed (about 1 in 100); closer pairs are found.
+ */
+sampled: boolean, };
