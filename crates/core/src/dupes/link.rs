@@ -66,14 +66,14 @@ fn widths(m: u32) -> Vec<u32> {
     (0..m).map(|j| PHASH_BITS / m + u32::from(j < PHASH_BITS % m)).collect()
 }
 
-/// The expected work of `m` blocks for `n` uniformly spread hashes at `r` bits: probes plus
-/// candidates met in the buckets.
+/// The expected work of `m` blocks for `n` uniformly spread hashes at `r` bits: each block's
+/// bucket table, probes, and the candidates met in the buckets.
 fn cost(n: u64, m: u32, r: u32) -> u64 {
     widths(m)
         .iter()
         .map(|&b| {
             let probes = n.saturating_mul(within(b, r / m));
-            probes.saturating_add(probes.saturating_mul(n) >> b)
+            (1u64 << b).saturating_add(probes).saturating_add(probes.saturating_mul(n) >> b)
         })
         .fold(0u64, u64::saturating_add)
 }
