@@ -286,7 +286,7 @@ for (const [name, label] of Object.entries(steps)) {
 Object.assign(commands, journal.commands);
 
 // Near-duplicates (mock-dupes.ts) among the matching items (the first 20,000 of a large project).
-commands.near_duplicates = (a) => nearDuplicates(slice(a.projectId, a.query, 0, 20_000), a.distance);
+Object.assign(commands, { near_duplicates: (a: any) => nearDuplicates(slice(a.projectId, a.query, 0, 20_000), a.distance) });
 
 // Deep links: the mock's ids stand in for UUIDs.
 Object.assign(commands, {

@@ -293,6 +293,7 @@ fn handled_arguments(source: &str) -> std::collections::BTreeMap<String, Vec<Str
 fn the_ui_names_exactly_the_arguments_each_command_takes() {
     let sources = [
         include_str!("collections.rs"),
+        include_str!("dupes.rs"),
         include_str!("import.rs"),
         include_str!("items.rs"),
         include_str!("links.rs"),
