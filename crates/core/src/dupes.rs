@@ -6,7 +6,10 @@
 //! for thumbnails that came another way (pulled from a server), by the search that needs them,
 //! at most [`HASH_PER_SEARCH`] per search. Two items are near-duplicates when their hashes
 //! differ in at most `distance` bits; groups are the connected sets of that relation, found
-//! exactly among the distinct hashes by a multi-index ([`link`]).
+//! among the distinct hashes by [`link`]: exactly by a multi-index, or, when that would take
+//! more than about a second (a million pictures far apart), by sampling bits, which the answer
+//! says (`Duplicates::sampled`). A thumbnail that is not in the cache or does not decode stays
+//! "not hashed yet" and is tried again by the next search.
 
 mod link;
 
