@@ -12,6 +12,7 @@ import type { Selection } from '../src/lib/api/types/Selection';
 import { historyMock } from './mock-history';
 import { queueMock } from './mock-queues';
 import { undoMock } from './mock-undo';
+import { nearDuplicates } from './mock-dupes';
 
 const params = new URLSearchParams(location.search);
 const N = Number(params.get('n') ?? 3000);
@@ -290,6 +291,8 @@ Object.assign(commands, journal.commands);
 const changes = historyMock(() => collections);
 for (const name of [...Object.keys(steps), 'undo', 'redo']) commands[name] = changes.wrap(commands[name]);
 Object.assign(commands, changes.commands);
+// Near-duplicates (mock-dupes.ts) among the matching items (the first 20,000 of a large project).
+Object.assign(commands, { near_duplicates: (a: any) => nearDuplicates(slice(a.projectId, a.query, 0, 20_000), a.distance) });
 
 // Deep links: the mock's ids stand in for UUIDs.
 Object.assign(commands, {

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/008_content.sql"),
     include_str!("migrations/009_deferred.sql"),
     include_str!("migrations/010_import_files.sql"),
+    include_str!("migrations/011_thumb_hashes.sql"),
     include_str!("migrations/012_views.sql"),
 ];
 

@@ -1,6 +1,6 @@
 //! The demo projects the app opens into on first start (their data, pictures and drawing are
 //! `trove-demo`'s): [`ensure`] inserts them into the app's cache with each picture's gallery
-//! thumbnail, and [`draw_previews`], run in the background after it, draws the larger
+//! thumbnail (and its perceptual hash, for near-duplicate search), and [`draw_previews`], run in the background after it, draws the larger
 //! detail-panel previews (the panel shows the thumbnail until then). Reading an item never
 //! draws anything.
 
@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::Connection;
 use trove_demo::{
-    image_items, image_pictures, image_specs, render_previews, render_thumbs, showcase, HubItem, ImageSpec, DATASETS,
+    image_items, image_pictures, image_specs, render_previews, render_thumbs_hashed, showcase, HubItem, ImageSpec, DATASETS,
     HUB_DATASETS, HUB_DESCRIPTION, HUB_ITEMS, HUB_PROJECT, IMAGE_DESCRIPTION, IMAGE_MIME, IMAGE_PROJECT, TAGS,
 };
 use trove_protocol::{ProjectKind, Selection};
@@ -35,8 +35,10 @@ pub fn ensure_with(store: &Store, images: impl FnOnce() -> usize) -> Result<bool
     }
     let images = images();
     let pictures = image_pictures(images);
-    let thumbs = render_thumbs(store.thumbs().cache(), &pictures)?;
+    let drawn = render_thumbs_hashed(store.thumbs().cache(), &pictures)?;
+    let thumbs: Vec<String> = drawn.iter().map(|(thumb, _)| thumb.clone()).collect();
     store.write(|tx| {
+        crate::dupes::store_hashes(tx, &drawn)?;
         insert_images(tx, image_items(images), &thumbs)?;
         insert_hub(tx, store.actor())?;
         // Seed data is not something the user did: nothing to push.

@@ -173,6 +173,7 @@ impl Importer {
     /// then they go to the destination.
     fn write_to(&self, store: &Store, into: &Destination, files: Vec<(&Found, Scanned)>, known: &mut Known, seen: &mut HashSet<String>, tally: &mut Tally) -> Result<()> {
         let mut rows = Vec::new();
+        let mut hashed = Vec::new();
         for (file, scanned) in files {
             if let (Destination::Synced(_), Err(why)) = (into, trove_protocol::rules::item_name(&file.name)) {
                 tally.failures.push(FileFailure { name: file.name.clone(), reason: format!("its name cannot be uploaded: {why}") });
@@ -186,11 +187,16 @@ impl Importer {
                 Some(bytes) => Some(store.thumbs().cache().put(bytes).map_err(|e| Error::Invalid(format!("a thumbnail could not be stored: {e}")))?),
                 None => None,
             };
+            if let (Some(thumb), Some(phash)) = (&thumb, scanned.phash) {
+                hashed.push((thumb.clone(), phash));
+            }
             rows.push((file, scanned, thumb));
         }
         if rows.is_empty() {
             return Ok(());
         }
+        // Hashes are kept by thumbnail, like the files: written before the items that use them.
+        store.write(|tx| crate::dupes::store_hashes(tx, &hashed))?;
         match into {
             Destination::Local { project, dataset } => self.write(store, *project, *dataset, rows, known, tally),
             Destination::Synced(upload) => self.upload(store, upload, rows, known, tally),

@@ -75,7 +75,7 @@ pub fn page(conn: &Connection, project: i64, query: &ItemQuery, offset: u64, lim
 
 /// The items `ids` names, in that order, as a page of `query` shows them (with the open
 /// collection's notes).
-fn by_ids(conn: &Connection, project: i64, query: &ItemQuery, ids: &[i64]) -> Result<Vec<Item>> {
+pub(crate) fn by_ids(conn: &Connection, project: i64, query: &ItemQuery, ids: &[i64]) -> Result<Vec<Item>> {
     let scope = filters::from_where(&filters::SCHEMA, project, query, |_| true);
     let with_note = query.collection.is_some();
     let note = if with_note { ", m.note" } else { "" };

@@ -16,6 +16,7 @@ pub mod collections;
 mod db;
 pub mod deferred;
 pub mod demo;
+pub mod dupes;
 pub mod export;
 mod error;
 mod facts;

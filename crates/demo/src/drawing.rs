@@ -5,13 +5,23 @@
 use image::{ImageBuffer, Rgb, RgbImage};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use trove_thumbs::{png, Result, ThumbCache, THUMB_SIDE};
+use trove_thumbs::{phash, png, Phash, Result, ThumbCache, THUMB_SIDE};
 
 use crate::{ImageSpec, PREVIEW_SIDE};
 
 /// Draws each picture's gallery thumbnail into `cache`; their hashes, in the order of `specs`.
 pub fn render_thumbs(cache: &ThumbCache, specs: &[ImageSpec]) -> Result<Vec<String>> {
     draw(cache, specs, THUMB_SIDE)
+}
+
+/// [`render_thumbs`] with each thumbnail's perceptual hash, taken from the drawn picture (no
+/// decoding), for near-duplicate search.
+pub fn render_thumbs_hashed(cache: &ThumbCache, specs: &[ImageSpec]) -> Result<Vec<(String, Phash)>> {
+    in_parallel(specs, |sp| {
+        let img = render_spec(sp, THUMB_SIDE);
+        let hash = cache.put(&png(&img)?)?;
+        Ok((hash, phash(&image::DynamicImage::ImageRgb8(img))))
+    })
 }
 
 /// Draws each picture's detail-panel preview ([`PREVIEW_SIDE`]) into `cache`; their hashes, in
@@ -23,6 +33,11 @@ pub fn render_previews(cache: &ThumbCache, specs: &[ImageSpec]) -> Result<Vec<St
 /// Draws each picture with its longest side `side` into `cache` (on a few threads); their
 /// hashes, in the order of `specs`.
 pub fn draw(cache: &ThumbCache, specs: &[ImageSpec], side: u32) -> Result<Vec<String>> {
+    in_parallel(specs, |sp| cache.put(&png(&render_spec(sp, side))?))
+}
+
+/// `each` of `specs` on a few threads, in order.
+fn in_parallel<T: Send>(specs: &[ImageSpec], each: impl Fn(&ImageSpec) -> Result<T> + Sync) -> Result<Vec<T>> {
     if specs.is_empty() {
         return Ok(Vec::new()); // nothing to draw (`chunks(0)` would panic)
     }
@@ -32,11 +47,8 @@ pub fn draw(cache: &ThumbCache, specs: &[ImageSpec], side: u32) -> Result<Vec<St
         let handles: Vec<_> = specs
             .chunks(chunk)
             .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|sp| cache.put(&png(&render(sp.seed, sp.width, sp.height, side, sp.night(), sp.blurry()))?))
-                        .collect::<Result<Vec<_>>>()
-                })
+                let each = &each;
+                s.spawn(move || part.iter().map(each).collect::<Result<Vec<_>>>())
             })
             .collect();
         let mut all = Vec::with_capacity(specs.len());
@@ -45,6 +57,15 @@ pub fn draw(cache: &ThumbCache, specs: &[ImageSpec], side: u32) -> Result<Vec<St
         }
         Ok(all)
     })
+}
+
+/// Draws the picture of `spec` with its longest side `side`: its own drawing, or for a
+/// near-copy the original's, changed.
+pub fn render_spec(spec: &ImageSpec, side: u32) -> RgbImage {
+    match &spec.near {
+        Some(near) => crate::copies::render_copy(near, side, spec.night(), spec.blurry()),
+        None => render(spec.seed, spec.width, spec.height, side, spec.night(), spec.blurry()),
+    }
 }
 
 /// Renders the demo item with `seed` (of `width`×`height`) so its longest side is `side`.
@@ -65,7 +86,7 @@ pub fn render(seed: u64, width: u32, height: u32, side: u32, night: bool, blurry
         Rect { x0: f32, y0: f32, x1: f32, y1: f32 },
         Tri { a: (f32, f32), b: (f32, f32), c: (f32, f32) },
     }
-    let n = rng.random_range(1..=5);
+    let n = rng.random_range(2..=7);
     let mut shapes = Vec::new();
     for _ in 0..n {
         let x = rng.random_range(0.1..0.9);
@@ -122,6 +143,25 @@ pub fn render(seed: u64, width: u32, height: u32, side: u32, night: bool, blurry
                     img.put_pixel(x, y, colour);
                 }
             }
+        }
+    }
+    // Uneven light over the whole scene, as a photo has: a coarse grid of random brightness,
+    // smoothly interpolated. It makes each picture's shading its own, which is what tells
+    // pictures apart to a perceptual hash (flat colours alone look alike to it).
+    let cells = rng.random_range(4..=7usize);
+    let light: Vec<f32> = (0..(cells + 1) * (cells + 1)).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+    for y in 0..h {
+        let fy = (y as f32 + 0.5) / h as f32 * cells as f32;
+        let (cy, ty) = ((fy as usize).min(cells - 1), fy - (fy as usize).min(cells - 1) as f32);
+        for x in 0..w {
+            let fx = (x as f32 + 0.5) / w as f32 * cells as f32;
+            let (cx, tx) = ((fx as usize).min(cells - 1), fx - (fx as usize).min(cells - 1) as f32);
+            let at = |i: usize, j: usize| light[j * (cells + 1) + i];
+            let top = at(cx, cy) * (1.0 - tx) + at(cx + 1, cy) * tx;
+            let bottom = at(cx, cy + 1) * (1.0 - tx) + at(cx + 1, cy + 1) * tx;
+            let f = 1.0 + 0.3 * (top * (1.0 - ty) + bottom * ty);
+            let p = img.get_pixel_mut(x, y);
+            p.0 = p.0.map(|c| (c as f32 * f).clamp(0.0, 255.0) as u8);
         }
     }
     if blurry {

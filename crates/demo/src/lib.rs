@@ -7,6 +7,7 @@
 //! function of its seed (`source = "demo:<seed>"`), so its gallery thumbnail and its larger
 //! preview ([`draw`]) show the same scene wherever they are drawn.
 
+mod copies;
 mod drawing;
 mod sizing;
 
@@ -14,7 +15,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use trove_protocol::{ItemKind, NewCollection, Theme};
 
-pub use drawing::{draw, render, render_previews, render_thumbs};
+pub use copies::{Change, NearCopy, GROUPS_PER_DATASET};
+pub use drawing::{draw, render, render_previews, render_spec, render_thumbs, render_thumbs_hashed};
 pub use sizing::{image_items, image_pictures, parse_image_count, DEFAULT_IMAGES, MAX_IMAGES};
 pub use trove_thumbs::THUMB_SIDE;
 
@@ -55,6 +57,8 @@ pub struct ImageSpec {
     pub picture: usize,
     /// 0 for the first item showing its drawing, then 1, 2, ... for the items that reuse it.
     pub copy: usize,
+    /// Drawn as a near-copy of another picture (the demo's deliberate near-duplicates).
+    pub near: Option<NearCopy>,
 }
 
 impl ImageSpec {
@@ -92,7 +96,8 @@ impl ImageSpec {
     }
 }
 
-/// The 3000 demo pictures, in dataset order; the same on every call.
+/// The 3000 demo pictures, in dataset order; the same on every call. The last few dozen of each
+/// dataset are near-copies of earlier ones ([`NearCopy`]).
 pub fn image_specs() -> Vec<ImageSpec> {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut out = Vec::new();
@@ -125,9 +130,11 @@ pub fn image_specs() -> Vec<ImageSpec> {
                 age_days: rng.random_range(0.0..180.0),
                 picture: out.len(),
                 copy: 0,
+                near: None,
             });
         }
     }
+    copies::make(&mut out);
     out
 }
 

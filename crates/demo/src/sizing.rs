@@ -70,6 +70,8 @@ pub fn image_items(n: usize) -> impl ExactSizeIterator<Item = ImageSpec> {
         let base = &pictures[first[d] + k % drawn[d]];
         let name = format!("{}_{:0w$}.jpg", DATASETS[d].0, k + 1, w = digits[d]);
         match k / drawn[d] {
+            // A near-copy's first item keeps the name that says what it copies.
+            0 if base.near.is_some() => base.clone(),
             0 => ImageSpec { name, ..base.clone() },
             copy => reuse(base, d, k, copy, name),
         }
@@ -110,6 +112,7 @@ fn reuse(base: &ImageSpec, d: usize, k: usize, copy: usize, name: String) -> Ima
         age_days: 180.0 * unit(14),
         picture: base.picture,
         copy,
+        near: base.near.clone(),
     }
 }
 

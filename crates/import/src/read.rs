@@ -31,6 +31,8 @@ pub struct Scanned {
     pub content: String,
     /// The thumbnail's bytes (JPEG, or PNG when it has transparency), upright; `None` for a video.
     pub thumb: Option<Vec<u8>>,
+    /// The thumbnail's perceptual hash (near-duplicate search), taken before it is encoded.
+    pub phash: Option<trove_thumbs::Phash>,
 }
 
 /// Why a file was not imported: a sentence for the import's report.
@@ -123,6 +125,7 @@ fn picture(file: &Found, size: u64, modified: Option<i64>, known: &(dyn Fn(&str)
     thumb.apply_orientation(orientation);
     let turned = matches!(orientation, Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH);
     let (width, height) = if turned { (height, width) } else { (width, height) };
+    let phash = Some(trove_thumbs::phash(&thumb));
     let thumb = trove_thumbs::photo(&thumb).map_err(|e| Failure(format!("its thumbnail could not be made ({e})")))?;
     Ok(Ok(Scanned {
         kind: ItemKind::Image,
@@ -133,6 +136,7 @@ fn picture(file: &Found, size: u64, modified: Option<i64>, known: &(dyn Fn(&str)
         modified,
         content,
         thumb: Some(thumb),
+        phash,
     }))
 }
 
@@ -194,11 +198,14 @@ fn video(file: &Found, size: u64, modified: Option<i64>, known: &(dyn Fn(&str) -
     if known(&content) {
         return Ok(Err((content, size)));
     }
-    let (width, height, thumb) = match crate::video::poster(&file.path, &ext) {
-        Some((w, h, frame)) => (Some(w), Some(h), trove_thumbs::photo(&trove_thumbs::fit(&frame, THUMB_SIDE)).ok()),
-        None => (None, None, None),
+    let (width, height, thumb, phash) = match crate::video::poster(&file.path, &ext) {
+        Some((w, h, frame)) => {
+            let small = trove_thumbs::fit(&frame, THUMB_SIDE);
+            (Some(w), Some(h), trove_thumbs::photo(&small).ok(), Some(trove_thumbs::phash(&small)))
+        }
+        None => (None, None, None, None),
     };
-    Ok(Ok(Scanned { kind: ItemKind::Video, mime: mime.to_string(), width, height, size, modified, content, thumb }))
+    Ok(Ok(Scanned { kind: ItemKind::Video, mime: mime.to_string(), width, height, size, modified, content, thumb, phash }))
 }
 
 /// Reads `files` ([`read_unless`]) on every core (at most 16 threads); the outcomes in their

@@ -289,6 +289,58 @@ pub struct Summary {
     pub kinds: Vec<FacetCount>,
 }
 
+/// Items that look alike: their thumbnails' perceptual hashes differ in at most the distance
+/// searched for. The best item (the most pixels, then the largest file, then the oldest) first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DuplicateGroup {
+    /// At most [`DUPLICATE_GROUP_ITEMS_MAX`], best first.
+    pub items: Vec<Item>,
+    /// Items in the group (more than `items` holds when capped).
+    #[ts(type = "number")]
+    pub size: u64,
+    /// The largest distance, in bits, between two hashes of the group.
+    pub distance: u32,
+}
+
+/// What "Find near-duplicates" found among the items a filter matches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Duplicates {
+    /// The largest groups first, at most [`DUPLICATE_GROUPS_MAX`].
+    pub groups: Vec<DuplicateGroup>,
+    /// Every group found (more than `groups` holds when capped).
+    #[ts(type = "number")]
+    pub group_count: u64,
+    /// Items in some group, and items that are all but the best of theirs.
+    #[ts(type = "number")]
+    pub items_in_groups: u64,
+    #[ts(type = "number")]
+    pub extra_items: u64,
+    /// Items the filter matched.
+    #[ts(type = "number")]
+    pub checked: u64,
+    /// Matching items whose thumbnail has no hash yet (a later search hashes more).
+    #[ts(type = "number")]
+    pub unhashed: u64,
+    /// Matching items with no thumbnail: nothing to compare.
+    #[ts(type = "number")]
+    pub no_thumbnail: u64,
+    /// Thumbnails this search hashed.
+    #[ts(type = "number")]
+    pub hashed_now: u64,
+    /// Found by sampling (very many pictures at a low similarity): a pair at the edge of the
+    /// similarity may have been missed (about 1 in 100); closer pairs are found.
+    pub sampled: bool,
+}
+
+/// Most groups one near-duplicate answer carries.
+pub const DUPLICATE_GROUPS_MAX: usize = 100;
+/// Most items of one group an answer carries.
+pub const DUPLICATE_GROUP_ITEMS_MAX: usize = 50;
+/// The largest distance, in bits of a 256-bit hash, a near-duplicate search takes (75% alike).
+pub const DUPLICATE_DISTANCE_MAX: u32 = 64;
+
 /// Where a deep link (`trove://open?…`) points in this cache: the project, the query to show
 /// (its collection, filter and sort), and what the link names that is not here, in words.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

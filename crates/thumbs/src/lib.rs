@@ -15,6 +15,10 @@ use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{DynamicImage, ExtendedColorType, ImageEncoder, RgbImage};
 use sha2::{Digest, Sha256};
 
+mod phash;
+
+pub use phash::{distance, from_bytes, phash, phash_bytes, to_bytes, Phash, PHASH_BITS};
+
 /// Why a thumbnail could not be made or stored.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

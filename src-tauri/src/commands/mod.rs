@@ -2,6 +2,7 @@
 //! method on the blocking pool, and returns the result or an `ApiError`.
 
 mod collections;
+mod dupes;
 mod import;
 mod items;
 mod links;
@@ -30,6 +31,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         items::summarize,
         items::count_selection,
         items::get_item,
+        dupes::near_duplicates,
         links::make_link,
         links::resolve_link,
         links::take_link,

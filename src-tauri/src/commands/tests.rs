@@ -55,6 +55,17 @@ impl App {
 }
 
 #[test]
+fn near_duplicates_of_the_demo_over_ipc() {
+    let app = app();
+    let p = app.project();
+    let found: trove_protocol::Duplicates = app.call("near_duplicates", json!({ "projectId": p.id, "query": {}, "distance": 28 })).unwrap();
+    assert!(found.group_count >= 30 && found.checked == 3000, "{} groups of {}", found.group_count, found.checked);
+    assert!(found.groups.iter().all(|g| g.items[1..].iter().all(|i| i.name.contains("_copy"))));
+    let err = app.call::<trove_protocol::Duplicates>("near_duplicates", json!({ "projectId": p.id, "query": {}, "distance": 99 })).unwrap_err();
+    assert!(err.message.contains("99 bits is too far"), "{}", err.message);
+}
+
+#[test]
 fn gallery_filter_select_and_collect_over_ipc() {
     let app = app();
     let p = app.project();
@@ -291,6 +302,7 @@ fn handled_arguments(source: &str) -> std::collections::BTreeMap<String, Vec<Str
 fn the_ui_names_exactly_the_arguments_each_command_takes() {
     let sources = [
         include_str!("collections.rs"),
+        include_str!("dupes.rs"),
         include_str!("import.rs"),
         include_str!("items.rs"),
         include_str!("links.rs"),

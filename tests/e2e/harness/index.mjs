@@ -20,6 +20,8 @@ export { fixtureFolder, FIXTURE } from './fixture.mjs';
 export const DEMO = {
   total: 3000,
   datasets: { city: 1200, park: 1000, 'night-drive': 800 },
+  /** Originals with deliberate near-copies (trove_demo::GROUPS_PER_DATASET per dataset). */
+  nearCopyGroups: 36,
 };
 
 /**

@@ -16,6 +16,8 @@ export const KEY = {
   Enter: '\uE007',
   ArrowLeft: '\uE012',
   ArrowRight: '\uE014',
+  End: '\uE010',
+  Home: '\uE011',
 };
 
 const GRID = '[role="grid"][aria-label="Gallery"]';

@@ -6,6 +6,7 @@ import type { Collection } from './types/Collection';
 import type { CollectionHistory } from './types/CollectionHistory';
 import type { CollectionPatch } from './types/CollectionPatch';
 import type { Dataset } from './types/Dataset';
+import type { Duplicates } from './types/Duplicates';
 import type { ImportStatus } from './types/ImportStatus';
 import type { ExportProgress } from './types/ExportProgress';
 import type { ExportReport } from './types/ExportReport';
@@ -67,6 +68,8 @@ export const countSelection = (projectId: number, selection: Selection) =>
   call<number>('count_selection', { projectId, selection });
 export const getItem = (projectId: number, itemId: number) =>
   call<ItemDetail>('get_item', { projectId, itemId });
+export const nearDuplicates = (projectId: number, query: ItemQuery, distance: number) =>
+  call<Duplicates>('near_duplicates', { projectId, query, distance });
 export const tagItems = (projectId: number, selection: Selection, tags: string[]) =>
   call<number>('tag_items', { projectId, selection, tags });
 export const untagItems = (projectId: number, selection: Selection, tags: string[]) =>
