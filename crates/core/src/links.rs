@@ -12,25 +12,12 @@ use rusqlite::{Connection, OptionalExtension};
 use trove_protocol::{Filter, ItemQuery, LinkTarget, Sort};
 
 use crate::error::{Error, Result};
-use crate::views::{local, portable};
+use crate::views::{id_of, local, portable, uuid_of};
+use trove_protocol::view::Ref;
 
 pub const SCHEME: &str = "trove";
 /// Longest link taken, in bytes.
 pub const LINK_MAX: usize = 16 * 1024;
-
-fn uuid_of(conn: &Connection, table: &str, project: i64, id: i64) -> Result<Option<String>> {
-    let live = if table == "collections" { " AND deleted_at IS NULL" } else { "" };
-    Ok(conn
-        .query_row(&format!("SELECT uuid FROM {table} WHERE id = ?1 AND project_id = ?2{live}"), [id, project], |r| r.get(0))
-        .optional()?)
-}
-
-fn id_of(conn: &Connection, table: &str, project: i64, uuid: &str) -> Result<Option<i64>> {
-    let live = if table == "collections" { " AND deleted_at IS NULL" } else { "" };
-    Ok(conn
-        .query_row(&format!("SELECT id FROM {table} WHERE uuid = ?1 AND project_id = ?2{live}"), rusqlite::params![uuid, project], |r| r.get(0))
-        .optional()?)
-}
 
 /// Bad input quoted cut short.
 fn cut(s: &str) -> String {
@@ -52,7 +39,7 @@ pub fn link(conn: &Connection, project: i64, query: &ItemQuery) -> Result<String
         let mut pairs = url.query_pairs_mut();
         pairs.append_pair("project", &uuid);
         if let Some(c) = query.collection {
-            let c = uuid_of(conn, "collections", project, c)?.ok_or(Error::NotFound { what: "collection", id: c })?;
+            let c = uuid_of(conn, Ref::Collection, project, c)?.ok_or(Error::NotFound { what: "collection", id: c })?;
             pairs.append_pair("collection", &c);
         }
         if !query.filter.clauses.is_empty() {
@@ -93,7 +80,7 @@ pub fn resolve(conn: &Connection, text: &str) -> Result<LinkTarget> {
     let mut missing = Vec::new();
     let collection = match collection {
         Some(uuid) => {
-            let id = id_of(conn, "collections", project_id, &uuid)?;
+            let id = id_of(conn, Ref::Collection, project_id, &uuid)?;
             if id.is_none() {
                 missing.push("the collection it opens (deleted, or not here): all items are shown".into());
             }

@@ -37,29 +37,29 @@ where
     }
 }
 
+/// The UUID of this cache's `what` with id `id` in the project (a collection only while live).
+pub(crate) fn uuid_of(conn: &Connection, what: Ref, project: i64, id: i64) -> Result<Option<String>> {
+    let live = if what == Ref::Collection { " AND deleted_at IS NULL" } else { "" };
+    let sql = format!("SELECT uuid FROM {} WHERE id = ?1 AND project_id = ?2{live}", table(what));
+    Ok(conn.query_row(&sql, [id, project], |r| r.get(0)).optional()?)
+}
+
+/// This cache's id of the project's `what` with UUID `uuid` (a collection only while live).
+pub(crate) fn id_of(conn: &Connection, what: Ref, project: i64, uuid: &str) -> Result<Option<i64>> {
+    let live = if what == Ref::Collection { " AND deleted_at IS NULL" } else { "" };
+    let sql = format!("SELECT id FROM {} WHERE uuid = ?1 AND project_id = ?2{live}", table(what));
+    Ok(conn.query_row(&sql, rusqlite::params![uuid, project], |r| r.get(0)).optional()?)
+}
+
 /// The filter with its references named by UUID (JSON), as a view or a link carries it.
 pub fn portable(conn: &Connection, project: i64, filter: &Filter) -> Result<Value> {
-    view::to_portable(filter, |what, id| -> Result<Option<String>> {
-        let live = if what == Ref::Collection { " AND deleted_at IS NULL" } else { "" };
-        let sql = format!("SELECT uuid FROM {} WHERE id = ?1 AND project_id = ?2{live}", table(what));
-        Ok(conn.query_row(&sql, [id, project], |r| r.get(0)).optional()?)
-    })
-    .map_err(invalid)
+    view::to_portable(filter, |what, id| uuid_of(conn, what, project, id)).map_err(invalid)
 }
 
 /// A portable filter back in this cache's ids; what it names that is not here is left out and
 /// described in `missing`.
 pub fn local(conn: &Connection, project: i64, value: Value, missing: &mut Vec<String>) -> Result<Filter> {
-    view::to_local(
-        value,
-        |what, uuid| -> Result<Option<i64>> {
-            let live = if what == Ref::Collection { " AND deleted_at IS NULL" } else { "" };
-            let sql = format!("SELECT id FROM {} WHERE uuid = ?1 AND project_id = ?2{live}", table(what));
-            Ok(conn.query_row(&sql, rusqlite::params![uuid, project], |r| r.get(0)).optional()?)
-        },
-        missing,
-    )
-    .map_err(invalid)
+    view::to_local(value, |what, uuid| id_of(conn, what, project, uuid), missing).map_err(invalid)
 }
 
 /// One view row, its filter still portable.
