@@ -11,7 +11,7 @@
 use rusqlite::Connection;
 use trove_protocol::history::{ChangeKind, ChangesPage, CheckedQuery, CollectionHistory, HistoryEntry, HistoryQuery, DETAIL_MAX};
 use trove_protocol::itemset::ItemSet;
-use trove_protocol::Mutation;
+use trove_protocol::{rules, Mutation};
 use trove_sqlite::list;
 
 use crate::error::{Error, Result};
@@ -195,11 +195,9 @@ impl Store {
             if !registry::is_synced(c, live.project_id)? {
                 return Ok(Source::Local);
             }
-            let slug: String = c.query_row(
-                "SELECT namespace || '/' || title_slug || '-' || hex_id FROM collections WHERE id = ?1",
-                [collection],
-                |r| r.get(0),
-            )?;
+            let slug = c.query_row("SELECT namespace, title, hex_id FROM collections WHERE id = ?1", [collection], |r| {
+                Ok(rules::slug(&r.get::<_, String>(0)?, &r.get::<_, String>(1)?, &r.get::<_, String>(2)?))
+            })?;
             Ok(Source::Server { slug })
         })
     }
