@@ -9,7 +9,8 @@
 //! for a local project.
 
 use rusqlite::Connection;
-use trove_protocol::history::{ChangeKind, ChangesPage, CheckedQuery, CollectionHistory, HistoryEntry, HistoryQuery, DETAIL_MAX};
+use trove_protocol::history::{ChangeKind, ChangesPage, CheckedQuery, CollectionHistory, HistoryEntry, HistoryQuery};
+use trove_protocol::history::detail as cut;
 use trove_protocol::itemset::ItemSet;
 use trove_protocol::{rules, Mutation};
 use trove_sqlite::list;
@@ -44,12 +45,6 @@ pub fn check(query: &HistoryQuery) -> Result<CheckedQuery> {
     query.check().map_err(|e| Error::Invalid(format!("history not shown: {e}")))
 }
 
-fn cut(text: &str) -> String {
-    match text.char_indices().nth(DETAIL_MAX) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_string(),
-    }
-}
 
 /// Local ids of the project's items with these numbers.
 fn by_number(conn: &Connection, project: i64, numbers: &[i64]) -> Result<Vec<i64>> {

@@ -16,6 +16,14 @@ pub const PAGE_DEFAULT: u32 = 50;
 pub const AUTHOR_MAX: usize = 64;
 /// Longest `detail` kept with a change (a new title, a note's start).
 pub const DETAIL_MAX: usize = 100;
+
+/// An entry's detail (a title, a note) cut to [`DETAIL_MAX`] characters, `…` marking a cut.
+pub fn detail(text: &str) -> String {
+    match text.char_indices().nth(DETAIL_MAX) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
 /// Most characters of item sets one page carries: a page ends early (with `next_before` set)
 /// once its changes' `items` pass this, so that a page of bulk adds stays a few megabytes. A
 /// page always holds at least one change.

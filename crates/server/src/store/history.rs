@@ -11,7 +11,7 @@
 //! the collection (`collections::resolve`).
 
 use crate::db::{Connection, Transaction};
-use trove_protocol::history::{Change, ChangeKind, ChangesPage, CheckedQuery, DETAIL_MAX, PAGE_ITEMS_TEXT_MAX};
+use trove_protocol::history::{detail as cut, Change, ChangeKind, ChangesPage, CheckedQuery, PAGE_ITEMS_TEXT_MAX};
 use trove_protocol::itemset::ItemSet;
 use trove_protocol::api::CollectionInfo;
 use trove_sqlite::list;
@@ -30,13 +30,6 @@ pub enum Named<'a> {
     Numbers(&'a [i64], usize),
 }
 
-/// `detail` cut to [`DETAIL_MAX`] characters.
-fn cut(detail: &str) -> String {
-    match detail.char_indices().nth(DETAIL_MAX) {
-        Some((at, _)) => format!("{}…", &detail[..at]),
-        None => detail.to_string(),
-    }
-}
 
 /// Records one change of collection `collection` (of project `project`) by `caller`, now.
 pub fn record(tx: &Transaction, caller: &Caller, project: i64, collection: i64, kind: ChangeKind, named: Named, detail: &str) -> Result<()> {
