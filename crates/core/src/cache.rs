@@ -14,7 +14,6 @@ use trove_protocol::QueueEntry;
 use trove_protocol::view::ViewPatch;
 use trove_rulebook::{NewCollection, NewQueue, NewView, PairState, Plan, QueueState, Ranked, ReplicaStore, Seen};
 
-use crate::filters::TAG_SEP;
 use crate::registry::{account, is_synced, namespace};
 use crate::db::now_ms;
 use crate::error::{Error, Result};
@@ -33,17 +32,24 @@ pub struct CacheReplica<'c> {
     user: String,
     /// Set writes name items by local id, not by number (`sets.rs`).
     by_id: bool,
+    /// The tag change the next `touch_items` writes into `tags_text` (`tagging.rs`): the
+    /// rulebook tags, then touches the items that changed, and both are one row rewrite.
+    retext: Option<tagging::Retext>,
 }
 
 mod files;
 mod queues;
 mod sets;
+mod tagging;
 pub(crate) mod views;
 pub(crate) use queues::{counts as queue_counts, entries_of, entry_at, kept, queue_id, QueueRow};
+pub(crate) use tagging::tag_ids;
+#[cfg(test)]
+pub(crate) use tagging::BULK;
 
 impl<'c> CacheReplica<'c> {
     pub fn new(conn: &'c Connection, project: i64, actor: &'c str) -> Result<Self> {
-        Ok(CacheReplica { conn, project, synced: is_synced(conn, project)?, actor, user: account(conn, project)?.unwrap_or_default(), by_id: false })
+        Ok(CacheReplica { conn, project, synced: is_synced(conn, project)?, actor, user: account(conn, project)?.unwrap_or_default(), by_id: false, retext: None })
     }
 
     pub fn synced(&self) -> bool {
@@ -57,6 +63,12 @@ impl<'c> CacheReplica<'c> {
         let cls: std::collections::HashMap<i64, i64> =
             stmt.query_map(rusqlite::params![collection, list(ids)], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
         Ok(ids.iter().enumerate().map(|(index, id)| PairState { index, item: *id, cl: cls.get(id).copied().unwrap_or(0), present }).collect())
+    }
+}
+
+impl Drop for CacheReplica<'_> {
+    fn drop(&mut self) {
+        debug_assert!(self.retext.is_none() || std::thread::panicking(), "a tag change was not followed by the touch that writes tags_text");
     }
 }
 
@@ -216,16 +228,15 @@ impl ReplicaStore for CacheReplica<'_> {
     }
 
     fn tag(&mut self, items: &[i64], names: &[String], add: bool) -> Result<Vec<i64>> {
-        if add {
-            add_tags(self.conn, self.project, items, names)
-        } else {
-            remove_tags(self.conn, self.project, items, names)
+        let changed = if add { tagging::add_tags(self.conn, self.project, items, names)? } else { tagging::remove_tags(self.conn, self.project, items, names)? };
+        if !changed.is_empty() {
+            self.retext = Some(tagging::Retext { names: names.to_vec(), add });
         }
+        Ok(changed)
     }
 
     fn touch_items(&mut self, items: &[i64]) -> Result<()> {
-        self.conn.execute("UPDATE items SET updated_at = ?1 WHERE id IN rarray(?2)", rusqlite::params![now_ms(), list(items)])?;
-        Ok(())
+        tagging::touch(self.conn, self.project, items, self.retext.take().as_ref())
     }
 
     fn import_into(&mut self, project: &str) -> Result<bool> {
@@ -336,77 +347,4 @@ pub(crate) fn item_ids(conn: &Connection, project: i64, uuids: &[String]) -> Res
         .query_map(rusqlite::params![serde_json::to_string(uuids).expect("strings serialize"), project], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     Ok((0..uuids.len()).map(|n| found.get(&n).copied()).collect())
-}
-
-pub(crate) fn tag_ids(conn: &Connection, project: i64, tags: &[String], create: bool) -> Result<Vec<i64>> {
-    if create {
-        let mut ins = conn.prepare("INSERT OR IGNORE INTO tags (project_id, name) VALUES (?1, ?2)")?;
-        for t in tags {
-            ins.execute(rusqlite::params![project, t])?;
-        }
-    }
-    let mut stmt = conn.prepare("SELECT id FROM tags WHERE project_id = ?1 AND name IN rarray(?2)")?;
-    let ids = stmt.query_map(rusqlite::params![project, list(tags)], |r| r.get(0))?.collect::<Result<_, _>>()?;
-    Ok(ids)
-}
-
-/// Keeps `items.tags_text` true for the given items (the rulebook touches their `updated_at`).
-fn refresh(conn: &Connection, ids: &[i64]) -> Result<()> {
-    conn.execute(
-        &format!(
-            "UPDATE items SET tags_text = coalesce((SELECT group_concat(name, char({})) FROM
-               (SELECT t.name FROM item_tags it JOIN tags t ON t.id = it.tag_id WHERE it.item_id = items.id ORDER BY t.name)), '')
-             WHERE id IN rarray(?1)",
-            TAG_SEP as u32
-        ),
-        rusqlite::params![list(ids)],
-    )?;
-    Ok(())
-}
-
-/// Adds the (clean) tags to the items `ids` of `project`; returns the items that changed. The
-/// rulebook calls it (through `replica::CacheReplica`) for the action and the sync replay alike.
-pub(crate) fn add_tags(conn: &Connection, project: i64, ids: &[i64], tags: &[String]) -> Result<Vec<i64>> {
-    let tag_ids = tag_ids(conn, project, tags, true)?;
-    let changed: Vec<i64> = {
-        let mut stmt = conn.prepare(
-            "SELECT a.value FROM rarray(?1) a
-             WHERE (SELECT count(*) FROM item_tags it WHERE it.item_id = a.value AND it.tag_id IN rarray(?2)) < ?3",
-        )?;
-        let rows = stmt.query_map(rusqlite::params![list(ids), list(&tag_ids), tag_ids.len() as i64], |r| r.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    if changed.is_empty() {
-        return Ok(changed);
-    }
-    conn.execute(
-        "INSERT OR IGNORE INTO item_tags (item_id, tag_id) SELECT a.value, t.value FROM rarray(?1) a, rarray(?2) t",
-        rusqlite::params![list(&changed), list(&tag_ids)],
-    )?;
-    refresh(conn, &changed)?;
-    Ok(changed)
-}
-
-/// Removes the (clean) tags from the items `ids` of `project`; returns the items that changed.
-pub(crate) fn remove_tags(conn: &Connection, project: i64, ids: &[i64], tags: &[String]) -> Result<Vec<i64>> {
-    let tag_ids = tag_ids(conn, project, tags, false)?;
-    if tag_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let changed: Vec<i64> = {
-        let mut stmt = conn.prepare(
-            "SELECT DISTINCT it.item_id FROM item_tags it WHERE it.item_id IN rarray(?1) AND it.tag_id IN rarray(?2) ORDER BY it.item_id",
-        )?;
-        let rows = stmt.query_map(rusqlite::params![list(ids), list(&tag_ids)], |r| r.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    if changed.is_empty() {
-        return Ok(changed);
-    }
-    conn.execute(
-        "DELETE FROM item_tags WHERE item_id IN rarray(?1) AND tag_id IN rarray(?2)",
-        rusqlite::params![list(&changed), list(&tag_ids)],
-    )?;
-    refresh(conn, &changed)?;
-    Ok(changed)
 }

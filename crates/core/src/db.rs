@@ -47,6 +47,8 @@ impl Store {
         let pool = Pool::open_with_upkeep(db_path, MIGRATIONS, trove_filters::name_upkeep(&crate::filters::SCHEMA))?;
         let home = std::fs::canonicalize(db_path)?.to_string_lossy().into_owned();
         let actor = pool.write(|tx| {
+            // Every write goes through this one connection (the pool's writer).
+            crate::tags_text::register(tx)?;
             // Indexes a first pull that did not finish left unbuilt (see `deferred`).
             crate::deferred::restore(tx)?;
             crate::facts::Index::start(tx)?;

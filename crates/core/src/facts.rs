@@ -9,7 +9,8 @@
 //! pair and collection made or deleted, whoever wrote it (the user's actions, a pull, the demo),
 //! and the few statements that write memberships log them set-based (a row trigger would cost
 //! seconds of a million-item add); before each use the index re-reads only what those rows name,
-//! in the same read transaction as the answer. Past [`REBUILD_AT`] changes it rebuilds instead. Name searches and
+//! in the same read transaction as the answer (bulk tags and touches log one row per tag or
+//! per touch, under [`quietly`]). Past [`REBUILD_AT`] changes it rebuilds instead. Name searches and
 //! queue-status clauses are answered by SQL (the name index) and then combined as bitmaps.
 //!
 //! The answers equal the SQL compiler's (`trove-filters`): `tests.rs` compares them over random
@@ -152,6 +153,36 @@ pub(crate) fn members_changed(conn: &Connection, collection: i64, items: &[i64])
 /// Logs that any of `collection`'s members may have changed.
 pub(crate) fn collection_changed(conn: &Connection, collection: i64) -> rusqlite::Result<()> {
     conn.prepare_cached("INSERT INTO facts_log (what, item, key) VALUES (5, 0, ?1)")?.execute([collection]).map(|_| ())
+}
+
+/// Logs that any item's pairs with `tag` may have changed: the index reads the tag's items again.
+pub(crate) fn tag_changed(conn: &Connection, tag: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO facts_log (what, item, key) VALUES (6, 0, ?1)")?.execute([tag]).map(|_| ())
+}
+
+/// Logs that items of `project` were touched at `stamp` and nothing else of their rows the index
+/// holds changed: it reads again the ids whose `updated_at` is `stamp` (the index by update time).
+pub(crate) fn items_touched(conn: &Connection, project: i64, stamp: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO facts_log (what, item, key) VALUES (7, ?1, ?2)")?.execute([project, stamp]).map(|_| ())
+}
+
+/// Runs `f` without the change-log triggers `triggers`, for a bulk statement that logs what it
+/// changed set-based itself ([`tag_changed`], [`items_touched`]): a row trigger costs a log row
+/// per row, most of a million-item tag. The triggers are dropped and made again from their own
+/// definitions (`sqlite_master`) in the caller's transaction, so nothing here repeats the
+/// migrations and a failure rolls back to them.
+pub(crate) fn quietly<T>(conn: &Connection, triggers: &[&str], f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let mut defs = Vec::with_capacity(triggers.len());
+    for name in triggers {
+        let sql: String = conn.query_row("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1", [name], |r| r.get(0))?;
+        conn.execute_batch(&format!("DROP TRIGGER {name}"))?;
+        defs.push(sql);
+    }
+    let out = f();
+    for sql in &defs {
+        conn.execute_batch(sql)?;
+    }
+    out
 }
 
 /// An item id as the bitmaps hold it, or `None` past what they can.

@@ -34,6 +34,7 @@ mod registry;
 pub mod replica;
 pub mod selection;
 pub mod tags;
+mod tags_text;
 pub mod thumbs;
 pub mod views;
 mod history;

@@ -115,6 +115,16 @@ impl crate::Store {
 }
 
 #[cfg(test)]
+#[path = "tags_bulk_tests.rs"]
+mod bulk_tests;
+
+/// Past how many items a tag is written set-based (for the tests).
+#[cfg(test)]
+fn cache_bulk() -> usize {
+    crate::cache::BULK
+}
+
+#[cfg(test)]
 mod tests {
     use trove_protocol::{ErrorCode, ItemQuery};
 

@@ -81,6 +81,7 @@ impl Facts {
         }
         let Some(&(last, ..)) = log.last() else { return Ok(true) };
         let (mut items, mut tags, mut members, mut collections, mut whole) = (BTreeSet::new(), HashMap::<i64, Vec<i64>>::new(), HashMap::<i64, Vec<i64>>::new(), HashSet::new(), HashSet::new());
+        let (mut whole_tags, mut touched) = (HashSet::new(), Vec::new());
         for (_, what, item, k) in log {
             if key(item).is_none() {
                 return Ok(false);
@@ -97,6 +98,10 @@ impl Facts {
                 5 => {
                     whole.insert(k);
                 }
+                6 => {
+                    whole_tags.insert(k);
+                }
+                7 => touched.push((item, k)),
                 _ => {}
             }
         }
@@ -136,6 +141,22 @@ impl Facts {
                 members.insert(id);
             }
             self.collections.insert(c, members);
+        }
+        for tag in whole_tags {
+            let mut stmt = conn.prepare_cached("SELECT item_id FROM item_tags WHERE tag_id = ?1 ORDER BY item_id")?;
+            let mut items = RoaringBitmap::new();
+            for id in stmt.query_map([tag], |r| r.get::<_, i64>(0))? {
+                let Some(id) = key(id?) else { return Ok(false) };
+                items.insert(id);
+            }
+            self.tags.insert(tag, items);
+        }
+        for (project, stamp) in touched {
+            let mut stmt = conn.prepare_cached("SELECT id FROM items WHERE project_id = ?1 AND updated_at = ?2")?;
+            for id in stmt.query_map([project, stamp], |r| r.get::<_, i64>(0))? {
+                let Some(row) = key(id?).and_then(|id| self.rows.get_mut(id as usize)) else { return Ok(false) };
+                row.updated = stamp;
+            }
         }
         for c in collections {
             let live: Option<bool> = conn.query_row("SELECT deleted_at IS NULL FROM collections WHERE id = ?1", [c], |r| r.get(0)).optional()?;
