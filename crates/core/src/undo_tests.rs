@@ -205,11 +205,14 @@ fn a_bulk_add_undoes_as_a_set() {
     assert_eq!(f.members(c), &bulk[..5]);
     redo(&f);
     assert_eq!(count(&f), bulk.len() + 5);
+    f.store.set_note(c, bulk[7], "keep me").unwrap();
+    let note = |f: &Fixture| f.store.read(|conn| crate::members::member(conn, c, bulk[7])).unwrap().note;
     f.store.remove_from_collection(f.p, c, &all).unwrap();
     assert_eq!(count(&f), 0);
     undo(&f);
     assert_eq!(count(&f), bulk.len() + 5, "a bulk remove's undo puts every item back");
     assert_eq!(&f.members(c)[..5], &bulk[..5], "in their old order");
+    assert_eq!(note(&f), "keep me", "with their notes");
 }
 
 #[test]
