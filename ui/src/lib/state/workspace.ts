@@ -27,6 +27,7 @@ export async function start() {
   sync.start(onSyncStatus).catch((e) => status.fail(e));
   const [, projects] = await Promise.allSettled([settings.load(), project.loadProjects()]);
   if (projects.status === 'rejected') throw projects.reason;
+  performance.mark('trove:projects');
   const wanted = project.projects.find((p) => p.id === settings.lastProject) ?? project.projects[0];
   if (wanted) await openProject(wanted.id);
   openStartupProject().catch((e) => status.fail(e));
@@ -105,9 +106,17 @@ export async function openProject(id: number) {
   project.tags = [];
   project.opening = true;
   try {
-    await Promise.all([project.loadCatalog(), collections.refresh(id), refreshQueues(id), refreshViews(id)]);
+    // The first page is asked for with the sidebar's lists, not after them: the gallery is what
+    // a person waits for.
     const q = emptyQuery();
-    const first = await results.fetchFirst(id, q);
+    const [first] = await Promise.all([
+      results.fetchFirst(id, q),
+      project.loadCatalog(),
+      collections.refresh(id),
+      refreshQueues(id),
+      refreshViews(id),
+    ]);
+    performance.mark('trove:first-page');
     if (project.id !== id) return;
     query.current = q;
     results.commit(id, q, first);
