@@ -155,4 +155,40 @@ mod tests {
         let reopened = crate::Store::open(&db, &thumbs).unwrap();
         assert_eq!(indexes(&reopened), before);
     }
+
+    #[test]
+    fn a_page_too_large_to_log_row_by_row_leaves_the_index_of_counts_true() {
+        let f = fixture();
+        let p = f
+            .store
+            .write(|tx| {
+                let p = crate::projects::create(tx, "Big", ProjectKind::Image, "")?;
+                tx.execute("INSERT INTO sync_projects (project_id, server, namespace, role) VALUES (?1, 'http://server.test', 'lab', 'editor')", [p])?;
+                Ok(p)
+            })
+            .unwrap();
+        let cats = ItemQuery {
+            filter: trove_protocol::Filter {
+                clauses: vec![trove_protocol::Clause { negate: false, cond: trove_protocol::Condition::Tags { tags: vec!["cat".into()], mode: trove_protocol::TagMode::Any } }],
+            },
+            ..Default::default()
+        };
+        let counts = |store: &crate::Store| {
+            let indexed = (store.count(p, &ItemQuery::default()).unwrap(), store.count(p, &cats).unwrap());
+            let sql = store.read(|c| Ok((crate::items::count(c, p, &ItemQuery::default())?, crate::items::count(c, p, &cats)?))).unwrap();
+            assert_eq!(indexed, sql);
+            indexed
+        };
+        assert_eq!(counts(&f.store), (0, 0), "the index is built before the pull");
+        let n = crate::facts::REBUILD_AT / 2;
+        let seq = |store: &crate::Store| -> i64 { store.read(|c| Ok(c.query_row("SELECT coalesce(max(seq), 0) FROM facts_log", [], |r| r.get(0))?)).unwrap() };
+        let from = seq(&f.store);
+        f.store.apply_pull(p, &page(0, n, true)).unwrap();
+        let logged = seq(&f.store) - from;
+        assert_eq!(counts(&f.store), (n as u64, (n / 5) as u64));
+        assert!(logged < 10, "the page's rows were not logged one by one ({logged} log rows)");
+        // A small page after it is logged row by row again: the triggers are back.
+        f.store.apply_pull(p, &page(n, 10, false)).unwrap();
+        assert_eq!(counts(&f.store), (n as u64 + 10, (n / 5 + 2) as u64));
+    }
 }

@@ -166,6 +166,15 @@ pub(crate) fn items_touched(conn: &Connection, project: i64, stamp: i64) -> rusq
     conn.prepare_cached("INSERT INTO facts_log (what, item, key) VALUES (7, ?1, ?2)")?.execute([project, stamp]).map(|_| ())
 }
 
+/// The change-log triggers on items and their tags.
+pub(crate) const ITEM_TRIGGERS: &[&str] = &["facts_item_insert", "facts_item_update", "facts_item_delete", "facts_tag_insert", "facts_tag_delete"];
+
+/// Logs that the index must be built again (a statement past [`REBUILD_AT`] rows wrote under
+/// [`quietly`] without saying which).
+pub(crate) fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO facts_log (what, item, key) VALUES (8, 0, 0)")?.execute([]).map(|_| ())
+}
+
 /// Runs `f` without the change-log triggers `triggers`, for a bulk statement that logs what it
 /// changed set-based itself ([`tag_changed`], [`items_touched`]): a row trigger costs a log row
 /// per row, most of a million-item tag. The triggers are dropped and made again from their own

@@ -102,6 +102,7 @@ impl Facts {
                     whole_tags.insert(k);
                 }
                 7 => touched.push((item, k)),
+                8 => return Ok(false),
                 _ => {}
             }
         }

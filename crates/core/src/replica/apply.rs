@@ -77,7 +77,15 @@ pub fn apply_pull(conn: &Connection, project: i64, page: &PullResponse) -> Resul
     }
     apply_datasets(conn, project, page, &mut out)?;
     crate::deferred::defer(conn, project, page.items.len(), page.more)?;
-    apply_items(conn, project, page, &mut out)?;
+    if page.items.len() >= crate::facts::REBUILD_AT / 2 {
+        // A large page (a first pull's) is past what the index of counts patches row by row
+        // (an item and its tags are two log rows or more): its rows are not logged one by
+        // one, and the index is built again.
+        crate::facts::quietly(conn, crate::facts::ITEM_TRIGGERS, || apply_items(conn, project, page, &mut out))?;
+        crate::facts::rebuild(conn)?;
+    } else {
+        apply_items(conn, project, page, &mut out)?;
+    }
     apply_collections(conn, project, page, &mut out)?;
     apply_memberships(conn, project, page, &mut out)?;
     for uuid in &page.deleted_collections {
