@@ -76,8 +76,23 @@ const trove = new Trove(app);
 const results = { items: n };
 // Peak: the largest of the samples taken after each phase.
 let peak = 0;
+let peakEach = [];
 const sample = () => {
-  peak = Math.max(peak, pssMiB(appTree(app.driver.pid).all));
+  const pids = appTree(app.driver.pid).all;
+  const total = pssMiB(pids);
+  if (total > peak) {
+    peak = total;
+    // Which process holds it, at the peak sample.
+    peakEach = pids.map((pid) => {
+      let comm = '?';
+      try {
+        comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      } catch {
+        // ended meanwhile
+      }
+      return `${comm} ${pssMiB([pid]).toFixed(0)}`;
+    });
+  }
 };
 try {
   await trove.expectResultCount(n, { timeout: 900000, interval: 500 });
@@ -213,7 +228,9 @@ try {
   );
 
   results.pssMiB = peak;
+  results.pssEach = peakEach;
   console.log(`window: peak memory of the app and its WebKit processes: ${peak.toFixed(0)} MiB PSS, sampled after each phase (budget <= 300 MB)`);
+  console.log(`  at the peak, by process (MiB): ${peakEach.join(', ')}`);
 } finally {
   await app.close();
 }
