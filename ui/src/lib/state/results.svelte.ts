@@ -36,6 +36,28 @@ class ResultsStore {
     return { summary, items: page.items };
   }
 
+  /** Shows the first page of `query` as soon as it is read, with `total` as its count until its
+   * summary arrives. For a query whose total is known beforehand (a project's every item, when
+   * it opens): the summary's facet counts can take the backend longer than a page. Resolves,
+   * once the page is shown, to `counted`, the promise of the summary shown; to `null` when
+   * another result replaced this one first (nothing was shown). */
+  async showFirst(projectId: number, query: ItemQuery, total: number): Promise<{ counted: Promise<void> } | null> {
+    const before = this.gen;
+    const summary = summarize(projectId, query);
+    // Awaited below; without this a summary failing while the page loads is reported as unhandled.
+    summary.catch(() => undefined);
+    const page = await queryItems(projectId, query, 0, PAGE);
+    if (before !== this.gen) return null;
+    this.commit(projectId, query, { summary: { total, datasets: [], tags: [], queues: [], kinds: [] }, items: page.items });
+    const shown = this.gen;
+    const counted = summary.then((s) => {
+      if (shown !== this.gen) return;
+      this.summary = s;
+      this.total = s.total;
+    });
+    return { counted };
+  }
+
   /** Shows a result fetched with `fetchFirst`, replacing the previous one. */
   commit(projectId: number, query: ItemQuery, first: FirstPage) {
     this.gen++;

@@ -106,20 +106,27 @@ export async function openProject(id: number) {
   project.tags = [];
   project.opening = true;
   try {
-    // The first page is asked for with the sidebar's lists, not after them: the gallery is what
-    // a person waits for.
+    // The gallery is what a person waits for: its first page is asked for with the sidebar's
+    // lists, not after them, and shown with the project's item count as its total while the
+    // facet counts (from the index of counts, which the backend builds as the cache opens) come.
     const q = emptyQuery();
-    const [first] = await Promise.all([
-      results.fetchFirst(id, q),
-      project.loadCatalog(),
-      collections.refresh(id),
-      refreshQueues(id),
-      refreshViews(id),
-    ]);
-    performance.mark('trove:first-page');
-    if (project.id !== id) return;
-    query.current = q;
-    results.commit(id, q, first);
+    const lists = Promise.all([project.loadCatalog(), collections.refresh(id), refreshQueues(id), refreshViews(id)]);
+    lists.catch(() => undefined); // awaited below
+    const known = project.projects.find((p) => p.id === id)?.item_count;
+    if (known === undefined) {
+      const first = await results.fetchFirst(id, q);
+      if (project.id !== id) return;
+      query.current = q;
+      results.commit(id, q, first);
+      performance.mark('trove:first-page');
+    } else {
+      const shown = await results.showFirst(id, q, known);
+      if (shown === null || project.id !== id) return;
+      query.current = q;
+      performance.mark('trove:first-page');
+      await shown.counted;
+    }
+    await lists;
   } finally {
     if (project.id === id) project.opening = false;
   }
