@@ -106,7 +106,8 @@ impl Store {
     /// Runs `f` on a read-only connection and the index of counts brought up to date with it,
     /// in one read transaction (`None`: the index cannot hold this cache; answer with SQL).
     pub(crate) fn read_facts<T>(&self, f: impl FnOnce(&Connection, Option<&crate::facts::Facts>) -> Result<T>) -> Result<T> {
-        self.pool.read(|conn| self.facts.with(conn, f))
+        let mut held = self.facts.hold();
+        self.pool.read(|conn| self.facts.with(&mut held, conn, f))
     }
 }
 

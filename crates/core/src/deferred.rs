@@ -112,19 +112,23 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_large_first_pull_builds_the_items_indexes_once_at_its_end_or_when_the_cache_reopens() {
-        let f = fixture();
-        let before = indexes(&f.store);
-        assert!(before.iter().any(|(n, _)| n == "items_by_name"));
-        let fresh = f
-            .store
+    /// An empty copy of a server project.
+    fn synced_project(store: &crate::Store) -> i64 {
+        store
             .write(|tx| {
                 let p = crate::projects::create(tx, "Big", ProjectKind::Image, "")?;
                 tx.execute("INSERT INTO sync_projects (project_id, server, namespace, role) VALUES (?1, 'http://server.test', 'lab', 'editor')", [p])?;
                 Ok(p)
             })
-            .unwrap();
+            .unwrap()
+    }
+
+    #[test]
+    fn a_large_first_pull_builds_the_items_indexes_once_at_its_end_or_when_the_cache_reopens() {
+        let f = fixture();
+        let before = indexes(&f.store);
+        assert!(before.iter().any(|(n, _)| n == "items_by_name"));
+        let fresh = synced_project(&f.store);
         let n = super::PAGE_MIN;
         f.store.apply_pull(fresh, &page(0, n, true)).unwrap();
         let during = indexes(&f.store);
@@ -142,13 +146,7 @@ mod tests {
         let (db, thumbs) = (dir.path().join("t.db"), dir.path().join("thumbs"));
         {
             let store = crate::Store::open(&db, &thumbs).unwrap();
-            let p = store
-                .write(|tx| {
-                    let p = crate::projects::create(tx, "Big", ProjectKind::Image, "")?;
-                    tx.execute("INSERT INTO sync_projects (project_id, server, namespace, role) VALUES (?1, 'http://server.test', 'lab', 'editor')", [p])?;
-                    Ok(p)
-                })
-                .unwrap();
+            let p = synced_project(&store);
             store.apply_pull(p, &page(0, n, true)).unwrap();
             assert_ne!(indexes(&store), before);
         }
@@ -159,14 +157,7 @@ mod tests {
     #[test]
     fn a_page_too_large_to_log_row_by_row_leaves_the_index_of_counts_true() {
         let f = fixture();
-        let p = f
-            .store
-            .write(|tx| {
-                let p = crate::projects::create(tx, "Big", ProjectKind::Image, "")?;
-                tx.execute("INSERT INTO sync_projects (project_id, server, namespace, role) VALUES (?1, 'http://server.test', 'lab', 'editor')", [p])?;
-                Ok(p)
-            })
-            .unwrap();
+        let p = synced_project(&f.store);
         let cats = ItemQuery {
             filter: trove_protocol::Filter {
                 clauses: vec![trove_protocol::Clause { negate: false, cond: trove_protocol::Condition::Tags { tags: vec!["cat".into()], mode: trove_protocol::TagMode::Any } }],

@@ -90,13 +90,23 @@ enum State {
     Unavailable,
 }
 
+/// The index held by one user (see [`Index::hold`]).
+pub(crate) struct Held<'a>(std::sync::MutexGuard<'a, State>);
+
 impl Index {
+    /// Takes the index for one use. Take it before a read connection: a user waiting for the
+    /// index (while it is built, a second) must not hold one of the pool's few readers, which a
+    /// read that needs no index (the first page of a project opening) is waiting for.
+    pub fn hold(&self) -> Held<'_> {
+        Held(self.state.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
     /// Runs `f` on the index brought up to date with what `conn` sees, in one read transaction
     /// with it; `None` when the index is unavailable.
-    pub fn with<T>(&self, conn: &Connection, f: impl FnOnce(&Connection, Option<&Facts>) -> Result<T>) -> Result<T> {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+    pub fn with<T>(&self, held: &mut Held<'_>, conn: &Connection, f: impl FnOnce(&Connection, Option<&Facts>) -> Result<T>) -> Result<T> {
+        let state = &mut held.0;
         let tx = conn.unchecked_transaction()?;
-        let current = match std::mem::take(&mut *state) {
+        let current = match std::mem::take(&mut **state) {
             State::Unavailable => State::Unavailable,
             State::Unbuilt => build::build(&tx)?.map_or(State::Unavailable, |f| State::Ready(Box::new(f))),
             State::Ready(mut facts) => match facts.refresh(&tx) {
@@ -106,8 +116,8 @@ impl Index {
                 Err(e) => return Err(e),
             },
         };
-        *state = current;
-        let facts = match &*state {
+        **state = current;
+        let facts = match &**state {
             State::Ready(facts) => {
                 self.applied.store(facts.consumed, Ordering::Relaxed);
                 Some(&**facts)

@@ -77,9 +77,11 @@ const results = { items: n };
 // Peak: the largest of the samples taken after each phase.
 let peak = 0;
 let peakEach = [];
-const sample = () => {
+const phases = [];
+const sample = (phase) => {
   const pids = appTree(app.driver.pid).all;
   const total = pssMiB(pids);
+  phases.push(`${phase} ${total.toFixed(0)}`);
   if (total > peak) {
     peak = total;
     // Which process holds it, at the peak sample.
@@ -114,7 +116,7 @@ try {
     results.startSteps = Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, v === null ? null : v - start]));
   });
   await trove.expectResultCount(n);
-  sample();
+  sample('start');
   console.log(`window: app start -> first thumbnails painted: ${ms(results.startToThumbnailsMs)} (budget <= 2000 ms)`);
   const s = results.startSteps;
   const at = (v) => (v === null ? 'no mark' : ms(v));
@@ -146,7 +148,7 @@ try {
       }
     }
   }
-  sample();
+  sample('facet clicks');
   results.facetClickMs = { p50: pct(clicks, 0.5), p95: pct(clicks, 0.95), n: clicks.length, each: clicks };
   console.log(`window: facet click -> count and first page repainted: p50 ${ms(results.facetClickMs.p50)}, p95 ${ms(results.facetClickMs.p95)} over ${clicks.length} clicks (budget p95 <= 100 ms)`);
 
@@ -194,6 +196,7 @@ try {
   console.log(
     `window: scrolling ${scroll.target} rows: frame median ${ms(results.scroll.medianMs)}, p95 ${ms(results.scroll.p95Ms)}, max ${ms(results.scroll.maxMs)} (budget median <= 17 ms, none over 100 ms); aimed at row ${scroll.target}, first row in view ${scroll.landedRow}`,
   );
+  sample('scrolling');
 
   // Add to collection with nothing selected: every matching item (all N) goes to a new
   // collection. Timed in the page from the click on "Create and add" until the sidebar shows
@@ -222,7 +225,7 @@ try {
   if (add.ms < 0) throw new Error(`adding all ${n} items did not show a collection of ${n} within 120 s`);
   results.addAllMs = add.ms;
   results.addAllShowedProgress = add.progress;
-  sample();
+  sample('add all');
   console.log(
     `window: add all ${n} matching items to a new collection -> the sidebar shows it with ${n}: ${ms(add.ms)} (budget <= 1500 ms); the dialog showed progress meanwhile: ${add.progress ? 'yes' : 'no'}`,
   );
@@ -230,7 +233,8 @@ try {
   results.pssMiB = peak;
   results.pssEach = peakEach;
   console.log(`window: peak memory of the app and its WebKit processes: ${peak.toFixed(0)} MiB PSS, sampled after each phase (budget <= 300 MB)`);
-  console.log(`  at the peak, by process (MiB): ${peakEach.join(', ')}`);
+  console.log(`  after each phase (MiB): ${phases.join(', ')}; at the peak, by process: ${peakEach.join(', ')}`);
+  results.pssPhases = phases;
 } finally {
   await app.close();
 }
