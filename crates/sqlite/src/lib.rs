@@ -19,7 +19,9 @@ use rusqlite::vtab::array::Array;
 use rusqlite::{Connection, OpenFlags, Transaction};
 use rusqlite_migration::{Migrations, M};
 
-const READERS: usize = 2;
+/// Read connections: pages, counts and the index of counts' build run side by side (at a
+/// million items the build holds one for a second while the app opens).
+const READERS: usize = 3;
 
 /// Each reader's page cache, in KiB (the writer's is 64 MiB: see `configure`).
 const READER_CACHE_KIB: i64 = 16 * 1024;
