@@ -135,21 +135,11 @@ impl Facts {
             mark(self.collections.entry(c).or_default(), &ids, &present);
         }
         for c in whole {
-            let mut stmt = conn.prepare_cached("SELECT item_id FROM memberships WHERE collection_id = ?1 ORDER BY item_id")?;
-            let mut members = RoaringBitmap::new();
-            for id in stmt.query_map([c], |r| r.get::<_, i64>(0))? {
-                let Some(id) = key(id?) else { return Ok(false) };
-                members.insert(id);
-            }
+            let Some(members) = bitmap(conn, "SELECT item_id FROM memberships WHERE collection_id = ?1 ORDER BY item_id", c)? else { return Ok(false) };
             self.collections.insert(c, members);
         }
         for tag in whole_tags {
-            let mut stmt = conn.prepare_cached("SELECT item_id FROM item_tags WHERE tag_id = ?1 ORDER BY item_id")?;
-            let mut items = RoaringBitmap::new();
-            for id in stmt.query_map([tag], |r| r.get::<_, i64>(0))? {
-                let Some(id) = key(id?) else { return Ok(false) };
-                items.insert(id);
-            }
+            let Some(items) = bitmap(conn, "SELECT item_id FROM item_tags WHERE tag_id = ?1 ORDER BY item_id", tag)? else { return Ok(false) };
             self.tags.insert(tag, items);
         }
         for (project, stamp) in touched {
@@ -177,6 +167,17 @@ impl Facts {
         self.consumed = last;
         Ok(true)
     }
+}
+
+/// The item ids `sql` reads for `k`, as a bitmap; `None` when one is past what it can hold.
+fn bitmap(conn: &Connection, sql: &str, k: i64) -> Result<Option<RoaringBitmap>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut out = RoaringBitmap::new();
+    for id in stmt.query_map([k], |r| r.get::<_, i64>(0))? {
+        let Some(id) = key(id?) else { return Ok(None) };
+        out.insert(id);
+    }
+    Ok(Some(out))
 }
 
 /// Sets in `bitmap` the ids of `ids` that are `present`, and clears the others.
