@@ -8,7 +8,6 @@ use trove_protocol::{rules, Mutation, Selection};
 
 use crate::error::Result;
 use crate::filters::list;
-use crate::items::TAG_SEP;
 use crate::members::item_uuids;
 use crate::cache::{tag_ids, CacheReplica};
 use crate::{history, outbox, selection};
@@ -33,10 +32,7 @@ pub(crate) fn set_tags(conn: &Connection, project: i64, item: i64, tags: &[Strin
             rusqlite::params![item, list(&ids)],
         )?;
     }
-    let mut sorted = tags.to_vec();
-    sorted.sort();
-    sorted.dedup();
-    let text = sorted.join(&TAG_SEP.to_string());
+    let text = crate::tags_text::of(tags);
     conn.execute("UPDATE items SET tags_text = ?1 WHERE id = ?2", rusqlite::params![text, item])?;
     Ok(())
 }

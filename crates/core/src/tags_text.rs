@@ -11,6 +11,14 @@ use crate::filters::TAG_SEP;
 /// The SQL name of [`edit`], registered on the cache's writer by [`register`].
 pub(crate) const EDIT: &str = "trove_tags_edit";
 
+/// The `tags_text` of exactly `tags` (any order, repeats allowed).
+pub(crate) fn of(tags: &[String]) -> String {
+    let mut sorted: Vec<&str> = tags.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    sorted.join(&TAG_SEP.to_string())
+}
+
 /// `text` (sorted tags joined by [`TAG_SEP`]) with `names` (joined the same way) added or
 /// removed, still sorted in byte order as `ORDER BY name` sorts them.
 pub(crate) fn edit(text: &str, names: &str, add: bool) -> String {
@@ -50,5 +58,8 @@ mod tests {
         assert_eq!(edit(&s(&["cat"]), &s(&["cat", "dog"]), false), "");
         assert_eq!(edit(&s(&["cat"]), &s(&["bird"]), false), "cat");
         assert_eq!(edit(&s(&["z", "é"]), &s(&["ü"]), true), s(&["z", "é", "ü"]), "byte order, as SQLite's BINARY");
+        let tags = |t: &[&str]| t.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+        assert_eq!(super::of(&tags(&["dog", "cat", "dog"])), s(&["cat", "dog"]));
+        assert_eq!(edit("", &super::of(&tags(&["dog", "cat"])), true), super::of(&tags(&["cat", "dog"])), "edit and of agree");
     }
 }

@@ -1,6 +1,6 @@
 //! The cache's tag primitives for the rulebook (`ReplicaStore::tag`, `touch_items`): the
-//! item-tag pairs, and the denormalized `items.tags_text` (the item's tags, sorted, joined by
-//! [`TAG_SEP`]) that pages read without a join.
+//! item-tag pairs, and the denormalized `items.tags_text` (`crate::tags_text`) that pages read
+//! without a join.
 //!
 //! A tag of a few items is a handful of indexed statements. A tag of many (past [`BULK`] items:
 //! "select all → tag") is written set-based: which items change is a set difference against the
@@ -14,7 +14,7 @@ use rusqlite::Connection;
 
 use crate::db::now_ms;
 use crate::error::Result;
-use crate::filters::{list, TAG_SEP};
+use crate::filters::list;
 
 /// Past this many items a tag change is written set-based (see the module doc).
 pub(crate) const BULK: usize = 10_000;
@@ -108,9 +108,11 @@ fn changing(conn: &Connection, ids: &[i64], tag_ids: &[i64], add: bool) -> Resul
         }
         None => {
             // How many of the tags each item holds: fewer than all changes on an add, any on a remove.
-            let (held, changes) = ("(SELECT count(*) FROM item_tags it WHERE it.item_id = a.value AND it.tag_id IN rarray(?2))", if add { "< ?3" } else { "> 0 AND ?3 > 0" });
-            let mut stmt = conn.prepare_cached(&format!("SELECT a.value FROM rarray(?1) a WHERE {held} {changes}"))?;
-            let rows = stmt.query_map(rusqlite::params![list(ids), list(tag_ids), tag_ids.len() as i64], |r| r.get(0))?;
+            let held = "(SELECT count(*) FROM item_tags it WHERE it.item_id = a.value AND it.tag_id IN rarray(?2))";
+            let bound = if add { tag_ids.len() as i64 } else { 1 };
+            let changes = if add { "<" } else { ">=" };
+            let mut stmt = conn.prepare_cached(&format!("SELECT a.value FROM rarray(?1) a WHERE {held} {changes} ?3"))?;
+            let rows = stmt.query_map(rusqlite::params![list(ids), list(tag_ids), bound], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         }
     };
@@ -123,7 +125,7 @@ fn changing(conn: &Connection, ids: &[i64], tag_ids: &[i64], add: bool) -> Resul
 /// the same row rewrite. Past [`BULK`] items the row trigger is quiet and the touch is logged once.
 pub(crate) fn touch(conn: &Connection, project: i64, items: &[i64], retext: Option<&Retext>) -> Result<()> {
     let now = now_ms();
-    let (names, add) = retext.map_or((None, false), |r| (Some(r.names.join(&TAG_SEP.to_string())), r.add));
+    let (names, add) = retext.map_or((None, false), |r| (Some(crate::tags_text::of(&r.names)), r.add));
     let update = || -> Result<()> {
         conn.prepare_cached(&format!(
             "UPDATE items SET updated_at = ?1, tags_text = CASE WHEN ?3 IS NULL THEN tags_text ELSE {}(tags_text, ?3, ?4) END \

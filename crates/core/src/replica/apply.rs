@@ -261,7 +261,6 @@ fn apply_items(conn: &Connection, project: i64, page: &PullResponse, out: &mut W
     let mut clear = conn.prepare_cached("DELETE FROM item_tags WHERE item_id = ?1")?;
     let mut tag = conn.prepare_cached("INSERT OR IGNORE INTO item_tags (item_id, tag_id) VALUES (?1, ?2)")?;
     let mut tag_ids = TagIds::new(conn, project)?;
-    let sep = crate::items::TAG_SEP.to_string();
     for i in &page.items {
         let Some(dataset) = datasets.get(&i.dataset) else {
             tracing::warn!(item = %i.uuid, dataset = %i.dataset, "a pulled item names a dataset the copy does not have; skipped");
@@ -270,7 +269,7 @@ fn apply_items(conn: &Connection, project: i64, page: &PullResponse, out: &mut W
         let mut wanted = i.tags.clone();
         wanted.sort();
         wanted.dedup();
-        let text = wanted.join(&sep);
+        let text = crate::tags_text::of(&wanted);
         let inserted = insert.execute(rusqlite::params![
             i.uuid,
             project,
