@@ -6,6 +6,11 @@
 //! in `deferred_indexes` until they are built again, so nothing here repeats the migrations,
 //! and a pull that stops half-way (a crash, a lost connection) leaves the cache able to build
 //! them when it next opens ([`restore`], called by `Store::open` and at a pull's last page).
+//!
+//! Meanwhile the writer keeps a larger page cache ([`PULL_CACHE_KIB`]): the unique index on the
+//! items' random UUIDs is still written per row, and past the usual 64 MiB its pages were read
+//! back from disk for most inserts. The index builds at the end sort with two threads and that
+//! cache. Both go back to the usual once the indexes are built.
 
 use rusqlite::Connection;
 
@@ -13,6 +18,10 @@ use crate::error::Result;
 
 /// Items in one page from which deferring pays.
 pub const PAGE_MIN: usize = 20_000;
+
+/// The writer's page cache while a large first pull fills the copy, KiB (the index on a million
+/// items' UUIDs is ~70 MB).
+pub const PULL_CACHE_KIB: i64 = 256 * 1024;
 
 /// Drops the plain indexes of `items`, keeping their definitions, when a page of at least
 /// [`PAGE_MIN`] items starts filling an empty copy and more pages follow.
@@ -36,6 +45,7 @@ pub fn defer(conn: &Connection, project: i64, items: usize, more: bool) -> Resul
         conn.execute("INSERT OR IGNORE INTO deferred_indexes (name, sql) VALUES (?1, ?2)", [name, sql])?;
         conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
     }
+    conn.pragma_update(None, "cache_size", -PULL_CACHE_KIB)?;
     Ok(!plain.is_empty())
 }
 
@@ -46,6 +56,11 @@ pub fn restore(conn: &Connection) -> Result<usize> {
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
         rows
     };
+    if deferred.is_empty() {
+        return Ok(0);
+    }
+    conn.pragma_update(None, "cache_size", -PULL_CACHE_KIB)?;
+    conn.pragma_update(None, "threads", 2)?;
     for (name, sql) in &deferred {
         let exists: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?1)", [name], |r| r.get(0))?;
         if !exists {
@@ -53,6 +68,8 @@ pub fn restore(conn: &Connection) -> Result<usize> {
         }
     }
     conn.execute("DELETE FROM deferred_indexes", [])?;
+    conn.pragma_update(None, "threads", 0)?;
+    conn.pragma_update(None, "cache_size", -trove_sqlite::WRITER_CACHE_KIB)?;
     Ok(deferred.len())
 }
 
@@ -134,10 +151,13 @@ mod tests {
         let during = indexes(&f.store);
         assert!(!during.iter().any(|(name, _)| name == "items_by_name" || name == "items_by_size"), "plain indexes wait: {during:?}");
         assert!(during.iter().any(|(name, _)| name == "items_by_no"), "unique indexes stay: they are constraints");
+        let cache = |store: &crate::Store| store.write(|tx| Ok(tx.pragma_query_value(None, "cache_size", |r| r.get::<_, i64>(0))?)).unwrap();
+        assert_eq!(cache(&f.store), -super::PULL_CACHE_KIB, "the writer keeps the UUID index in memory meanwhile");
         // A page of a copy that has items already changes nothing about the indexes.
         f.store.apply_pull(fresh, &page(n, 100, true)).unwrap();
         f.store.apply_pull(fresh, &page(n + 100, 100, false)).unwrap();
         assert_eq!(indexes(&f.store), before, "the last page builds them again, exactly as they were");
+        assert_eq!(cache(&f.store), -trove_sqlite::WRITER_CACHE_KIB, "and the writer's cache is back to its usual size");
         let q = |store: &crate::Store| store.summary(fresh, &ItemQuery::default()).unwrap().total;
         assert_eq!(q(&f.store), (n + 200) as u64);
 

@@ -65,13 +65,17 @@ pub const STATISTICS_AFTER: u64 = 20_000;
 /// server open their databases here, so both get it; BENCHMARKS.md has what it costs a bulk action.
 pub const SYNCHRONOUS: i64 = 2;
 
+/// The page cache of the writer, KiB: bulk actions touch several indexes of a million rows, and
+/// 64 MiB keeps them in memory instead of thrashing the default 2 MiB. (Readers keep less:
+/// `READER_CACHE_KIB`; a large first pull raises the writer's for its duration: see trove-core's
+/// `deferred`.)
+pub const WRITER_CACHE_KIB: i64 = 64 * 1024;
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", SYNCHRONOUS)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Bulk actions touch several indexes of a million rows: a 64 MiB page cache per connection
-    // keeps them in memory instead of thrashing the default 2 MiB.
-    conn.pragma_update(None, "cache_size", -65536)?;
+    conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     rusqlite::vtab::array::load_module(conn)?;
