@@ -53,11 +53,11 @@ function startedAt(pid) {
   return boot * 1000 + (ticks * 1000) / hz;
 }
 
-function pssMiB(pids) {
+function pssMiB(pids, field = 'Pss') {
   let kib = 0;
   for (const pid of pids) {
     try {
-      kib += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]);
+      kib += Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]);
     } catch {
       // a process that ended meanwhile holds nothing
     }
@@ -81,19 +81,20 @@ const phases = [];
 const sample = (phase) => {
   const pids = appTree(app.driver.pid).all;
   const total = pssMiB(pids);
-  phases.push(`${phase} ${total.toFixed(0)}`);
+  // Which process holds it: the app's and WebKit's share of every sample.
+  const each = pids.map((pid) => {
+    let comm = '?';
+    try {
+      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      // ended meanwhile
+    }
+    return `${comm} ${pssMiB([pid]).toFixed(0)} (anon ${pssMiB([pid], 'Pss_Anon').toFixed(0)})`;
+  });
+  phases.push(`${phase} ${total.toFixed(0)} (${each.join(', ')})`);
   if (total > peak) {
     peak = total;
-    // Which process holds it, at the peak sample.
-    peakEach = pids.map((pid) => {
-      let comm = '?';
-      try {
-        comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      } catch {
-        // ended meanwhile
-      }
-      return `${comm} ${pssMiB([pid]).toFixed(0)}`;
-    });
+    peakEach = each;
   }
 };
 try {
