@@ -1,7 +1,7 @@
-//! A large first pull writes its items without the `items` table's secondary indexes and builds
-//! them once at its end: a row inserted into seven indexes with random keys is B-tree work on
-//! pages that no longer fit the page cache (most of a million-item pull's time), while building
-//! an index from the finished table sorts once. Only the plain (non-unique) indexes are deferred:
+//! A large first pull writes its items without the secondary indexes of `items` and
+//! `item_tags` and builds them once at its end: a row inserted into seven indexes with random
+//! keys is B-tree work on pages that no longer fit the page cache (most of a million-item pull's
+//! time), while building an index from the finished table sorts once. Only the plain (non-unique) indexes are deferred:
 //! the unique ones are constraints. Their own definitions, read from `sqlite_master`, are kept
 //! in `deferred_indexes` until they are built again, so nothing here repeats the migrations,
 //! and a pull that stops half-way (a crash, a lost connection) leaves the cache able to build
@@ -23,7 +23,11 @@ pub const PAGE_MIN: usize = 20_000;
 /// items' UUIDs is ~70 MB).
 pub const PULL_CACHE_KIB: i64 = 256 * 1024;
 
-/// Drops the plain indexes of `items`, keeping their definitions, when a page of at least
+/// The tables whose plain indexes wait: the items, and their tags (a pulled item's tag pair went
+/// into the by-tag index at one of as many places as there are tags).
+const TABLES: &str = "'items', 'item_tags'";
+
+/// Drops the plain indexes of [`TABLES`], keeping their definitions, when a page of at least
 /// [`PAGE_MIN`] items starts filling an empty copy and more pages follow.
 pub fn defer(conn: &Connection, project: i64, items: usize, more: bool) -> Result<bool> {
     if !more || items < PAGE_MIN {
@@ -35,8 +39,10 @@ pub fn defer(conn: &Connection, project: i64, items: usize, more: bool) -> Resul
     }
     let plain: Vec<(String, String)> = {
         let mut stmt = conn.prepare(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items' AND sql IS NOT NULL \
-             AND upper(sql) NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+            &format!(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({TABLES}) AND sql IS NOT NULL \
+                 AND upper(sql) NOT LIKE 'CREATE UNIQUE%' ORDER BY name"
+            ),
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
         rows
@@ -83,7 +89,7 @@ mod tests {
     fn indexes(store: &crate::Store) -> Vec<(String, String)> {
         store
             .read(|c| {
-                let mut stmt = c.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items' AND sql IS NOT NULL ORDER BY name")?;
+                let mut stmt = c.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('items', 'item_tags') AND sql IS NOT NULL ORDER BY name")?;
                 let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
                 Ok(rows)
             })
@@ -144,12 +150,15 @@ mod tests {
     fn a_large_first_pull_builds_the_items_indexes_once_at_its_end_or_when_the_cache_reopens() {
         let f = fixture();
         let before = indexes(&f.store);
-        assert!(before.iter().any(|(n, _)| n == "items_by_name"));
+        assert!(before.iter().any(|(n, _)| n == "items_by_name") && before.iter().any(|(n, _)| n == "item_tags_by_tag"));
         let fresh = synced_project(&f.store);
         let n = super::PAGE_MIN;
         f.store.apply_pull(fresh, &page(0, n, true)).unwrap();
         let during = indexes(&f.store);
-        assert!(!during.iter().any(|(name, _)| name == "items_by_name" || name == "items_by_size"), "plain indexes wait: {during:?}");
+        assert!(
+            !during.iter().any(|(name, _)| name == "items_by_name" || name == "items_by_size" || name == "item_tags_by_tag"),
+            "plain indexes wait: {during:?}"
+        );
         assert!(during.iter().any(|(name, _)| name == "items_by_no"), "unique indexes stay: they are constraints");
         let cache = |store: &crate::Store| store.write(|tx| Ok(tx.pragma_query_value(None, "cache_size", |r| r.get::<_, i64>(0))?)).unwrap();
         assert_eq!(cache(&f.store), -super::PULL_CACHE_KIB, "the writer keeps the UUID index in memory meanwhile");
@@ -160,6 +169,16 @@ mod tests {
         assert_eq!(cache(&f.store), -trove_sqlite::WRITER_CACHE_KIB, "and the writer's cache is back to its usual size");
         let q = |store: &crate::Store| store.summary(fresh, &ItemQuery::default()).unwrap().total;
         assert_eq!(q(&f.store), (n + 200) as u64);
+        let cats = ItemQuery {
+            filter: trove_protocol::Filter {
+                clauses: vec![trove_protocol::Clause {
+                    negate: false,
+                    cond: trove_protocol::Condition::Tags { tags: vec!["cat".into()], mode: trove_protocol::TagMode::Any },
+                }],
+            },
+            ..ItemQuery::default()
+        };
+        assert_eq!(f.store.summary(fresh, &cats).unwrap().total, (n + 200).div_ceil(5) as u64, "the tag pairs are all there");
 
         // A pull that stops after its first page: the next open builds them.
         let dir = tempfile::tempdir().unwrap();
