@@ -168,12 +168,17 @@ impl Pool {
     /// Runs `f` in one `IMMEDIATE` write transaction: it commits only if `f` returns `Ok`.
     pub fn write<T, E: From<rusqlite::Error>>(&self, f: impl FnOnce(&Transaction) -> Result<T, E>) -> Result<T, E> {
         let mut conn = lock(&self.writer);
+        let before = conn.total_changes();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         if let Some(upkeep) = &self.upkeep {
             tx.execute_batch(upkeep)?;
         }
         tx.commit()?;
+        if conn.total_changes().saturating_sub(before) >= RELEASE_AFTER {
+            // Best effort, as below.
+            let _ = release_memory(&conn);
+        }
         let written = conn.total_changes().saturating_sub(self.stats_at.load(Ordering::Relaxed));
         drop(conn);
         if written >= STATISTICS_AFTER {
@@ -182,6 +187,29 @@ impl Pool {
         }
         Ok(out)
     }
+}
+
+/// Rows one write changes from which its connection's page cache is given back afterwards.
+pub const RELEASE_AFTER: u64 = 100_000;
+
+/// Gives back the page cache a bulk write filled (a million-row add fills the writer's 64 MiB,
+/// which the next small edit does not need): SQLite frees the pages, and glibc returns the
+/// freed memory to the system, which it otherwise keeps in its arenas. Pages read again come
+/// from the operating system's file cache. A cache raised on purpose (a large first pull's,
+/// see trove-core's `deferred`) is kept: the pull's next page needs it.
+fn release_memory(conn: &Connection) -> rusqlite::Result<()> {
+    let size: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+    if size != -WRITER_CACHE_KIB {
+        return Ok(());
+    }
+    conn.execute_batch("PRAGMA shrink_memory")?;
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory of glibc's arenas to the system; it is
+    // thread-safe and touches no allocation in use.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+    Ok(())
 }
 
 fn reader(path: &Path) -> Result<Connection> {
