@@ -175,15 +175,16 @@ impl Pool {
             tx.execute_batch(upkeep)?;
         }
         tx.commit()?;
-        if conn.total_changes().saturating_sub(before) >= RELEASE_AFTER {
-            // Best effort, as below.
-            let _ = release_memory(&conn);
-        }
+        let bulk = conn.total_changes().saturating_sub(before) >= RELEASE_AFTER;
         let written = conn.total_changes().saturating_sub(self.stats_at.load(Ordering::Relaxed));
         drop(conn);
+        // Best effort, both: the commit stands whatever they do.
         if written >= STATISTICS_AFTER {
-            // Best effort: the commit stands whatever this does.
             let _ = self.refresh_statistics();
+        }
+        if bulk {
+            // After the statistics, whose analysis reads pages too.
+            let _ = release_memory(&lock(&self.writer));
         }
         Ok(out)
     }
@@ -274,6 +275,42 @@ mod tests {
             assert_eq!((level, mode.as_str()), (2, "wal"), "connection {n}");
         }
         assert_eq!(pool.readers.len(), READERS);
+    }
+
+    /// Bytes of page cache the writer holds now.
+    fn writer_cache_bytes(pool: &Pool) -> i64 {
+        let conn = lock(&pool.writer);
+        let (mut now, mut high) = (0, 0);
+        // SAFETY: the handle is the writer's, alive and held by the lock for the call.
+        let rc = unsafe { rusqlite::ffi::sqlite3_db_status(conn.handle(), rusqlite::ffi::SQLITE_DBSTATUS_CACHE_USED, &mut now, &mut high, 0) };
+        assert_eq!(rc, 0);
+        now as i64
+    }
+
+    #[test]
+    fn a_bulk_write_gives_its_page_cache_back_unless_the_cache_was_raised_on_purpose() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = Pool::open(&dir.path().join("t.db"), SCHEMA).unwrap();
+        let bulk = |pool: &Pool| {
+            pool.write(|tx| {
+                tx.execute(
+                    "WITH RECURSIVE s(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM s WHERE v < ?1) \
+                     INSERT INTO t (x, y) SELECT v, printf('%0100d', v) FROM s",
+                    [RELEASE_AFTER as i64],
+                )
+            })
+            .unwrap()
+        };
+        pool.write(|tx| tx.execute_batch("CREATE INDEX t_by_y ON t (y)")).unwrap();
+        bulk(&pool);
+        assert!(writer_cache_bytes(&pool) < 1 << 20, "a 100,000-row write's pages stay cached: {} bytes", writer_cache_bytes(&pool));
+        // A small write keeps what it read.
+        pool.write(|tx| tx.query_row("SELECT count(*) FROM t WHERE y > ''", [], |r| r.get::<_, i64>(0))).unwrap();
+        assert!(writer_cache_bytes(&pool) > 4 << 20);
+        // A cache raised on purpose (a first pull's) is kept.
+        pool.write(|tx| tx.pragma_update(None, "cache_size", -2 * WRITER_CACHE_KIB)).unwrap();
+        bulk(&pool);
+        assert!(writer_cache_bytes(&pool) > 4 << 20);
     }
 
     #[test]
