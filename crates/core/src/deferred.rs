@@ -1,11 +1,12 @@
 //! A large first pull writes its items without the secondary indexes of `items` and
 //! `item_tags` and builds them once at its end: a row inserted into seven indexes with random
 //! keys is B-tree work on pages that no longer fit the page cache (most of a million-item pull's
-//! time), while building an index from the finished table sorts once. Only the plain (non-unique) indexes are deferred:
-//! the unique ones are constraints. Their own definitions, read from `sqlite_master`, are kept
-//! in `deferred_indexes` until they are built again, so nothing here repeats the migrations,
-//! and a pull that stops half-way (a crash, a lost connection) leaves the cache able to build
-//! them when it next opens ([`restore`], called by `Store::open` and at a pull's last page).
+//! time), while building an index from the finished table sorts once. Only the plain
+//! (non-unique) indexes are deferred: the unique ones are constraints. Their own definitions,
+//! read from `sqlite_master`, are kept in `deferred_indexes` until they are built again, so
+//! nothing here repeats the migrations, and a pull that stops half-way (a crash, a lost
+//! connection) leaves the cache able to build them when it next opens ([`restore`], called by
+//! `Store::open` and at a pull's last page).
 //!
 //! Meanwhile the writer keeps a larger page cache ([`PULL_CACHE_KIB`]): the unique index on the
 //! items' random UUIDs is still written per row, and past the usual 64 MiB its pages were read
@@ -89,7 +90,10 @@ mod tests {
     fn indexes(store: &crate::Store) -> Vec<(String, String)> {
         store
             .read(|c| {
-                let mut stmt = c.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('items', 'item_tags') AND sql IS NOT NULL ORDER BY name")?;
+                let mut stmt = c.prepare(&format!(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({}) AND sql IS NOT NULL ORDER BY name",
+                    super::TABLES
+                ))?;
                 let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
                 Ok(rows)
             })
@@ -135,6 +139,16 @@ mod tests {
         }
     }
 
+    /// Items tagged "cat" (every fifth item of [`page`]).
+    fn cats() -> ItemQuery {
+        ItemQuery {
+            filter: trove_protocol::Filter {
+                clauses: vec![trove_protocol::Clause { negate: false, cond: trove_protocol::Condition::Tags { tags: vec!["cat".into()], mode: trove_protocol::TagMode::Any } }],
+            },
+            ..Default::default()
+        }
+    }
+
     /// An empty copy of a server project.
     fn synced_project(store: &crate::Store) -> i64 {
         store
@@ -169,16 +183,7 @@ mod tests {
         assert_eq!(cache(&f.store), -trove_sqlite::WRITER_CACHE_KIB, "and the writer's cache is back to its usual size");
         let q = |store: &crate::Store| store.summary(fresh, &ItemQuery::default()).unwrap().total;
         assert_eq!(q(&f.store), (n + 200) as u64);
-        let cats = ItemQuery {
-            filter: trove_protocol::Filter {
-                clauses: vec![trove_protocol::Clause {
-                    negate: false,
-                    cond: trove_protocol::Condition::Tags { tags: vec!["cat".into()], mode: trove_protocol::TagMode::Any },
-                }],
-            },
-            ..ItemQuery::default()
-        };
-        assert_eq!(f.store.summary(fresh, &cats).unwrap().total, (n + 200).div_ceil(5) as u64, "the tag pairs are all there");
+        assert_eq!(f.store.summary(fresh, &cats()).unwrap().total, (n + 200).div_ceil(5) as u64, "the tag pairs are all there");
 
         // A pull that stops after its first page: the next open builds them.
         let dir = tempfile::tempdir().unwrap();
@@ -197,12 +202,7 @@ mod tests {
     fn a_page_too_large_to_log_row_by_row_leaves_the_index_of_counts_true() {
         let f = fixture();
         let p = synced_project(&f.store);
-        let cats = ItemQuery {
-            filter: trove_protocol::Filter {
-                clauses: vec![trove_protocol::Clause { negate: false, cond: trove_protocol::Condition::Tags { tags: vec!["cat".into()], mode: trove_protocol::TagMode::Any } }],
-            },
-            ..Default::default()
-        };
+        let cats = cats();
         let counts = |store: &crate::Store| {
             let indexed = (store.count(p, &ItemQuery::default()).unwrap(), store.count(p, &cats).unwrap());
             let sql = store.read(|c| Ok((crate::items::count(c, p, &ItemQuery::default())?, crate::items::count(c, p, &cats)?))).unwrap();

@@ -108,7 +108,7 @@ export async function openProject(id: number) {
   try {
     // The gallery is what a person waits for: its first page is asked for with the sidebar's
     // lists, not after them, and shown with the project's item count as its total while the
-    // facet counts (from the index of counts, which the backend builds as the cache opens) come.
+    // facet counts come (from the index of counts, which the first summary has the backend build).
     const q = emptyQuery();
     const lists = Promise.all([project.loadCatalog(), collections.refresh(id), refreshQueues(id), refreshViews(id)]);
     lists.catch(() => undefined); // awaited below
