@@ -43,6 +43,7 @@ mod sets;
 mod tagging;
 pub(crate) mod views;
 pub(crate) use queues::{counts as queue_counts, entries_of, entry_at, kept, queue_id, QueueRow};
+pub(crate) use sets::{in_order, ORDER_DELETE};
 pub(crate) use tagging::tag_ids;
 #[cfg(test)]
 pub(crate) use tagging::BULK;
@@ -170,8 +171,8 @@ impl ReplicaStore for CacheReplica<'_> {
             let mut insert = conn.prepare_cached(
                 "INSERT INTO memberships (collection_id, item_id, position, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
-            // In item-id order: the primary key and the by-item index then grow at their ends
-            // instead of taking a random page per row (a million-item add is bound by this).
+            // In item-id order: the primary key then grows at its end instead of taking a random
+            // page per row (the order, `member_order`, is written by a trigger: few rows here).
             let mut rows: Vec<&(i64, &str)> = plan.inserts.iter().collect();
             rows.sort_unstable_by_key(|(item, _)| *item);
             let now = now_ms();

@@ -6,11 +6,11 @@ use trove_protocol::{rules, Collection, CollectionPatch, Mutation, NewCollection
 
 use crate::error::{Error, Result};
 use crate::cache::CacheReplica;
-use crate::history::{Entry, Member, Op, Placed};
+use crate::history::{Entry, Op, Placed};
 use crate::{outbox, projects};
 
 const COLUMNS: &str = "c.id, c.project_id, c.namespace, c.title, c.hex_id, c.description, c.private, c.theme, \
-     (SELECT count(*) FROM memberships m WHERE m.collection_id = c.id), c.created_at, c.updated_at";
+     (SELECT count(*) FROM member_order m WHERE m.collection_id = c.id), c.created_at, c.updated_at";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<Collection> {
     let namespace: String = r.get(2)?;
@@ -137,12 +137,6 @@ pub fn delete(conn: &Connection, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Every membership of the collection, in its order.
-fn all_members(conn: &Connection, collection: i64) -> Result<Vec<Member>> {
-    let mut stmt = conn.prepare("SELECT item_id, position, note FROM memberships WHERE collection_id = ?1 ORDER BY position, item_id")?;
-    let rows = stmt.query_map([collection], |r| Ok(Member { item: r.get(0)?, position: r.get(1)?, note: r.get(2)? }))?.collect::<Result<_, _>>()?;
-    Ok(rows)
-}
 
 impl crate::Store {
     pub fn collections(&self, project: i64) -> Result<Vec<Collection>> {
@@ -183,7 +177,7 @@ impl crate::Store {
     pub fn delete_collection(&self, id: i64) -> Result<()> {
         self.journaled(|tx| {
             let c = get(tx, id)?;
-            let items = Placed::of(all_members(tx, id)?);
+            let items = Placed::of(crate::cache::in_order(tx, id, None)?);
             delete(tx, id)?;
             let input = NewCollection { title: c.title.clone(), description: c.description, private: c.private, theme: Some(c.theme) };
             let op = Op::Deleted { collection: id, input, items };

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/010_import_files.sql"),
     include_str!("migrations/011_thumb_hashes.sql"),
     include_str!("migrations/012_views.sql"),
+    include_str!("migrations/013_member_order.sql"),
 ];
 
 /// The local cache: a SQLite database and the thumbnail directory beside it.
@@ -118,6 +119,43 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         trove_sqlite::validate(MIGRATIONS).unwrap();
+    }
+
+    /// Migration 013: a cache's memberships keep their order, now in `member_order`, and the
+    /// triggers keep it equal to the rows' keys through a move and a delete.
+    #[test]
+    fn an_old_caches_collection_order_moves_to_its_own_table_and_follows_the_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("trove.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "foreign_keys", false).unwrap();
+            for sql in &MIGRATIONS[..12] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 12).unwrap();
+            conn.execute_batch(
+                "INSERT INTO memberships (collection_id, item_id, position, added_at, added_by) \
+                 VALUES (1, 5, 'b', 0, ''), (1, 3, 'a', 0, ''), (2, 5, 'a', 0, '')",
+            )
+            .unwrap();
+        }
+        drop(Store::open(&path, &dir.path().join("thumbs")).unwrap());
+        // The rows above name no collection or item: written with the foreign keys off.
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "foreign_keys", false).unwrap();
+        let order = || -> Vec<(i64, String, i64)> {
+            let mut stmt = conn.prepare("SELECT collection_id, position, item_id FROM member_order ORDER BY 1, 2, 3").unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().collect::<Result<_, _>>().unwrap()
+        };
+        assert_eq!(order(), vec![(1, "a".into(), 3), (1, "b".into(), 5), (2, "a".into(), 5)]);
+        conn.execute_batch(
+            "UPDATE memberships SET position = 'c' WHERE collection_id = 1 AND item_id = 3; \
+             DELETE FROM memberships WHERE collection_id = 2; \
+             INSERT INTO memberships (collection_id, item_id, position, added_at, added_by) VALUES (2, 7, 'x', 0, '')",
+        )
+        .unwrap();
+        assert_eq!(order(), vec![(1, "b".into(), 5), (1, "c".into(), 3), (2, "x".into(), 7)]);
     }
 
     #[test]

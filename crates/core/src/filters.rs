@@ -35,7 +35,7 @@ pub const SCHEMA: Schema = Schema {
     datasets: Datasets { table: "datasets", id: "id", name: "name" },
     item_tags: ItemTags { table: "item_tags", item: "item_id", tag: "tag_id" },
     tags: Tags { table: "tags", id: "id", name: "name" },
-    memberships: Memberships { table: "memberships", alias: "m", collection: "collection_id", item: "item_id", position: "position" },
+    memberships: Memberships { table: "member_order", alias: "m", collection: "collection_id", item: "item_id", position: "position" },
     collections: Collections { table: "collections", id: "id", deleted_at: "deleted_at" },
     queues: Queues { table: "queues", id: "id", collection: "collection_id", closed: "closed" },
     queue_entries: QueueEntries { table: "queue_entries", queue: "queue_id", item: "item_id", status: "status" },

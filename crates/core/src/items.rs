@@ -58,6 +58,10 @@ fn check_range(limit: u32) -> Result<()> {
     Ok(())
 }
 
+/// The open collection's note on each item of a page (`m` is its order, `member_order`; the
+/// note is on the row).
+const NOTE: &str = ", (SELECT mn.note FROM memberships mn WHERE mn.collection_id = m.collection_id AND mn.item_id = m.item_id)";
+
 /// The items at `offset..offset + limit` of the query's order.
 /// Pages of an unfiltered query that start before this offset are read from SQL alone (see
 /// `Store::page`): an `OFFSET` this small costs nothing.
@@ -67,7 +71,7 @@ pub fn page(conn: &Connection, project: i64, query: &ItemQuery, offset: u64, lim
     check_query(conn, project, query)?;
     check_range(limit)?;
     let body = filters::from_where(&filters::planned(conn, query)?, project, query, |_| false);
-    let note = if query.collection.is_some() { ", m.note" } else { "" };
+    let note = if query.collection.is_some() { NOTE } else { "" };
     let mut sql = Sql { text: format!("SELECT {COLUMNS}{note}{}", body.text), params: body.params };
     sql.text.push_str(&filters::order_by(query));
     sql.text.push_str(&format!(" LIMIT {limit} OFFSET {offset}"));
@@ -82,7 +86,7 @@ pub fn page(conn: &Connection, project: i64, query: &ItemQuery, offset: u64, lim
 pub(crate) fn by_ids(conn: &Connection, project: i64, query: &ItemQuery, ids: &[i64]) -> Result<Vec<Item>> {
     let scope = filters::from_where(&filters::SCHEMA, project, query, |_| true);
     let with_note = query.collection.is_some();
-    let note = if with_note { ", m.note" } else { "" };
+    let note = if with_note { NOTE } else { "" };
     let mut params = scope.params;
     params.push(filters::Param::List(filters::list(ids)));
     let sql = Sql { text: format!("SELECT {COLUMNS}{note}{} AND i.id IN rarray(?)", scope.text), params };
@@ -216,11 +220,13 @@ fn get_item(conn: &Connection, project: i64, id: i64) -> Result<Item> {
 pub fn detail(conn: &Connection, downloads: &std::path::Path, project: i64, id: i64) -> Result<ItemDetail> {
     let item = get_item(conn, project, id)?;
     let mut stmt = conn.prepare(
-        "SELECT c.id, c.title, m.note FROM memberships m JOIN collections c ON c.id = m.collection_id
-         WHERE m.item_id = ?1 AND c.deleted_at IS NULL ORDER BY c.title COLLATE NOCASE",
+        // From the project's collections, each a look-up of the pair: memberships has no index
+        // by item (a bulk add would write it at random places).
+        "SELECT c.id, c.title, m.note FROM collections c CROSS JOIN memberships m ON m.collection_id = c.id AND m.item_id = ?1
+         WHERE c.project_id = ?2 AND c.deleted_at IS NULL ORDER BY c.title COLLATE NOCASE",
     )?;
     let collections = stmt
-        .query_map([id], |r| Ok(CollectionRef { id: r.get(0)?, title: r.get(1)?, note: r.get(2)? }))?
+        .query_map([id, project], |r| Ok(CollectionRef { id: r.get(0)?, title: r.get(1)?, note: r.get(2)? }))?
         .collect::<Result<Vec<_>, _>>()?;
     let preview = conn.query_row("SELECT preview FROM items WHERE id = ?1", [id], |r| r.get(0))?;
     let (original, original_on_server) = crate::originals::shown(conn, downloads, project, id)?;

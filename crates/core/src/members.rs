@@ -74,7 +74,7 @@ fn merge(conn: &Connection, project: i64, collection: i64, ids: &[i64], add: boo
 
 /// The last key of the collection's order, after which an add appends.
 fn last_key(conn: &Connection, collection: i64) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT max(position) FROM memberships WHERE collection_id = ?1", [collection], |r| r.get(0))?)
+    Ok(conn.query_row("SELECT max(position) FROM member_order WHERE collection_id = ?1", [collection], |r| r.get(0))?)
 }
 
 /// Appends the selection's items that are not in the collection yet, in the selection's order.
@@ -153,7 +153,7 @@ pub(crate) fn members_of(conn: &Connection, collection: i64, ids: &[i64]) -> Res
     if ids.len() > ITEMS_MAX {
         let wanted: Option<roaring::RoaringBitmap> = ids.iter().map(|&id| u32::try_from(id).ok()).collect();
         if let Some(wanted) = wanted {
-            return many_members_of(conn, collection, &wanted);
+            return crate::cache::in_order(conn, collection, Some(&wanted));
         }
     }
     let mut out: Vec<Member> = {
@@ -162,26 +162,6 @@ pub(crate) fn members_of(conn: &Connection, collection: i64, ids: &[i64]) -> Res
         rows
     };
     out.sort_by(|a, b| a.position.cmp(&b.position).then(a.item.cmp(&b.item)));
-    Ok(out)
-}
-
-/// [`members_of`] for many items: the collection's keys read in order from its position index
-/// (no sort, no row read per member), and the few notes that are not empty from the rows.
-fn many_members_of(conn: &Connection, collection: i64, wanted: &roaring::RoaringBitmap) -> Result<Vec<Member>> {
-    let mut notes: HashMap<i64, String> = {
-        let mut stmt = conn.prepare("SELECT item_id, note FROM memberships WHERE collection_id = ?1 AND note <> ''")?;
-        let rows = stmt.query_map([collection], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-        rows
-    };
-    let mut stmt = conn.prepare("SELECT item_id, position FROM memberships INDEXED BY memberships_in_order WHERE collection_id = ?1 ORDER BY position, item_id")?;
-    let mut rows = stmt.query([collection])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let item: i64 = r.get(0)?;
-        if u32::try_from(item).is_ok_and(|k| wanted.contains(k)) {
-            out.push(Member { item, position: r.get(1)?, note: notes.remove(&item).unwrap_or_default() });
-        }
-    }
     Ok(out)
 }
 
@@ -265,15 +245,17 @@ pub fn move_item(conn: &Connection, collection: i64, item: i64, before: Option<i
     // The neighbour that will precede the item: the last one before `next`, the item excluded.
     let prev: Option<String> = match &next {
         Some(next) => conn.query_row(
-            "SELECT max(position) FROM memberships WHERE collection_id = ?1 AND position < ?2 AND item_id <> ?3",
+            "SELECT position FROM member_order WHERE collection_id = ?1 AND position < ?2 AND item_id <> ?3 ORDER BY position DESC LIMIT 1",
             rusqlite::params![collection, next, item],
             |r| r.get(0),
-        )?,
+        )
+        .optional()?,
         None => conn.query_row(
-            "SELECT max(position) FROM memberships WHERE collection_id = ?1 AND item_id <> ?2",
+            "SELECT position FROM member_order WHERE collection_id = ?1 AND item_id <> ?2 ORDER BY position DESC LIMIT 1",
             rusqlite::params![collection, item],
             |r| r.get(0),
-        )?,
+        )
+        .optional()?,
     };
     if let (Some(p), Some(n)) = (&prev, &next) {
         if current > *p && current < *n {

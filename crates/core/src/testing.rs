@@ -132,7 +132,7 @@ impl Fixture {
         self.store
             .read(|c| {
                 let mut out = String::new();
-                for table in ["collections", "memberships", "membership_clocks", "items", "item_tags", "tags", "outbox"] {
+                for table in ["collections", "memberships", "member_order", "membership_clocks", "items", "item_tags", "tags", "outbox"] {
                     let mut stmt = c.prepare(&format!("SELECT * FROM {table} ORDER BY 1"))?;
                     let n = stmt.column_count();
                     let rows = stmt.query_map([], |r| {

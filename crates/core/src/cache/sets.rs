@@ -7,6 +7,8 @@
 //! whose row exists keeps no stored length (the rulebook's `cl::after` reads a row without one
 //! as 1), so a fresh million-item add writes its rows and nothing else.
 
+use std::collections::HashMap;
+
 use rusqlite::Connection;
 use trove_protocol::{itemset, position};
 use trove_rulebook::{cl, Ranked};
@@ -15,6 +17,7 @@ use super::CacheReplica;
 use crate::db::now_ms;
 use crate::error::Result;
 use crate::filters::list;
+use crate::history::Member;
 
 /// The named items that exist in the project: `rank` (the index in the set) and `item` (the
 /// local id), from the packed numbers in `?1` (`itemset::packed`: sorted by number, so rows are
@@ -32,28 +35,65 @@ fn packed(numbers: &[i64]) -> Vec<i64> {
     itemset::packed(numbers).unwrap_or_default()
 }
 
+/// The triggers that keep `member_order` equal to the rows' keys for a row-at-a-time insert
+/// and delete (migration 013); a bulk statement runs without them and writes the order itself.
+const ORDER_INSERT: &str = "member_order_insert";
+pub(crate) const ORDER_DELETE: &str = "member_order_delete";
+
 impl CacheReplica<'_> {
-    /// `ReplicaStore::write_set`: lengths first (synced projects only), then the rows.
+    /// `ReplicaStore::write_set`: lengths first (synced projects only), then the rows and the
+    /// collection's order. `numbers` are distinct (the rulebook's `merge_set` checks them), in
+    /// the order the items go in.
     pub(super) fn set(&self, collection: i64, numbers: &[i64], add: Option<Ranked<'_>>) -> Result<usize> {
         let conn = self.conn;
-        let named = named(self.by_id || !self.synced);
-        let numbers = packed(numbers);
-        let params = rusqlite::params![list(&numbers), self.project, collection];
+        let by_id = self.by_id || !self.synced;
+        let named = named(by_id);
+        let set = packed(numbers);
+        let params = rusqlite::params![list(&set), self.project, collection];
         if self.synced {
             write_lengths(conn, &named, collection, add.is_some(), params)?;
         }
+        // Each table in its own key order: the rows by item, the order by rank (the triggers
+        // that would write the order row by row, at random places, are off meanwhile).
         let changed = match add {
-            Some(r) => {
+            Some(r) => crate::facts::quietly(conn, &[ORDER_INSERT], || {
                 let key = position::ranked_sql("?4", "n.rank + ?5");
+                let inserted = conn
+                    .prepare(&format!(
+                        "INSERT INTO memberships (collection_id, item_id, position, added_at, added_by) \
+                         SELECT ?3, n.item, {key}, ?6, ?7 FROM ({named}) n WHERE true ON CONFLICT DO NOTHING"
+                    ))?
+                    .execute(rusqlite::params![list(&set), self.project, collection, r.key, r.first, now_ms(), self.actor])?;
+                if inserted == 0 {
+                    return Ok(0);
+                }
+                if inserted == numbers.len() && by_id {
+                    // Every id was an item and new: the ids in the caller's order are the order.
+                    let key = position::ranked_sql("?2", "a.rowid - 1 + ?3");
+                    conn.prepare(&format!("INSERT INTO member_order (collection_id, position, item_id) SELECT ?1, {key}, a.value FROM rarray(?4) a"))?
+                        .execute(rusqlite::params![collection, r.key, r.first, list(numbers)])?;
+                } else {
+                    // The rows this statement wrote are those at their ranked key (one already
+                    // there at that very key keeps its order row).
+                    conn.prepare(&format!(
+                        "INSERT OR IGNORE INTO member_order (collection_id, position, item_id) \
+                         SELECT ?3, m.position, m.item_id FROM ({named}) n JOIN memberships m ON m.collection_id = ?3 AND m.item_id = n.item \
+                         WHERE m.position = {key} ORDER BY n.rank"
+                    ))?
+                    .execute(rusqlite::params![list(&set), self.project, collection, r.key, r.first])?;
+                }
+                Ok(inserted)
+            })?,
+            None => crate::facts::quietly(conn, &[ORDER_DELETE], || {
                 conn.prepare(&format!(
-                    "INSERT INTO memberships (collection_id, item_id, position, added_at, added_by) \
-                     SELECT ?3, n.item, {key}, ?6, ?7 FROM ({named}) n WHERE true ON CONFLICT DO NOTHING"
+                    "DELETE FROM member_order WHERE collection_id = ?3 AND (position, item_id) IN \
+                     (SELECT m.position, m.item_id FROM ({named}) n JOIN memberships m ON m.collection_id = ?3 AND m.item_id = n.item)"
                 ))?
-                .execute(rusqlite::params![list(&numbers), self.project, collection, r.key, r.first, now_ms(), self.actor])?
-            }
-            None => conn
-                .prepare(&format!("DELETE FROM memberships WHERE collection_id = ?3 AND item_id IN (SELECT item FROM ({named}))"))?
-                .execute(params)?,
+                .execute(params)?;
+                Ok(conn
+                    .prepare(&format!("DELETE FROM memberships WHERE collection_id = ?3 AND item_id IN (SELECT item FROM ({named}))"))?
+                    .execute(params)?)
+            })?,
         };
         if changed > 0 {
             crate::facts::collection_changed(conn, collection)?;
@@ -136,4 +176,25 @@ fn write_lengths(conn: &Connection, named: &str, collection: i64, add: bool, par
     ))?
     .execute(params)?;
     Ok(())
+}
+
+/// The collection's memberships in its order (only those of `wanted` when given): the keys read
+/// in order from `member_order` (no sort, no row read per member), and the few notes that are
+/// not empty from the rows (`members::members_of` for many items).
+pub(crate) fn in_order(conn: &Connection, collection: i64, wanted: Option<&roaring::RoaringBitmap>) -> Result<Vec<Member>> {
+    let mut notes: HashMap<i64, String> = {
+        let mut stmt = conn.prepare("SELECT item_id, note FROM memberships WHERE collection_id = ?1 AND note <> ''")?;
+        let rows = stmt.query_map([collection], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        rows
+    };
+    let mut stmt = conn.prepare("SELECT item_id, position FROM member_order WHERE collection_id = ?1 ORDER BY position, item_id")?;
+    let mut rows = stmt.query([collection])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let item: i64 = r.get(0)?;
+        if wanted.is_none_or(|w| u32::try_from(item).is_ok_and(|k| w.contains(k))) {
+            out.push(Member { item, position: r.get(1)?, note: notes.remove(&item).unwrap_or_default() });
+        }
+    }
+    Ok(out)
 }

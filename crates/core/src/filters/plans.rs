@@ -55,7 +55,7 @@ fn every_clause_an_index_can_answer_reads_that_index() {
         (Condition::Size { min: Some(1500), max: Some(4500) }, &["items_by_size (project_id=? AND size>? AND size<?)"]),
         (Condition::Created { from: Some(1500), to: Some(3500) }, &["items_by_created (project_id=? AND created_at>? AND created_at<?)"]),
         (Condition::Updated { from: Some(1500), to: None }, &["items_by_updated (project_id=? AND updated_at>?)"]),
-        (Condition::Collection { id: c.id }, &[BY_ID, "memberships_in_order (collection_id=?)"]),
+        (Condition::Collection { id: c.id }, &[BY_ID, "SEARCH fm USING PRIMARY KEY (collection_id=?)"]),
         (Condition::AnyCollection, &[]),
         (Condition::Ids { ids: vec![1, 2] }, &[BY_ID]),
         (Condition::Queue { id: 1, statuses: vec![QueueStatus::Accepted] }, &[BY_ID, "queue_entries_by_status (queue_id=? AND status=?)"]),

@@ -33,6 +33,22 @@ fn clocks(f: &Fixture, c: i64) -> Vec<(i64, i64)> {
         .unwrap()
 }
 
+/// `member_order` holds exactly the rows' keys (a bulk write writes it itself, set-based).
+fn order_agrees(f: &Fixture) {
+    let odd: i64 = f
+        .store
+        .read(|conn| {
+            Ok(conn.query_row(
+                "SELECT (SELECT count(*) FROM (SELECT collection_id, position, item_id FROM memberships EXCEPT SELECT * FROM member_order)) \
+                      + (SELECT count(*) FROM (SELECT * FROM member_order EXCEPT SELECT collection_id, position, item_id FROM memberships))",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(odd, 0, "keys in one of memberships and member_order only");
+}
+
 fn last_mutations(f: &Fixture, n: usize) -> Vec<Mutation> {
     let all = f.store.outbox().unwrap();
     all[all.len() - n..].iter().map(|(_, m)| m.clone()).collect()
@@ -81,6 +97,7 @@ fn a_bulk_add_keeps_the_selection_order_and_records_one_compact_mutation_per_set
     }).unwrap();
     assert!(keys.iter().all(|k: &String| position::is_valid(k)));
     assert_eq!(members(&f, f.p, c).last(), Some(&one), "the re-added item goes to the end");
+    order_agrees(&f);
 }
 
 #[test]
@@ -93,6 +110,7 @@ fn a_bulk_remove_stores_each_removed_pairs_even_length() {
     f.store.add_to_collection(f.p, c, &ids(&[2])).unwrap();
     assert_eq!(f.store.remove_from_collection(f.p, c, &ids(&selection)).unwrap(), items.len() as u64);
     same(&members(&f, f.p, c), &[2], "what was not removed");
+    order_agrees(&f);
     let stored = clocks(&f, c);
     assert_eq!(stored.len(), items.len() + 1);
     assert!(stored.iter().all(|(item, cl)| if *item == 2 { *cl == 1 } else { *cl == 2 }), "{:?}", &stored[..3]);
@@ -104,6 +122,7 @@ fn a_bulk_remove_stores_each_removed_pairs_even_length() {
     f.store.add_to_collection(f.p, c, &ids(items)).unwrap();
     let last = *selection.last().unwrap();
     assert!(clocks(&f, c).iter().all(|(item, cl)| if *item == 2 { *cl == 1 } else { *cl == 3 } || *item == last));
+    order_agrees(&f);
 }
 
 #[test]

@@ -44,7 +44,7 @@ fn page(conn: &Connection, q: &QueueRow, which: &Which<'_>, offset: u64, limit: 
         )
     } else {
         format!(
-            " FROM memberships m JOIN items i ON i.id = m.item_id LEFT JOIN queue_entries e ON e.queue_id = :queue AND e.item_id = m.item_id \
+            " FROM member_order m JOIN items i ON i.id = m.item_id LEFT JOIN queue_entries e ON e.queue_id = :queue AND e.item_id = m.item_id \
               WHERE :open AND m.collection_id = :collection{filter}"
         )
     };
@@ -130,7 +130,7 @@ pub fn claim(conn: &Connection, id: i64, count: u32) -> Result<Vec<QueueItem>> {
     require(&q, &me, true)?;
     let Some(collection) = q.collection_id else { return Ok(Vec::new()) };
     let mut stmt = conn.prepare(
-        "SELECT m.item_id FROM memberships m WHERE m.collection_id = ?1 \
+        "SELECT m.item_id FROM member_order m WHERE m.collection_id = ?1 \
            AND NOT EXISTS (SELECT 1 FROM queue_entries e WHERE e.queue_id = ?2 AND e.item_id = m.item_id AND e.status <> 'pending') \
          ORDER BY m.position, m.item_id LIMIT ?3",
     )?;

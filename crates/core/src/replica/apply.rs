@@ -14,6 +14,13 @@ use crate::{outbox, tags};
 
 /// Drops the synced copy of the project's data (a reset); the outbox is kept and replayed.
 pub(super) fn wipe(conn: &Connection, project: i64) -> Result<()> {
+    // The collections' order goes in one range each, and the rows then without the trigger that
+    // would delete it row by row.
+    conn.execute("DELETE FROM member_order WHERE collection_id IN (SELECT id FROM collections WHERE project_id = ?1)", [project])?;
+    crate::facts::quietly(conn, &[crate::cache::ORDER_DELETE], || wipe_rows(conn, project))
+}
+
+fn wipe_rows(conn: &Connection, project: i64) -> Result<()> {
     for sql in [
         "DELETE FROM queue_entries WHERE queue_id IN (SELECT id FROM queues WHERE project_id = ?1)",
         "DELETE FROM queues WHERE project_id = ?1",
@@ -36,7 +43,8 @@ fn hard_delete_collection(conn: &Connection, id: i64) -> Result<()> {
     // Its queues stay, closed by the rule (their collection is gone), with their history.
     conn.execute("UPDATE queues SET collection_id = NULL WHERE collection_id = ?1", [id])?;
     conn.execute("DELETE FROM membership_clocks WHERE collection_id = ?1", [id])?;
-    conn.execute("DELETE FROM memberships WHERE collection_id = ?1", [id])?;
+    conn.execute("DELETE FROM member_order WHERE collection_id = ?1", [id])?;
+    crate::facts::quietly(conn, &[crate::cache::ORDER_DELETE], || Ok(conn.execute("DELETE FROM memberships WHERE collection_id = ?1", [id])?))?;
     crate::facts::collection_changed(conn, id)?;
     conn.execute("DELETE FROM collections WHERE id = ?1", [id])?;
     Ok(())

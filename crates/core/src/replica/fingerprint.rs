@@ -17,8 +17,12 @@ pub fn fingerprint(conn: &Connection, project: i64) -> Result<serde_json::Value>
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, bool>(4)?, r.get::<_, String>(5)?))
         })?
         .collect::<Result<Vec<_>, _>>()?;
+    // The order as the gallery reads it (`member_order`), each key with its row's note: a key
+    // without its row, or a row without its key, makes the fingerprint differ.
     let mut members = conn.prepare(
-        "SELECT i.uuid, m.position, m.note FROM memberships m JOIN items i ON i.id = m.item_id WHERE m.collection_id = ?1 ORDER BY m.position, i.uuid",
+        "SELECT i.uuid, o.position, coalesce(m.note, '(no row)') FROM member_order o JOIN items i ON i.id = o.item_id \
+         LEFT JOIN memberships m ON m.collection_id = o.collection_id AND m.item_id = o.item_id AND m.position = o.position \
+         WHERE o.collection_id = ?1 ORDER BY o.position, i.uuid",
     )?;
     for (id, uuid, title, description, private, theme) in cols {
         let list = members
