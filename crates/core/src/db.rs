@@ -72,11 +72,11 @@ impl Store {
         &self.thumbs
     }
 
-    /// Who this installation is, as recorded in `added_by` (the client id until accounts exist).
     pub(crate) fn journal(&self) -> &crate::history::Journal {
         &self.journal
     }
 
+    /// Who this installation is: the owner of the collections it makes (the client id).
     pub fn actor(&self) -> &str {
         &self.actor
     }

@@ -104,8 +104,9 @@ pub(crate) fn add_ids(
         let present: HashSet<i64> = if last.is_some() { all_members(conn, collection)? } else { HashSet::new() };
         let key = position::between(last.as_deref(), None)?;
         if let Some(added) = merge_bulk(conn, project, collection, ids, Some(&key), actor)? {
-            let mut seen = HashSet::with_capacity(ids.len());
-            let new: Vec<i64> = ids.iter().copied().filter(|id| !present.contains(id) && seen.insert(*id)).collect();
+            // The ids are distinct (as `merge_set` asks; `selection::resolve` gives each once): all new
+            // when none was there.
+            let new: Vec<i64> = if present.is_empty() { ids.to_vec() } else { ids.iter().copied().filter(|id| !present.contains(id)).collect() };
             return Ok((AddOutcome { added: added as u64, already: (ids.len() - added) as u64 }, new));
         }
     }

@@ -63,7 +63,7 @@ impl CacheReplica<'_> {
                         "INSERT INTO memberships (collection_id, item_id, position, added_at, added_by) \
                          SELECT ?3, n.item, {key}, ?6, ?7 FROM ({named}) n WHERE true ON CONFLICT DO NOTHING"
                     ))?
-                    .execute(rusqlite::params![list(&set), self.project, collection, r.key, r.first, now_ms(), self.actor])?;
+                    .execute(rusqlite::params![list(&set), self.project, collection, r.key, r.first, now_ms(), self.user])?;
                 if inserted == 0 {
                     return Ok(0);
                 }
@@ -85,11 +85,9 @@ impl CacheReplica<'_> {
                 Ok(inserted)
             })?,
             None => crate::facts::quietly(conn, &[ORDER_DELETE], || {
-                conn.prepare(&format!(
-                    "DELETE FROM member_order WHERE collection_id = ?3 AND (position, item_id) IN \
-                     (SELECT m.position, m.item_id FROM ({named}) n JOIN memberships m ON m.collection_id = ?3 AND m.item_id = n.item)"
-                ))?
-                .execute(params)?;
+                // One pass over the collection's order, each key's item looked up in the set.
+                conn.prepare(&format!("DELETE FROM member_order WHERE collection_id = ?3 AND item_id IN (SELECT item FROM ({named}))"))?
+                    .execute(params)?;
                 Ok(conn
                     .prepare(&format!("DELETE FROM memberships WHERE collection_id = ?3 AND item_id IN (SELECT item FROM ({named}))"))?
                     .execute(params)?)
