@@ -177,7 +177,7 @@ impl crate::Store {
     pub fn delete_collection(&self, id: i64) -> Result<()> {
         self.journaled(|tx| {
             let c = get(tx, id)?;
-            let items = Placed::of(crate::cache::in_order(tx, id, None)?);
+            let items = Placed::of(crate::cache::in_order(tx, id, None, true)?);
             delete(tx, id)?;
             let input = NewCollection { title: c.title.clone(), description: c.description, private: c.private, theme: Some(c.theme) };
             let op = Op::Deleted { collection: id, input, items };

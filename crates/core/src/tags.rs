@@ -91,7 +91,7 @@ impl crate::Store {
     fn retag_journaled(&self, project: i64, sel: &Selection, tags: &[String], add: bool) -> Result<u64> {
         self.journaled(|tx| {
             let tags = clean(tags)?;
-            let ids = selection::resolve(tx, project, sel)?;
+            let ids = self.resolve_selection(project, sel)?;
             let mut per_tag = std::collections::HashMap::new();
             let mut all: Vec<i64> = Vec::new();
             for t in &tags {

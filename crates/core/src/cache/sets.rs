@@ -176,10 +176,11 @@ fn write_lengths(conn: &Connection, named: &str, collection: i64, add: bool, par
     Ok(())
 }
 
-/// The collection's memberships in its order (only those of `wanted` when given): the keys read
-/// in order from `member_order` (no sort, no row read per member), and the few notes that are
-/// not empty from the rows (`members::members_of` for many items).
-pub(crate) fn in_order(conn: &Connection, collection: i64, wanted: Option<&roaring::RoaringBitmap>) -> Result<Vec<Member>> {
+/// The collection's memberships in its order (only those of `wanted` when given; their keys
+/// when `keys`, else empty): read in order from `member_order` (no sort, no row read per
+/// member), and the few notes that are not empty from the rows (`members::members_of` for many
+/// items).
+pub(crate) fn in_order(conn: &Connection, collection: i64, wanted: Option<&roaring::RoaringBitmap>, keys: bool) -> Result<Vec<Member>> {
     let mut notes: HashMap<i64, String> = {
         let mut stmt = conn.prepare("SELECT item_id, note FROM memberships WHERE collection_id = ?1 AND note <> ''")?;
         let rows = stmt.query_map([collection], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
@@ -191,7 +192,8 @@ pub(crate) fn in_order(conn: &Connection, collection: i64, wanted: Option<&roari
     while let Some(r) = rows.next()? {
         let item: i64 = r.get(0)?;
         if wanted.is_none_or(|w| u32::try_from(item).is_ok_and(|k| w.contains(k))) {
-            out.push(Member { item, position: r.get(1)?, note: notes.remove(&item).unwrap_or_default() });
+            let position = if keys { r.get(1)? } else { String::new() };
+            out.push(Member { item, position, note: notes.remove(&item).unwrap_or_default() });
         }
     }
     Ok(out)

@@ -198,3 +198,29 @@ fn a_large_add_names_every_item_by_its_number() {
     same(&named, &picked.iter().map(|id| id * 10).collect::<Vec<_>>(), "numbers in the selection's order");
     same(&members(&f, f.p, c), &picked, "members in the selection's order");
 }
+
+#[test]
+fn undoing_a_large_remove_of_few_members_puts_them_back_at_their_keys() {
+    let f = fixture();
+    let items = f.add_items(f.p, ITEMS_MAX + 5, true);
+    let c = new(&f, f.p, "Few");
+    // Five members, in an order of their own; then a remove that selects every item.
+    let few = [items[9], items[2], items[7], items[0], items[4]];
+    f.store.add_to_collection(f.p, c, &ids(&few)).unwrap();
+    f.store.move_item(c, items[0], Some(items[9])).unwrap();
+    let keys = |f: &Fixture| -> Vec<(i64, String)> {
+        f.store
+            .read(|conn| {
+                let mut stmt = conn.prepare("SELECT item_id, position FROM member_order WHERE collection_id = ?1 ORDER BY position")?;
+                let rows = stmt.query_map([c], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+                Ok(rows)
+            })
+            .unwrap()
+    };
+    let before = keys(&f);
+    assert_eq!(f.store.remove_from_collection(f.p, c, &ids(&items)).unwrap(), 5);
+    assert!(members(&f, f.p, c).is_empty());
+    f.store.undo(f.p).unwrap().expect("the remove is undone");
+    assert_eq!(keys(&f), before, "the same members at the same keys");
+    order_agrees(&f);
+}
