@@ -204,7 +204,8 @@ impl ReplicaStore for CacheReplica<'_> {
         use rusqlite::OptionalExtension;
         Ok(self
             .conn
-            .prepare_cached("SELECT m.item_id FROM memberships m JOIN items i ON i.id = m.item_id WHERE m.collection_id = ?1 AND i.uuid = ?2")?
+            // The item by its UUID, then the pair by its key (memberships has no index by item).
+            .prepare_cached("SELECT m.item_id FROM items i CROSS JOIN memberships m ON m.collection_id = ?1 AND m.item_id = i.id WHERE i.uuid = ?2")?
             .query_row(rusqlite::params![collection, item], |r| r.get(0))
             .optional()?)
     }

@@ -58,7 +58,7 @@ pub fn check(filter: &Filter) -> Result<()> {
     Ok(trove_filters::check(filter)?)
 }
 
-/// `FROM items i [JOIN memberships m] WHERE ...` for a project and a query, compiled with
+/// `FROM items i [JOIN member_order m] WHERE ...` for a project and a query, compiled with
 /// `schema` (the cache's [`SCHEMA`] as [`planned`] chose it for the query), leaving out the
 /// clauses `skip` says to (used for facet counts).
 pub fn from_where(schema: &Schema, project: i64, query: &ItemQuery, skip: impl Fn(&Clause) -> bool) -> Sql {

@@ -23,8 +23,13 @@ use crate::history::Member;
 /// local id), from the packed numbers in `?1` (`itemset::packed`: sorted by number, so rows are
 /// written in key order) and the project in `?2`. Items are named by number, or by local id
 /// (`by_id`: a local project's items, and the app's own bulk actions, which hold the ids).
-fn named(by_id: bool) -> String {
+/// For a remove (`!add`) by local id no item is looked up: it takes out what the collection
+/// holds, whose members are items of its project, and the look-up read a million item rows.
+fn named(by_id: bool, add: bool) -> String {
     let (number, index) = (itemset::number_sql("a.value"), itemset::index_sql("a.value"));
+    if by_id && !add {
+        return format!("SELECT {index} AS rank, {number} AS item FROM rarray(?1) a");
+    }
     let on = if by_id { format!("i.id = {number} AND i.project_id = ?2") } else { format!("i.project_id = ?2 AND i.no = {number}") };
     format!("SELECT {index} AS rank, i.id AS item FROM rarray(?1) a CROSS JOIN items i ON {on}")
 }
@@ -42,12 +47,12 @@ pub(crate) const ORDER_DELETE: &str = "member_order_delete";
 
 impl CacheReplica<'_> {
     /// `ReplicaStore::write_set`: lengths first (synced projects only), then the rows and the
-    /// collection's order. `numbers` are distinct (the rulebook's `merge_set` checks them), in
-    /// the order the items go in.
+    /// collection's order. `numbers` are distinct (as the rulebook's `merge_set` asks), in the
+    /// order the items go in.
     pub(super) fn set(&self, collection: i64, numbers: &[i64], add: Option<Ranked<'_>>) -> Result<usize> {
         let conn = self.conn;
         let by_id = self.by_id || !self.synced;
-        let named = named(by_id);
+        let named = named(by_id, add.is_some());
         let set = packed(numbers);
         let params = rusqlite::params![list(&set), self.project, collection];
         if self.synced {
@@ -105,7 +110,7 @@ impl CacheReplica<'_> {
         if !mine {
             return Ok(Vec::new());
         }
-        let mut stmt = self.conn.prepare(&format!("SELECT item FROM ({}) ORDER BY rank", named(self.by_id || !self.synced)))?;
+        let mut stmt = self.conn.prepare(&format!("SELECT item FROM ({}) ORDER BY rank", named(self.by_id || !self.synced, true)))?;
         let ids = stmt.query_map(rusqlite::params![list(&packed(numbers)), self.project], |r| r.get(0))?.collect::<Result<_, _>>()?;
         Ok(ids)
     }
