@@ -191,14 +191,20 @@ impl Pool {
             let automatic: i64 = tx.pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))?;
             tx.pragma_update(None, "wal_autocheckpoint", 0)?;
             let committed = tx.commit();
-            conn.pragma_update(None, "wal_autocheckpoint", automatic)?;
+            // Whatever the commit did: an error here must not report a commit that stands as
+            // failed (a setting that cannot fail on an open connection; at worst the WAL waits
+            // for the background checkpoints).
+            let _ = conn.pragma_update(None, "wal_autocheckpoint", automatic);
             committed?;
-            self.checkpoint_in_background();
         } else {
             tx.commit()?;
         }
         let written = conn.total_changes().saturating_sub(self.stats_at.load(Ordering::Relaxed));
         drop(conn);
+        if bulk {
+            // Once the writer is free: this may wait for an earlier bulk write's checkpoint.
+            self.checkpoint_in_background();
+        }
         // Best effort, both: the commit stands whatever they do.
         if written >= STATISTICS_AFTER {
             let _ = self.refresh_statistics();
