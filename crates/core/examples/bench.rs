@@ -15,6 +15,8 @@
 //!    `synchronous=NORMAL`, to show what the durable `FULL` costs; then select all -> remove,
 //!    -> tag and -> untag, and the outbox bytes each wrote. The project is a synced copy (its
 //!    items numbered as a pull leaves them), so every action records its mutations.
+//!
+//! `bench N bulk` runs the bulk actions (2) alone.
 
 use std::time::{Duration, Instant};
 

@@ -44,7 +44,7 @@ mod sets;
 mod tagging;
 pub(crate) mod views;
 pub(crate) use queues::{counts as queue_counts, entries_of, entry_at, kept, queue_id, QueueRow};
-pub(crate) use sets::{in_order, ORDER_DELETE};
+pub(crate) use sets::{in_order, last_key, ORDER_DELETE};
 pub(crate) use tagging::tag_ids;
 #[cfg(test)]
 pub(crate) use tagging::BULK;

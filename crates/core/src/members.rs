@@ -72,11 +72,6 @@ fn merge(conn: &Connection, project: i64, collection: i64, ids: &[i64], add: boo
     Ok(ids.iter().map(|id| cls.get(id).copied().unwrap_or(0) as u32).collect())
 }
 
-/// The last key of the collection's order, after which an add appends.
-fn last_key(conn: &Connection, collection: i64) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT max(position) FROM member_order WHERE collection_id = ?1", [collection], |r| r.get(0))?)
-}
-
 /// Appends the selection's items that are not in the collection yet, in the selection's order.
 pub fn add(conn: &Connection, project: i64, collection: i64, sel: &Selection, actor: &str) -> Result<AddOutcome> {
     in_project(conn, project, collection)?;
@@ -100,7 +95,7 @@ pub(crate) fn add_ids(
     if ids.len() > ITEMS_MAX {
         // What is there already, read only when something is: an undo must name exactly the
         // items this add put in.
-        let last = last_key(conn, collection)?;
+        let last = crate::cache::last_key(conn, collection)?;
         let present: HashSet<i64> = if last.is_some() { all_members(conn, collection)? } else { HashSet::new() };
         let key = position::between(last.as_deref(), None)?;
         if let Some(added) = merge_bulk(conn, project, collection, ids, Some(&key), actor)? {
@@ -125,7 +120,7 @@ pub(crate) fn add_ids(
     }
     let positions = match keys {
         Some(keys) => keys,
-        None => position::n_between(last_key(conn, collection)?.as_deref(), None, new.len())?,
+        None => position::n_between(crate::cache::last_key(conn, collection)?.as_deref(), None, new.len())?,
     };
     // The rulebook decides each pair's new length and row, as the server will.
     let cls = merge(conn, project, collection, &new, true, &positions, actor)?;
@@ -153,8 +148,6 @@ fn all_members(conn: &Connection, collection: i64) -> Result<HashSet<i64>> {
 /// at most that many (`history::Placed::of`), and a million key strings cost a tenth of a second.
 pub(crate) fn members_of(conn: &Connection, collection: i64, ids: &[i64]) -> Result<Vec<Member>> {
     let row = |r: &rusqlite::Row| Ok(Member { item: r.get(0)?, position: r.get(1)?, note: r.get(2)? });
-    let found: Vec<i64>;
-    let mut ids = ids;
     if ids.len() > ITEMS_MAX {
         let wanted: Option<roaring::RoaringBitmap> = ids.iter().map(|&id| u32::try_from(id).ok()).collect();
         if let Some(wanted) = wanted {
@@ -162,9 +155,8 @@ pub(crate) fn members_of(conn: &Connection, collection: i64, ids: &[i64]) -> Res
             if members.len() > ITEMS_MAX {
                 return Ok(members);
             }
-            // Few of them are members: with their keys, read below.
-            found = members.iter().map(|m| m.item).collect();
-            ids = &found;
+            // Few of them are members: these, with their keys.
+            return members_of(conn, collection, &members.iter().map(|m| m.item).collect::<Vec<_>>());
         }
     }
     let mut out: Vec<Member> = {

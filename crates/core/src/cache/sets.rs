@@ -203,3 +203,8 @@ pub(crate) fn in_order(conn: &Connection, collection: i64, wanted: Option<&roari
     }
     Ok(out)
 }
+
+/// The last key of the collection's order, after which an add appends.
+pub(crate) fn last_key(conn: &Connection, collection: i64) -> Result<Option<String>> {
+    Ok(conn.prepare_cached("SELECT max(position) FROM member_order WHERE collection_id = ?1")?.query_row([collection], |r| r.get(0))?)
+}

@@ -131,10 +131,7 @@ pub use crate::registry::{full_name, is_synced, namespace};
 /// valid one (a key from the network is checked before any key arithmetic sees it, and every
 /// key stored is valid, so the keys the local actions compute from are too).
 pub(super) fn key_at_end(conn: &Connection, collection: i64) -> Result<String> {
-    let last: Option<String> = conn
-        .prepare_cached("SELECT max(position) FROM member_order WHERE collection_id = ?1")?
-        .query_row([collection], |r| r.get(0))?;
-    let last = last.filter(|k| position::is_valid(k));
+    let last = crate::cache::last_key(conn, collection)?.filter(|k| position::is_valid(k));
     Ok(match position::between(last.as_deref(), None) {
         Ok(key) => key,
         // No key fits after it: the same key, ordered after its equals by item id.
